@@ -1,0 +1,81 @@
+/** Builds the Koa app (no listen): middleware, routes, OpenAPI, Bull Board. */
+import Router from '@koa/router';
+import cors from '@koa/cors';
+import Koa, { type Middleware } from 'koa';
+import { HttpMethodEnum, koaBody } from 'koa-body';
+import type { Redis } from 'ioredis';
+import type { AccessTokenService } from '../core/auth/access-tokens.js';
+import type { LoginThrottle } from '../core/auth/login-throttle.js';
+import { createAuthService } from '../core/auth/service.js';
+import type { Config } from '../core/config.js';
+import type { Db } from '../core/db/knex.js';
+import type { Logger } from '../core/log.js';
+import type { Storage } from '../core/storage/index.js';
+import type { Queues } from '../pipelines/queues.js';
+import { BOARD_PATH, boardMiddleware, createBoardGuard } from '../bull-board/mount.js';
+import type { AppContext, AppState } from './context.js';
+import { createAuthenticate } from './middleware/authenticate.js';
+import { errorHandler } from './middleware/errors.js';
+import { requestContext } from './middleware/request-context.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { buildOpenApi } from './openapi.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { mountRoutes, type AnyRoute } from './routing.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  db: Db;
+  redis: Redis;
+  storage: Storage;
+  queues: Queues;
+  tokens: AccessTokenService;
+  throttle: LoginThrottle;
+  version: string;
+}
+
+export function buildApp(deps: AppDeps): Koa<AppState> {
+  const { config } = deps;
+  const app = new Koa<AppState>({ proxy: config.http.trustProxy });
+  const auth = createAuthService({ tokens: deps.tokens, throttle: deps.throttle, refreshTtlSeconds: config.auth.refreshTtl });
+  const routes: AnyRoute[] = [...healthRoutes(deps), ...authRoutes(auth), ...adminRoutes()];
+  const openapi = buildOpenApi(routes, deps.version);
+
+  const router = new Router<AppState>();
+  router.get('/api/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  mountRoutes(router, routes, createAuthenticate(deps.tokens), !config.isProduction);
+
+  const guard = createBoardGuard(deps.tokens, deps.throttle);
+  const board = boardMiddleware(deps.queues);
+  const onBoard: Middleware<AppState> = (ctx, next) =>
+    ctx.path === BOARD_PATH || ctx.path.startsWith(`${BOARD_PATH}/`)
+      ? guard(ctx as AppContext, () => board(ctx, next))
+      : next();
+
+  const origins = new Set(config.http.corsOrigins);
+  app.use(requestContext(deps.log));
+  app.use(errorHandler());
+  app.use(securityHeaders({ hsts: config.isProduction }));
+  if (origins.size) {
+    app.use(cors({ origin: (ctx) => (origins.has('*') || origins.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 }));
+  }
+  app.use(onBoard);
+  app.use(
+    koaBody({
+      json: true,
+      jsonStrict: true,
+      jsonLimit: `${config.http.bodyLimitKb}kb`,
+      urlencoded: false,
+      text: false,
+      multipart: false,
+      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
+    }) as unknown as Middleware<AppState>,
+  );
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,27 @@
+/** Resolves `Authorization: Bearer <access token>` to a current, unblocked user. */
+import type { AccessTokenService } from '../../core/auth/access-tokens.js';
+import { User } from '../../core/db/models/index.js';
+import { problems } from '../../core/http/problem.js';
+import type { AppContext } from '../context.js';
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '');
+  return match?.[1];
+}
+
+/** Loads the user on every request so a role change or a block takes effect at once. */
+export async function userFromToken(tokens: AccessTokenService, token: string | undefined): Promise<User | undefined> {
+  const claims = token ? await tokens.verify(token) : undefined;
+  if (!claims) return undefined;
+  return User.query().findById(claims.sub);
+}
+
+export function createAuthenticate(tokens: AccessTokenService) {
+  return async (ctx: AppContext): Promise<void> => {
+    const user = await userFromToken(tokens, bearerToken(ctx.get('authorization') || undefined));
+    if (!user) throw problems.unauthorized('a valid access token is required');
+    if (user.status === 'blocked') throw problems.forbidden('this account is blocked');
+    ctx.state.user = user;
+    ctx.state.log = ctx.state.log.child({ user_id: user.id });
+  };
+}

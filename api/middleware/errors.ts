@@ -1,0 +1,40 @@
+/**
+ * Renders every failure as an RFC 9457 problem document. Body-parser errors become 400,
+ * 413 or 415; anything unexpected is logged and answered 500 without internals.
+ */
+import type { Next } from 'koa';
+import { HttpProblem, problems } from '../../core/http/problem.js';
+import type { AppContext } from '../context.js';
+
+function fromParserError(err: { status?: number; type?: string }): HttpProblem | undefined {
+  if (err.status === 413 || err.type === 'entity.too.large') return problems.payloadTooLarge();
+  if (err.status === 415) return problems.unsupportedMediaType();
+  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return problems.unsupportedMediaType('unsupported charset or encoding');
+  if (err.status === 400 || err.type === 'entity.parse.failed') return problems.badRequest('malformed JSON body', 'malformed_json');
+  if (err.status === 411 || err.type === 'request.size.invalid' || err.type === 'request.aborted') return problems.badRequest('incomplete request body');
+  return undefined;
+}
+
+export function errorHandler() {
+  return async (ctx: AppContext, next: Next) => {
+    try {
+      await next();
+      if (ctx.body === undefined || ctx.body === null) {
+        // The router leaves unknown routes at 404 and known paths with another method at 405/501.
+        if (ctx.status === 404) throw problems.notFound('no such route');
+        if (ctx.status === 405 || ctx.status === 501) throw problems.methodNotAllowed(ctx.response.get('Allow') || 'GET');
+      }
+    } catch (raw) {
+      const err = raw as Error & { status?: number; type?: string; expose?: boolean };
+      let problem = err instanceof HttpProblem ? err : fromParserError(err);
+      if (!problem) {
+        ctx.state.log?.error({ err }, 'unhandled error');
+        problem = problems.internal();
+      }
+      ctx.status = problem.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = { ...problem.toJSON(), instance: ctx.path.slice(0, 200) };
+      for (const [k, v] of Object.entries(problem.extra.headers ?? {})) ctx.set(k, v);
+    }
+  };
+}

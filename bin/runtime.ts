@@ -1,0 +1,109 @@
+/**
+ * Assembles a running service from the environment: the API with the Socket.IO gateway,
+ * the worker pools and schedulers, or both. Used by `bin/start.ts` and by tests.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Emitter } from '@socket.io/redis-emitter';
+import { buildApp } from '../api/app.js';
+import { createGateway, socketKey } from '../api/realtime/gateway.js';
+import { createAccessTokens } from '../core/auth/access-tokens.js';
+import { createLoginThrottle } from '../core/auth/login-throttle.js';
+import { loadConfig } from '../core/config.js';
+import { bindModels, createDb, migrate } from '../core/db/knex.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { checkRedis, ensureRedis, producerConnection, workerConnection, StartupError } from '../core/redis.js';
+import { resolveSecrets } from '../core/secrets.js';
+import { createStorage } from '../core/storage/index.js';
+import { createQueues } from '../pipelines/queues.js';
+import { upsertSchedules } from '../pipelines/schedules.js';
+import { PROCESSORS } from '../workers/index.js';
+import { indexProcessors, selectQueues, startWorkerPools } from '../workers/pools.js';
+import pkg from '../package.json' with { type: 'json' };
+
+export type Mode = 'all' | 'api' | 'workers';
+
+export interface Runtime {
+  log: Logger;
+  shutdownTimeoutMs: number;
+  /** Base URL of the API when this runtime serves it. */
+  url?: string;
+  /** Stops accepting, lets in-flight jobs finish, closes every connection. */
+  close(): Promise<void>;
+}
+
+export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  const config = loadConfig(env);
+  const secrets = resolveSecrets(config);
+  const log = createLogger(config.logLevel, { role: mode });
+  if (mode !== 'all' && !config.database.url) {
+    throw new StartupError('start:api and start:workers share one database: set DATABASE_URL (embedded PGlite serves a single process, `npm start`)');
+  }
+  // Fail before touching anything if the processor registry is inconsistent.
+  indexProcessors(PROCESSORS);
+
+  const redisHandle = await ensureRedis(config, log);
+  const closers: Array<() => Promise<unknown>> = [];
+  const probe = producerConnection(redisHandle.url);
+  try {
+    await new Promise((resolve, reject) => probe.once('ready', resolve).once('error', reject));
+    await checkRedis(probe, log);
+  } finally {
+    probe.disconnect();
+  }
+
+  const db = createDb(config);
+  const applied = await migrate(db, config.database.schema);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  bindModels(db);
+
+  const storage = createStorage(config.storage);
+  const producer = workerConnection(redisHandle.url);
+  const queues = createQueues(producer, config.redis.queuePrefix);
+  const tokens = createAccessTokens({ secret: secrets.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTtl });
+  let url: string | undefined;
+
+  if (mode !== 'api') {
+    const emitterRedis = workerConnection(redisHandle.url);
+    const emitter = new Emitter(emitterRedis, { key: socketKey(config.redis.queuePrefix) });
+    const pools = await startWorkerPools({ config, secrets, db, log, storage, queues, emitter }, PROCESSORS, selectQueues(config.workers.queues));
+    await upsertSchedules(queues);
+    closers.push(() => pools.close(), () => emitterRedis.quit());
+  }
+
+  if (mode !== 'workers') {
+    const redis = producerConnection(redisHandle.url);
+    const throttle = createLoginThrottle(redis, {
+      prefix: config.redis.queuePrefix,
+      maxPerAccount: config.auth.loginMaxPerAccount,
+      maxPerIp: config.auth.loginMaxPerIp,
+      windowSeconds: config.auth.loginWindow,
+    });
+    const app = buildApp({ config, log, db, redis, storage, queues, tokens, throttle, version: pkg.version });
+    const server = http.createServer(app.callback());
+    const pub = workerConnection(redisHandle.url);
+    const sub = pub.duplicate();
+    const io = createGateway(server, { tokens, log, pub, sub, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins, handlers: {} });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
+    const { port } = server.address() as AddressInfo;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    log.info({ url, mode }, 'listening');
+    // io.close() also closes the HTTP server: no new connections from here on.
+    closers.unshift(
+      () => new Promise((resolve) => io.close(() => resolve(undefined))),
+      () => Promise.all([redis.quit(), pub.quit(), sub.quit()]),
+    );
+  }
+  closers.push(() => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());
+
+  return {
+    log,
+    url,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    async close() {
+      for (const close of closers) {
+        await close().catch((err: Error) => log.warn({ err: err.message }, 'error while closing'));
+      }
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Bull Board at /admin/queues, for admins only. Browsers get HTTP Basic auth (the admin's
+ * e-mail and password, so the board opens in a plain browser tab); scripts may send a
+ * Bearer token. No credentials: 401 with a Basic challenge; a non-admin: 403.
+ */
+import { createHash } from 'node:crypto';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { KoaAdapter } from '@bull-board/koa';
+import type { Middleware, Next } from 'koa';
+import type { AccessTokenService } from '../core/auth/access-tokens.js';
+import type { LoginThrottle } from '../core/auth/login-throttle.js';
+import { verifyPassword } from '../core/auth/passwords.js';
+import { normalizeEmail } from '../core/auth/service.js';
+import { User } from '../core/db/models/index.js';
+import { HttpProblem, problems } from '../core/http/problem.js';
+import type { Queues } from '../pipelines/queues.js';
+import { bearerToken, userFromToken } from '../api/middleware/authenticate.js';
+import type { AppContext } from '../api/context.js';
+
+export const BOARD_PATH = '/admin/queues';
+const CACHE_MS = 60_000;
+
+export function createBoardGuard(tokens: AccessTokenService, throttle: LoginThrottle) {
+  // Verified Basic credentials, by hash, so each asset request does not rerun argon2.
+  const verified = new Map<string, { userId: string; until: number }>();
+
+  async function fromBasic(header: string, ip: string): Promise<User | undefined> {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const sep = decoded.indexOf(':');
+    if (sep < 1) return undefined;
+    const email = normalizeEmail(decoded.slice(0, sep));
+    const key = createHash('sha256').update(header).digest('hex');
+    const hit = verified.get(key);
+    if (hit && hit.until > Date.now()) return User.query().findById(hit.userId);
+    const wait = await throttle.check(email, ip);
+    if (wait > 0) throw problems.rateLimited(wait, 'too many failed logins: try again later');
+    const user = await User.query().findOne({ email });
+    if (!user || !(await verifyPassword(user.password_hash, decoded.slice(sep + 1)))) {
+      await throttle.recordFailure(email, ip);
+      return undefined;
+    }
+    verified.set(key, { userId: user.id, until: Date.now() + CACHE_MS });
+    return user;
+  }
+
+  return async (ctx: AppContext, next: Next) => {
+    const header = ctx.get('authorization');
+    const user = header.startsWith('Basic ') ? await fromBasic(header, ctx.ip) : await userFromToken(tokens, bearerToken(header));
+    if (!user) {
+      throw new HttpProblem(401, 'unauthorized', 'Unauthorized', 'sign in as an admin', {
+        headers: { 'WWW-Authenticate': 'Basic realm="Bull Board", charset="UTF-8"' },
+      });
+    }
+    if (user.role !== 'admin' || user.status !== 'active') throw problems.forbidden('the queue board is for admins');
+    ctx.state.user = user;
+    await next();
+  };
+}
+
+export function boardMiddleware(queues: Queues): Middleware {
+  const adapter = new KoaAdapter();
+  adapter.setBasePath(BOARD_PATH);
+  createBullBoard({ queues: queues.all().map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+  return adapter.registerPlugin() as Middleware;
+}

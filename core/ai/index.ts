@@ -1,0 +1,6 @@
+export * from './types.js';
+export { aiConfigFromEnv, aiConfigSchema, aiEnvShape, type AiConfig, type ProviderSettings } from './config.js';
+export { createOrchestrator, type Orchestrator, type OrchestratorOptions } from './orchestrator.js';
+export { createProviders } from './registry.js';
+export { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+export { OFFLINE_MODEL, offlineAnswer } from './providers/offline.js';

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import { AttemptError, runAttempt } from './attempt.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { AiConfig } from './config.js';
+import { CredentialPool } from './credential-pool.js';
+import { AllProvidersFailedError, type ProviderError, type ProviderFailure } from './errors.js';
+import { createProviders } from './registry.js';
+import type { AiProvider, CompletionHooks, CompletionRequest, CompletionResult, ProviderName } from './types.js';
+
+export interface Orchestrator {
+  /**
+   * Streams one answer. Fails over between providers only before the first token; after it,
+   * a failure throws a ProviderError with `midStream: true` (the caller restarts from scratch).
+   * Throws ProviderError `bad_request` without failover, AllProvidersFailedError when nobody answered.
+   */
+  complete(req: CompletionRequest, hooks?: CompletionHooks): Promise<CompletionResult>;
+  /** Provider names in routing order. */
+  providers(): ProviderName[];
+  /** Circuit state per provider, for health output. */
+  circuits(): Record<string, string>;
+}
+
+export interface OrchestratorOptions {
+  /** Replaces the providers built from cfg (tests). Keys still come from cfg. */
+  providers?: AiProvider[];
+  now?: () => number;
+}
+
+interface Route {
+  provider: AiProvider;
+  keys: CredentialPool;
+  breaker: CircuitBreaker;
+}
+
+const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
+
+export function createOrchestrator(cfg: AiConfig, logger: Logger, options: OrchestratorOptions = {}): Orchestrator {
+  const now = options.now ?? Date.now;
+  const routes: Route[] = (options.providers ?? createProviders(cfg)).map((provider) => ({
+    provider,
+    keys: new CredentialPool(provider.name === 'offline' ? ['offline'] : cfg[provider.name].apiKeys, cfg.keyCooldownMs, now),
+    breaker: new CircuitBreaker(cfg.circuit, now),
+  }));
+  const log = logger.child({ component: 'ai' });
+
+  /** Tries one provider with retries; returns its result, or why it was given up on. */
+  async function tryRoute(route: Route, req: CompletionRequest, hooks: CompletionHooks): Promise<CompletionResult | ProviderFailure> {
+    const { provider, keys, breaker } = route;
+    const name = provider.name;
+    let key = keys.pick();
+    if (key === undefined) return { provider: name, code: 'no_credential' };
+    for (let attempt = 1; ; attempt++) {
+      if (!breaker.tryAcquire()) return { provider: name, code: 'circuit_open' };
+      const startedAt = now();
+      try {
+        const result = await runAttempt(provider, key, req, hooks, cfg.timeouts);
+        breaker.onSuccess();
+        keys.restore(key);
+        log.info(
+          { provider: name, model: provider.model, attempt, latency_ms: now() - startedAt, ttft_ms: result.firstTokenMs },
+          'ai completion succeeded',
+        );
+        const prompt = req.messages.map((m) => m.content).join('\n');
+        return {
+          text: result.text,
+          provider: name,
+          model: provider.model,
+          usage: {
+            input_tokens: result.usage?.inputTokens ?? estimateTokens(prompt),
+            output_tokens: result.usage?.outputTokens ?? estimateTokens(result.text),
+          },
+        };
+      } catch (thrown) {
+        if (!(thrown instanceof AttemptError)) {
+          breaker.release();
+          throw thrown; // the caller's hook failed
+        }
+        const err = thrown.error;
+        const fields = { provider: name, model: provider.model, attempt, latency_ms: now() - startedAt, code: err.code, status: err.status };
+        if (err.code === 'aborted' || err.code === 'bad_request') {
+          breaker.release();
+          log.warn(fields, 'ai call ended without failover');
+          throw err;
+        }
+        breaker.onFailure();
+        if (thrown.started) {
+          log.warn(fields, 'ai stream failed after the first token');
+          throw err;
+        }
+        if (err.code === 'rate_limited') keys.coolDown(key);
+        const delay = nextDelay(err, attempt);
+        if (delay === undefined) {
+          log.warn(fields, 'ai provider given up');
+          return { provider: name, code: err.code, status: err.status };
+        }
+        log.warn({ ...fields, retry_in_ms: delay }, 'ai call failed, retrying');
+        // Another key can be tried at once; the same key only after waiting.
+        const other = err.code === 'rate_limited' ? keys.pick() : undefined;
+        if (other !== undefined) {
+          key = other;
+        } else {
+          await sleep(delay, req.signal);
+        }
+      }
+    }
+  }
+
+  /** How long to wait before retrying the same provider, or undefined to move on. */
+  function nextDelay(err: ProviderError, attempt: number): number | undefined {
+    if (!err.retryable || attempt > cfg.retry.maxRetries) return undefined;
+    if (err.retryAfterMs !== undefined) {
+      // A long retry-after is better spent on the next provider.
+      return err.retryAfterMs <= cfg.retry.maxRetryAfterMs ? err.retryAfterMs : undefined;
+    }
+    return backoffDelay(attempt, cfg.retry.baseDelayMs);
+  }
+
+  return {
+    async complete(req, hooks = {}) {
+      const failures: ProviderFailure[] = [];
+      for (const route of routes) {
+        const outcome = await tryRoute(route, req, hooks);
+        if ('text' in outcome) return outcome;
+        failures.push(outcome);
+      }
+      log.error({ failures }, 'no ai provider could answer');
+      throw new AllProvidersFailedError(failures);
+    },
+    providers: () => routes.map((r) => r.provider.name),
+    circuits: () => Object.fromEntries(routes.map((r) => [r.provider.name, r.breaker.state])),
+  };
+}

@@ -1,0 +1,46 @@
+export { ProviderError, AllProvidersFailedError } from './errors.js';
+export type { ProviderErrorCode, ProviderFailure } from './errors.js';
+
+export type ProviderName = 'openai' | 'anthropic' | 'yandex' | 'offline';
+export const PROVIDER_NAMES = ['openai', 'anthropic', 'yandex', 'offline'] as const satisfies readonly ProviderName[];
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface CompletionRequest {
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  signal?: AbortSignal;
+}
+
+export type StreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'usage'; inputTokens: number; outputTokens: number };
+
+export interface AiProvider {
+  name: ProviderName;
+  model: string;
+  /** Streams one completion. `credential` is the API key to use (ignored by `offline`). Throws ProviderError. */
+  stream(req: CompletionRequest, credential: string): AsyncIterable<StreamEvent>;
+}
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface CompletionResult {
+  text: string;
+  provider: ProviderName;
+  model: string;
+  usage: Usage;
+}
+
+export interface CompletionHooks {
+  /** Called once, when the chosen provider produced its first token. */
+  onStart?(provider: ProviderName, model: string): void;
+  onDelta?(text: string): void;
+}

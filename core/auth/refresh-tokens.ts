@@ -1,0 +1,68 @@
+/**
+ * Opaque refresh tokens, stored only as SHA-256 hashes and rotated on every use. Each login
+ * starts a family; presenting a spent token means it leaked, so the whole family is revoked.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { RefreshToken } from '../db/models/index.js';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export type RotateResult =
+  | { ok: true; userId: string; familyId: string; token: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'reused'; userId?: string; familyId?: string };
+
+export async function issueRefreshToken(
+  userId: string,
+  ttlSeconds: number,
+  familyId: string = randomUUID(),
+  trx?: Knex.Transaction,
+): Promise<{ token: string; familyId: string }> {
+  const token = randomBytes(32).toString('base64url');
+  await RefreshToken.query(trx).insert({
+    user_id: userId,
+    family_id: familyId,
+    token_hash: hashToken(token),
+    expires_at: new Date(Date.now() + ttlSeconds * 1000),
+  });
+  return { token, familyId };
+}
+
+/** Spends `token` and issues its successor in the same family, atomically. */
+export async function rotateRefreshToken(token: string, ttlSeconds: number): Promise<RotateResult> {
+  const hash = hashToken(token);
+  return RefreshToken.transaction(async (trx) => {
+    // The conditional update is the lock: of two concurrent rotations only one wins.
+    const spent = await RefreshToken.query(trx)
+      .patch({ used_at: new Date() })
+      .where({ token_hash: hash })
+      .whereNull('used_at')
+      .whereNull('revoked_at')
+      .where('expires_at', '>', new Date())
+      .returning('*')
+      .first();
+    if (spent) {
+      const next = await issueRefreshToken(spent.user_id, ttlSeconds, spent.family_id, trx);
+      return { ok: true, userId: spent.user_id, familyId: spent.family_id, token: next.token };
+    }
+    const known = await RefreshToken.query(trx).findOne({ token_hash: hash });
+    if (!known) return { ok: false, reason: 'unknown' };
+    if (known.used_at || known.revoked_at) {
+      await revokeFamily(known.family_id, trx);
+      return { ok: false, reason: 'reused', userId: known.user_id, familyId: known.family_id };
+    }
+    return { ok: false, reason: 'expired', userId: known.user_id, familyId: known.family_id };
+  });
+}
+
+export async function revokeFamily(familyId: string, trx?: Knex.Transaction): Promise<number> {
+  return RefreshToken.query(trx).patch({ revoked_at: new Date() }).where({ family_id: familyId }).whereNull('revoked_at');
+}
+
+/** Logout: revokes the family of a token that belongs to `userId`; a foreign token changes nothing. */
+export async function revokeFamilyOf(token: string, userId?: string): Promise<{ familyId?: string; userId?: string }> {
+  const known = await RefreshToken.query().findOne({ token_hash: hashToken(token) });
+  if (!known || (userId && known.user_id !== userId)) return {};
+  await revokeFamily(known.family_id);
+  return { familyId: known.family_id, userId: known.user_id };
+}

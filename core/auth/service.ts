@@ -1,0 +1,98 @@
+/** The auth use cases behind `/api/auth/*`, with their audit events. */
+import { UniqueViolationError } from 'objection';
+import { audit } from '../audit.js';
+import { User } from '../db/models/index.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import type { AccessTokenService } from './access-tokens.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import { issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens.js';
+
+export interface AuthDeps {
+  tokens: AccessTokenService;
+  throttle: LoginThrottle;
+  refreshTtlSeconds: number;
+}
+
+export interface Session {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+const badCredentials = () => new HttpProblem(401, 'unauthorized', 'Unauthorized', 'invalid email or password');
+
+export function createAuthService(deps: AuthDeps) {
+  async function startSession(user: User): Promise<Session> {
+    const [access, refresh] = await Promise.all([
+      deps.tokens.sign({ sub: user.id, role: user.role }),
+      issueRefreshToken(user.id, deps.refreshTtlSeconds),
+    ]);
+    return { access_token: access, refresh_token: refresh.token, token_type: 'Bearer', expires_in: deps.tokens.ttlSeconds };
+  }
+
+  return {
+    async register(input: { email: string; password: string; name?: string }, ip: string) {
+      const email = normalizeEmail(input.email);
+      const password_hash = await hashPassword(input.password);
+      let user: User;
+      try {
+        user = await User.query().insert({ email, password_hash, name: input.name ?? null }).returning('*');
+      } catch (err) {
+        if (err instanceof UniqueViolationError) throw problems.conflict('an account with this email already exists');
+        throw err;
+      }
+      await audit({ actorId: user.id, action: 'auth.register', targetType: 'user', targetId: user.id, ip });
+      return { user: user.toPublic(), ...(await startSession(user)) };
+    },
+
+    async login(input: { email: string; password: string }, ip: string) {
+      const email = normalizeEmail(input.email);
+      const wait = await deps.throttle.check(email, ip);
+      if (wait > 0) {
+        await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait } });
+        throw problems.rateLimited(wait, 'too many failed logins: try again later');
+      }
+      const user = await User.query().findOne({ email });
+      const ok = user ? await verifyPassword(user.password_hash, input.password) : await burnPasswordCheck(input.password);
+      if (!user || !ok) {
+        await deps.throttle.recordFailure(email, ip);
+        await audit({ actorId: user?.id ?? null, action: 'auth.login_failed', targetType: 'user', targetId: user?.id, ip });
+        throw badCredentials();
+      }
+      if (user.status === 'blocked') {
+        await audit({ actorId: user.id, action: 'auth.login_blocked', targetType: 'user', targetId: user.id, ip });
+        throw problems.forbidden('this account is blocked');
+      }
+      await deps.throttle.recordSuccess(email);
+      await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip });
+      return { user: user.toPublic(), ...(await startSession(user)) };
+    },
+
+    async refresh(token: string, ip: string) {
+      const result = await rotateRefreshToken(token, deps.refreshTtlSeconds);
+      if (!result.ok) {
+        if (result.reason === 'reused') {
+          await audit({ actorId: result.userId, action: 'auth.refresh_reuse', targetType: 'token_family', targetId: result.familyId, ip });
+        }
+        throw problems.unauthorized('refresh token is invalid, expired or already used');
+      }
+      const user = await User.query().findById(result.userId);
+      if (!user || user.status === 'blocked') throw problems.unauthorized('this account cannot refresh');
+      const access_token = await deps.tokens.sign({ sub: user.id, role: user.role });
+      return { access_token, refresh_token: result.token, token_type: 'Bearer' as const, expires_in: deps.tokens.ttlSeconds };
+    },
+
+    async logout(token: string, ip: string, userId?: string) {
+      const revoked = await revokeFamilyOf(token, userId);
+      if (revoked.familyId) {
+        await audit({ actorId: revoked.userId, action: 'auth.logout', targetType: 'token_family', targetId: revoked.familyId, ip });
+      }
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,146 @@
+/**
+ * The one configuration module: every environment variable is read and validated here,
+ * once. A bad value stops the start with a message naming the variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(3000).pipe(z.number().max(65535)),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATABASE_SCHEMA: optionalString.pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional()),
+  DATABASE_POOL_MAX: int(10, 1),
+
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  REDIS_AUTOSTART: bool.default(true),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/).default('bull'),
+
+  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  S3_ACCESS_KEY: optionalString,
+  S3_SECRET_KEY: optionalString,
+  S3_BUCKET: z.string().min(3).default('legal-ai'),
+  S3_REGION: z.string().default('us-east-1'),
+
+  JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  ENCRYPTION_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+      .optional(),
+  ),
+  JWT_ISSUER: z.string().min(1).default('legal-ai'),
+  JWT_AUDIENCE: z.string().min(1).default('legal-ai-api'),
+  ACCESS_TOKEN_TTL_SECONDS: int(900, 60),
+  REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 300),
+
+  CORS_ORIGINS: list.default([]),
+  BODY_LIMIT_KB: int(1024, 1),
+  TRUST_PROXY: bool.default(false),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
+  LOGIN_MAX_FAILURES_PER_IP: int(20, 1),
+  LOGIN_WINDOW_SECONDS: int(900, 1),
+
+  WORKER_QUEUES: list.optional(),
+  WORKER_CONCURRENCY: int(4, 1),
+  SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  database: { url?: string; schema?: string; poolMax: number };
+  redis: { url: string; autostart: boolean; queuePrefix: string };
+  storage:
+    | { kind: 'local'; dir: string }
+    | { kind: 's3'; endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
+  auth: {
+    jwtSecret?: string;
+    issuer: string;
+    audience: string;
+    accessTtl: number;
+    refreshTtl: number;
+    loginMaxPerAccount: number;
+    loginMaxPerIp: number;
+    loginWindow: number;
+  };
+  encryptionKey?: string;
+  http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean };
+  workers: { queues?: string[]; concurrency: number };
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const s3 = [e.S3_ENDPOINT, e.S3_ACCESS_KEY, e.S3_SECRET_KEY];
+  if (s3.some(Boolean) && !s3.every(Boolean)) {
+    throw new ConfigError('invalid configuration: S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY go together');
+  }
+  return {
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolMax: e.DATABASE_POOL_MAX },
+    redis: { url: e.REDIS_URL, autostart: e.REDIS_AUTOSTART, queuePrefix: e.QUEUE_PREFIX },
+    storage: e.S3_ENDPOINT
+      ? {
+          kind: 's3',
+          endpoint: e.S3_ENDPOINT,
+          accessKey: e.S3_ACCESS_KEY!,
+          secretKey: e.S3_SECRET_KEY!,
+          bucket: e.S3_BUCKET,
+          region: e.S3_REGION,
+        }
+      : { kind: 'local', dir: path.join(dataDir, 'files') },
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtl: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtl: e.REFRESH_TOKEN_TTL_SECONDS,
+      loginMaxPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginMaxPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      loginWindow: e.LOGIN_WINDOW_SECONDS,
+    },
+    encryptionKey: e.ENCRYPTION_KEY,
+    http: { corsOrigins: e.CORS_ORIGINS, bodyLimitKb: e.BODY_LIMIT_KB, trustProxy: e.TRUST_PROXY },
+    workers: { queues: e.WORKER_QUEUES, concurrency: e.WORKER_CONCURRENCY },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Database connection: PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite
+ * under DATA_DIR (one process only: PGlite is a single-connection database).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { Model } from 'objection';
+import pg from 'pg';
+import type { Config } from '../config.js';
+
+// Return BIGINT/COUNT as numbers: our counts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export type Db = Knex;
+
+export function createDb(config: Pick<Config, 'database' | 'dataDir'>): Db {
+  const { url, schema, poolMax } = config.database;
+  const common = {
+    migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.ts'], tableName: 'knex_migrations' },
+  } satisfies Partial<Knex.Config>;
+  if (url) {
+    return knexFactory({
+      client: 'pg',
+      connection: url,
+      searchPath: schema ? [schema] : undefined,
+      pool: { min: 0, max: poolMax },
+      acquireConnectionTimeout: 10_000,
+      ...common,
+    });
+  }
+  const dir = path.join(config.dataDir, 'pglite');
+  fs.mkdirSync(dir, { recursive: true });
+  return knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { filename: dir }, ...common });
+}
+
+/** Creates the schema when one is configured (per-test isolation), then runs pending migrations. */
+export async function migrate(db: Db, schema?: string): Promise<string[]> {
+  if (schema) await db.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+  const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  return applied;
+}
+
+/** Binds objection models to this knex instance (one database per process). */
+export function bindModels(db: Db): void {
+  Model.knex(db);
+}

@@ -1,0 +1,13 @@
+import { Model } from 'objection';
+
+export class AuditLog extends Model {
+  static override tableName = 'audit_logs';
+  declare id: string;
+  declare actor_id: string | null;
+  declare action: string;
+  declare target_type: string | null;
+  declare target_id: string | null;
+  declare ip: string | null;
+  declare meta: Record<string, unknown>;
+  declare created_at: Date;
+}

@@ -1,0 +1,17 @@
+/**
+ * Passport series and number written with "№" / "номер" between them ("серия 45 06 № 123456",
+ * foreign "75 № 1234567"). Bare digit forms and division codes are handled by the numeric scanner.
+ */
+import { contextKinds } from '../context.js';
+import type { DetectedEntity } from '../types.js';
+
+const SERIES_NUMBER = /(?<!\d)(?:\d{2} ?\d{2}|\d{2})[ \u00a0]{0,2},?[ \u00a0]{0,2}(?:№|N|номер)[ \u00a0]{0,2}\d{6,7}(?!\d)/giu;
+
+export function detectPassports(text: string, lower: string): DetectedEntity[] {
+  const out: DetectedEntity[] = [];
+  for (const m of text.matchAll(SERIES_NUMBER)) {
+    if (!contextKinds(lower, m.index, 40).includes('passport')) continue;
+    out.push({ type: 'PASSPORT', start: m.index, end: m.index + m[0].length, score: 0.95 });
+  }
+  return out;
+}

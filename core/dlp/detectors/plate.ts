@@ -1,0 +1,19 @@
+/** Russian vehicle plates (А123ВС77, А 123 ВС 777 RUS), Cyrillic letters or their Latin look-alikes. */
+import { contextKinds } from '../context.js';
+import type { DetectedEntity } from '../types.js';
+
+const L = '[АВЕКМНОРСТУХABEKMHOPCTYXавекмнорстухabekmhopctyx]';
+const PLATE = new RegExp(`(?<![\\p{L}\\d])${L} ?(?!000)\\d{3} ?${L}{2}(?: ?(\\d{2,3})(?: ?(?:rus|RUS))?)?(?![\\p{L}\\d])`, 'gu');
+
+export function detectPlates(text: string, lower: string): DetectedEntity[] {
+  const out: DetectedEntity[] = [];
+  for (const m of text.matchAll(PLATE)) {
+    const value = m[0];
+    // Without a region, or in lowercase (ordinary words look alike), a plate needs a context word.
+    const needsContext = m[1] === undefined || value !== value.toUpperCase();
+    const hasContext = contextKinds(lower, m.index, 40).includes('plate');
+    if (needsContext && !hasContext) continue;
+    out.push({ type: 'VEHICLE_PLATE', start: m.index, end: m.index + value.length, score: hasContext ? 0.95 : 0.85 });
+  }
+  return out;
+}

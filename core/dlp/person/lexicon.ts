@@ -1,0 +1,124 @@
+/**
+ * Word lists of the person detector and the morphology that expands them. The data files hold
+ * nominative forms only; the case forms (Иван → Ивана, Ивану, Иваном, Иване) are generated here
+ * once at load time, so the lists stay small and every lookup is one Map/Set probe.
+ */
+import { readFileSync } from 'node:fs';
+
+function readWords(file: string): string[] {
+  const text = readFileSync(new URL(`./data/${file}`, import.meta.url), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('#'))
+    .join(' ')
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+}
+
+const VOWEL_END = /[аеёиоуыэюя]$/;
+const HUSHING_END = /[жшчщц]$/;
+
+/** Singular case forms of a noun given its nominative and, optionally, the stem of its oblique cases. */
+export function nounForms(nominative: string, obliqueStem?: string): string[] {
+  const w = nominative.toLowerCase();
+  if (w.endsWith('ия')) return suffixed(w.slice(0, -2), ['ия', 'ии', 'ию', 'ией', 'иею']);
+  if (w.endsWith('а')) return suffixed(w.slice(0, -1), ['а', 'ы', 'и', 'е', 'у', 'ой', 'ою', 'ей']);
+  if (w.endsWith('я')) return suffixed(w.slice(0, -1), ['я', 'и', 'е', 'ю', 'ей', 'ею']);
+  if (w.endsWith('й')) return suffixed(w.slice(0, -1), ['й', 'я', 'ю', 'ем', 'е', 'и']);
+  if (w.endsWith('ь')) return [w, ...suffixed(obliqueStem ?? w.slice(0, -1), ['я', 'ю', 'ем', 'е', 'и', 'ью'])];
+  if (VOWEL_END.test(w)) return [w];
+  const stem = obliqueStem ?? w;
+  const endings = ['а', 'у', 'ом', 'е', 'ы', 'и', 'ов'];
+  if (HUSHING_END.test(stem)) endings.push('ем');
+  return [w, ...suffixed(stem, endings)];
+}
+
+/** Case forms (singular and plural) of a substantivized adjective: подсудимый, управляющий. */
+export function adjectiveForms(nominative: string): string[] {
+  const stem = nominative.toLowerCase().slice(0, -2);
+  return suffixed(stem, [
+    'ый', 'ий', 'ой', 'ого', 'его', 'ому', 'ему', 'ым', 'им', 'ом', 'ем',
+    'ая', 'яя', 'ую', 'юю', 'ые', 'ие', 'ых', 'их', 'ыми', 'ими',
+  ]);
+}
+
+function suffixed(stem: string, endings: string[]): string[] {
+  return endings.map((e) => stem + e);
+}
+
+/** Entry syntax of the data files: "?Вера" (ambiguous), "Павел/Павл" (oblique stem). */
+function parseEntry(entry: string): { word: string; stem?: string; ambiguous: boolean } {
+  const ambiguous = entry.startsWith('?');
+  const [word = '', stem] = (ambiguous ? entry.slice(1) : entry).split('/');
+  return { word, stem, ambiguous };
+}
+
+/** Lower-cased first-name form → true when the name is also a common word or a place. */
+export const FIRST_NAMES = new Map<string, boolean>();
+for (const entry of readWords('first-names.txt')) {
+  const { word, stem, ambiguous } = parseEntry(entry);
+  for (const form of nounForms(word, stem)) {
+    // A form shared by a plain and an ambiguous name stays ambiguous (Лев, Вера).
+    FIRST_NAMES.set(form, ambiguous || (FIRST_NAMES.get(form) ?? false));
+  }
+}
+
+const ADJECTIVE_END = /(?:ый|ий|ой|ая)$/;
+
+/** Lower-cased forms of role words: "истец Петров", "судья Смирнова", "президент Обама". */
+export const TITLES = new Set<string>();
+for (const entry of readWords('titles.txt')) {
+  const { word, stem } = parseEntry(entry);
+  const forms = ADJECTIVE_END.test(word) ? adjectiveForms(word) : nounForms(word, stem);
+  for (const form of forms) TITLES.add(form);
+  // Plural of consonant-final nouns (истцы, адвокаты) is covered by nounForms' -ы/-и.
+}
+
+/** Lower-cased forms of capitalized words that are never name parts (places, months, bodies). */
+export const NON_PERSON = new Set<string>();
+for (const entry of readWords('non-person.txt')) {
+  for (const form of nounForms(entry)) {
+    if (!FIRST_NAMES.has(form)) NON_PERSON.add(form);
+  }
+}
+
+/** Reported-speech verbs: "— сказал Хоровитц". */
+export const SPEECH_VERBS = new Set(readWords('speech-verbs.txt'));
+
+/** Patronymics in any case: Иванович, Петровичем, Сергеевна, Ильиничной, Кузьминична. */
+const PATRONYMIC = /(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою)$/;
+
+/** Russian surname morphology in any case: -ов/-ев/-ин/-ын, -ский/-цкий, and common national endings. */
+const SURNAME =
+  /(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ом|е|ой|ою|ы)?$|(?:ск|цк)(?:ий|ого|ому|им|ом|ая|ой|ую)$|(?:енко|швили|дзе|ян|янц|ук|юк)$/;
+
+/** Male patronymics are never common words; -овна/-евна/-ична also end adjectives (дневной). */
+const MALE_PATRONYMIC = /(?:ович|евич)(?:а|у|ем|е)?$/;
+
+export function isPatronymic(lower: string): boolean {
+  return lower.length >= 6 && PATRONYMIC.test(lower);
+}
+
+export function isMalePatronymic(lower: string): boolean {
+  return MALE_PATRONYMIC.test(lower);
+}
+
+export function hasSurnameShape(lower: string): boolean {
+  return lower.length >= 4 && SURNAME.test(lower);
+}
+
+const CASE_ENDINGS = [
+  'ыми', 'ими', 'ого', 'его', 'ому', 'ему', 'ой', 'ей', 'ою', 'ым', 'им', 'ом', 'ем', 'ую', 'ая', 'яя', 'ий', 'ый',
+  'а', 'у', 'е', 'ы', 'и', 'я', 'ю',
+];
+
+/**
+ * The same key for every case form of a surname (Медведев, Медведева, Медведеву → медведев;
+ * Обама, Обаме → обам), used to find later mentions of a name once it has been confirmed.
+ */
+export function surnameKey(lower: string): string {
+  for (const ending of CASE_ENDINGS) {
+    if (lower.endsWith(ending) && lower.length - ending.length >= 3) return lower.slice(0, -ending.length);
+  }
+  return lower;
+}

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertSafeKey, type Storage } from './types.js';
+
+/** Files under DATA_DIR/files; writes go to a temp file first so a crash leaves no half file. */
+export function createLocalStorage(dir: string): Storage {
+  const file = (key: string) => {
+    assertSafeKey(key);
+    return path.join(dir, key);
+  };
+  return {
+    kind: 'local',
+    async put(key, body, _contentType) {
+      const target = file(key);
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, fs.createWriteStream(tmp, { mode: 0o600 }));
+      await fs.promises.rename(tmp, target);
+    },
+    async get(key) {
+      const target = file(key);
+      await fs.promises.access(target);
+      return fs.createReadStream(target);
+    },
+    async delete(key) {
+      await fs.promises.rm(file(key), { force: true });
+    },
+    async exists(key) {
+      return fs.promises.access(file(key)).then(() => true, () => false);
+    },
+    async check() {
+      await fs.promises.mkdir(dir, { recursive: true });
+      await fs.promises.access(dir, fs.constants.W_OK);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The contract between the edge and the workers: every queue, every job name, and one zod
+ * payload schema per job name. Payloads carry ids and sealed (encrypted) blobs, never raw
+ * personal data: BullMQ keeps job data in Redis in clear text.
+ */
+import { z } from 'zod';
+
+export const QUEUE_NAMES = ['ai', 'dlp', 'documents', 'reviews', 'billing', 'notifications', 'privacy'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const uuid = z.uuid();
+
+export const JOBS = {
+  /** Emits a realtime event to a user's sockets (workers without their own emitter use it). */
+  'notify.user': {
+    queue: 'notifications',
+    payload: z.object({ user_id: uuid, event: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()) }),
+  },
+  /** Expires subscriptions whose period ended; runs on a schedule. */
+  'billing.expire-subscriptions': {
+    queue: 'billing',
+    payload: z.object({}),
+  },
+} as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
+
+export function jobsOfQueue(queue: QueueName): JobName[] {
+  return (Object.keys(JOBS) as JobName[]).filter((name) => JOBS[name].queue === queue);
+}
+
+/** Queues that have at least one job name: a pool for an empty queue would idle forever. */
+export function activeQueues(): QueueName[] {
+  return QUEUE_NAMES.filter((q) => jobsOfQueue(q).length > 0);
+}
+
+/** Bounded history so Redis does not grow without end. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+} as const;

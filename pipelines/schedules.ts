@@ -1,0 +1,10 @@
+/** Repeating jobs. Upserting a scheduler is idempotent, so every worker start may do it. */
+import type { Queues } from './queues.js';
+
+export async function upsertSchedules(queues: Queues): Promise<void> {
+  await queues.get('billing').upsertJobScheduler(
+    'billing.expire-subscriptions',
+    { every: 60 * 60 * 1000 },
+    { name: 'billing.expire-subscriptions', data: {} },
+  );
+}

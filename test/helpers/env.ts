@@ -1,0 +1,64 @@
+/**
+ * An isolated environment per test file: its own Postgres schema, queue prefix (which also
+ * prefixes Socket.IO and rate-limit keys) and DATA_DIR. `cleanup()` drops all three.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { REDIS_URL, TEST_DATABASE_URL } from './services.js';
+
+export interface TestEnv {
+  env: NodeJS.ProcessEnv;
+  schema: string;
+  prefix: string;
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export function testEnv(name: string, extra: NodeJS.ProcessEnv = {}): TestEnv {
+  const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const schema = `t_${id}`;
+  const prefix = `t-${id}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `legal-ai-${id}-`));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    DATABASE_POOL_MAX: '4',
+    REDIS_URL,
+    REDIS_AUTOSTART: 'false',
+    QUEUE_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...extra,
+  };
+  return {
+    env,
+    schema,
+    prefix,
+    dataDir,
+    async cleanup() {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+      const redis = new Redis(REDIS_URL);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      redis.disconnect();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/** Where the machine's real services are; override with TEST_PG_URL / TEST_REDIS_URL. */
+export const ADMIN_DATABASE_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_DATABASE = 'legal_ai_test';
+export const TEST_DATABASE_URL = (() => {
+  const u = new URL(ADMIN_DATABASE_URL);
+  u.pathname = `/${TEST_DATABASE}`;
+  return u.toString();
+})();
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

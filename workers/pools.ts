@@ -1,0 +1,77 @@
+/**
+ * Worker bootstrap: one BullMQ Worker per selected queue, dispatching by job name to exactly
+ * one processor. Refuses to start when a job name has no processor or two.
+ */
+import { UnrecoverableError, Worker } from 'bullmq';
+import { workerConnection } from '../core/redis.js';
+import { JOBS, activeQueues, jobsOfQueue, type JobName, type QueueName } from '../pipelines/registry.js';
+import type { WorkerDeps } from './deps.js';
+import type { Processor } from './processor.js';
+
+export class ProcessorRegistryError extends Error {
+  override name = 'ProcessorRegistryError';
+}
+
+export function indexProcessors(processors: Processor[], jobNames: readonly string[] = Object.keys(JOBS)): Map<JobName, Processor> {
+  const byName = new Map<JobName, Processor>();
+  for (const p of processors) {
+    if (!jobNames.includes(p.name)) throw new ProcessorRegistryError(`processor for unknown job name "${p.name}"`);
+    if (byName.has(p.name)) throw new ProcessorRegistryError(`job name "${p.name}" has two processors`);
+    byName.set(p.name, p);
+  }
+  const missing = jobNames.filter((n) => !byName.has(n as JobName));
+  if (missing.length) throw new ProcessorRegistryError(`job names without a processor: ${missing.join(', ')}`);
+  return byName;
+}
+
+export function selectQueues(requested: string[] | undefined): QueueName[] {
+  const active = activeQueues();
+  if (!requested || requested.length === 0 || requested.includes('all')) return active;
+  const unknown = requested.filter((q) => !active.includes(q as QueueName));
+  if (unknown.length) throw new ProcessorRegistryError(`WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${active.join(', ')})`);
+  return requested as QueueName[];
+}
+
+export interface WorkerPools {
+  workers: Worker[];
+  /** Stops taking jobs and waits for the ones in flight. */
+  close(): Promise<void>;
+}
+
+export async function startWorkerPools(deps: WorkerDeps, processors: Processor[], queues: QueueName[]): Promise<WorkerPools> {
+  const byName = indexProcessors(processors);
+  const workers = queues.map((queue) => {
+    const names = jobsOfQueue(queue);
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        const name = job.name as JobName;
+        const processor = byName.get(name);
+        if (!processor || !names.includes(name)) throw new UnrecoverableError(`no processor for ${job.name} on ${queue}`);
+        const parsed = JOBS[name].payload.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${name}`);
+        const log = deps.log.child({ job_id: job.id, job: name, attempt: job.attemptsMade + 1 });
+        return processor.process(parsed.data as never, { ...deps, job, log });
+      },
+      {
+        connection: workerConnection(deps.config.redis.url),
+        prefix: deps.config.redis.queuePrefix,
+        concurrency: deps.config.workers.concurrency,
+        autorun: false,
+      },
+    );
+    worker.on('failed', (job, err) => deps.log.warn({ job_id: job?.id, job: job?.name, err: err.message }, 'job failed'));
+    worker.on('error', (err) => deps.log.error({ err: err.message, queue }, 'worker error'));
+    return worker;
+  });
+  for (const w of workers) void w.run();
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  deps.log.info({ queues }, 'worker pools started');
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => w.disconnect()));
+    },
+  };
+}
