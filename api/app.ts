@@ -3,13 +3,16 @@ import Router from '@koa/router';
 import cors from '@koa/cors';
 import Koa, { type Middleware } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
+import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AccessTokenService } from '../core/auth/access-tokens.js';
 import type { LoginThrottle } from '../core/auth/login-throttle.js';
 import { createAuthService } from '../core/auth/service.js';
+import { createSealer } from '../core/chat/seal.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
 import type { Logger } from '../core/log.js';
+import type { Secrets } from '../core/secrets.js';
 import type { Storage } from '../core/storage/index.js';
 import type { Queues } from '../pipelines/queues.js';
 import { BOARD_PATH, boardMiddleware, createBoardGuard } from '../bull-board/mount.js';
@@ -20,7 +23,9 @@ import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { buildOpenApi } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
+import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
+import { chatRoutes } from './routes/chats.js';
 import { healthRoutes } from './routes/health.js';
 import { mountRoutes, type AnyRoute } from './routing.js';
 
@@ -34,13 +39,24 @@ export interface AppDeps {
   tokens: AccessTokenService;
   throttle: LoginThrottle;
   version: string;
+  secrets: Secrets;
+  /** Completion events of the `ai` queue: POST /api/ai/complete waits on them. */
+  aiEvents: QueueEvents;
 }
 
 export function buildApp(deps: AppDeps): Koa<AppState> {
   const { config } = deps;
   const app = new Koa<AppState>({ proxy: config.http.trustProxy });
   const auth = createAuthService({ tokens: deps.tokens, throttle: deps.throttle, refreshTtlSeconds: config.auth.refreshTtl });
-  const routes: AnyRoute[] = [...healthRoutes(deps), ...authRoutes(auth), ...adminRoutes()];
+  const sealer = createSealer(deps.secrets.encryptionKey);
+  const limits = { maxInflight: config.chat.maxInflight, dailyQuota: config.chat.dailyQuota };
+  const routes: AnyRoute[] = [
+    ...healthRoutes(deps),
+    ...authRoutes(auth),
+    ...adminRoutes(),
+    ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, limits, replyAttempts: config.chat.replyAttempts }),
+    ...aiRoutes({ db: deps.db, queues: deps.queues, events: deps.aiEvents, sealer, limits, waitMs: config.chat.completeWaitMs }),
+  ];
   const openapi = buildOpenApi(routes, deps.version);
 
   const router = new Router<AppState>();

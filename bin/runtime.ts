@@ -5,9 +5,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Emitter } from '@socket.io/redis-emitter';
+import { QueueEvents } from 'bullmq';
 import { buildApp } from '../api/app.js';
+import { createChatHandlers } from '../api/realtime/chat-handlers.js';
 import { createGateway, socketKey } from '../api/realtime/gateway.js';
+import { createOrchestrator } from '../core/ai/index.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
+import { noCitations } from '../core/chat/context.js';
 import { createLoginThrottle } from '../core/auth/login-throttle.js';
 import { loadConfig } from '../core/config.js';
 import { bindModels, createDb, migrate } from '../core/db/knex.js';
@@ -66,9 +70,12 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
   if (mode !== 'api') {
     const emitterRedis = workerConnection(redisHandle.url);
     const emitter = new Emitter(emitterRedis, { key: socketKey(config.redis.queuePrefix) });
-    const pools = await startWorkerPools({ config, secrets, db, log, storage, queues, emitter }, PROCESSORS, selectQueues(config.workers.queues));
+    const redis = workerConnection(redisHandle.url);
+    const ai = createOrchestrator(config.ai, log);
+    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, citations: noCitations };
+    const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
     await upsertSchedules(queues);
-    closers.push(() => pools.close(), () => emitterRedis.quit());
+    closers.push(() => pools.close(), () => emitterRedis.quit(), () => redis.quit());
   }
 
   if (mode !== 'workers') {
@@ -79,11 +86,12 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
       maxPerIp: config.auth.loginMaxPerIp,
       windowSeconds: config.auth.loginWindow,
     });
-    const app = buildApp({ config, log, db, redis, storage, queues, tokens, throttle, version: pkg.version });
+    const aiEvents = new QueueEvents('ai', { connection: workerConnection(redisHandle.url), prefix: config.redis.queuePrefix });
+    const app = buildApp({ config, log, db, redis, storage, queues, tokens, throttle, version: pkg.version, secrets, aiEvents });
     const server = http.createServer(app.callback());
     const pub = workerConnection(redisHandle.url);
     const sub = pub.duplicate();
-    const io = createGateway(server, { tokens, log, pub, sub, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins, handlers: {} });
+    const io = createGateway(server, { tokens, log, pub, sub, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins, handlers: createChatHandlers({ redis, prefix: config.redis.queuePrefix }) });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -91,7 +99,7 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
     // io.close() also closes the HTTP server: no new connections from here on.
     closers.unshift(
       () => new Promise((resolve) => io.close(() => resolve(undefined))),
-      () => Promise.all([redis.quit(), pub.quit(), sub.quit()]),
+      () => Promise.all([redis.quit(), pub.quit(), sub.quit(), aiEvents.close()]),
     );
   }
   closers.push(() => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { aiConfigSchema, type AiConfig } from './ai/config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -60,6 +61,15 @@ export const envSchema = z.object({
   WORKER_QUEUES: list.optional(),
   WORKER_CONCURRENCY: int(4, 1),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
+  /** How long a worker holds a job before it counts as stalled, and how often stalls are checked. */
+  WORKER_LOCK_DURATION_MS: int(30_000, 200),
+  WORKER_STALLED_INTERVAL_MS: int(30_000, 200),
+
+  CHAT_MAX_INFLIGHT: int(2, 1),
+  CHAT_DAILY_QUOTA: int(100, 1),
+  CHAT_REPLY_ATTEMPTS: int(3, 1),
+  AI_CACHE_TTL_SECONDS: int(24 * 3600, 0),
+  AI_COMPLETE_WAIT_MS: int(5_000, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -88,8 +98,11 @@ export interface Config {
   };
   encryptionKey?: string;
   http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean };
-  workers: { queues?: string[]; concurrency: number };
+  workers: { queues?: string[]; concurrency: number; lockDurationMs: number; stalledIntervalMs: number };
   shutdownTimeoutMs: number;
+  chat: { maxInflight: number; dailyQuota: number; replyAttempts: number; cacheTtlSeconds: number; completeWaitMs: number };
+  /** Providers, keys, timeouts, retries and circuit settings (see core/ai/config.ts). */
+  ai: AiConfig;
 }
 
 export class ConfigError extends Error {
@@ -99,8 +112,10 @@ export class ConfigError extends Error {
 /** Parses and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+  const ai = aiConfigSchema.safeParse(env);
+  if (!parsed.success || !ai.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(ai.error?.issues ?? [])];
+    const lines = issues.map((i) => `${String(i.path[0])}: ${i.message}`);
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   const e = parsed.data;
@@ -140,7 +155,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     encryptionKey: e.ENCRYPTION_KEY,
     http: { corsOrigins: e.CORS_ORIGINS, bodyLimitKb: e.BODY_LIMIT_KB, trustProxy: e.TRUST_PROXY },
-    workers: { queues: e.WORKER_QUEUES, concurrency: e.WORKER_CONCURRENCY },
+    workers: {
+      queues: e.WORKER_QUEUES,
+      concurrency: e.WORKER_CONCURRENCY,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    chat: {
+      maxInflight: e.CHAT_MAX_INFLIGHT,
+      dailyQuota: e.CHAT_DAILY_QUOTA,
+      replyAttempts: e.CHAT_REPLY_ATTEMPTS,
+      cacheTtlSeconds: e.AI_CACHE_TTL_SECONDS,
+      completeWaitMs: e.AI_COMPLETE_WAIT_MS,
+    },
+    ai: ai.data,
   };
 }

@@ -214,7 +214,3 @@ export async function up(knex: Knex): Promise<void> {
   });
 }
 
-// Forward-only: there is no down migration.
-export async function down(): Promise<void> {
-  throw new Error('migrations are forward-only');
-}

@@ -16,6 +16,21 @@ export const JOBS = {
     queue: 'notifications',
     payload: z.object({ user_id: uuid, event: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()) }),
   },
+  /** Masks a user's chat message: the raw text arrives sealed (AES-256-GCM), only the masked text is stored. */
+  'dlp.mask-message': {
+    queue: 'dlp',
+    payload: z.object({ message_id: uuid, reply_id: uuid, chat_id: uuid, user_id: uuid, sealed: z.string().min(1) }),
+  },
+  /** Answers a masked question: the parent of `dlp.mask-message` in the chat reply flow. */
+  'ai.chat-reply': {
+    queue: 'ai',
+    payload: z.object({ message_id: uuid, reply_to: uuid, chat_id: uuid, user_id: uuid }),
+  },
+  /** One-off completion for POST /api/ai/complete; the prompt arrives sealed and is masked first. */
+  'ai.complete': {
+    queue: 'ai',
+    payload: z.object({ request_id: uuid, user_id: uuid, sealed: z.string().min(1), max_tokens: z.number().int().min(1).max(8000).optional() }),
+  },
   /** Expires subscriptions whose period ended; runs on a schedule. */
   'billing.expire-subscriptions': {
     queue: 'billing',

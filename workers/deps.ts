@@ -1,4 +1,7 @@
 import type { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import type { Orchestrator } from '../core/ai/index.js';
+import type { CitationSource } from '../core/chat/context.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
 import type { Logger } from '../core/log.js';
@@ -16,4 +19,10 @@ export interface WorkerDeps {
   queues: Queues;
   /** Publishes Socket.IO events through Redis to whichever API node holds the socket. */
   emitter: Emitter;
+  /** Plain Redis commands (reply streams); not a blocking connection. */
+  redis: Redis;
+  /** The AI orchestrator of this process (its circuit breakers are per process). */
+  ai: Orchestrator;
+  /** Passages from the user's documents for an answer (RAG); no citations until documents fill it. */
+  citations: CitationSource;
 }

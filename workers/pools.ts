@@ -57,6 +57,8 @@ export async function startWorkerPools(deps: WorkerDeps, processors: Processor[]
         connection: workerConnection(deps.config.redis.url),
         prefix: deps.config.redis.queuePrefix,
         concurrency: deps.config.workers.concurrency,
+        lockDuration: deps.config.workers.lockDurationMs,
+        stalledInterval: deps.config.workers.stalledIntervalMs,
         autorun: false,
       },
     );

@@ -95,7 +95,9 @@ function bankDetails(b: Builder, rng: Rng): void {
 
 function checksumValue(b: Builder, rng: Rng): void {
   let s = f.checksumSample(rng);
-  while (b.hasBik && (s.type === 'BANK_ACCOUNT' || s.type === 'BIK')) s = f.checksumSample(rng);
+  // An account is checked against any BIK in the text, so a document gets one bank pair at most.
+  const banked = b.hasBik || b.gold.some((g) => g.type === 'BANK_ACCOUNT');
+  while (banked && (s.type === 'BANK_ACCOUNT' || s.type === 'BIK')) s = f.checksumSample(rng);
   if (s.type === 'BIK') b.hasBik = true;
   b.sample(s).add(pick(rng, ['. ', ', ', '; ', ' ', '.\n']));
 }

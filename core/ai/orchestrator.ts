@@ -77,7 +77,14 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
           throw thrown; // the caller's hook failed
         }
         const err = thrown.error;
-        const fields = { provider: name, model: provider.model, attempt, latency_ms: now() - startedAt, code: err.code, status: err.status };
+        const fields = {
+          provider: name,
+          model: provider.model,
+          attempt,
+          latency_ms: now() - startedAt,
+          code: err.code,
+          status: err.status,
+        };
         if (err.code === 'aborted' || err.code === 'bad_request') {
           breaker.release();
           log.warn(fields, 'ai call ended without failover');
@@ -89,19 +96,16 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
           throw err;
         }
         if (err.code === 'rate_limited') keys.coolDown(key);
-        const delay = nextDelay(err, attempt);
+        // Another key can be tried at once, whatever the retry-after; the same key only after waiting.
+        const other = err.code === 'rate_limited' && attempt <= cfg.retry.maxRetries ? keys.pick() : undefined;
+        const delay = other !== undefined ? 0 : nextDelay(err, attempt);
         if (delay === undefined) {
           log.warn(fields, 'ai provider given up');
           return { provider: name, code: err.code, status: err.status };
         }
         log.warn({ ...fields, retry_in_ms: delay }, 'ai call failed, retrying');
-        // Another key can be tried at once; the same key only after waiting.
-        const other = err.code === 'rate_limited' ? keys.pick() : undefined;
-        if (other !== undefined) {
-          key = other;
-        } else {
-          await sleep(delay, req.signal);
-        }
+        if (other !== undefined) key = other;
+        else await sleep(delay, req.signal);
       }
     }
   }

@@ -4,24 +4,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { Model } from 'objection';
 import pg from 'pg';
+import { MIGRATIONS, type Migration } from '../../migrations/index.js';
 import type { Config } from '../config.js';
 
 // Return BIGINT/COUNT as numbers: our counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+const forwardOnly = async () => {
+  throw new Error('migrations are forward-only: write a new migration instead of rolling back');
+};
+
+/** Knex reads migrations from our static list. Knex insists on a `down`; ours refuses. */
+const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => ({ up: m.up, down: forwardOnly }),
+};
 
 export type Db = Knex;
 
 export function createDb(config: Pick<Config, 'database' | 'dataDir'>): Db {
   const { url, schema, poolMax } = config.database;
   const common = {
-    migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.ts'], tableName: 'knex_migrations' },
+    migrations: { migrationSource, tableName: 'knex_migrations' },
   } satisfies Partial<Knex.Config>;
   if (url) {
     return knexFactory({

@@ -89,11 +89,11 @@ const ACCOUNT_WEIGHTS = [7, 1, 3];
 /**
  * Control key of a 20-digit account against a BIK (Bank of Russia rule): the 23 digits
  * (3 from the BIK + account) weighted 7,1,3,... sum to a multiple of 10. Settlement accounts use
- * the last three BIK digits; correspondent accounts use "0" + BIK digits 5-6.
+ * the last three BIK digits; correspondent accounts (30101...) use "0" + BIK digits 5-6.
  */
 export function isAccountValidForBik(account: string, bik: string): boolean {
   if (account.length !== 20 || bik.length !== 9) return false;
-  return accountKeyOk(bik.slice(6, 9) + account) || accountKeyOk('0' + bik.slice(4, 6) + account);
+  return account.startsWith('30101') ? accountKeyOk('0' + bik.slice(4, 6) + account) : accountKeyOk(bik.slice(6, 9) + account);
 }
 
 function accountKeyOk(s23: string): boolean {

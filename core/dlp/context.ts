@@ -23,7 +23,7 @@ export type ContextKind =
 
 /** Lowercase keyword stems; a keyword must start a word (not be preceded by a letter). */
 const KEYWORDS: ReadonlyArray<readonly [string, ContextKind]> = [
-  ['инн', 'inn'], ['inn', 'inn'], ['налогоплательщик', 'inn'],
+  ['инн', 'inn'], ['инн/кпп', 'inn'], ['inn', 'inn'], ['налогоплательщик', 'inn'],
   ['снилс', 'snils'], ['страхов', 'snils'], ['пенсионн', 'snils'], ['snils', 'snils'],
   ['огрн', 'ogrn'], ['ogrn', 'ogrn'], ['государственный регистрационный номер', 'ogrn'],
   ['карт', 'card'], ['card', 'card'], ['visa', 'card'], ['mastercard', 'card'], ['maestro', 'card'],
@@ -53,20 +53,23 @@ const KEYWORDS: ReadonlyArray<readonly [string, ContextKind]> = [
 /** Short keywords that are also the start of unrelated words ("Омск", "делать"). */
 const WHOLE_WORD = new Set(['inn', 'омс', 'дело', 'дела', 'фз', 'ip', 'dob']);
 
-const BY_FIRST = new Map<string, Array<readonly [string, ContextKind]>>();
+const BY_FIRST = new Map<number, Array<readonly [string, ContextKind]>>();
 for (const entry of KEYWORDS) {
-  const c = entry[0][0] as string;
+  const c = entry[0].charCodeAt(0);
   const list = BY_FIRST.get(c) ?? [];
   list.push(entry);
   BY_FIRST.set(c, list);
 }
 
-function isLetter(c: string | undefined): boolean {
-  return c !== undefined && c.toLowerCase() !== c.toUpperCase();
+/** Latin, Latin-1 and Cyrillic letters; enough for word boundaries in Russian legal text. */
+export function isLetterCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 0x400 && code <= 0x52f) || (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7);
 }
 
 export interface ContextHit {
   kind: ContextKind;
+  /** Index of the keyword in the text. */
+  start: number;
   /** Index in the text just after the keyword. */
   end: number;
 }
@@ -79,16 +82,17 @@ export function contextBefore(lower: string, to: number, width = 40): ContextHit
   const from = Math.max(0, to - width);
   const hits: ContextHit[] = [];
   for (let i = from; i < to; i++) {
-    const list = BY_FIRST.get(lower[i] as string);
-    if (list === undefined || isLetter(lower[i - 1])) continue;
+    const list = BY_FIRST.get(lower.charCodeAt(i));
+    if (list === undefined || (i > 0 && isLetterCode(lower.charCodeAt(i - 1)))) continue;
     for (const [kw, kind] of list) {
       const end = i + kw.length;
       if (end > to || !lower.startsWith(kw, i)) continue;
-      if (WHOLE_WORD.has(kw) && isLetter(lower[end])) continue;
-      hits.push({ kind, end });
+      if (WHOLE_WORD.has(kw) && end < lower.length && isLetterCode(lower.charCodeAt(end))) continue;
+      hits.push({ kind, start: i, end });
     }
   }
-  return hits.sort((a, b) => b.end - a.end);
+  // Nearest first; of two ending at the same place the longer wins ("инн/кпп" over "кпп").
+  return hits.sort((a, b) => b.end - a.end || a.start - b.start);
 }
 
 /** Kinds in proximity order, cut at the first non-personal keyword (it claims what follows it). */

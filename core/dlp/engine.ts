@@ -33,7 +33,7 @@ export const DETECTORS: readonly NamedDetector[] = [
   { name: 'ip', detect: detectIps },
   { name: 'plate', detect: detectPlates },
   { name: 'birth_date', detect: detectBirthDates },
-  { name: 'address', detect: (text) => detectAddresses(text) },
+  { name: 'address', detect: detectAddresses },
   { name: 'person', detect: (text) => detectPersons(text) },
 ];
 

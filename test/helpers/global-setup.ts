@@ -11,7 +11,7 @@ export default async function setup(): Promise<void> {
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`tests need PostgreSQL at ${ADMIN_DATABASE_URL}: ${(err as Error).message}`);
+    throw new Error(`tests need PostgreSQL at ${ADMIN_DATABASE_URL}: ${(err as Error).message}`, { cause: err });
   }
   const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEST_DATABASE]);
   if (!rowCount) await admin.query(`CREATE DATABASE ${TEST_DATABASE}`).catch(() => undefined);
@@ -22,7 +22,7 @@ export default async function setup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`tests need Redis at ${REDIS_URL}: ${(err as Error).message}`);
+    throw new Error(`tests need Redis at ${REDIS_URL}: ${(err as Error).message}`, { cause: err });
   } finally {
     redis.disconnect();
   }

@@ -6,13 +6,14 @@
  */
 import type { DetectedEntity } from '../types.js';
 
-const MARKER = /(?<!\p{L})(?:ул\.|улица|пр-т|пр-кт|просп\.|проспект|пер\.|переулок|ш\.|шоссе|б-р|бул\.|бульвар|наб\.|набережная|пл\.|площадь|проезд|мкр\.|мкрн\.?|микрорайон|тупик|аллея|кв-л|квартал)/giu;
+/** Matched on the lowercased text: without the i and u flags the scan is several times faster. */
+const MARKER = /(?<![а-яёa-z])(?:ул\.|улица|пр-т|пр-кт|просп\.|проспект|пер\.|переулок|ш\.|шоссе|б-р|бул\.|бульвар|наб\.|набережная|пл\.|площадь|проезд|мкр\.|мкрн\.?|микрорайон|тупик|аллея|кв-л|квартал)/g;
 const WORD = '[\\p{L}\\d][\\p{L}\\d.-]{0,30}';
 const REST = new RegExp(
   `[ \\u00a0]{0,3}(?:${WORD}(?:[ \\u00a0]{1,2}${WORD}){0,3}?)?,?[ \\u00a0]{0,3}(?:(?:д\\.|дом|д)[ \\u00a0]{0,2})?\\d{1,4}(?:[а-яА-Я](?!\\p{L}))?(?:/\\d{1,4})?` +
     `(?:,?[ \\u00a0]{0,2}(?:корп\\.|корпус|к\\.|стр\\.|строение|лит\\.|литера)[ \\u00a0]{0,2}[\\p{L}\\d]{1,4})*` +
     `(?:,?[ \\u00a0]{0,2}(?:кв\\.|квартира|кв|оф\\.|офис|пом\\.|помещение|комн\\.|комната)[ \\u00a0]{0,2}\\d{1,5}[а-яА-Я]?)?(?![\\p{L}\\d])`,
-  'yiu',
+  'yu',
 );
 const NAME_BEFORE = /[\p{Lu}\d][\p{L}\d-]{1,30}[ \u00a0]{1,2}$/u;
 const SEGMENTS = [
@@ -39,11 +40,11 @@ function extendLeft(text: string, start: number): number {
   return start;
 }
 
-export function detectAddresses(text: string): DetectedEntity[] {
+export function detectAddresses(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  for (const m of text.matchAll(MARKER)) {
+  for (const m of lower.matchAll(MARKER)) {
     REST.lastIndex = m.index + m[0].length;
-    const rest = REST.exec(text);
+    const rest = REST.exec(lower);
     if (rest === null) continue;
     let start = m.index;
     // "Тверская ул., д. 1": the name comes before the marker.

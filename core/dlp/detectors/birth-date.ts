@@ -13,13 +13,14 @@ const DATE = new RegExp(
     '(?<!\\d)(?:19|20)\\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])(?!\\d)',
     `(?<!\\d)(?:0?[1-9]|[12]\\d|3[01]) (?:${MONTHS}) (?:19|20)\\d{2}(?!\\d)`,
   ].join('|'),
-  'giu',
+  'g',
 );
 const AFTER = /^\s{0,2}(?:(?:г\.?|года)\s{0,2})?(?:р\.|рожд)/u;
 
 export function detectBirthDates(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  for (const m of text.matchAll(DATE)) {
+  // On the lowercased text: month names are lowercase there and the regex needs no i/u flags.
+  for (const m of lower.matchAll(DATE)) {
     const start = m.index;
     const end = start + m[0].length;
     const before = contextBefore(lower, start, 40).find((h) => h.kind === 'birth');

@@ -1,11 +1,13 @@
 /** E-mail addresses, found by expanding around each '@' within RFC length limits (linear time). */
+import { isLetterCode } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
 
 function isLetterOrDigit(c: string): boolean {
-  return (c >= '0' && c <= '9') || c.toLowerCase() !== c.toUpperCase();
+  const code = c.charCodeAt(0);
+  return (code >= 48 && code <= 57) || isLetterCode(code);
 }
 
 function isLocalChar(c: string | undefined): boolean {
@@ -30,7 +32,8 @@ export function detectEmails(text: string): DetectedEntity[] {
     let r = at + 1;
     while (r < text.length && r - at <= MAX_DOMAIN && isDomainChar(text[r])) r++;
     while (r > at + 1 && (text[r - 1] === '.' || text[r - 1] === '-')) r--;
-    const dot = text.lastIndexOf('.', r - 1);
+    let dot = r - 1;
+    while (dot > at && text[dot] !== '.') dot--;
     if (dot <= at + 1 || r - dot < 3) continue;
     const tld = text.slice(dot + 1, r);
     if (/[0-9]/.test(tld)) continue;

@@ -14,30 +14,37 @@ import {
   isValidOgrnip,
   isValidSnils,
 } from '../checksums.js';
-import { contextKinds, type ContextKind } from '../context.js';
+import { contextBefore, contextKinds, type ContextKind } from '../context.js';
 import type { DetectedEntity, PiiType } from '../types.js';
 
 /** Separators allowed between digit groups of one identifier (up to MAX_SEP of them in a row). */
-const SEPARATORS = new Set([' ', '\u00a0', '\u202f', '\u2009', '-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '(', ')']);
+function isSeparator(code: number): boolean {
+  return code === 32 || code === 45 || code === 40 || code === 41 || code === 0xa0 || code === 0x202f || code === 0x2009 || (code >= 0x2010 && code <= 0x2014);
+}
 const MAX_SEP = 3;
 /** Longest identifier (bank account) in digits. */
 const MAX_DIGITS = 20;
 
-export interface DigitRun {
-  /** Span start: the first digit, or a '+' / '(' right before it. */
-  start: number;
-  hasPlus: boolean;
-  /** Group boundaries: groups[2i] = start, groups[2i + 1] = end (exclusive). */
+/**
+ * Digit runs, stored flat to keep a megabyte of digits from allocating an object per run:
+ * `runs` holds [spanStart, hasPlus (0/1), firstGroup, groupCount] per run, `groups` holds
+ * [start, end) per digit group. Runs with fewer than MIN_DIGITS digits are dropped.
+ */
+export interface DigitRuns {
+  runs: number[];
   groups: number[];
 }
+
+const MIN_DIGITS = 6;
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
 /** All maximal digit runs, in order. Linear: each character is looked at a bounded number of times. */
-export function findDigitRuns(text: string): DigitRun[] {
-  const runs: DigitRun[] = [];
+export function findDigitRuns(text: string): DigitRuns {
+  const runs: number[] = [];
+  const groups: number[] = [];
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -46,25 +53,28 @@ export function findDigitRuns(text: string): DigitRun[] {
       continue;
     }
     let start = i;
-    let hasPlus = false;
-    if (text[i - 1] === '(') start = i - 1;
-    if (text[start - 1] === '+') {
+    let hasPlus = 0;
+    if (text.charCodeAt(i - 1) === 40) start = i - 1;
+    if (text.charCodeAt(start - 1) === 43) {
       start--;
-      hasPlus = true;
+      hasPlus = 1;
     }
-    const groups: number[] = [];
+    const firstGroup = groups.length / 2;
+    let digits = 0;
     for (;;) {
       const gs = i;
       while (i < n && isDigit(text.charCodeAt(i))) i++;
       groups.push(gs, i);
+      digits += i - gs;
       let j = i;
-      while (j < n && j - i < MAX_SEP && SEPARATORS.has(text[j] as string)) j++;
+      while (j < n && j - i < MAX_SEP && isSeparator(text.charCodeAt(j))) j++;
       if (j > i && j < n && isDigit(text.charCodeAt(j))) i = j;
       else break;
     }
-    runs.push({ start, hasPlus, groups });
+    if (digits >= MIN_DIGITS) runs.push(start, hasPlus, firstGroup, groups.length / 2 - firstGroup);
+    else groups.length = firstGroup * 2;
   }
-  return runs;
+  return { runs, groups };
 }
 
 interface Found {
@@ -91,6 +101,18 @@ function isRuPhone(s: Shape): boolean {
   if (n === 11 && (digits[0] === '7' || digits[0] === '8')) return digits[1] !== undefined && digits[1] >= '3';
   return false;
 }
+
+/** Digit counts a context word announces: a number of that length right after it is that identifier or nothing. */
+const CLAIMED: Partial<Record<ContextKind, (n: number) => boolean>> = {
+  inn: (n) => n === 10 || n === 12,
+  snils: (n) => n === 11,
+  ogrn: (n) => n === 13 || n === 15,
+  card: (n) => n >= 13 && n <= 19,
+  account: (n) => n === 20,
+  bik: (n) => n === 9,
+  passport: (n) => n === 9 || n === 10,
+  oms: (n) => n === 16,
+};
 
 function byContext(s: Shape, kind: ContextKind, biks: string[]): Found | null {
   const { digits, lens } = s;
@@ -144,77 +166,88 @@ function byShape(s: Shape, biks: string[]): Found | null {
 
 const WANTED = new Set([6, 7, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20]);
 
-function shapeOf(text: string, groups: number[], a: number, b: number, hasPlus: boolean): Shape {
-  let digits = '';
-  const lens: number[] = [];
-  let hasBracket = false;
-  for (let g = a; g <= b; g++) {
-    const gs = groups[2 * g] as number;
-    const ge = groups[2 * g + 1] as number;
-    digits += text.slice(gs, ge);
-    lens.push(ge - gs);
-    if (text[gs - 1] === '(' && text[ge] === ')') hasBracket = true;
-  }
-  return { digits, lens, hasPlus, hasBracket };
-}
-
 /**
  * Candidates from group ranges of each run. A range starts at the run start or right after a
  * previous match (so "ИНН 7707083893 770701001" and lists of numbers work); at most MAX_DIGITS
  * digits are looked at from each start, which keeps the scan linear. The engine keeps the longest.
  */
 export function detectNumeric(text: string, lower: string): DetectedEntity[] {
-  const runs = findDigitRuns(text);
+  const { runs, groups } = findDigitRuns(text);
   const biks: string[] = [];
-  for (const run of runs) {
-    if (run.groups.length !== 2) continue;
-    const bik = text.slice(run.groups[0] as number, run.groups[1] as number);
-    if (isPlausibleBik(bik) && contextKinds(lower, run.start).includes('bik')) biks.push(bik);
+  for (let r = 0; r < runs.length; r += 4) {
+    if (runs[r + 3] !== 1) continue;
+    const g = runs[r + 2] as number;
+    const bik = text.slice(groups[2 * g] as number, groups[2 * g + 1] as number);
+    if (isPlausibleBik(bik) && contextKinds(lower, runs[r] as number).includes('bik')) biks.push(bik);
   }
   const out: DetectedEntity[] = [];
-  for (const run of runs) {
-    const groupCount = run.groups.length / 2;
-    let a = 0;
-    while (a < groupCount) {
-      const lastMatch = matchFrom(text, lower, run, a, biks, out);
+  for (let r = 0; r < runs.length; r += 4) {
+    const first = runs[r + 2] as number;
+    const end = first + (runs[r + 3] as number);
+    let a = first;
+    while (a < end) {
+      const lastMatch = matchFrom(text, lower, groups, a, end, a === first ? (runs[r] as number) : -1, runs[r + 1] === 1, biks, out);
       a = lastMatch >= 0 ? lastMatch + 1 : a + 1;
     }
   }
   return out;
 }
 
-/** Tries the ranges that start at group `a`; pushes matches and returns the last matched group or -1. */
-function matchFrom(text: string, lower: string, run: DigitRun, a: number, biks: string[], out: DetectedEntity[]): number {
-  const groups = run.groups;
+/**
+ * Tries the ranges that start at group `a` (before group `end`); pushes matches and returns the
+ * last matched group or -1. `runStart` is the span start for the run's first group, else -1.
+ */
+function matchFrom(
+  text: string, lower: string, groups: number[], a: number, end: number, runStart: number, runHasPlus: boolean,
+  biks: string[], out: DetectedEntity[],
+): number {
   const first = groups[2 * a] as number;
   let start = first;
   let hasPlus = false;
-  if (a === 0) {
-    start = run.start;
-    hasPlus = run.hasPlus;
-  } else if (text[first - 1] === '+') {
+  if (runStart >= 0) {
+    start = runStart;
+    hasPlus = runHasPlus;
+  } else if (text.charCodeAt(first - 1) === 43) {
     start = first - 1;
     hasPlus = true;
   }
   let kinds: ContextKind[] | null = null;
-  let total = 0;
+  let claimedBy: ContextKind | undefined;
+  const shape: Shape = { digits: '', lens: [], hasPlus, hasBracket: false };
   let last = -1;
-  for (let g = a; g < groups.length / 2; g++) {
-    total += (groups[2 * g + 1] as number) - (groups[2 * g] as number);
-    if (total > MAX_DIGITS) break;
+  for (let g = a; g < end; g++) {
+    const gs = groups[2 * g] as number;
+    const ge = groups[2 * g + 1] as number;
+    if (shape.digits.length + ge - gs > MAX_DIGITS) break;
+    shape.digits += text.slice(gs, ge);
+    shape.lens.push(ge - gs);
+    if (text.charCodeAt(gs - 1) === 40 && text.charCodeAt(ge) === 41) shape.hasBracket = true;
+    const total = shape.digits.length;
     if (!WANTED.has(total) && !(hasPlus && total >= 8 && total <= 15)) continue;
-    const shape = shapeOf(text, groups, a, g, hasPlus);
-    kinds ??= contextKinds(lower, start);
+    if (kinds === null) {
+      const hits = contextHits(lower, start);
+      kinds = hits.kinds;
+      claimedBy = hits.claimedBy;
+    }
     let found: Found | null = null;
     for (const kind of kinds) {
       found = byContext(shape, kind, biks);
       if (found) break;
     }
-    found ??= byShape(shape, biks);
+    // "СНИЛС 77674336056" failing its checksum is not a phone number either.
+    if (!found && !(claimedBy !== undefined && CLAIMED[claimedBy]?.(total) === true)) found = byShape(shape, biks);
     if (found) {
-      out.push({ type: found.type, start, end: groups[2 * g + 1] as number, score: found.score });
+      out.push({ type: found.type, start, end: ge, score: found.score });
       last = g;
     }
   }
   return last;
+}
+
+/** Context kinds before `start`, and the kind of the keyword right before it (only separators in between). */
+function contextHits(lower: string, start: number): { kinds: ContextKind[]; claimedBy?: ContextKind } {
+  const kinds = contextKinds(lower, start);
+  const nearest = contextBefore(lower, start, 40)[0];
+  const between = nearest === undefined ? '' : lower.slice(nearest.end, start);
+  return { kinds, claimedBy: nearest !== undefined && !/[\d\p{L}]/u.test(between) ? nearest.kind : undefined };
 }

@@ -5,11 +5,12 @@
 import { contextKinds } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 
-const SERIES_NUMBER = /(?<!\d)(?:\d{2} ?\d{2}|\d{2})[ \u00a0]{0,2},?[ \u00a0]{0,2}(?:№|N|номер)[ \u00a0]{0,2}\d{6,7}(?!\d)/giu;
+/** Matched on the lowercased text. */
+const SERIES_NUMBER = /(?<!\d)(?:\d{2} ?\d{2}|\d{2})[ \u00a0]{0,2},?[ \u00a0]{0,2}(?:№|n|номер)[ \u00a0]{0,2}\d{6,7}(?!\d)/g;
 
 export function detectPassports(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  for (const m of text.matchAll(SERIES_NUMBER)) {
+  for (const m of lower.matchAll(SERIES_NUMBER)) {
     if (!contextKinds(lower, m.index, 40).includes('passport')) continue;
     out.push({ type: 'PASSPORT', start: m.index, end: m.index + m[0].length, score: 0.95 });
   }

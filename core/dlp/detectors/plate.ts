@@ -2,13 +2,14 @@
 import { contextKinds } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 
-const L = '[АВЕКМНОРСТУХABEKMHOPCTYXавекмнорстухabekmhopctyx]';
-const PLATE = new RegExp(`(?<![\\p{L}\\d])${L} ?(?!000)\\d{3} ?${L}{2}(?: ?(\\d{2,3})(?: ?(?:rus|RUS))?)?(?![\\p{L}\\d])`, 'gu');
+const L = '[авекмнорстухabekmhopctyx]';
+/** Matched on the lowercased text (fast, no i/u flags); the case is checked on the original. */
+const PLATE = new RegExp(`(?<![а-яёa-z\\d])${L} ?(?!000)\\d{3} ?${L}{2}(?: ?(\\d{2,3})(?: ?rus)?)?(?![а-яёa-z\\d])`, 'g');
 
 export function detectPlates(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  for (const m of text.matchAll(PLATE)) {
-    const value = m[0];
+  for (const m of lower.matchAll(PLATE)) {
+    const value = text.slice(m.index, m.index + m[0].length);
     // Without a region, or in lowercase (ordinary words look alike), a plate needs a context word.
     const needsContext = m[1] === undefined || value !== value.toUpperCase();
     const hasContext = contextKinds(lower, m.index, 40).includes('plate');

@@ -2,6 +2,9 @@
 import { FIRST_NAMES, NON_PERSON, SPEECH_VERBS, TITLES, hasSurnameShape, isPatronymic } from './lexicon.js';
 import { Kind, MAX_WORD, type Tokens } from './tokenize.js';
 
+// Local copies: imported enum members are read through accessors in hot loops.
+const { Cap: KCap, Caps: KCaps, Initial: KInitial, Lower: KLower, Other: KOther } = Kind;
+
 export enum Cls {
   None,
   /** A first name that is never a common word: Иван, Барак. */
@@ -25,19 +28,20 @@ export enum Cls {
 export interface Context {
   text: string;
   tokens: Tokens;
-  lower: Array<string | undefined>;
+  /** Lower-cased words by token index, filled on demand (only words near names are looked at). */
+  lower: Map<number, string>;
   cls: Int8Array;
 }
 
 export function newContext(text: string, tokens: Tokens): Context {
-  return { text, tokens, lower: new Array<string | undefined>(tokens.count), cls: new Int8Array(tokens.count).fill(-1) };
+  return { text, tokens, lower: new Map(), cls: new Int8Array(tokens.count).fill(-1) };
 }
 
 export function lowerOf(ctx: Context, i: number): string {
-  let w = ctx.lower[i];
+  let w = ctx.lower.get(i);
   if (w === undefined) {
     w = ctx.text.slice(ctx.tokens.start[i], ctx.tokens.end[i]).toLowerCase();
-    ctx.lower[i] = w;
+    ctx.lower.set(i, w);
   }
   return w;
 }
@@ -60,8 +64,8 @@ function compute(ctx: Context, i: number): Cls {
   const { tokens, text } = ctx;
   const kind = tokens.kind[i];
   const length = (tokens.end[i] as number) - (tokens.start[i] as number);
-  if (kind === Kind.Other || length > MAX_WORD) return Cls.None;
-  if (kind === Kind.Initial) {
+  if (kind === KOther || length > MAX_WORD) return Cls.None;
+  if (kind === KInitial) {
     // "10 G. Из-за": a Latin letter before a Cyrillic word is no initial.
     let p = (tokens.end[i] as number) + 1;
     while (p < text.length && p < (tokens.end[i] as number) + 4 && (text[p] === ' ' || text[p] === '.')) p++;
@@ -69,24 +73,49 @@ function compute(ctx: Context, i: number): Cls {
       ? Cls.Initial
       : Cls.None;
   }
-  if (kind === Kind.Cap && length === 1) {
+  if (kind === KCap && length === 1) {
     // The last letter of "В.Л" (initials written without the final dot).
     const s = tokens.start[i] as number;
-    return i >= 2 && tokens.kind[i - 2] === Kind.Initial && text.charCodeAt(s - 1) === 0x2e && tokens.end[i - 1] === s
+    return i >= 2 && tokens.kind[i - 2] === KInitial && text.charCodeAt(s - 1) === 0x2e && tokens.end[i - 1] === s
       ? Cls.Initial
       : Cls.None;
   }
   const w = lowerOf(ctx, i);
-  if (kind === Kind.Lower) {
+  if (kind === KLower) {
     if (TITLES.has(w)) return Cls.Title;
     return SPEECH_VERBS.has(w) ? Cls.Speech : Cls.None;
   }
   if (TITLES.has(w)) return Cls.Title;
+  if (afterPlaceWord(ctx, i)) return Cls.NonPerson;
   const first = FIRST_NAMES.get(w);
   if (first !== undefined) return first ? Cls.Ambiguous : Cls.First;
   if (NON_PERSON.has(w)) return Cls.NonPerson;
   if (isPatronymic(w)) return Cls.Patronymic;
   if (hasSurnameShape(w)) return Cls.Surname;
   // All-capital words are acronyms (ОАО, ФИДЕ) unless shaped like a name (ИВАНОВ above).
-  return kind === Kind.Caps ? Cls.None : Cls.Unknown;
+  return kind === KCaps ? Cls.None : Cls.Unknown;
+}
+
+/** "город Дацин", "ул. Пушкина", "Сан Луис": words that make the next capitalized word a place. */
+const PLACE_WORDS = new Set([
+  'город', 'города', 'городе', 'городу', 'городом', 'село', 'села', 'селе', 'деревня', 'деревни', 'деревне',
+  'посёлок', 'поселок', 'посёлка', 'поселка', 'посёлке', 'поселке', 'пгт', 'станица', 'станицы', 'станице',
+  'улица', 'улицы', 'улице', 'улицу', 'проспект', 'проспекта', 'проспекте', 'пр-т', 'пр-кт', 'переулок',
+  'переулка', 'переулке', 'площадь', 'площади', 'бульвар', 'бульвара', 'бульваре', 'б-р', 'шоссе', 'набережная',
+  'набережной', 'проезд', 'проезда', 'проезде', 'аллея', 'аллеи', 'тупик', 'микрорайон', 'микрорайона', 'метро',
+  'станция', 'станции', 'аэропорт', 'аэропорта', 'аэропорту', 'мкр',
+  'сан', 'санта', 'эль', 'лос', 'лас', 'сент', 'нью', 'рио', 'коста', 'аль', 'порт',
+]);
+/** The same, abbreviated with a dot: "г. Москва", "ул. Ленина". */
+const PLACE_ABBREVIATIONS = new Set(['г', 'гор', 'с', 'д', 'пос', 'п', 'ул', 'пр', 'просп', 'пер', 'пл', 'наб', 'ш', 'мкр', 'им', 'ст']);
+
+function afterPlaceWord(ctx: Context, i: number): boolean {
+  const { tokens, text } = ctx;
+  let j = i - 1;
+  const dotted = j >= 0 && tokens.kind[j] === KOther && text[tokens.start[j] as number] === '.';
+  if (dotted) j--;
+  if (j < 0 || (tokens.end[j] as number) + 3 < (tokens.start[i] as number)) return false;
+  // A dotted abbreviation is lower-case: "А.С. Пушкин" has an initial С, not the "с." of a village.
+  if (dotted) return tokens.kind[j] === KLower && PLACE_ABBREVIATIONS.has(lowerOf(ctx, j));
+  return (tokens.kind[j] === KLower || tokens.kind[j] === KCap) && PLACE_WORDS.has(lowerOf(ctx, j));
 }

@@ -18,9 +18,13 @@ function readWords(file: string): string[] {
 const VOWEL_END = /[аеёиоуыэюя]$/;
 const HUSHING_END = /[жшчщц]$/;
 
-/** Singular case forms of a noun given its nominative and, optionally, the stem of its oblique cases. */
-export function nounForms(nominative: string, obliqueStem?: string): string[] {
+/**
+ * Case forms of a noun given its nominative and, optionally, the stem of its oblique cases.
+ * Plural forms only on request: for names they would clash with surnames (Иван → Иванов).
+ */
+export function nounForms(nominative: string, obliqueStem?: string, plural = false): string[] {
   const w = nominative.toLowerCase();
+  obliqueStem = obliqueStem?.toLowerCase();
   if (w.endsWith('ия')) return suffixed(w.slice(0, -2), ['ия', 'ии', 'ию', 'ией', 'иею']);
   if (w.endsWith('а')) return suffixed(w.slice(0, -1), ['а', 'ы', 'и', 'е', 'у', 'ой', 'ою', 'ей']);
   if (w.endsWith('я')) return suffixed(w.slice(0, -1), ['я', 'и', 'е', 'ю', 'ей', 'ею']);
@@ -28,7 +32,7 @@ export function nounForms(nominative: string, obliqueStem?: string): string[] {
   if (w.endsWith('ь')) return [w, ...suffixed(obliqueStem ?? w.slice(0, -1), ['я', 'ю', 'ем', 'е', 'и', 'ью'])];
   if (VOWEL_END.test(w)) return [w];
   const stem = obliqueStem ?? w;
-  const endings = ['а', 'у', 'ом', 'е', 'ы', 'и', 'ов'];
+  const endings = plural ? ['а', 'у', 'ом', 'е', 'ы', 'и', 'ов', 'ам', 'ами', 'ах'] : ['а', 'у', 'ом', 'е'];
   if (HUSHING_END.test(stem)) endings.push('ем');
   return [w, ...suffixed(stem, endings)];
 }
@@ -56,7 +60,10 @@ function parseEntry(entry: string): { word: string; stem?: string; ambiguous: bo
 /** Lower-cased first-name form → true when the name is also a common word or a place. */
 export const FIRST_NAMES = new Map<string, boolean>();
 for (const entry of readWords('first-names.txt')) {
-  const { word, stem, ambiguous } = parseEntry(entry);
+  const parsed = parseEntry(entry);
+  const { word, stem } = parsed;
+  // Two-letter names (Ли, Ху, Ма) have forms that are common words (Мы).
+  const ambiguous = parsed.ambiguous || word.length <= 2;
   for (const form of nounForms(word, stem)) {
     // A form shared by a plain and an ambiguous name stays ambiguous (Лев, Вера).
     FIRST_NAMES.set(form, ambiguous || (FIRST_NAMES.get(form) ?? false));
@@ -69,15 +76,14 @@ const ADJECTIVE_END = /(?:ый|ий|ой|ая)$/;
 export const TITLES = new Set<string>();
 for (const entry of readWords('titles.txt')) {
   const { word, stem } = parseEntry(entry);
-  const forms = ADJECTIVE_END.test(word) ? adjectiveForms(word) : nounForms(word, stem);
+  const forms = ADJECTIVE_END.test(word) ? adjectiveForms(word) : nounForms(word, stem, true);
   for (const form of forms) TITLES.add(form);
-  // Plural of consonant-final nouns (истцы, адвокаты) is covered by nounForms' -ы/-и.
 }
 
 /** Lower-cased forms of capitalized words that are never name parts (places, months, bodies). */
 export const NON_PERSON = new Set<string>();
 for (const entry of readWords('non-person.txt')) {
-  for (const form of nounForms(entry)) {
+  for (const form of nounForms(entry, undefined, true)) {
     if (!FIRST_NAMES.has(form)) NON_PERSON.add(form);
   }
 }

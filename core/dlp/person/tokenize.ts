@@ -42,7 +42,8 @@ const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 export function tokenize(text: string): Tokens {
   const n = text.length;
-  let cap = 1024;
+  // Ordinary text has about one token per five characters; grow by doubling past that.
+  let cap = (n >> 2) + 16;
   let start = new Int32Array(cap);
   let end = new Int32Array(cap);
   let kind = new Uint8Array(cap);

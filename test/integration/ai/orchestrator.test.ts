@@ -3,7 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { aiConfigFromEnv } from '../../../core/ai/config.js';
 import { AllProvidersFailedError, ProviderError } from '../../../core/ai/errors.js';
 import { createOrchestrator } from '../../../core/ai/orchestrator.js';
-import { startFakeAnthropic, startFakeOpenAI, startFakeYandex, type FakeProvider } from '../../helpers/fake-providers/index.js';
+import {
+  fakeProviderEnv,
+  startFakeAnthropic,
+  startFakeOpenAI,
+  startFakeYandex,
+  type FakeProvider,
+} from '../../helpers/fake-providers/index.js';
 
 const logger = pino({ level: 'silent' });
 const req = { messages: [{ role: 'user' as const, content: 'Можно ли уволить работника на больничном?' }] };
@@ -32,14 +38,7 @@ beforeEach(() => {
 
 function orchestrator(env: Record<string, string> = {}) {
   const cfg = aiConfigFromEnv({
-    AI_PROVIDERS: 'openai,anthropic,yandex',
-    OPENAI_API_KEY: 'sk-1',
-    OPENAI_BASE_URL: openai.url,
-    ANTHROPIC_API_KEY: 'sk-ant-1',
-    ANTHROPIC_BASE_URL: anthropic.url,
-    YANDEX_API_KEY: 'ya-1',
-    YANDEX_FOLDER_ID: 'b1gfolder',
-    YANDEX_BASE_URL: yandex.url,
+    ...fakeProviderEnv({ openai, anthropic, yandex }),
     AI_RETRY_BASE_MS: '5',
     AI_TIMEOUT_MS: '2000',
     ...env,
@@ -218,6 +217,15 @@ describe('credentials', () => {
     await complete(orch);
     await complete(orch);
     expect(openai.requests.map((r) => r.apiKey)).toEqual(['key-1', 'key-2', 'key-2', 'key-2']);
+  });
+
+  it('a long retry-after on one key does not stop the next key from answering at once', async () => {
+    const orch = orchestrator({ OPENAI_API_KEY: 'key-1,key-2', AI_RETRY_AFTER_MAX_MS: '1000' });
+    openai.script({ kind: 'error', status: 429, retryAfter: 30 });
+    const started = Date.now();
+    expect((await complete(orch)).result.provider).toBe('openai');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(openai.requests.map((r) => r.apiKey)).toEqual(['key-1', 'key-2']);
   });
 
   it('keys rotate when none is rate limited', async () => {

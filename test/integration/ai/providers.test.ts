@@ -60,7 +60,9 @@ describe.each(['openai', 'anthropic', 'yandex'] as const)('%s provider through i
     expect(deltas.length).toBe(5);
     expect(deltas.join('')).toBe(ANSWER);
     expect(usage).toEqual([{ type: 'usage', inputTokens: 42, outputTokens: 17 }]);
-    expect(fake().requests[0]?.apiKey).toBe('key-a');
+    const sent = fake().requests[0];
+    expect(sent?.apiKey).toBe('key-a');
+    expect(sent?.firstTokenAt).toBeGreaterThanOrEqual(sent?.receivedAt ?? Infinity);
   });
 
   it.each([

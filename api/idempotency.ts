@@ -1,0 +1,57 @@
+/**
+ * `Idempotency-Key` for POSTs that create things: the same key from the same user within
+ * 24 h returns the first response and creates nothing new. The key is claimed before the
+ * work runs; a failed attempt releases it so the client may retry. The same key with a
+ * different request is refused (422), and one still being processed answers 409.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../core/db/knex.js';
+import { HttpProblem, problems } from '../core/http/problem.js';
+import type { AppContext } from './context.js';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const TTL_MS = 24 * 3600 * 1000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export interface Outcome {
+  status: number;
+  body: unknown;
+}
+
+export async function idempotent(db: Db, ctx: AppContext, userId: string, body: unknown, work: () => Promise<Outcome>): Promise<void> {
+  const key = ctx.get(IDEMPOTENCY_HEADER);
+  const answer = (o: Outcome) => {
+    ctx.status = o.status;
+    ctx.body = o.body;
+  };
+  if (!key) return answer(await work());
+  if (!KEY_PATTERN.test(key)) throw problems.badRequest(`${IDEMPOTENCY_HEADER} must be 1-255 visible ASCII characters`, 'validation_failed');
+
+  const requestHash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  const expired = new Date(Date.now() - TTL_MS);
+  await db('idempotency_keys').where({ user_id: userId, key }).where('created_at', '<', expired).delete();
+  const claimed = await db('idempotency_keys').insert({ user_id: userId, key, request_hash: requestHash }).onConflict(['user_id', 'key']).ignore().returning('key');
+
+  if (claimed.length === 0) {
+    const first = await db('idempotency_keys').where({ user_id: userId, key }).first();
+    if (!first) throw problems.conflict('the request with this Idempotency-Key is being retried; try again');
+    if (first.request_hash !== requestHash) {
+      throw new HttpProblem(422, 'idempotency_key_reused', 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request');
+    }
+    if (first.status_code === null) {
+      throw new HttpProblem(409, 'conflict', 'Conflict', 'a request with this Idempotency-Key is still being processed', { headers: { 'Retry-After': '1' } });
+    }
+    ctx.set('Idempotent-Replayed', 'true');
+    return answer({ status: first.status_code as number, body: first.response });
+  }
+
+  let outcome: Outcome;
+  try {
+    outcome = await work();
+  } catch (err) {
+    await db('idempotency_keys').where({ user_id: userId, key }).delete();
+    throw err;
+  }
+  await db('idempotency_keys').where({ user_id: userId, key }).update({ status_code: outcome.status, response: JSON.stringify(outcome.body) });
+  answer(outcome);
+}

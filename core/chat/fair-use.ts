@@ -1,0 +1,56 @@
+/**
+ * Fair use, checked when a message is accepted: at most `maxInflight` replies queued or
+ * streaming per user, and a daily message quota. A per-user advisory lock serialises the
+ * check with the insert, so two API processes cannot both let a request over the limit.
+ */
+import type { Knex } from 'knex';
+import type { Usage } from '../ai/index.js';
+import { problems } from '../http/problem.js';
+
+export interface FairUseLimits {
+  maxInflight: number;
+  dailyQuota: number;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function secondsToMidnightUtc(): number {
+  const now = new Date();
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.ceil((midnight - now.getTime()) / 1000);
+}
+
+/** Throws 429 `rate_limited` or `quota_exceeded`; otherwise counts one message for today. */
+export async function admitMessage(trx: Knex.Transaction, userId: string, limits: FairUseLimits, opts: { inflight: boolean }): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`chat-fair-use:${userId}`]);
+  if (opts.inflight) {
+    const inflight = await trx('messages')
+      .where({ user_id: userId, sender: 'assistant' })
+      .whereIn('status', ['queued', 'streaming'])
+      .count({ count: '*' })
+      .first();
+    if (Number(inflight?.count ?? 0) >= limits.maxInflight) {
+      throw problems.rateLimited(2, `at most ${limits.maxInflight} replies may be in progress at once`);
+    }
+  }
+  const day = today();
+  const row = await trx('ai_usage_daily').where({ user_id: userId, day }).first('messages');
+  if ((row?.messages ?? 0) >= limits.dailyQuota) {
+    throw problems.rateLimited(secondsToMidnightUtc(), `the daily limit of ${limits.dailyQuota} messages is used up`, 'quota_exceeded');
+  }
+  await trx('ai_usage_daily')
+    .insert({ user_id: userId, day, messages: 1 })
+    .onConflict(['user_id', 'day'])
+    .merge({ messages: trx.raw('ai_usage_daily.messages + 1') });
+}
+
+/** Adds a completed reply's tokens to the user's day (in the transaction that stores the reply). */
+export async function recordUsage(trx: Knex | Knex.Transaction, userId: string, usage: Usage): Promise<void> {
+  await trx('ai_usage_daily')
+    .insert({ user_id: userId, day: today(), input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
+    .onConflict(['user_id', 'day'])
+    .merge({
+      input_tokens: trx.raw('ai_usage_daily.input_tokens + ?', [usage.input_tokens]),
+      output_tokens: trx.raw('ai_usage_daily.output_tokens + ?', [usage.output_tokens]),
+    });
+}

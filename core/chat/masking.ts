@@ -1,0 +1,37 @@
+/**
+ * Masking of chat text: the DLP engine first, then a strict safety net for the identifiers
+ * that must never reach storage or a provider (e-mails, phones, cards, INN, SNILS). The net
+ * masks anything shaped like them, even values the engine rejected (for example a card
+ * number that fails the Luhn check): over-masking a number is cheap, leaking one is not.
+ */
+import { mask, type PiiType, type PlaceholderRegistry } from '../dlp/index.js';
+
+export interface MaskedText {
+  masked: string;
+  /** Values replaced, per type. */
+  byType: Record<string, number>;
+  count: number;
+}
+
+const SAFETY_NET: Array<{ type: PiiType; pattern: RegExp }> = [
+  { type: 'EMAIL', pattern: /[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.\p{L}{2,}/gu },
+  { type: 'SNILS', pattern: /(?<!\d)\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}(?!\d)/g },
+  { type: 'PHONE', pattern: /(?<![\d\w])(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)/g },
+  { type: 'CARD', pattern: /(?<![\d_])(?:\d[ -]?){12,18}\d(?![\d\]])/g },
+  { type: 'INN', pattern: /(?<![\d_])(?:\d{10}|\d{12})(?![\d\]])/g },
+  { type: 'SNILS', pattern: /(?<![\d_])\d{11}(?![\d\]])/g },
+];
+
+/** Masks `text` with the chat's registry, so the same value keeps the same `[TYPE_N]`. */
+export function maskChatText(text: string, registry: PlaceholderRegistry): MaskedText {
+  const result = mask(text, { registry });
+  const byType: Record<string, number> = { ...result.by_type };
+  let masked = result.masked;
+  for (const { type, pattern } of SAFETY_NET) {
+    masked = masked.replace(pattern, (value) => {
+      byType[type] = (byType[type] ?? 0) + 1;
+      return registry.placeholder(type, value);
+    });
+  }
+  return { masked, byType, count: Object.values(byType).reduce((a, b) => a + b, 0) };
+}

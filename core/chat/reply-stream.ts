@@ -1,0 +1,69 @@
+/**
+ * The events of one in-flight reply, kept in a Redis stream next to being emitted, so a
+ * client that missed some (`chat:join` with `after_seq`) gets them replayed. The stream
+ * holds the current attempt only: a restarted attempt clears it and starts from seq 1.
+ * It expires a while after the reply ends; the stored message is the lasting record.
+ */
+import type { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import { chatRoom, userRoom } from './rooms.js';
+
+const LIVE_TTL_SECONDS = 3600;
+/** How long the events of a finished reply stay replayable. */
+export const DONE_TTL_SECONDS = 600;
+
+export const replyStreamKey = (prefix: string, messageId: string) => `${prefix}:reply-stream:${messageId}`;
+
+export interface ReplyEvent {
+  event: 'reply.started' | 'reply.delta' | 'reply.completed' | 'reply.failed';
+  data: Record<string, unknown> & { seq?: number };
+}
+
+export interface ReplyTarget {
+  chatId: string;
+  userId: string;
+  messageId: string;
+}
+
+export interface ReplyPublisher {
+  /** The attempt number of this run (1, then 2 after a crash or a retry). */
+  readonly attempt: number;
+  started(provider: string, model: string, extra?: Record<string, unknown>): Promise<void>;
+  delta(text: string): Promise<void>;
+  completed(message: object): Promise<void>;
+  failed(error: { code: string; detail: string }): Promise<void>;
+}
+
+/** Starts a new attempt: clears what an earlier attempt left, numbers this one. */
+export async function openReplyPublisher(deps: { redis: Redis; emitter: Emitter; prefix: string }, target: ReplyTarget): Promise<ReplyPublisher> {
+  const key = replyStreamKey(deps.prefix, target.messageId);
+  const attemptKey = `${key}:attempt`;
+  const [[, attempt]] = (await deps.redis.multi().incr(attemptKey).expire(attemptKey, LIVE_TTL_SECONDS).del(key).exec()) as [[null, number]];
+  const base = { chat_id: target.chatId, message_id: target.messageId };
+  let seq = 0;
+
+  async function publish(event: ReplyEvent['event'], data: ReplyEvent['data'], ttl: number, toUser: boolean): Promise<void> {
+    // Stored before emitted: a client that joins after seeing this event finds it in the stream.
+    await deps.redis.multi().xadd(key, '*', 'e', event, 'd', JSON.stringify(data)).expire(key, ttl).exec();
+    const rooms = toUser ? [chatRoom(target.chatId), userRoom(target.userId)] : [chatRoom(target.chatId)];
+    deps.emitter.to(rooms).emit(event, data);
+  }
+
+  return {
+    attempt,
+    started: (provider, model, extra = {}) =>
+      publish('reply.started', { ...base, provider, model, attempt, ...(attempt > 1 ? { restart: true } : {}), ...extra }, LIVE_TTL_SECONDS, false),
+    delta: (text) => publish('reply.delta', { ...base, seq: ++seq, attempt, delta: text }, LIVE_TTL_SECONDS, false),
+    completed: (message) => publish('reply.completed', { chat_id: target.chatId, message }, DONE_TTL_SECONDS, true),
+    failed: (error) => publish('reply.failed', { ...base, error }, DONE_TTL_SECONDS, true),
+  };
+}
+
+/** Every event of the reply's current attempt, oldest first (empty when none is kept). */
+export async function readReplyEvents(redis: Redis, prefix: string, messageId: string): Promise<ReplyEvent[]> {
+  const entries = await redis.xrange(replyStreamKey(prefix, messageId), '-', '+');
+  return entries.map(([, fields]) => {
+    const f = Object.fromEntries(fields.reduce<string[][]>((acc, v, i) => (i % 2 ? acc : [...acc, [v, fields[i + 1] ?? '']]), []));
+    return { event: f.e as ReplyEvent['event'], data: JSON.parse(f.d ?? '{}') as ReplyEvent['data'] };
+  });
+}

@@ -1,0 +1,74 @@
+/** Start-up as a user meets it: defaults that need no set-up, one-line refusals, clean stops. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { testEnv } from '../helpers/env.js';
+import { freePort, spawnService, waitForReady } from '../helpers/spawn.js';
+
+const envs: Array<ReturnType<typeof testEnv>> = [];
+const fresh = (name: string, extra: NodeJS.ProcessEnv = {}) => {
+  const t = testEnv(name, extra);
+  envs.push(t);
+  return t;
+};
+afterAll(async () => {
+  for (const t of envs) await t.cleanup();
+});
+
+describe('start-up', () => {
+  it('runs on embedded PGlite when DATABASE_URL is unset, and stops with exit 0 on SIGTERM', async () => {
+    const t = fresh('pglite');
+    delete t.env.DATABASE_URL;
+    delete t.env.DATABASE_SCHEMA;
+    const port = await freePort();
+    const proc = spawnService('all', { ...t.env, PORT: String(port), LOG_LEVEL: 'info' });
+    await waitForReady(`http://127.0.0.1:${port}/readyz`, proc, 45_000);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json());
+    expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', storage: 'ok' } });
+    expect(await proc.stop('SIGTERM')).toBe(0);
+    expect(proc.output()).toContain('"msg":"stopped"');
+  }, 60_000);
+
+  it('exits non-zero with one line when Redis is down and no redis-server can be started', async () => {
+    const t = fresh('noredis');
+    const port = await freePort();
+    // PATH without redis-server: an empty directory (node itself is spawned by full path).
+    const proc = spawnService('all', { ...t.env, PATH: t.dataDir, REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_AUTOSTART: 'true' });
+    expect(await proc.exited).not.toBe(0);
+    const lines = proc.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: Redis is not reachable at 127\.0\.0\.1:\d+ .*install Redis/);
+  });
+
+  it('starts a managed redis-server under DATA_DIR when nothing answers and the binary exists', async () => {
+    const t = fresh('managedredis');
+    const [redisPort, port] = [await freePort(), await freePort()];
+    const proc = spawnService('all', { ...t.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_AUTOSTART: 'true', PORT: String(port), LOG_LEVEL: 'info' });
+    await waitForReady(`http://127.0.0.1:${port}/readyz`, proc);
+    expect(proc.output()).toContain('started a managed redis-server');
+    expect(await proc.stop('SIGTERM')).toBe(0);
+    // The managed server is gone with its parent.
+    const down = await fetch(`http://127.0.0.1:${redisPort}`).then(() => false, () => true);
+    expect(down).toBe(true);
+  }, 60_000);
+
+  it('refuses production without secrets, naming them', async () => {
+    const t = fresh('prod');
+    const proc = spawnService('all', { ...t.env, NODE_ENV: 'production' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().trim()).toBe('error: refusing to start in production without JWT_SECRET and ENCRYPTION_KEY');
+  });
+
+  it('stops on a bad variable with a message naming it', async () => {
+    const t = fresh('badvar');
+    const proc = spawnService('all', { ...t.env, PORT: 'http' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/^error: invalid configuration: PORT: /);
+  });
+
+  it('refuses the split api mode on PGlite', async () => {
+    const t = fresh('splitpglite');
+    delete t.env.DATABASE_URL;
+    const proc = spawnService('api', t.env);
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain('set DATABASE_URL');
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Access control over every route, table-driven: no token -> 401, a role that may not call
+ * the route -> 403, another user's object -> 404 (never 403: no existence leak).
+ * The table must list every operation of the OpenAPI document, so a new route cannot ship
+ * without a row here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { User, type Role } from '../../core/db/models/index.js';
+import { registerUser, request } from '../helpers/http.js';
+import { fillPath, listOperations, type Operation } from '../helpers/operations.js';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+
+type Access = 'public' | 'user' | Role[];
+interface Row {
+  access: Access;
+  /** Path params that name an object owned by a user: another user gets 404. */
+  owned?: boolean;
+  body?: unknown;
+}
+
+const TABLE: Record<string, Row> = {
+  'GET /healthz': { access: 'public' },
+  'GET /readyz': { access: 'public' },
+  'POST /api/auth/register': { access: 'public' },
+  'POST /api/auth/login': { access: 'public' },
+  'POST /api/auth/refresh': { access: 'public' },
+  'POST /api/auth/logout': { access: 'public' },
+  'GET /api/auth/me': { access: 'user' },
+  'GET /api/admin/users': { access: ['admin'] },
+  'PATCH /api/admin/users/{user_id}': { access: ['admin'], body: { role: 'user' } },
+  'GET /api/admin/audit': { access: ['admin'] },
+};
+
+type Session = Awaited<ReturnType<typeof registerUser>>;
+/**
+ * How to make an object of `owner` for each path param, through the API as a client would.
+ * Routes with `owned: true` need a fixture for each of their params.
+ */
+const FIXTURES: Record<string, (base: string, owner: Session) => Promise<string>> = {
+  user_id: async (_base, owner) => owner.id,
+};
+
+let rt: TestRuntime;
+let ops: Operation[];
+const sessions = {} as Record<Role | 'other', Session>;
+
+beforeAll(async () => {
+  rt = await startTestRuntime('access');
+  ops = await listOperations(rt.url);
+  for (const role of ['user', 'lawyer', 'admin', 'other'] as const) {
+    sessions[role] = await registerUser(rt.url, role);
+    if (role === 'lawyer' || role === 'admin') await User.query().patch({ role }).where({ id: sessions[role].id });
+  }
+});
+afterAll(() => rt?.close());
+
+const call = (op: Operation, params: Record<string, string>, token?: string) =>
+  request(rt.url, op.method, fillPath(op.path, params), { token, json: op.hasBody ? (TABLE[op.key]?.body ?? {}) : undefined });
+
+describe('access table', () => {
+  it('covers exactly the operations the API serves, with the declared access', () => {
+    expect(ops.map((o) => o.key).sort()).toEqual(Object.keys(TABLE).sort());
+    for (const op of ops) {
+      const row = TABLE[op.key]!;
+      expect(op.secured, op.key).toBe(row.access !== 'public');
+      expect(op.roles, op.key).toEqual(Array.isArray(row.access) ? row.access : undefined);
+    }
+  });
+
+  it('answers 401 without a token on every secured route', async () => {
+    for (const op of ops.filter((o) => o.secured)) {
+      const params = Object.fromEntries(op.params.map((p) => [p, sessions.user.id]));
+      const res = await call(op, params);
+      expect(res.status, op.key).toBe(401);
+      expect(res.body.code, op.key).toBe('unauthorized');
+    }
+  });
+
+  it('answers 403 to every role the route does not allow', async () => {
+    for (const op of ops.filter((o) => Array.isArray(TABLE[o.key]!.access))) {
+      const allowed = TABLE[op.key]!.access as Role[];
+      for (const role of (['user', 'lawyer', 'admin'] as const).filter((r) => !allowed.includes(r))) {
+        const params = Object.fromEntries(op.params.map((p) => [p, sessions.other.id]));
+        const res = await call(op, params, sessions[role].token);
+        expect(res.status, `${op.key} as ${role}`).toBe(403);
+        expect(res.body.code).toBe('forbidden');
+      }
+    }
+  });
+
+  it("answers 404 for another user's object on every owned route", async () => {
+    const owned = ops.filter((o) => TABLE[o.key]!.owned);
+    for (const op of owned) {
+      const params: Record<string, string> = {};
+      for (const p of op.params) {
+        const fixture = FIXTURES[p];
+        expect(fixture, `a fixture for {${p}}`).toBeDefined();
+        params[p] = await fixture!(rt.url, sessions.other);
+      }
+      const res = await call(op, params, sessions.user.token);
+      expect(res.status, op.key).toBe(404);
+      expect(res.body.code).toBe('not_found');
+      // The owner is not refused: the 404 above is about ownership, not a bad id.
+      const mine = await call(op, params, sessions.other.token);
+      expect(mine.status, `${op.key} as owner`).toBeLessThan(400);
+    }
+  });
+
+  it('refuses a blocked account everywhere it signs in', async () => {
+    const blocked = await registerUser(rt.url, 'blocked');
+    const res = await request(rt.url, 'PATCH', `/api/admin/users/${blocked.id}`, { token: sessions.admin.token, json: { status: 'blocked' } });
+    expect(res.status).toBe(200);
+    expect((await request(rt.url, 'GET', '/api/auth/me', { token: blocked.token })).status).toBe(403);
+    expect((await request(rt.url, 'POST', '/api/auth/refresh', { json: { refresh_token: blocked.refresh } })).status).toBe(401);
+    const login = await request(rt.url, 'POST', '/api/auth/login', { json: { email: blocked.email, password: blocked.password } });
+    expect(login.status).toBe(403);
+  });
+
+  it('applies a role change at once, without a new token', async () => {
+    const promoted = await registerUser(rt.url, 'promoted');
+    expect((await request(rt.url, 'GET', '/api/admin/users', { token: promoted.token })).status).toBe(403);
+    await request(rt.url, 'PATCH', `/api/admin/users/${promoted.id}`, { token: sessions.admin.token, json: { role: 'admin' } });
+    const list = await request(rt.url, 'GET', '/api/admin/users?limit=2', { token: promoted.token });
+    expect(list.status).toBe(200);
+    expect(list.body.items).toHaveLength(2);
+    expect(list.body.next_cursor).toEqual(expect.any(String));
+    const next = await request(rt.url, 'GET', `/api/admin/users?limit=2&cursor=${list.body.next_cursor}`, { token: promoted.token });
+    expect(next.body.items.map((u: { id: string }) => u.id)).not.toContain(list.body.items[0].id);
+  });
+});

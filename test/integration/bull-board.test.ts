@@ -1,0 +1,46 @@
+/** Bull Board: 401 with a Basic challenge without credentials, 403 for non-admins, usable by an admin. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { User } from '../../core/db/models/index.js';
+import { registerUser, request } from '../helpers/http.js';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+
+let rt: TestRuntime;
+let admin: Awaited<ReturnType<typeof registerUser>>;
+let user: Awaited<ReturnType<typeof registerUser>>;
+const basic = (email: string, password: string) => `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
+
+beforeAll(async () => {
+  rt = await startTestRuntime('board');
+  admin = await registerUser(rt.url, 'admin');
+  user = await registerUser(rt.url, 'plain');
+  await User.query().patch({ role: 'admin' }).where({ id: admin.id });
+});
+afterAll(() => rt?.close());
+
+describe('Bull Board', () => {
+  it('challenges a browser without credentials', async () => {
+    const res = await request(rt.url, 'GET', '/admin/queues');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="Bull Board"/);
+  });
+
+  it('refuses wrong passwords and non-admins', async () => {
+    expect((await request(rt.url, 'GET', '/admin/queues', { headers: { authorization: basic(admin.email, 'wrong password') } })).status).toBe(401);
+    expect((await request(rt.url, 'GET', '/admin/queues', { headers: { authorization: basic(user.email, user.password) } })).status).toBe(403);
+    expect((await request(rt.url, 'GET', '/admin/queues', { token: user.token })).status).toBe(403);
+  });
+
+  it('serves the board and its queue API to an admin', async () => {
+    const auth = { authorization: basic(admin.email, admin.password) };
+    const page = await request(rt.url, 'GET', '/admin/queues', { headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.body).toContain('<div id="root">');
+    const api = await request(rt.url, 'GET', '/admin/queues/api/queues', { headers: auth });
+    expect(api.status).toBe(200);
+    const names = (api.body.queues as Array<{ name: string }>).map((q) => q.name);
+    expect(names).toEqual(expect.arrayContaining(['ai', 'dlp', 'billing', 'notifications']));
+    // A bearer token works too, for scripts.
+    expect((await request(rt.url, 'GET', '/admin/queues/api/queues', { token: admin.token })).status).toBe(200);
+  });
+});

@@ -1,0 +1,80 @@
+/** The schema migrates on PostgreSQL 15 (this machine's server) and on embedded PGlite alike. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDb, migrate, type Db } from '../../core/db/knex.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { testEnv } from '../helpers/env.js';
+
+const t = testEnv('migrations');
+afterAll(() => t.cleanup());
+
+const TABLES = ['users', 'refresh_tokens', 'chats', 'messages', 'documents', 'document_chunks', 'lawyer_reviews', 'plans', 'subscriptions', 'payments', 'payment_events', 'ai_cache', 'ai_usage_daily', 'idempotency_keys', 'audit_logs', 'pii_vaults'];
+
+async function describeSchema(db: Db, schema: string) {
+  const tables = await db('information_schema.tables').where({ table_schema: schema }).pluck('table_name');
+  const indexes = (await db('pg_indexes').where({ schemaname: schema }).select('indexname', 'indexdef')) as Array<{ indexname: string; indexdef: string }>;
+  // Every foreign key column must lead some index (btree on every FK, as the brief says).
+  const fks = (await db.raw(
+    `SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc
+     JOIN information_schema.key_column_usage kcu ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema
+     WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = ?`,
+    [schema],
+  )).rows as Array<{ table_name: string; column_name: string }>;
+  return { tables, indexes, fks };
+}
+
+async function check(db: Db, schema: string) {
+  const applied = await migrate(db, schema === 'public' ? undefined : schema);
+  expect(applied).toEqual(MIGRATIONS.map((m) => m.name));
+  expect(await migrate(db, schema === 'public' ? undefined : schema)).toEqual([]);
+  const { tables, indexes, fks } = await describeSchema(db, schema);
+  expect(tables).toEqual(expect.arrayContaining(TABLES));
+  for (const fk of fks) {
+    const leading = indexes.some((i) => new RegExp(`ON \\S*${fk.table_name} USING \\w+ \\((${fk.column_name})[,)]`).test(i.indexdef));
+    expect(leading, `index leading with ${fk.table_name}.${fk.column_name}`).toBe(true);
+  }
+  const defs = indexes.map((i) => i.indexdef).join('\n');
+  expect(defs).toMatch(/messages_content_fts_idx ON \S+ USING gin \(to_tsvector\('russian'::regconfig/);
+  expect(defs).toMatch(/documents_open_idx .* WHERE/);
+  // The Russian configuration stems, so a search finds inflected forms.
+  const [{ hit }] = (await db.raw(`SELECT to_tsvector('russian', 'Договоры аренды расторгнуты') @@ plainto_tsquery('russian', 'договор') AS hit`)).rows;
+  expect(hit).toBe(true);
+  expect(await db('plans').orderBy('price_minor').pluck('code')).toEqual(['free', 'pro', 'business']);
+  const [user] = await db('users').insert({ email: 'm@example.test', password_hash: 'x' }).returning('*');
+  expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
+  await expect(db('users').insert({ email: 'm@example.test', password_hash: 'y' })).rejects.toThrow();
+  await expect(db('users').insert({ email: 'r@example.test', password_hash: 'y', role: 'root' })).rejects.toThrow();
+}
+
+describe('migrations', () => {
+  it('every migration file is listed', () => {
+    const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+    const files = fs.readdirSync(dir).filter((f) => /^\d+_.+\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, ''));
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(files.sort());
+  });
+
+  it('run on PostgreSQL', async () => {
+    const db = createDb({ database: { url: t.env.DATABASE_URL, schema: t.schema, poolMax: 2 }, dataDir: t.dataDir });
+    try {
+      const [{ server_version }] = (await db.raw('SHOW server_version')).rows;
+      expect(Number(String(server_version).split('.')[0])).toBeGreaterThanOrEqual(15);
+      await check(db, t.schema);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('run on PGlite', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pglite-'));
+    const db = createDb({ database: { poolMax: 1 }, dataDir: dir });
+    try {
+      await check(db, 'public');
+    } finally {
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

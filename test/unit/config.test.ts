@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../core/config.js';
+import { resolveSecrets } from '../../core/secrets.js';
+
+describe('config', () => {
+  it('runs on a laptop with no variables at all', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.database.url).toBeUndefined();
+    expect(c.storage.kind).toBe('local');
+    expect(c.redis.url).toBe('redis://127.0.0.1:6379');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+    [{ ENCRYPTION_KEY: 'c2hvcnQ=' }, 'ENCRYPTION_KEY'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ S3_ENDPOINT: 'http://minio:9000' }, 'S3_ENDPOINT'],
+  ])('names the bad variable in %j', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('generates secrets once into DATA_DIR and reuses them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const first = resolveSecrets(loadConfig({ DATA_DIR: dir }));
+    const second = resolveSecrets(loadConfig({ DATA_DIR: dir }));
+    expect(Buffer.from(first.jwtSecret).equals(Buffer.from(second.jwtSecret))).toBe(true);
+    expect(first.encryptionKey).toHaveLength(32);
+    expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('refuses production without real secrets', () => {
+    expect(() => resolveSecrets(loadConfig({ NODE_ENV: 'production' }))).toThrow(/JWT_SECRET and ENCRYPTION_KEY/);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(() => resolveSecrets(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(40), ENCRYPTION_KEY: key }))).not.toThrow();
+  });
+});

@@ -1,0 +1,25 @@
+import { UnrecoverableError } from 'bullmq';
+import { describeFailure, isLastAttempt } from '../core/chat/failures.js';
+import { failReply, runReply, type ReplyRun } from '../core/chat/reply.js';
+import { defineProcessor } from './processor.js';
+
+/** Answers a masked question, streaming; a non-retryable error or the last attempt fails the reply. */
+export default defineProcessor({
+  name: 'ai.chat-reply',
+  async process(p, ctx) {
+    const { config, job, log } = ctx;
+    const run: ReplyRun = {};
+    try {
+      return await runReply(
+        { ...ctx, prefix: config.redis.queuePrefix, aiConfig: config.ai, cacheTtlSeconds: config.chat.cacheTtlSeconds },
+        p,
+        run,
+      );
+    } catch (err) {
+      const failure = describeFailure(err);
+      log.warn({ code: failure.code, err: (err as Error).message }, 'reply attempt failed');
+      if (!failure.retryable || isLastAttempt(job)) await failReply(ctx, p, { code: failure.code, detail: failure.detail }, run.publisher);
+      throw failure.retryable ? err : new UnrecoverableError(failure.code);
+    }
+  },
+});
