@@ -25,6 +25,8 @@ export interface Doc {
   gold: GoldEntity[];
   /** Legal references that must stay visible. */
   legal: Span[];
+  /** Checksum-valid numbers in a non-personal context (order, invoice numbers) that must stay visible. */
+  decoys: Span[];
   invalid: InvalidTwin[];
 }
 
@@ -33,6 +35,7 @@ class Builder {
   readonly gold: GoldEntity[] = [];
   readonly legal: Span[] = [];
   readonly invalid: InvalidTwin[] = [];
+  readonly decoys: Span[] = [];
   hasBik = false;
   add(s: string): this {
     this.text += s;
@@ -49,6 +52,10 @@ class Builder {
   }
   ref(s: string): this {
     this.legal.push(this.span(s));
+    return this;
+  }
+  decoy(s: string): this {
+    this.decoys.push(this.span(s));
     return this;
   }
   bad(type: PiiType, s: string): this {
@@ -175,7 +182,20 @@ function chat(b: Builder, rng: Rng): void {
   if (int(rng, 0, 3) === 0) invalidValue(b, rng);
 }
 
-const KINDS = { contract, claim, power_of_attorney: powerOfAttorney, chat } as const;
+/** Harder layouts: lists, shared keywords, expiry dates, extensions, decoys with valid checksums. */
+function requisites(b: Builder, rng: Rng): void {
+  b.add('Реквизиты. ИНН и ОГРН организации: ').pii('INN', v.inn10(rng)).add(', ').pii('OGRN', v.ogrn(rng)).add('.\n');
+  b.add(pick(rng, ['Тел./факс: ', 'Контакты: тел. ', 'моб.: '])).pii('PHONE', f.phone(rng)).add(', ').pii('PHONE', f.phone(rng));
+  if (int(rng, 0, 1)) b.add(' доб. 123');
+  b.add('; e-mail: <').pii('EMAIL', f.email(rng)).add('>.\n');
+  const card = v.group(v.card(rng), [4, 4, 4], ' ');
+  b.add('Оплата картой ').pii('CARD', card).add(` ${String(int(rng, 1, 12)).padStart(2, '0')}/${int(rng, 25, 30)}. `);
+  b.add('Серия и номер паспорта: ').pii('PASSPORT', `${v.digits(rng, 4)} ${v.digits(rng, 6)}`).add('. ');
+  b.add(pick(rng, ['Номер заказа ', 'Накладная № ', 'Исх. № ', 'Трек-номер ', 'Артикул '])).decoy(pick(rng, [v.inn10(rng), v.ogrn(rng), v.card(rng), v.ogrnip(rng), v.inn12(rng)])).add('. ');
+  legal(b, rng);
+}
+
+const KINDS = { contract, claim, power_of_attorney: powerOfAttorney, chat, requisites } as const;
 
 export function generateCorpus(seed: number, perKind: number): Doc[] {
   const rng = prng(seed);
@@ -184,7 +204,7 @@ export function generateCorpus(seed: number, perKind: number): Doc[] {
     for (let i = 0; i < perKind; i++) {
       const b = new Builder();
       make(b, rng);
-      docs.push({ kind, text: b.text, gold: b.gold, legal: b.legal, invalid: b.invalid });
+      docs.push({ kind, text: b.text, gold: b.gold, legal: b.legal, invalid: b.invalid, decoys: b.decoys });
     }
   }
   return docs;

@@ -23,6 +23,7 @@ export function phone(rng: Rng): string {
     `8(${code})${a}-${b}-${c}`, `+7 (${code}) ${a}${b}${c}`, `+7${NBSP}${code}${NBSP}${a}-${b}-${c}`,
     `+44 20 ${v.digits(rng, 4)} ${v.digits(rng, 4)}`, `+1 (212) ${a}-${v.digits(rng, 4)}`, `+49 30 ${v.digits(rng, 8)}`,
     `+375 29 ${a}-${b}-${c}`, `+380 44 ${a} ${b}${c}`, `+998 90 ${a}-${b}-${c}`, `+7 (${code}) ${a} - ${b} - ${c}`,
+    `8 ${code} ${a}-${b}-${c}`, `+7(${code})${a}${b}${c}`, `8–${code}–${a}–${b}–${c}`, `(${code}) ${a}-${b}-${c}`,
   ]);
 }
 
@@ -37,12 +38,12 @@ export function checksumSample(rng: Rng): Sample {
   switch (int(rng, 0, 7)) {
     case 0: {
       const x = int(rng, 0, 1) ? v.inn10(rng) : v.inn12(rng);
-      return { type: 'INN', context: pick(rng, ['ИНН ', 'ИНН: ', 'ИНН/КПП ', 'инн ', 'ИНН№', 'идентификационный номер налогоплательщика ']), value: x };
+      return { type: 'INN', context: pick(rng, ['ИНН ', 'ИНН: ', 'ИНН/КПП ', 'инн ', 'ИНН№', 'ИНН:', 'ИНН | ', 'ИНН № ', 'идентификационный номер налогоплательщика ', 'ИНН физического лица — ']), value: x };
     }
     case 1: {
       const x = int(rng, 0, 9) === 0 ? v.oldSnils(rng) : v.snils(rng);
       const value = pick(rng, [v.group(x, [3, 3, 3], ['-', '-', ' ']), v.group(x, [3, 3, 3], '-'), x, v.group(x, [3, 3, 3], ' '), v.group(x, [3, 3, 3], ['-', '-', NBSP])]);
-      return { type: 'SNILS', context: pick(rng, ['СНИЛС ', 'СНИЛС: ', 'страховой номер ', 'снилс ']), value };
+      return { type: 'SNILS', context: pick(rng, ['СНИЛС ', 'СНИЛС: ', 'страховой номер ', 'снилс ', 'СНИЛС № ', 'номер СНИЛС - ', 'SNILS ']), value };
     }
     case 2:
       return { type: 'OGRN', context: pick(rng, ['ОГРН ', 'ОГРН: ', 'огрн ']), value: v.ogrn(rng) };
@@ -51,7 +52,7 @@ export function checksumSample(rng: Rng): Sample {
     case 4: {
       const x = v.card(rng);
       const value = pick(rng, [v.group(x, [4, 4, 4], ' '), v.group(x, [4, 4, 4], '-'), x, v.group(x, [4, 4, 4], NBSP)]);
-      return { type: 'CARD', context: pick(rng, ['карта ', 'номер карты ', 'на карту ', 'карта Мир ', 'Visa ', 'картой № ']), value };
+      return { type: 'CARD', context: pick(rng, ['карта ', 'номер карты ', 'на карту ', 'карта Мир ', 'Visa ', 'картой № ', 'карты Сбербанка: ', 'с карты ']), value };
     }
     case 5: {
       const b = v.bik(rng);

@@ -33,12 +33,14 @@ export interface SyntheticScore {
   legalMasked: number;
   invalidTotal: number;
   invalidReported: number;
+  decoyTotal: number;
+  decoyFlagged: number;
   misses: string[];
   falsePositives: string[];
 }
 
 export function scoreSynthetic(docs: Doc[], predict: (text: string) => DetectedEntity[]): SyntheticScore {
-  const s: SyntheticScore = { byType: new Map(), leaks: 0, legalTotal: 0, legalMasked: 0, invalidTotal: 0, invalidReported: 0, misses: [], falsePositives: [] };
+  const s: SyntheticScore = { byType: new Map(), leaks: 0, legalTotal: 0, legalMasked: 0, invalidTotal: 0, invalidReported: 0, decoyTotal: 0, decoyFlagged: 0, misses: [], falsePositives: [] };
   const counts = (t: PiiType): Counts => {
     let c = s.byType.get(t);
     if (c === undefined) s.byType.set(t, (c = emptyCounts()));
@@ -71,6 +73,8 @@ export function scoreSynthetic(docs: Doc[], predict: (text: string) => DetectedE
     }
     s.legalTotal += doc.legal.length;
     s.legalMasked += doc.legal.filter((l) => pred.some((p) => overlaps(p, l))).length;
+    s.decoyTotal += doc.decoys.length;
+    s.decoyFlagged += doc.decoys.filter((d) => pred.some((p) => overlaps(p, d))).length;
     s.invalidTotal += doc.invalid.length;
     s.invalidReported += doc.invalid.filter((x) => pred.some((p) => p.type === x.type && overlaps(p, x))).length;
   }

@@ -48,18 +48,30 @@ const KEYWORDS: ReadonlyArray<readonly [string, ContextKind]> = [
   ['статья', 'other'], ['статьи', 'other'], ['ст.', 'other'], ['пункт', 'other'], ['п.', 'other'],
   ['часть', 'other'], ['ч.', 'other'], ['закон', 'other'], ['фз', 'other'], ['сумм', 'other'],
   ['руб', 'other'], ['кадастров', 'other'], ['договор', 'other'], ['№ а', 'other'],
+  ['заказ', 'other'], ['накладн', 'other'], ['исх', 'other'], ['вх.', 'other'], ['трек', 'other'],
+  ['артикул', 'other'], ['штрих', 'other'], ['инв.', 'other'], ['лот', 'other'], ['размер', 'other'],
+  ['стоимост', 'other'], ['цен', 'other'], ['итого', 'other'], ['верси', 'other'], ['version', 'other'],
 ];
 
 /** Short keywords that are also the start of unrelated words ("Омск", "делать"). */
-const WHOLE_WORD = new Set(['inn', 'омс', 'дело', 'дела', 'фз', 'ip', 'dob']);
+const WHOLE_WORD = new Set(['inn', 'омс', 'дело', 'дела', 'фз', 'ip', 'dob', 'лот', 'исх']);
 
-const BY_FIRST = new Map<number, Array<readonly [string, ContextKind]>>();
-for (const entry of KEYWORDS) {
-  const c = entry[0].charCodeAt(0);
-  const list = BY_FIRST.get(c) ?? [];
-  list.push(entry);
-  BY_FIRST.set(c, list);
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+const KIND_OF = new Map(KEYWORDS);
+/**
+ * All keywords in one regex over the lowercased text, longest first so "инн/кпп" wins over "инн".
+ * A keyword starts a word; the short ones in WHOLE_WORD also end one.
+ */
+const KEYWORD_RE = new RegExp(
+  `(?<![a-zа-яё])(?:${[...KIND_OF.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((k) => escapeRegex(k) + (WHOLE_WORD.has(k) ? '(?![a-zа-яё])' : ''))
+    .join('|')})`,
+  'g',
+);
 
 /** Latin, Latin-1 and Cyrillic letters; enough for word boundaries in Russian legal text. */
 export function isLetterCode(code: number): boolean {
@@ -75,30 +87,52 @@ export interface ContextHit {
 }
 
 /**
- * Keywords found in `[from, to)` of `lower` (the lowercased text), nearest to `to` first.
- * The window is short, so the cost per candidate is constant.
+ * Every keyword of a text, in order, found once per text: all detectors of one scan share it
+ * (the memo keeps the last text only, so memory stays bounded).
  */
-export function contextBefore(lower: string, to: number, width = 40): ContextHit[] {
-  const from = Math.max(0, to - width);
+let memo: { lower: string; hits: ContextHit[] } | undefined;
+
+function keywordHits(lower: string): ContextHit[] {
+  if (memo?.lower === lower) return memo.hits;
   const hits: ContextHit[] = [];
-  for (let i = from; i < to; i++) {
-    const list = BY_FIRST.get(lower.charCodeAt(i));
-    if (list === undefined || (i > 0 && isLetterCode(lower.charCodeAt(i - 1)))) continue;
-    for (const [kw, kind] of list) {
-      const end = i + kw.length;
-      if (end > to || !lower.startsWith(kw, i)) continue;
-      if (WHOLE_WORD.has(kw) && end < lower.length && isLetterCode(lower.charCodeAt(end))) continue;
-      hits.push({ kind, start: i, end });
-    }
+  KEYWORD_RE.lastIndex = 0;
+  for (let m = KEYWORD_RE.exec(lower); m !== null; m = KEYWORD_RE.exec(lower)) {
+    hits.push({ kind: KIND_OF.get(m[0]) as ContextKind, start: m.index, end: m.index + m[0].length });
   }
-  // Nearest first; of two ending at the same place the longer wins ("инн/кпп" over "кпп").
-  return hits.sort((a, b) => b.end - a.end || a.start - b.start);
+  memo = { lower, hits };
+  return hits;
+}
+
+/** Drops the memo, so a scanned text is not kept alive after its scan. */
+export function forgetKeywords(): void {
+  memo = undefined;
+}
+
+/** Keywords lying wholly in `[to - width, to)` of `lower` (the lowercased text), nearest first. */
+export function contextBefore(lower: string, to: number, width = 40): ContextHit[] {
+  const hits = keywordHits(lower);
+  // Binary search: the first keyword ending after `to`.
+  let lo = 0;
+  let hi = hits.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((hits[mid] as ContextHit).end <= to) lo = mid + 1;
+    else hi = mid;
+  }
+  const from = to - width;
+  const out: ContextHit[] = [];
+  for (let i = lo - 1; i >= 0 && (hits[i] as ContextHit).start >= from; i--) out.push(hits[i] as ContextHit);
+  return out;
 }
 
 /** Kinds in proximity order, cut at the first non-personal keyword (it claims what follows it). */
 export function contextKinds(lower: string, to: number, width = 40): ContextKind[] {
+  return kindsOf(contextBefore(lower, to, width));
+}
+
+export function kindsOf(hits: readonly ContextHit[]): ContextKind[] {
   const kinds: ContextKind[] = [];
-  for (const h of contextBefore(lower, to, width)) {
+  for (const h of hits) {
     if (h.kind === 'other') break;
     if (!kinds.includes(h.kind)) kinds.push(h.kind);
   }

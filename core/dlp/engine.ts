@@ -9,7 +9,7 @@
  * count as 1000), capped at 1. One passport number in a chat message gives 1; a name in a long
  * contract gives almost 0.
  */
-import { lowerSameLength } from './context.js';
+import { forgetKeywords, lowerSameLength } from './context.js';
 import { detectAddresses } from './detectors/address.js';
 import { detectBirthDates } from './detectors/birth-date.js';
 import { detectEmails } from './detectors/email.js';
@@ -90,20 +90,24 @@ export function scan(text: string, opts: ScanOptions = {}): ScanResult {
   const t0 = performance.now();
   const lower = lowerSameLength(text);
   const candidates: DetectedEntity[] = [];
-  for (const detector of opts.detectors ?? DETECTORS) {
-    let found: DetectedEntity[];
-    try {
-      found = detector.detect(text, lower);
-    } catch (cause) {
-      throw new DlpError('dlp_failed', `detector ${detector.name} failed`, { cause });
-    }
-    if (performance.now() - t0 > budget) throw new DlpError('dlp_timeout', `detector ${detector.name} ran past the budget`);
-    for (const e of found) {
-      if (!(e.start >= 0 && e.end <= text.length && e.start < e.end)) {
-        throw new DlpError('dlp_failed', `detector ${detector.name} returned an invalid span`);
+  try {
+    for (const detector of opts.detectors ?? DETECTORS) {
+      let found: DetectedEntity[];
+      try {
+        found = detector.detect(text, lower);
+      } catch (cause) {
+        throw new DlpError('dlp_failed', `detector ${detector.name} failed`, { cause });
       }
-      candidates.push(e);
+      if (performance.now() - t0 > budget) throw new DlpError('dlp_timeout', `detector ${detector.name} ran past the budget`);
+      for (const e of found) {
+        if (!(e.start >= 0 && e.end <= text.length && e.start < e.end)) {
+          throw new DlpError('dlp_failed', `detector ${detector.name} returned an invalid span`);
+        }
+        candidates.push(e);
+      }
     }
+  } finally {
+    forgetKeywords();
   }
   const entities = resolveOverlaps(candidates);
   return { entities, pii_score: piiScore(entities, text.length) };

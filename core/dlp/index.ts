@@ -11,4 +11,4 @@ export { PlaceholderRegistry, normalizeValue } from './placeholders.js';
 export type { RegistryState } from './placeholders.js';
 export { Vault, restore } from './vault.js';
 export { DlpError, PII_TYPES } from './types.js';
-export type { DetectedEntity, PiiType, Detector } from './types.js';
+export type { DetectedEntity, PiiType } from './types.js';

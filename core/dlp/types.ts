@@ -29,9 +29,6 @@ export interface DetectedEntity {
   score: number;
 }
 
-/** A detector gets the whole text and returns its candidates; overlaps are resolved by the engine. */
-export type Detector = (text: string) => DetectedEntity[];
-
 /** Raised whenever the engine cannot vouch for its result: the caller must refuse the text. */
 export class DlpError extends Error {
   readonly code: string;

@@ -10,7 +10,7 @@ import type { DetectedEntity } from '../types.js';
 const MARKER = /(?<![а-яёa-z])(?:ул\.|улица|пр-т|пр-кт|просп\.|проспект|пер\.|переулок|ш\.|шоссе|б-р|бул\.|бульвар|наб\.|набережная|пл\.|площадь|проезд|мкр\.|мкрн\.?|микрорайон|тупик|аллея|кв-л|квартал)/g;
 const WORD = '[\\p{L}\\d][\\p{L}\\d.-]{0,30}';
 const REST = new RegExp(
-  `[ \\u00a0]{0,3}(?:${WORD}(?:[ \\u00a0]{1,2}${WORD}){0,3}?)?,?[ \\u00a0]{0,3}(?:(?:д\\.|дом|д)[ \\u00a0]{0,2})?\\d{1,4}(?:[а-яА-Я](?!\\p{L}))?(?:/\\d{1,4})?` +
+  `[ \\u00a0]{0,3}(${WORD}(?:[ \\u00a0]{1,2}${WORD}){0,3}?)?,?[ \\u00a0]{0,3}(?:(д\\.|дом|д)[ \\u00a0]{0,2})?\\d{1,4}(?:[а-яА-Я](?!\\p{L}))?(?:/\\d{1,4})?` +
     `(?:,?[ \\u00a0]{0,2}(?:корп\\.|корпус|к\\.|стр\\.|строение|лит\\.|литера)[ \\u00a0]{0,2}[\\p{L}\\d]{1,4})*` +
     `(?:,?[ \\u00a0]{0,2}(?:кв\\.|квартира|кв|оф\\.|офис|пом\\.|помещение|комн\\.|комната)[ \\u00a0]{0,2}\\d{1,5}[а-яА-Я]?)?(?![\\p{L}\\d])`,
   'yu',
@@ -46,6 +46,13 @@ export function detectAddresses(text: string, lower: string): DetectedEntity[] {
     REST.lastIndex = m.index + m[0].length;
     const rest = REST.exec(lower);
     if (rest === null) continue;
+    // Without "д."/"дом", a lowercase word before the number is prose ("на площадь вырвались до 6 тысяч").
+    const name = rest[1];
+    if (rest[2] === undefined && name !== undefined) {
+      const at = lower.indexOf(name, REST.lastIndex - rest[0].length);
+      const first = text.charCodeAt(at);
+      if (!(first >= 48 && first <= 57) && text[at] === lower[at]) continue;
+    }
     let start = m.index;
     // "Тверская ул., д. 1": the name comes before the marker.
     const before = NAME_BEFORE.exec(text.slice(Math.max(0, start - 34), start));

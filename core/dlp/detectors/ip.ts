@@ -7,6 +7,8 @@ const IPV4 = new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?!\\d|\\.\\d)`, '
 const H = '[0-9A-Fa-f]{1,4}';
 const IPV6 = new RegExp(`(?<![\\w:])(?:(?:${H}:){7}${H}|(?:${H}:){1,6}:(?:${H}:){0,5}${H}|(?:${H}:){1,7}:|::(?:${H}:){0,6}${H})(?![\\w:])`, 'g');
 
+const HEX_COLON = /[0-9A-Fa-f]:[0-9A-Fa-f:]/;
+
 export function detectIps(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
   for (const m of text.matchAll(IPV4)) {
@@ -15,6 +17,8 @@ export function detectIps(text: string, lower: string): DetectedEntity[] {
     if (kind === 'other') continue;
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: kind === 'ip' ? 0.97 : 0.85 });
   }
+  // Cheap pre-check: most texts have no hex-colon-hex at all.
+  if (!HEX_COLON.test(text)) return out;
   for (const m of text.matchAll(IPV6)) {
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.9 });
   }

@@ -1,8 +1,8 @@
 /**
  * Digit-run scanner for every numeric identifier (INN, SNILS, OGRN, OGRNIP, cards, accounts, BIK,
  * passports, OMS policies, phones). One linear pass finds maximal runs of digit groups joined by
- * short separators; then each run's leading group ranges of an identifier's length are validated
- * (checksum first, context words second). No backtracking regex ever sees a long digit run.
+ * short separators; then group ranges of an identifier's length are validated (checksum first,
+ * context words second). No backtracking regex ever sees a long digit run.
  */
 import {
   hasCardPrefix,
@@ -14,14 +14,14 @@ import {
   isValidOgrnip,
   isValidSnils,
 } from '../checksums.js';
-import { contextBefore, contextKinds, type ContextKind } from '../context.js';
+import { contextBefore, contextKinds, isLetterCode, kindsOf, type ContextKind } from '../context.js';
 import type { DetectedEntity, PiiType } from '../types.js';
 
 /** Separators allowed between digit groups of one identifier (up to MAX_SEP of them in a row). */
 function isSeparator(code: number): boolean {
   return code === 32 || code === 45 || code === 40 || code === 41 || code === 0xa0 || code === 0x202f || code === 0x2009 || (code >= 0x2010 && code <= 0x2014);
 }
-const MAX_SEP = 3;
+const MAX_SEP = 4;
 /** Longest identifier (bank account) in digits. */
 const MAX_DIGITS = 20;
 
@@ -41,17 +41,19 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+const NEXT_DIGIT = /[0-9]/g;
+
 /** All maximal digit runs, in order. Linear: each character is looked at a bounded number of times. */
 export function findDigitRuns(text: string): DigitRuns {
   const runs: number[] = [];
   const groups: number[] = [];
   const n = text.length;
   let i = 0;
-  while (i < n) {
-    if (!isDigit(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
+  for (;;) {
+    // The regex engine skips text without digits much faster than a character loop.
+    NEXT_DIGIT.lastIndex = i;
+    if (NEXT_DIGIT.exec(text) === null) break;
+    i = NEXT_DIGIT.lastIndex - 1;
     let start = i;
     let hasPlus = 0;
     if (text.charCodeAt(i - 1) === 40) start = i - 1;
@@ -71,7 +73,14 @@ export function findDigitRuns(text: string): DigitRuns {
       if (j > i && j < n && isDigit(text.charCodeAt(j))) i = j;
       else break;
     }
-    if (digits >= MIN_DIGITS) runs.push(start, hasPlus, firstGroup, groups.length / 2 - firstGroup);
+    // "(495) 123-45-67" starts at the bracket; "ИНН (7707083893)" starts at the digit.
+    const groupCount = groups.length / 2 - firstGroup;
+    const firstDigit = groups[2 * firstGroup] as number;
+    if (start < firstDigit && text.charCodeAt(firstDigit - 1) === 40 && (groupCount === 1 || text.charCodeAt(groups[2 * firstGroup + 1] as number) !== 41)) {
+      start = firstDigit;
+      hasPlus = 0;
+    }
+    if (digits >= MIN_DIGITS) runs.push(start, hasPlus, firstGroup, groupCount);
     else groups.length = firstGroup * 2;
   }
   return { runs, groups };
@@ -104,6 +113,7 @@ function isRuPhone(s: Shape): boolean {
 
 /** Digit counts a context word announces: a number of that length right after it is that identifier or nothing. */
 const CLAIMED: Partial<Record<ContextKind, (n: number) => boolean>> = {
+  // (A non-personal keyword claims any number near it; see contextHits.)
   inn: (n) => n === 10 || n === 12,
   snils: (n) => n === 11,
   ogrn: (n) => n === 13 || n === 15,
@@ -156,6 +166,7 @@ function byShape(s: Shape, biks: string[]): Found | null {
   const { digits, lens } = s;
   const n = digits.length;
   if (s.hasPlus) return n >= 8 && n <= 15 ? { type: 'PHONE', score: n === 11 && digits[0] === '7' ? 0.98 : 0.9 } : null;
+  if (isThousands(lens)) return null;
   if (n === 11 && sameLens(lens, [3, 3, 3, 2]) && isValidSnils(digits)) return { type: 'SNILS', score: 0.95 };
   if (isRuPhone(s)) return { type: 'PHONE', score: 0.9 };
   if (s.hasBracket && n === 10) return { type: 'PHONE', score: 0.9 };
@@ -164,7 +175,8 @@ function byShape(s: Shape, biks: string[]): Found | null {
   return null;
 }
 
-const WANTED = new Set([6, 7, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20]);
+/** Digit counts of some identifier (index = count). */
+const WANTED: readonly boolean[] = Array.from({ length: MAX_DIGITS + 1 }, (_, n) => [6, 7, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20].includes(n));
 
 /**
  * Candidates from group ranges of each run. A range starts at the run start or right after a
@@ -223,19 +235,24 @@ function matchFrom(
     shape.lens.push(ge - gs);
     if (text.charCodeAt(gs - 1) === 40 && text.charCodeAt(ge) === 41) shape.hasBracket = true;
     const total = shape.digits.length;
-    if (!WANTED.has(total) && !(hasPlus && total >= 8 && total <= 15)) continue;
+    if (!WANTED[total] && !(hasPlus && total >= 8 && total <= 15)) continue;
     if (kinds === null) {
       const hits = contextHits(lower, start);
       kinds = hits.kinds;
       claimedBy = hits.claimedBy;
     }
     let found: Found | null = null;
-    for (const kind of kinds) {
-      found = byContext(shape, kind, biks);
-      if (found) break;
+    // A number right after "СНИЛС" is a SNILS or nothing: failing its checksum, it is not a phone either.
+    if (claimedBy !== undefined && CLAIMED[claimedBy]?.(total) === true) found = byContext(shape, claimedBy, biks);
+    // After "сумма", "ст." only shapes that speak for themselves count.
+    else if (claimedBy === 'other') found = byShape(shape, biks);
+    else {
+      for (const kind of kinds) {
+        found = byContext(shape, kind, biks);
+        if (found) break;
+      }
+      found ??= byShape(shape, biks);
     }
-    // "СНИЛС 77674336056" failing its checksum is not a phone number either.
-    if (!found && !(claimedBy !== undefined && CLAIMED[claimedBy]?.(total) === true)) found = byShape(shape, biks);
     if (found) {
       out.push({ type: found.type, start, end: ge, score: found.score });
       last = g;
@@ -244,10 +261,33 @@ function matchFrom(
   return last;
 }
 
+/** Kinds without a checksum: their keyword must not be separated from the number by another number. */
+const ADJACENT_ONLY = new Set<ContextKind>(['passport', 'division', 'oms', 'phone', 'account']);
+
 /** Context kinds before `start`, and the kind of the keyword right before it (only separators in between). */
 function contextHits(lower: string, start: number): { kinds: ContextKind[]; claimedBy?: ContextKind } {
-  const kinds = contextKinds(lower, start);
-  const nearest = contextBefore(lower, start, 40)[0];
-  const between = nearest === undefined ? '' : lower.slice(nearest.end, start);
-  return { kinds, claimedBy: nearest !== undefined && !/[\d\p{L}]/u.test(between) ? nearest.kind : undefined };
+  const hits = contextBefore(lower, start).filter((h) => !(ADJACENT_ONLY.has(h.kind) && hasDigit(lower, h.end, start)));
+  const nearest = hits[0];
+  if (nearest === undefined) return { kinds: [] };
+  // "в размере 89 161 234 567 руб.": a non-personal keyword just before claims the number too.
+  if (nearest.kind === 'other' && start - nearest.end <= 15) return { kinds: [], claimedBy: 'other' };
+  return { kinds: kindsOf(hits), claimedBy: onlySeparators(lower, nearest.end, start) ? nearest.kind : undefined };
+}
+
+/** "1 500 000", "89 161 234 567": an amount, not an identifier. */
+function isThousands(lens: number[]): boolean {
+  return lens.length > 1 && (lens[0] as number) <= 3 && lens.every((n, i) => i === 0 || n === 3);
+}
+
+function hasDigit(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (isDigit(s.charCodeAt(i))) return true;
+  return false;
+}
+
+function onlySeparators(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c) || isLetterCode(c)) return false;
+  }
+  return true;
 }

@@ -1,6 +1,6 @@
 /** What each token is to the person detector, looked up once and cached per text. */
 import { FIRST_NAMES, NON_PERSON, SPEECH_VERBS, TITLES, hasSurnameShape, isPatronymic } from './lexicon.js';
-import { Kind, MAX_WORD, type Tokens } from './tokenize.js';
+import { Kind, MAX_WORD, isLower, isUpper, type Tokens } from './tokenize.js';
 
 // Local copies: imported enum members are read through accessors in hot loops.
 const { Cap: KCap, Caps: KCaps, Initial: KInitial, Lower: KLower, Other: KOther } = Kind;
@@ -28,22 +28,21 @@ export enum Cls {
 export interface Context {
   text: string;
   tokens: Tokens;
-  /** Lower-cased words by token index, filled on demand (only words near names are looked at). */
-  lower: Map<number, string>;
   cls: Int8Array;
 }
 
+let scratch = new Int8Array(4096);
+
+/** Per-text state; its class cache is reused from call to call (the detector is synchronous). */
 export function newContext(text: string, tokens: Tokens): Context {
-  return { text, tokens, lower: new Map(), cls: new Int8Array(tokens.count).fill(-1) };
+  if (scratch.length < tokens.count) scratch = new Int8Array(tokens.count * 2);
+  scratch.fill(-1, 0, tokens.count);
+  return { text, tokens, cls: scratch.subarray(0, tokens.count) };
 }
 
+/** Not cached: classes are cached, and few words are looked at twice. */
 export function lowerOf(ctx: Context, i: number): string {
-  let w = ctx.lower.get(i);
-  if (w === undefined) {
-    w = ctx.text.slice(ctx.tokens.start[i], ctx.tokens.end[i]).toLowerCase();
-    ctx.lower.set(i, w);
-  }
-  return w;
+  return ctx.text.slice(ctx.tokens.start[i], ctx.tokens.end[i]).toLowerCase();
 }
 
 export function isNamePart(c: Cls): boolean {
@@ -69,9 +68,9 @@ function compute(ctx: Context, i: number): Cls {
     // "10 G. Из-за": a Latin letter before a Cyrillic word is no initial.
     let p = (tokens.end[i] as number) + 1;
     while (p < text.length && p < (tokens.end[i] as number) + 4 && (text[p] === ' ' || text[p] === '.')) p++;
-    return p >= text.length || latin(text.charCodeAt(tokens.start[i] as number)) === latin(text.charCodeAt(p))
-      ? Cls.Initial
-      : Cls.None;
+    const next = text.charCodeAt(p); // NaN past the end
+    const nextIsLetter = isUpper(next) || isLower(next);
+    return !nextIsLetter || latin(text.charCodeAt(tokens.start[i] as number)) === latin(next) ? Cls.Initial : Cls.None;
   }
   if (kind === KCap && length === 1) {
     // The last letter of "В.Л" (initials written without the final dot).
@@ -86,7 +85,6 @@ function compute(ctx: Context, i: number): Cls {
     return SPEECH_VERBS.has(w) ? Cls.Speech : Cls.None;
   }
   if (TITLES.has(w)) return Cls.Title;
-  if (afterPlaceWord(ctx, i)) return Cls.NonPerson;
   const first = FIRST_NAMES.get(w);
   if (first !== undefined) return first ? Cls.Ambiguous : Cls.First;
   if (NON_PERSON.has(w)) return Cls.NonPerson;
@@ -96,20 +94,31 @@ function compute(ctx: Context, i: number): Cls {
   return kind === KCaps ? Cls.None : Cls.Unknown;
 }
 
-/** "город Дацин", "ул. Пушкина", "Сан Луис": words that make the next capitalized word a place. */
+/** Words that make the capitalized words after them a place, not a person. */
 const PLACE_WORDS = new Set([
-  'город', 'города', 'городе', 'городу', 'городом', 'село', 'села', 'селе', 'деревня', 'деревни', 'деревне',
+  'город', 'городе', 'городу', 'городом', 'село', 'села', 'селе', 'деревня', 'деревни', 'деревне',
   'посёлок', 'поселок', 'посёлка', 'поселка', 'посёлке', 'поселке', 'пгт', 'станица', 'станицы', 'станице',
   'улица', 'улицы', 'улице', 'улицу', 'проспект', 'проспекта', 'проспекте', 'пр-т', 'пр-кт', 'переулок',
   'переулка', 'переулке', 'площадь', 'площади', 'бульвар', 'бульвара', 'бульваре', 'б-р', 'шоссе', 'набережная',
   'набережной', 'проезд', 'проезда', 'проезде', 'аллея', 'аллеи', 'тупик', 'микрорайон', 'микрорайона', 'метро',
   'станция', 'станции', 'аэропорт', 'аэропорта', 'аэропорту', 'мкр',
+  // Particles of foreign place names: Сан Луис, Эль Сальвадор, Коста Рика.
   'сан', 'санта', 'эль', 'лос', 'лас', 'сент', 'нью', 'рио', 'коста', 'аль', 'порт',
 ]);
 /** The same, abbreviated with a dot: "г. Москва", "ул. Ленина". */
-const PLACE_ABBREVIATIONS = new Set(['г', 'гор', 'с', 'д', 'пос', 'п', 'ул', 'пр', 'просп', 'пер', 'пл', 'наб', 'ш', 'мкр', 'им', 'ст']);
+const PLACE_ABBREVIATIONS = new Set(['г', 'гор', 'с', 'д', 'пос', 'п', 'ул', 'пр', 'просп', 'пер', 'пл', 'наб', 'ш', 'мкр', 'ст']);
 
-function afterPlaceWord(ctx: Context, i: number): boolean {
+/** A place word before token i, directly or across up to two capitalized words ("ул. Маршала Жукова"). */
+export function afterPlaceWord(ctx: Context, i: number): boolean {
+  const { tokens } = ctx;
+  for (let k = i, steps = 0; k > 0 && steps < 3; k--, steps++) {
+    if (placeWordBefore(ctx, k)) return true;
+    if (tokens.kind[k - 1] !== KCap || (tokens.end[k - 1] as number) + 1 !== tokens.start[k]) return false;
+  }
+  return false;
+}
+
+function placeWordBefore(ctx: Context, i: number): boolean {
   const { tokens, text } = ctx;
   let j = i - 1;
   const dotted = j >= 0 && tokens.kind[j] === KOther && text[tokens.start[j] as number] === '.';

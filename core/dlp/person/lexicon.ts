@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 function readWords(file: string): string[] {
-  const text = readFileSync(new URL(`./data/${file}`, import.meta.url), 'utf8');
+  const text = readFileSync(new URL(`./dict/${file}`, import.meta.url), 'utf8');
   return text
     .split('\n')
     .filter((line) => !line.startsWith('#'))
@@ -24,14 +24,14 @@ const HUSHING_END = /[жшчщц]$/;
  */
 export function nounForms(nominative: string, obliqueStem?: string, plural = false): string[] {
   const w = nominative.toLowerCase();
-  obliqueStem = obliqueStem?.toLowerCase();
+  const oblique = obliqueStem?.toLowerCase();
   if (w.endsWith('ия')) return suffixed(w.slice(0, -2), ['ия', 'ии', 'ию', 'ией', 'иею']);
   if (w.endsWith('а')) return suffixed(w.slice(0, -1), ['а', 'ы', 'и', 'е', 'у', 'ой', 'ою', 'ей']);
   if (w.endsWith('я')) return suffixed(w.slice(0, -1), ['я', 'и', 'е', 'ю', 'ей', 'ею']);
   if (w.endsWith('й')) return suffixed(w.slice(0, -1), ['й', 'я', 'ю', 'ем', 'е', 'и']);
-  if (w.endsWith('ь')) return [w, ...suffixed(obliqueStem ?? w.slice(0, -1), ['я', 'ю', 'ем', 'е', 'и', 'ью'])];
+  if (w.endsWith('ь')) return [w, ...suffixed(oblique ?? w.slice(0, -1), ['я', 'ю', 'ем', 'е', 'и', 'ью'])];
   if (VOWEL_END.test(w)) return [w];
-  const stem = obliqueStem ?? w;
+  const stem = oblique ?? w;
   const endings = plural ? ['а', 'у', 'ом', 'е', 'ы', 'и', 'ов', 'ам', 'ами', 'ах'] : ['а', 'у', 'ом', 'е'];
   if (HUSHING_END.test(stem)) endings.push('ем');
   return [w, ...suffixed(stem, endings)];
@@ -72,12 +72,17 @@ for (const entry of readWords('first-names.txt')) {
 
 const ADJECTIVE_END = /(?:ый|ий|ой|ая)$/;
 
-/** Lower-cased forms of role words: "истец Петров", "судья Смирнова", "президент Обама". */
-export const TITLES = new Set<string>();
-for (const entry of readWords('titles.txt')) {
-  const { word, stem } = parseEntry(entry);
-  const forms = ADJECTIVE_END.test(word) ? adjectiveForms(word) : nounForms(word, stem, true);
-  for (const form of forms) TITLES.add(form);
+/**
+ * Lower-cased forms of role words → true when any capitalized word after them is a name
+ * ("президент Обама"), false when only a surname-shaped one is ("истец Петров", not "Исполнитель Услуги").
+ */
+export const TITLES = new Map<string, boolean>();
+for (const [file, strong] of [['roles.txt', false], ['titles.txt', true]] as const) {
+  for (const entry of readWords(file)) {
+    const { word, stem } = parseEntry(entry);
+    const forms = ADJECTIVE_END.test(word) ? adjectiveForms(word) : nounForms(word, stem, true);
+    for (const form of forms) TITLES.set(form, strong);
+  }
 }
 
 /** Lower-cased forms of capitalized words that are never name parts (places, months, bodies). */

@@ -40,13 +40,15 @@ const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d |
 const isJoiner = (c: number): boolean => c === 0x2d || c === 0x2010 || c === 0x27 || c === 0x2019;
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
+let scratch = { start: new Int32Array(4096), end: new Int32Array(4096), kind: new Uint8Array(4096) };
+
+/** Tokens of the text; valid until the next call. */
 export function tokenize(text: string): Tokens {
   const n = text.length;
-  // Ordinary text has about one token per five characters; grow by doubling past that.
-  let cap = (n >> 2) + 16;
-  let start = new Int32Array(cap);
-  let end = new Int32Array(cap);
-  let kind = new Uint8Array(cap);
+  // The arrays are reused from call to call (the detector is synchronous): big texts would
+  // otherwise allocate megabytes of short-lived buffers each time.
+  let { start, end, kind } = scratch;
+  let cap = start.length;
   let count = 0;
   const push = (s: number, e: number, k: Kind): void => {
     if (count === cap) {
@@ -54,6 +56,7 @@ export function tokenize(text: string): Tokens {
       const s2 = new Int32Array(cap), e2 = new Int32Array(cap), k2 = new Uint8Array(cap);
       s2.set(start); e2.set(end); k2.set(kind);
       start = s2; end = e2; kind = k2;
+      scratch = { start, end, kind };
     }
     start[count] = s; end[count] = e; kind[count] = k;
     count++;
@@ -98,5 +101,6 @@ export function tokenize(text: string): Tokens {
     push(i, i + 1, Kind.Other);
     i++;
   }
-  return { count, start, end, kind };
+  // Views of the used part, so that reading past the last token gives undefined.
+  return { count, start: start.subarray(0, count), end: end.subarray(0, count), kind: kind.subarray(0, count) };
 }
