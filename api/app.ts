@@ -21,6 +21,7 @@ import { createAuthenticate } from './middleware/authenticate.js';
 import { errorHandler } from './middleware/errors.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { createIdempotency } from './idempotency.js';
 import { buildOpenApi } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { aiRoutes } from './routes/ai.js';
@@ -49,13 +50,14 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: config.http.trustProxy });
   const auth = createAuthService({ tokens: deps.tokens, throttle: deps.throttle, refreshTtlSeconds: config.auth.refreshTtl });
   const sealer = createSealer(deps.secrets.encryptionKey);
+  const idempotent = createIdempotency(deps.db, deps.secrets.encryptionKey);
   const limits = { maxInflight: config.chat.maxInflight, dailyQuota: config.chat.dailyQuota };
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth),
     ...adminRoutes(),
-    ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, limits, replyAttempts: config.chat.replyAttempts }),
-    ...aiRoutes({ db: deps.db, queues: deps.queues, events: deps.aiEvents, sealer, limits, waitMs: config.chat.completeWaitMs }),
+    ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
+    ...aiRoutes({ db: deps.db, queues: deps.queues, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
   ];
   const openapi = buildOpenApi(routes, deps.version);
 

@@ -3,8 +3,10 @@
  * 24 h returns the first response and creates nothing new. The key is claimed before the
  * work runs; a failed attempt releases it so the client may retry. The same key with a
  * different request is refused (422), and one still being processed answers 409.
+ * The request is remembered by an HMAC, not a plain hash: a short message with personal
+ * data in it must not be recoverable from the table by guessing.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Db } from '../core/db/knex.js';
 import { HttpProblem, problems } from '../core/http/problem.js';
 import type { AppContext } from './context.js';
@@ -18,7 +20,15 @@ export interface Outcome {
   body: unknown;
 }
 
-export async function idempotent(db: Db, ctx: AppContext, userId: string, body: unknown, work: () => Promise<Outcome>): Promise<void> {
+export type Idempotent = (ctx: AppContext, userId: string, body: unknown, work: () => Promise<Outcome>) => Promise<void>;
+
+/** `encryptionKey` is not used as is: a key of its own is derived for this purpose. */
+export function createIdempotency(db: Db, encryptionKey: Buffer): Idempotent {
+  const secret = createHmac('sha256', encryptionKey).update('idempotency-request-hmac-v1').digest();
+  return (ctx, userId, body, work) => idempotent(db, secret, ctx, userId, body, work);
+}
+
+async function idempotent(db: Db, secret: Buffer, ctx: AppContext, userId: string, body: unknown, work: () => Promise<Outcome>): Promise<void> {
   const key = ctx.get(IDEMPOTENCY_HEADER);
   const answer = (o: Outcome) => {
     ctx.status = o.status;
@@ -27,7 +37,7 @@ export async function idempotent(db: Db, ctx: AppContext, userId: string, body: 
   if (!key) return answer(await work());
   if (!KEY_PATTERN.test(key)) throw problems.badRequest(`${IDEMPOTENCY_HEADER} must be 1-255 visible ASCII characters`, 'validation_failed');
 
-  const requestHash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  const requestHash = createHmac('sha256', secret).update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
   const expired = new Date(Date.now() - TTL_MS);
   await db('idempotency_keys').where({ user_id: userId, key }).where('created_at', '<', expired).delete();
   const claimed = await db('idempotency_keys').insert({ user_id: userId, key, request_hash: requestHash }).onConflict(['user_id', 'key']).ignore().returning('key');

@@ -8,7 +8,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { QueueEvents } from 'bullmq';
 import { buildApp } from '../api/app.js';
 import { createChatHandlers } from '../api/realtime/chat-handlers.js';
-import { createGateway, socketKey } from '../api/realtime/gateway.js';
+import { createGateway } from '../api/realtime/gateway.js';
 import { createOrchestrator } from '../core/ai/index.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
 import { noCitations } from '../core/chat/context.js';
@@ -17,6 +17,7 @@ import { loadConfig } from '../core/config.js';
 import { bindModels, createDb, migrate } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { checkRedis, ensureRedis, producerConnection, workerConnection, StartupError } from '../core/redis.js';
+import { socketKey } from '../core/rooms.js';
 import { resolveSecrets } from '../core/secrets.js';
 import { createStorage } from '../core/storage/index.js';
 import { createQueues } from '../pipelines/queues.js';
@@ -62,7 +63,9 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
   bindModels(db);
 
   const storage = createStorage(config.storage);
-  const producer = workerConnection(redisHandle.url);
+  // Producers fail fast: with Redis away, a request answers 503 instead of hanging.
+  const producer = producerConnection(redisHandle.url);
+  await new Promise((resolve, reject) => producer.once('ready', resolve).once('error', reject));
   const queues = createQueues(producer, config.redis.queuePrefix);
   const tokens = createAccessTokens({ secret: secrets.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTtl });
   let url: string | undefined;

@@ -15,6 +15,15 @@ function fromParserError(err: { status?: number; type?: string }): HttpProblem |
   return undefined;
 }
 
+/** A dependency that is down or saturated is a 503 the client may retry, not a 500. */
+function fromDependencyError(err: Error): HttpProblem | undefined {
+  if (err.name === 'KnexTimeoutError') return problems.unavailable('the database is busy: try again');
+  if (err.name === 'MaxRetriesPerRequestError' || /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(err.message)) {
+    return problems.unavailable('the queue is unreachable: try again');
+  }
+  return undefined;
+}
+
 export function errorHandler() {
   return async (ctx: AppContext, next: Next) => {
     try {
@@ -26,7 +35,8 @@ export function errorHandler() {
       }
     } catch (raw) {
       const err = raw as Error & { status?: number; type?: string; expose?: boolean };
-      let problem = err instanceof HttpProblem ? err : fromParserError(err);
+      let problem = err instanceof HttpProblem ? err : (fromParserError(err) ?? fromDependencyError(err));
+      if (problem?.status === 503) ctx.state.log?.warn({ err: err.message }, 'dependency unavailable');
       if (!problem) {
         ctx.state.log?.error({ err }, 'unhandled error');
         problem = problems.internal();

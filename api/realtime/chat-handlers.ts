@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { DONE_TTL_SECONDS, readReplyEvents } from '../../core/chat/reply-stream.js';
-import { chatRoom } from '../../core/chat/rooms.js';
+import { chatRoom } from '../../core/rooms.js';
 import { Chat, Message, type User } from '../../core/db/models/index.js';
 import type { Ack, SocketHandler } from './gateway.js';
 

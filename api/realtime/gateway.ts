@@ -9,10 +9,9 @@ import { Server, type Socket } from 'socket.io';
 import type { AccessTokenService } from '../../core/auth/access-tokens.js';
 import type { User } from '../../core/db/models/index.js';
 import type { Logger } from '../../core/log.js';
+import { socketKey, userRoom } from '../../core/rooms.js';
 import { userFromToken } from '../middleware/authenticate.js';
 
-export const userRoom = (userId: string) => `user:${userId}`;
-export const socketKey = (prefix: string) => `${prefix}-io`;
 
 export type Ack = (reply: { ok: true } | { ok: false; error: { code: string } }) => void;
 /** A client event handler; it answers through the ack. */

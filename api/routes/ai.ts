@@ -12,7 +12,7 @@ import type { Db } from '../../core/db/knex.js';
 import { problems } from '../../core/http/problem.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { DEFAULT_JOB_OPTIONS, JOBS } from '../../pipelines/registry.js';
-import { IDEMPOTENCY_HEADER, idempotent } from '../idempotency.js';
+import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 
 export interface AiRouteDeps {
@@ -20,6 +20,7 @@ export interface AiRouteDeps {
   queues: Queues;
   events: QueueEvents;
   sealer: Sealer;
+  idempotent: Idempotent;
   limits: FairUseLimits;
   waitMs: number;
 }
@@ -60,7 +61,7 @@ export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
       },
       async handler(ctx, { body }) {
         const userId = ctx.state.user.id;
-        await idempotent(deps.db, ctx, userId, body, async () => {
+        await deps.idempotent(ctx, userId, body, async () => {
           await deps.db.transaction((trx) => admitMessage(trx, userId, deps.limits, { inflight: false }));
           const id = randomUUID();
           const payload = JOBS['ai.complete'].payload.parse({ request_id: id, user_id: userId, sealed: deps.sealer.seal(body.prompt, id), max_tokens: body.max_tokens });

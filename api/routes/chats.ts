@@ -13,7 +13,7 @@ import { problems } from '../../core/http/problem.js';
 import { enqueueChatReply } from '../../pipelines/chat-reply.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { IDEMPOTENCY_HEADER, idempotent } from '../idempotency.js';
+import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { chatParams, chatSchema, createChatBody, messageSchema, postMessageBody, postMessageResponse } from '../schemas/chat.js';
 import { page, pageQuery } from '../schemas/common.js';
@@ -22,6 +22,7 @@ export interface ChatRouteDeps {
   db: Db;
   queues: Queues;
   sealer: Sealer;
+  idempotent: Idempotent;
   limits: FairUseLimits;
   replyAttempts: number;
 }
@@ -79,8 +80,9 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       },
       async handler(ctx, { body }) {
         const userId = ctx.state.user.id;
-        await idempotent(db, ctx, userId, body, async () => {
-          const chat = await Chat.query().insertAndFetch({ user_id: userId, title: body.title ?? 'Новый чат', type: body.type ?? 'general' });
+        await deps.idempotent(ctx, userId, body, async () => {
+          const now = new Date(); // millisecond precision keeps keyset cursors exact
+          const chat = await Chat.query().insertAndFetch({ user_id: userId, title: body.title ?? 'Новый чат', type: body.type ?? 'general', created_at: now, updated_at: now });
           return { status: 201, body: toPublicChat(chat) };
         });
       },
@@ -143,15 +145,16 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
         const userId = ctx.state.user.id;
         const chat = await ownChat(userId, params.chat_id);
         if (chat.status === 'archived') throw problems.conflict('the chat is archived');
-        await idempotent(db, ctx, userId, body, async () => {
+        await deps.idempotent(ctx, userId, body, async () => {
           const { message, reply } = await db.transaction(async (trx) => {
             await admitMessage(trx, userId, deps.limits, { inflight: true });
-            // clock_timestamp(), not now(): the reply must sort after its question.
-            const row = (sender: string, status: string, replyTo: string | null) => ({
-              chat_id: chat.id, user_id: userId, sender, status, reply_to: replyTo, created_at: trx.raw('clock_timestamp()'), updated_at: trx.raw('clock_timestamp()'),
+            // Millisecond timestamps keep keyset cursors exact; the reply sorts right after its question.
+            const at = new Date();
+            const row = (sender: string, status: string, replyTo: string | null, offsetMs: number) => ({
+              chat_id: chat.id, user_id: userId, sender, status, reply_to: replyTo, created_at: new Date(at.getTime() + offsetMs), updated_at: at,
             });
-            const [question] = await trx('messages').insert(row('user', 'pending', null)).returning('*');
-            const [answer] = await trx('messages').insert(row('assistant', 'queued', question.id)).returning('*');
+            const [question] = await trx('messages').insert(row('user', 'pending', null, 0)).returning('*');
+            const [answer] = await trx('messages').insert(row('assistant', 'queued', question.id, 1)).returning('*');
             await trx('chats').where({ id: chat.id }).update({ updated_at: trx.fn.now() });
             return { message: question as Message, reply: answer as Message };
           });

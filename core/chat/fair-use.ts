@@ -12,6 +12,8 @@ export interface FairUseLimits {
   dailyQuota: number;
 }
 
+const STALE_REPLY_MS = 10 * 60 * 1000;
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 function secondsToMidnightUtc(): number {
@@ -27,6 +29,8 @@ export async function admitMessage(trx: Knex.Transaction, userId: string, limits
     const inflight = await trx('messages')
       .where({ user_id: userId, sender: 'assistant' })
       .whereIn('status', ['queued', 'streaming'])
+      // A reply untouched this long is dead (its job was lost): it no longer holds a slot.
+      .where('updated_at', '>', new Date(Date.now() - STALE_REPLY_MS))
       .count({ count: '*' })
       .first();
     if (Number(inflight?.count ?? 0) >= limits.maxInflight) {

@@ -10,7 +10,7 @@ import { Vault } from '../dlp/index.js';
 import { maskChatText } from './masking.js';
 import { toPublicMessage } from './messages.js';
 import { lockChatRegistry, saveChatRegistry } from './pii-vault.js';
-import { chatRoom, userRoom } from './rooms.js';
+import { chatRoom, userRoom } from '../rooms.js';
 import type { Sealer } from './seal.js';
 
 export interface MaskDeps {

@@ -4,7 +4,8 @@
  * messages of one chat masked at once cannot hand out the same number twice.
  */
 import type { Knex } from 'knex';
-import { PlaceholderRegistry, Vault, type RegistryState } from '../dlp/index.js';
+import type { Vault } from '../dlp/index.js';
+import { PlaceholderRegistry, type RegistryState } from '../dlp/index.js';
 
 const SCOPE = 'chat';
 

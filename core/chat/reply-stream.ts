@@ -6,7 +6,7 @@
  */
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import { chatRoom, userRoom } from './rooms.js';
+import { chatRoom, userRoom } from '../rooms.js';
 
 const LIVE_TTL_SECONDS = 3600;
 /** How long the events of a finished reply stay replayable. */

@@ -16,7 +16,7 @@ import { buildContext, type CitationSource, type HistoryItem } from './context.j
 import { recordUsage } from './fair-use.js';
 import { toPublicMessage } from './messages.js';
 import { openReplyPublisher, type ReplyPublisher } from './reply-stream.js';
-import { chatRoom, userRoom } from './rooms.js';
+import { chatRoom, userRoom } from '../rooms.js';
 
 export interface ReplyDeps {
   db: Db;
@@ -58,7 +58,7 @@ async function loadHistory(db: Db, chatId: string, upTo: Message): Promise<Histo
 }
 
 export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
-  const reply = await Message.query().findById(p.message_id);
+  const [reply, question] = await Promise.all([Message.query().findById(p.message_id), Message.query().findById(p.reply_to)]);
   if (!reply) return { skipped: 'reply gone' };
   if (reply.status === 'completed' || reply.status === 'failed') {
     const event = reply.status === 'completed' ? 'reply.completed' : 'reply.failed';
@@ -68,18 +68,21 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
     deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit(event, data);
     return { skipped: `already ${reply.status}` };
   }
-  const question = await Message.query().findById(p.reply_to);
   if (!question || question.status !== 'completed') throw new QuestionNotReady('the question is not masked yet');
 
-  const history = await loadHistory(deps.db, p.chat_id, question);
-  const citations = await deps.citations({ userId: p.user_id, chatId: p.chat_id, question: question.content ?? '' });
+  const [history, citations] = await Promise.all([
+    loadHistory(deps.db, p.chat_id, question),
+    deps.citations({ userId: p.user_id, chatId: p.chat_id, question: question.content ?? '' }),
+  ]);
   const messages = buildContext(history, citations);
-  await deps.db('messages').where({ id: reply.id }).whereIn('status', ['queued', 'streaming']).update({ status: 'streaming', updated_at: deps.db.fn.now() });
-  const publisher = await openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id });
+  const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
+  const [publisher, cached] = await Promise.all([
+    openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id }),
+    cache.lookup(p.user_id, deps.ai.providers(), messages),
+    deps.db('messages').where({ id: reply.id }).whereIn('status', ['queued', 'streaming']).update({ status: 'streaming', updated_at: deps.db.fn.now() }),
+  ]);
   run.publisher = publisher;
 
-  const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
-  const cached = await cache.lookup(p.user_id, deps.ai.providers(), messages);
   let result: CompletionResult;
   if (cached) {
     await publisher.started(cached.provider, cached.model, { cached: true });
@@ -124,7 +127,7 @@ async function completeStreaming(ai: Orchestrator, messages: ChatMessage[], publ
   const result = await ai.complete(
     { messages },
     { onStart: (provider, model) => next(() => publisher.started(provider, model)), onDelta: (text) => next(() => publisher.delta(text)) },
-  ).finally(() => chain);
+  );
   await chain;
   if (failure) throw failure;
   return result;

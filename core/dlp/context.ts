@@ -61,17 +61,37 @@ function escapeRegex(s: string): string {
 }
 
 const KIND_OF = new Map(KEYWORDS);
-/**
- * All keywords in one regex over the lowercased text, longest first so "инн/кпп" wins over "инн".
- * A keyword starts a word; the short ones in WHOLE_WORD also end one.
- */
-const KEYWORD_RE = new RegExp(
-  `(?<![a-zа-яё])(?:${[...KIND_OF.keys()]
-    .sort((a, b) => b.length - a.length)
-    .map((k) => escapeRegex(k) + (WHOLE_WORD.has(k) ? '(?![a-zа-яё])' : ''))
-    .join('|')})`,
-  'g',
-);
+
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  /** A keyword ends here; for WHOLE_WORD ones, it must also end a word. */
+  end?: 'any' | 'word';
+}
+
+/** Alternation of the keywords factored into a trie: the regex engine then branches on one character at a time. */
+function trieSource(node: TrieNode): string {
+  // Longer continuations first, then the end: the longest keyword wins ("инн/кпп" over "инн").
+  const alts = [...node.next].map(([ch, child]) => escapeRegex(ch) + trieSource(child));
+  if (node.end !== undefined) alts.push(node.end === 'word' ? '(?![a-zа-яё])' : '');
+  return alts.length === 1 ? (alts[0] as string) : `(?:${alts.join('|')})`;
+}
+
+/** All keywords in one regex over the lowercased text. A keyword starts a word; the short ones in WHOLE_WORD also end one. */
+const KEYWORD_RE = ((): RegExp => {
+  const root: TrieNode = { next: new Map() };
+  for (const k of KIND_OF.keys()) {
+    let node = root;
+    for (const ch of k) {
+      let child = node.next.get(ch);
+      if (child === undefined) node.next.set(ch, (child = { next: new Map() }));
+      node = child;
+    }
+    node.end = WHOLE_WORD.has(k) ? 'word' : 'any';
+  }
+  // The leading class of first characters lets the regex engine skip most positions quickly.
+  const firsts = [...root.next.keys()].map(escapeRegex).join('');
+  return new RegExp(`(?=[${firsts}])(?<![a-zа-яё])${trieSource(root)}`, 'g');
+})();
 
 /** Latin, Latin-1 and Cyrillic letters; enough for word boundaries in Russian legal text. */
 export function isLetterCode(code: number): boolean {
@@ -90,17 +110,25 @@ export interface ContextHit {
  * Every keyword of a text, in order, found once per text: all detectors of one scan share it
  * (the memo keeps the last text only, so memory stays bounded).
  */
-let memo: { lower: string; hits: ContextHit[] } | undefined;
+let memo: { lower: string; hits: ContextHit[]; kinds: Set<ContextKind> } | undefined;
 
-function keywordHits(lower: string): ContextHit[] {
-  if (memo?.lower === lower) return memo.hits;
+function keywordMemo(lower: string): { hits: ContextHit[]; kinds: Set<ContextKind> } {
+  if (memo?.lower === lower) return memo;
   const hits: ContextHit[] = [];
+  const kinds = new Set<ContextKind>();
   KEYWORD_RE.lastIndex = 0;
   for (let m = KEYWORD_RE.exec(lower); m !== null; m = KEYWORD_RE.exec(lower)) {
-    hits.push({ kind: KIND_OF.get(m[0]) as ContextKind, start: m.index, end: m.index + m[0].length });
+    const kind = KIND_OF.get(m[0]) as ContextKind;
+    hits.push({ kind, start: m.index, end: m.index + m[0].length });
+    kinds.add(kind);
   }
-  memo = { lower, hits };
-  return hits;
+  memo = { lower, hits, kinds };
+  return memo;
+}
+
+/** Whether the text holds any keyword of this kind: lets a detector that needs one skip the text. */
+export function hasKeyword(lower: string, kind: ContextKind): boolean {
+  return keywordMemo(lower).kinds.has(kind);
 }
 
 /** Drops the memo, so a scanned text is not kept alive after its scan. */
@@ -110,7 +138,7 @@ export function forgetKeywords(): void {
 
 /** Keywords lying wholly in `[to - width, to)` of `lower` (the lowercased text), nearest first. */
 export function contextBefore(lower: string, to: number, width = 40): ContextHit[] {
-  const hits = keywordHits(lower);
+  const { hits } = keywordMemo(lower);
   // Binary search: the first keyword ending after `to`.
   let lo = 0;
   let hi = hits.length;

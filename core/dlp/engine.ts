@@ -29,12 +29,12 @@ export interface NamedDetector {
 export const DETECTORS: readonly NamedDetector[] = [
   { name: 'numeric', detect: detectNumeric },
   { name: 'passport', detect: detectPassports },
-  { name: 'email', detect: (text) => detectEmails(text) },
+  { name: 'email', detect: detectEmails },
   { name: 'ip', detect: detectIps },
   { name: 'plate', detect: detectPlates },
   { name: 'birth_date', detect: detectBirthDates },
   { name: 'address', detect: detectAddresses },
-  { name: 'person', detect: (text) => detectPersons(text) },
+  { name: 'person', detect: detectPersons },
 ];
 
 export const TYPE_WEIGHTS: Record<PiiType, number> = {

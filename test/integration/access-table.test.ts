@@ -29,6 +29,14 @@ const TABLE: Record<string, Row> = {
   'GET /api/admin/users': { access: ['admin'] },
   'PATCH /api/admin/users/{user_id}': { access: ['admin'], body: { role: 'user' } },
   'GET /api/admin/audit': { access: ['admin'] },
+  'GET /api/chats': { access: 'user' },
+  'POST /api/chats': { access: 'user', body: { title: 'Вопрос' } },
+  'GET /api/chats/{chat_id}': { access: 'user', owned: true },
+  'DELETE /api/chats/{chat_id}': { access: 'user', owned: true },
+  'GET /api/chats/{chat_id}/messages': { access: 'user', owned: true },
+  'POST /api/chats/{chat_id}/messages': { access: 'user', owned: true, body: { content: 'Как оспорить штраф?' } },
+  'POST /api/ai/complete': { access: 'user', body: { prompt: 'Как оспорить штраф?' } },
+  'GET /api/ai/complete/{id}': { access: 'user', owned: true },
 };
 
 type Session = Awaited<ReturnType<typeof registerUser>>;
@@ -38,6 +46,8 @@ type Session = Awaited<ReturnType<typeof registerUser>>;
  */
 const FIXTURES: Record<string, (base: string, owner: Session) => Promise<string>> = {
   user_id: async (_base, owner) => owner.id,
+  chat_id: async (base, owner) => (await request(base, 'POST', '/api/chats', { token: owner.token, json: {} })).body.id,
+  id: async (base, owner) => (await request(base, 'POST', '/api/ai/complete', { token: owner.token, json: { prompt: 'Вопрос о сроках' } })).body.id,
 };
 
 let rt: TestRuntime;

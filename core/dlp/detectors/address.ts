@@ -42,7 +42,8 @@ function extendLeft(text: string, start: number): number {
 
 export function detectAddresses(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  for (const m of lower.matchAll(MARKER)) {
+  MARKER.lastIndex = 0;
+  for (let m = MARKER.exec(lower); m !== null; m = MARKER.exec(lower)) {
     REST.lastIndex = m.index + m[0].length;
     const rest = REST.exec(lower);
     if (rest === null) continue;

@@ -3,7 +3,7 @@
  * close before it with no other number in between, or "г.р." / "года рождения" follows it.
  * Hearing and contract dates stay visible.
  */
-import { contextBefore } from '../context.js';
+import { contextBefore, hasKeyword } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 
 const MONTHS = 'января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря';
@@ -19,8 +19,11 @@ const AFTER = /^\s{0,2}(?:(?:г\.?|года)\s{0,2})?(?:р\.|рожд)/u;
 
 export function detectBirthDates(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
+  // Without a birth keyword before or "р." / "рожд" after a date, no date is a birth date.
+  if (!hasKeyword(lower, 'birth') && !lower.includes('р.') && !lower.includes('рожд')) return out;
   // On the lowercased text: month names are lowercase there and the regex needs no i/u flags.
-  for (const m of lower.matchAll(DATE)) {
+  DATE.lastIndex = 0;
+  for (let m = DATE.exec(lower); m !== null; m = DATE.exec(lower)) {
     const start = m.index;
     const end = start + m[0].length;
     const before = contextBefore(lower, start, 40).find((h) => h.kind === 'birth');

@@ -7,19 +7,32 @@ const IPV4 = new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?!\\d|\\.\\d)`, '
 const H = '[0-9A-Fa-f]{1,4}';
 const IPV6 = new RegExp(`(?<![\\w:])(?:(?:${H}:){7}${H}|(?:${H}:){1,6}:(?:${H}:){0,5}${H}|(?:${H}:){1,7}:|::(?:${H}:){0,6}${H})(?![\\w:])`, 'g');
 
-const HEX_COLON = /[0-9A-Fa-f]:[0-9A-Fa-f:]/;
+function isHex(code: number): boolean {
+  return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
+}
+
+/** Cheap pre-check for IPv6: a hex digit, a colon, then a hex digit or a colon. */
+function hasHexColon(text: string): boolean {
+  for (let i = text.indexOf(':', 1); i >= 0; i = text.indexOf(':', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (isHex(text.charCodeAt(i - 1)) && (isHex(next) || next === 58)) return true;
+  }
+  return false;
+}
 
 export function detectIps(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  for (const m of text.matchAll(IPV4)) {
+  IPV4.lastIndex = 0;
+  for (let m = IPV4.exec(text); m !== null; m = IPV4.exec(text)) {
     const kind = nearestKind(lower, m.index, 30);
     // "п. 1.2.3.4", "ст. 10.1.2.3": legal numbering, not an address.
     if (kind === 'other') continue;
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: kind === 'ip' ? 0.97 : 0.85 });
   }
-  // Cheap pre-check: most texts have no hex-colon-hex at all.
-  if (!HEX_COLON.test(text)) return out;
-  for (const m of text.matchAll(IPV6)) {
+  // Most texts have no hex-colon-hex at all.
+  if (!hasHexColon(text)) return out;
+  IPV6.lastIndex = 0;
+  for (let m = IPV6.exec(text); m !== null; m = IPV6.exec(text)) {
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.9 });
   }
   return out;

@@ -8,7 +8,8 @@ const PLATE = new RegExp(`(?<![а-яёa-z\\d])${L} ?(?!000)\\d{3} ?${L}{2}(?: ?(
 
 export function detectPlates(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  for (const m of lower.matchAll(PLATE)) {
+  PLATE.lastIndex = 0;
+  for (let m = PLATE.exec(lower); m !== null; m = PLATE.exec(lower)) {
     const value = text.slice(m.index, m.index + m[0].length);
     // Without a region, or in lowercase (ordinary words look alike), a plate needs a context word.
     const needsContext = m[1] === undefined || value !== value.toUpperCase();

@@ -1,5 +1,5 @@
 /** What each token is to the person detector, looked up once and cached per text. */
-import { FIRST_NAMES, NON_PERSON, SPEECH_VERBS, TITLES, hasSurnameShape, isPatronymic } from './lexicon.js';
+import { W_AMBIGUOUS, W_FIRST, W_NON_PERSON, W_SPEECH, W_TITLE, WORD_FLAGS, hasSurnameShape, isPatronymic } from './lexicon.js';
 import { Kind, MAX_WORD, isLower, isUpper, type Tokens } from './tokenize.js';
 
 // Local copies: imported enum members are read through accessors in hot loops.
@@ -27,6 +27,8 @@ export enum Cls {
 
 export interface Context {
   text: string;
+  /** The text lowercased with the same length (lowerSameLength), so token offsets hold in it. */
+  lower: string;
   tokens: Tokens;
   cls: Int8Array;
 }
@@ -34,15 +36,15 @@ export interface Context {
 let scratch = new Int8Array(4096);
 
 /** Per-text state; its class cache is reused from call to call (the detector is synchronous). */
-export function newContext(text: string, tokens: Tokens): Context {
+export function newContext(text: string, lower: string, tokens: Tokens): Context {
   if (scratch.length < tokens.count) scratch = new Int8Array(tokens.count * 2);
   scratch.fill(-1, 0, tokens.count);
-  return { text, tokens, cls: scratch.subarray(0, tokens.count) };
+  return { text, lower, tokens, cls: scratch.subarray(0, tokens.count) };
 }
 
 /** Not cached: classes are cached, and few words are looked at twice. */
 export function lowerOf(ctx: Context, i: number): string {
-  return ctx.text.slice(ctx.tokens.start[i], ctx.tokens.end[i]).toLowerCase();
+  return ctx.lower.slice(ctx.tokens.start[i], ctx.tokens.end[i]);
 }
 
 export function isNamePart(c: Cls): boolean {
@@ -80,14 +82,11 @@ function compute(ctx: Context, i: number): Cls {
       : Cls.None;
   }
   const w = lowerOf(ctx, i);
-  if (kind === KLower) {
-    if (TITLES.has(w)) return Cls.Title;
-    return SPEECH_VERBS.has(w) ? Cls.Speech : Cls.None;
-  }
-  if (TITLES.has(w)) return Cls.Title;
-  const first = FIRST_NAMES.get(w);
-  if (first !== undefined) return first ? Cls.Ambiguous : Cls.First;
-  if (NON_PERSON.has(w)) return Cls.NonPerson;
+  const flags = WORD_FLAGS.get(w) ?? 0;
+  if (flags & W_TITLE) return Cls.Title;
+  if (kind === KLower) return flags & W_SPEECH ? Cls.Speech : Cls.None;
+  if (flags & W_FIRST) return flags & W_AMBIGUOUS ? Cls.Ambiguous : Cls.First;
+  if (flags & W_NON_PERSON) return Cls.NonPerson;
   if (isPatronymic(w)) return Cls.Patronymic;
   if (hasSurnameShape(w)) return Cls.Surname;
   // All-capital words are acronyms (ОАО, ФИДЕ) unless shaped like a name (ИВАНОВ above).

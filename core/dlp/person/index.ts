@@ -8,6 +8,7 @@
  * Хоровитц"). Once a person is found, later and earlier mentions of the same surname in the same
  * text, in any case form, are persons too ("Медведев ... Медведеву"). Linear in the text length.
  */
+import { lowerSameLength } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 import { classify, Cls, isNamePart, lowerOf, newContext, afterPlaceWord, type Context } from './classify.js';
 import { Kind, tokenize } from './tokenize.js';
@@ -28,9 +29,10 @@ interface Chain {
   surnameLike?: boolean;
 }
 
-export function detectPersons(text: string): DetectedEntity[] {
+/** `lower` is the text lowercased by lowerSameLength; the engine passes the copy all detectors share. */
+export function detectPersons(text: string, lower = lowerSameLength(text)): DetectedEntity[] {
   const tokens = tokenize(text);
-  const ctx = newContext(text, tokens);
+  const ctx = newContext(text, lower, tokens);
   const chains = buildChains(ctx);
 
   // Pass 1: chains that are persons on their own; remember their surnames.
@@ -64,11 +66,12 @@ const isLatin = (c: number): boolean => c < 0x400;
 function buildChains(ctx: Context): Chain[] {
   const { tokens, text } = ctx;
   const chains: Chain[] = [];
-  // Words of the chain being built; copied out at its end (exact-size arrays: texts have many chains).
-  const cur: number[] = [];
+  // Words of the chain being built.
+  let cur: number[] = [];
   const close = (): void => {
-    if (cur.length > 0) chains.push({ words: cur.slice() });
-    cur.length = 0;
+    if (cur.length === 0) return;
+    chains.push({ words: cur });
+    cur = [];
   };
   let prevEnd = -1; // end of the previous chain word, including an initial's dot
   for (let i = 0; i < tokens.count; i++) {

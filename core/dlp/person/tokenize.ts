@@ -34,11 +34,20 @@ export function isLower(c: number): boolean {
   return (c >= 0x430 && c <= 0x44f) || c === 0x451 || (c >= 0x61 && c <= 0x7a) || (c >= 0xdf && c <= 0xff && c !== 0xf7);
 }
 
-const isLetter = (c: number): boolean => isUpper(c) || isLower(c);
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xa0 || c === 0x2009 || c === 0x202f;
-/** Joiners inside one word: hyphens and apostrophes (Жан-Мари, О'Нил). */
-const isJoiner = (c: number): boolean => c === 0x2d || c === 0x2010 || c === 0x27 || c === 0x2019;
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+// Character classes as bits of one table lookup: the tokenizer looks at every character of the text.
+const UPPER = 1, LOWER = 2, SPACE = 4, JOINER = 8, DIGIT = 16;
+const LETTER = UPPER | LOWER;
+/** Classes of the characters below TABLE_SIZE; every other character is punctuation. */
+const TABLE_SIZE = 0x2020;
+const CLASS = new Uint8Array(TABLE_SIZE);
+for (let c = 0; c < TABLE_SIZE; c++) {
+  CLASS[c] = (isUpper(c) ? UPPER : 0) | (isLower(c) ? LOWER : 0) |
+    (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xa0 || c === 0x2009 ? SPACE : 0) |
+    // Joiners inside one word: hyphens and apostrophes (Жан-Мари, О'Нил).
+    (c === 0x2d || c === 0x2010 || c === 0x27 || c === 0x2019 ? JOINER : 0) |
+    (c >= 0x30 && c <= 0x39 ? DIGIT : 0);
+}
+const classOf = (c: number): number => (c < TABLE_SIZE ? (CLASS[c] as number) : c === 0x202f ? SPACE : 0);
 
 let scratch = { start: new Int32Array(4096), end: new Int32Array(4096), kind: new Uint8Array(4096) };
 
@@ -48,57 +57,52 @@ export function tokenize(text: string): Tokens {
   // The arrays are reused from call to call (the detector is synchronous): big texts would
   // otherwise allocate megabytes of short-lived buffers each time.
   let { start, end, kind } = scratch;
-  let cap = start.length;
   let count = 0;
-  const push = (s: number, e: number, k: Kind): void => {
-    if (count === cap) {
-      cap *= 2;
-      const s2 = new Int32Array(cap), e2 = new Int32Array(cap), k2 = new Uint8Array(cap);
-      s2.set(start); e2.set(end); k2.set(kind);
-      start = s2; end = e2; kind = k2;
-      scratch = { start, end, kind };
-    }
-    start[count] = s; end[count] = e; kind[count] = k;
-    count++;
-  };
-
   let i = 0;
   while (i < n) {
+    // Each round adds at most one token.
+    if (count === start.length) {
+      const cap = 2 * count;
+      const s2 = new Int32Array(cap), e2 = new Int32Array(cap), k2 = new Uint8Array(cap);
+      s2.set(start); e2.set(end); k2.set(kind);
+      scratch = { start: (start = s2), end: (end = e2), kind: (kind = k2) };
+    }
     const c = text.charCodeAt(i);
-    if (isSpace(c)) { i++; continue; }
-    if (isLetter(c)) {
+    const cc = classOf(c);
+    if (cc & SPACE) { i++; continue; }
+    if (cc & LETTER) {
       const s = i;
-      let uppers = 0, letters = 0, lastPartUpper = isUpper(c), firstPartLen = 0;
+      let uppers = 0, letters = 0, lastPartUpper = (cc & UPPER) !== 0, firstPartLen = 0;
       while (i < n) {
-        const d = text.charCodeAt(i);
-        if (isLetter(d)) {
+        const dc = classOf(text.charCodeAt(i));
+        if (dc & LETTER) {
           letters++;
-          if (isUpper(d)) uppers++;
+          if (dc & UPPER) uppers++;
           i++;
-        } else if (isJoiner(d) && i + 1 < n && isLetter(text.charCodeAt(i + 1))) {
+        } else if (dc & JOINER && i + 1 < n && classOf(text.charCodeAt(i + 1)) & LETTER) {
           if (firstPartLen === 0) firstPartLen = i - s;
-          lastPartUpper = isUpper(text.charCodeAt(i + 1));
+          lastPartUpper = (classOf(text.charCodeAt(i + 1)) & UPPER) !== 0;
           i++;
         } else break;
       }
       let k: Kind;
       if (letters === 1 && uppers === 1) k = i < n && text.charCodeAt(i) === 0x2e ? Kind.Initial : Kind.Cap;
       else if (uppers === letters) k = Kind.Caps;
-      else if (isUpper(c)) k = Kind.Cap;
+      else if (cc & UPPER) k = Kind.Cap;
       // "эль-Масри", "ван-Гог": a short lower-case particle joined to a capitalized name.
       else if (lastPartUpper && firstPartLen > 0 && firstPartLen <= 3) k = Kind.Cap;
       else k = Kind.Lower;
-      push(s, i, k);
+      start[count] = s; end[count] = i; kind[count++] = k;
       continue;
     }
-    if (isDigit(c)) {
+    if (cc & DIGIT) {
       const s = i;
-      while (i < n && isDigit(text.charCodeAt(i))) i++;
-      push(s, i, Kind.Other);
+      while (i < n && classOf(text.charCodeAt(i)) & DIGIT) i++;
+      start[count] = s; end[count] = i; kind[count++] = Kind.Other;
       continue;
     }
     // One UTF-16 unit per punctuation token; a surrogate pair becomes two, which is harmless.
-    push(i, i + 1, Kind.Other);
+    start[count] = i; end[count] = i + 1; kind[count++] = Kind.Other;
     i++;
   }
   // Views of the used part, so that reading past the last token gives undefined.

@@ -1,0 +1,166 @@
+/**
+ * Chat pipeline benchmark. API and workers are spawned as separate processes (as in
+ * production), the AI provider is an instant local fake, everything on loopback.
+ * - throughput: messages per second from POST to `reply.completed`, many users in
+ *   parallel (each within its in-flight limit), against raw BullMQ no-op jobs per second
+ *   measured in the same run with the same worker concurrency;
+ * - time to first token added by the pipeline: client-observed (POST sent -> first
+ *   `reply.delta`) minus the fake provider's own (request received -> first token
+ *   written), one message at a time, at p50 and p99.
+ */
+import { randomBytes } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { testEnv } from '../test/helpers/env.js';
+import { fakeProviderEnv, startFakeOpenAI } from '../test/helpers/fake-providers/index.js';
+import { registerUser, request } from '../test/helpers/http.js';
+import { REDIS_URL } from '../test/helpers/services.js';
+import { freePort, spawnService, waitForReady } from '../test/helpers/spawn.js';
+import { percentile } from './load.js';
+import { connect, newChat, waitFor, type Client } from '../test/e2e/chat/harness.js';
+
+const USERS = Number(process.env.BENCH_CHAT_USERS ?? 16);
+const MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 320);
+const TTFT_SAMPLES = Number(process.env.BENCH_CHAT_TTFT_SAMPLES ?? 60);
+const NOOP_JOBS = Number(process.env.BENCH_NOOP_JOBS ?? 3000);
+const CONCURRENCY = 4;
+
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Raw BullMQ: no-op jobs through one worker with the pipeline's concurrency. */
+async function noopThroughput(): Promise<number> {
+  const prefix = `bench-noop-${randomBytes(4).toString('hex')}`;
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('noop', { connection, prefix });
+  const workerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  let done = 0;
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker('noop', async () => undefined, { connection: workerConnection, prefix, concurrency: CONCURRENCY });
+    worker.on('completed', () => {
+      if (++done === NOOP_JOBS) void worker.close().then(() => resolve());
+    });
+  });
+  const started = performance.now();
+  for (let i = 0; i < NOOP_JOBS; i += 500) {
+    await queue.addBulk(Array.from({ length: Math.min(500, NOOP_JOBS - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+  }
+  await finished;
+  const rate = NOOP_JOBS / ((performance.now() - started) / 1000);
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  workerConnection.disconnect();
+  return rate;
+}
+
+async function ask(url: string, token: string, chatId: string, content: string): Promise<string> {
+  const res = await request(url, 'POST', `/api/chats/${chatId}/messages`, { token, json: { content } });
+  if (res.status !== 202) throw new Error(`POST message: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.reply.id;
+}
+
+/** Resolves when the reply ends; event-driven, so the bench client costs little CPU. */
+function ended(client: Client, replyId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reply ${replyId} did not end`)), 60_000);
+    const onEnd = (data: { message?: { id: string }; message_id?: string }) => {
+      if ((data.message?.id ?? data.message_id) !== replyId) return;
+      clearTimeout(timer);
+      client.socket.off('reply.completed', onEnd).off('reply.failed', onEnd);
+      resolve();
+    };
+    client.socket.on('reply.completed', onEnd).on('reply.failed', onEnd);
+    // It may have ended before this listener was added.
+    for (const e of client.events) if (e.event === 'reply.completed' || e.event === 'reply.failed') onEnd(e.data);
+  });
+}
+
+export async function runChatBench(): Promise<object> {
+  const fake = await startFakeOpenAI({ defaultStep: { kind: 'text', text: 'Короткий ответ ассистента для замера.', chunks: 3 } });
+  const t = testEnv('benchchat', {
+    ...fakeProviderEnv({ openai: fake }),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CHAT_DAILY_QUOTA: '1000000',
+    AI_CACHE_TTL_SECONDS: '0',
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    DATABASE_POOL_MAX: '10', // the production default (test envs use 4)
+  });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const api = spawnService('api', { ...t.env, PORT: String(port) });
+  const workers = [] as Array<ReturnType<typeof spawnService>>;
+  const clients: Client[] = [];
+  try {
+    await waitForReady(`${url}/readyz`, api);
+    workers.push(spawnService('workers', { ...t.env, LOG_LEVEL: 'info' }));
+    await waitFor('workers', () => workers[0]!.output().includes('worker pools started'), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}:\n${workers[0]!.output()}`);
+    });
+    const noopPerSecond = await noopThroughput();
+
+    const users = await Promise.all(Array.from({ length: USERS }, (_, i) => registerUser(url, `bench${i}`)));
+    for (const u of users) clients.push(await connect(url, u.token));
+    const chats = await Promise.all(users.map((u) => newChat(url, u.token)));
+
+    // Throughput: each user keeps its two allowed replies in flight until MESSAGES are done.
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      users.flatMap((u, i) =>
+        [0, 1].map(async () => {
+          while (next < MESSAGES) {
+            const n = next++;
+            const replyId = await ask(url, u.token, chats[i]!, `Вопрос для замера номер ${n}: можно ли расторгнуть договор?`);
+            await ended(clients[i]!, replyId);
+          }
+        }),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const messagesPerSecond = MESSAGES / seconds;
+
+    // Time to first token, one message at a time.
+    const [user] = users;
+    const client = clients[0]!;
+    const added: number[] = [];
+    const observed: number[] = [];
+    const own: number[] = [];
+    for (let i = 0; i < TTFT_SAMPLES; i++) {
+      const chatId = await newChat(url, user!.token);
+      await client.join(chatId);
+      const t0 = Date.now();
+      const replyId = await ask(url, user!.token, chatId, `Вопрос о первом токене номер ${i}`);
+      await ended(client, replyId);
+      const firstDeltaAt = client.events.find((e) => e.event === 'reply.delta' && e.data.message_id === replyId)!.at;
+      const req = fake.requests.at(-1)!;
+      const provider = (req.firstTokenAt ?? req.receivedAt) - req.receivedAt;
+      observed.push(firstDeltaAt - t0);
+      own.push(provider);
+      added.push(firstDeltaAt - t0 - provider);
+    }
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    return {
+      users: USERS,
+      messages: MESSAGES,
+      seconds: round(seconds, 2),
+      messages_per_s: round(messagesPerSecond),
+      bullmq_noop_jobs_per_s: round(noopPerSecond),
+      throughput_ratio: round(messagesPerSecond / noopPerSecond, 3),
+      ttft_added_ms: { p50: percentile(sorted(added), 50), p99: percentile(sorted(added), 99), samples: added.length },
+      ttft_client_ms: { p50: percentile(sorted(observed), 50), p99: percentile(sorted(observed), 99) },
+      ttft_provider_ms: { p50: percentile(sorted(own), 50), p99: percentile(sorted(own), 99) },
+    };
+  } finally {
+    for (const c of clients) c.close();
+    await Promise.all([api, ...workers].map((p) => p.stop('SIGKILL')));
+    await fake.close();
+    await t.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { default: setup } = await import('../test/helpers/global-setup.js');
+  await setup();
+  console.log(JSON.stringify(await runChatBench(), null, 2));
+}

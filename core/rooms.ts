@@ -1,0 +1,8 @@
+/** Socket.IO naming shared by the gateway (API) and the emitters (workers). */
+
+/** The followers of one chat (`chat:join`). */
+export const chatRoom = (chatId: string) => `chat:${chatId}`;
+/** Every socket of one user, joined at connect. */
+export const userRoom = (userId: string) => `user:${userId}`;
+/** The Redis key prefix of the Socket.IO adapter and emitter: one namespace per QUEUE_PREFIX. */
+export const socketKey = (queuePrefix: string) => `${queuePrefix}-io`;

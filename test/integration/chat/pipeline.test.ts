@@ -1,0 +1,221 @@
+/**
+ * The chat pipeline in one process against real Postgres and Redis, with a fake OpenAI:
+ * where raw text may and may not be, fair-use limits, failures, /api/ai/complete, paging.
+ */
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
+import { registerUser, request } from '../../helpers/http.js';
+import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+import { REDIS_URL, TEST_DATABASE_URL } from '../../helpers/services.js';
+import { ask, connect, messagesOf, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
+
+const ANSWER = 'Ответ юриста-ассистента.';
+const RAW = ['Петров', '+7 916 555-44-33', '9165554433', 'petrov@yandex.ru', '7707083893', '112-233-445 95'];
+const PII_QUESTION = `Я Петров Пётр Петрович, тел. ${RAW[1]}, e-mail ${RAW[3]}, ИНН ${RAW[4]}, СНИЛС ${RAW[5]}. Меня уволили.`;
+
+let openai: FakeProvider;
+let rt: TestRuntime;
+let url: string;
+
+beforeAll(async () => {
+  openai = await startFakeOpenAI({ defaultStep: { kind: 'text', text: ANSWER, chunks: 3 } });
+  rt = await startTestRuntime('chatpipeline', {
+    env: {
+      ...fakeProviderEnv({ openai }),
+      CHAT_MAX_INFLIGHT: '2', CHAT_DAILY_QUOTA: '4', CHAT_REPLY_ATTEMPTS: '2',
+      AI_MAX_RETRIES: '0', AI_CIRCUIT_FAILURES: '50', AI_COMPLETE_WAIT_MS: '1500',
+    },
+  });
+  url = rt.url;
+});
+
+afterAll(async () => {
+  await rt?.close();
+  await openai?.close();
+});
+
+async function redisDump(prefix: string): Promise<string> {
+  const redis = new Redis(REDIS_URL);
+  const parts: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'string') parts.push((await redis.get(key)) ?? '');
+      if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+      if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+      if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+    }
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+  return parts.join('\n');
+}
+
+describe('raw personal data', () => {
+  it('is stored nowhere: not in Postgres, not in Redis (jobs, streams), not sent to the provider', async () => {
+    const user = await registerUser(url, 'raw');
+    const chatId = await newChat(url, user.token);
+    openai.reset();
+    const { reply } = await ask(url, user.token, chatId, PII_QUESTION);
+    const stored = await storedReply(url, user.token, chatId, reply.id);
+
+    const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    const tables = ['messages', 'pii_vaults', 'ai_cache', 'idempotency_keys', 'audit_logs'];
+    const rows = [];
+    for (const t of tables) rows.push(await db.query(`SELECT * FROM "${rt.t.schema}".${t}`));
+    // Usage: per message in meta.usage, per user and day in ai_usage_daily.
+    const usage = await db.query(`SELECT messages, input_tokens, output_tokens FROM "${rt.t.schema}".ai_usage_daily WHERE user_id = $1`, [user.id]);
+    await db.end();
+    expect(stored.meta.usage.output_tokens).toBeGreaterThan(0);
+    expect(usage.rows).toEqual([{ messages: 1, input_tokens: stored.meta.usage.input_tokens, output_tokens: stored.meta.usage.output_tokens }]);
+    const everything = JSON.stringify(rows.map((r) => r.rows)) + (await redisDump(rt.t.prefix));
+    expect(everything).toContain('[PHONE_1]');
+    for (const raw of RAW) expect(everything).not.toContain(raw);
+    for (const raw of RAW) expect(openai.requests[0]!.raw).not.toContain(raw);
+  });
+});
+
+describe('fair use', () => {
+  it('refuses a third reply in flight with 429 rate_limited, and the fifth message of the day with quota_exceeded', async () => {
+    const user = await registerUser(url, 'fair');
+    const chatId = await newChat(url, user.token);
+    const slow = { kind: 'text' as const, text: ANSWER, chunks: 4, delayMs: 250 };
+    openai.script(slow, slow);
+    const a = await ask(url, user.token, chatId, 'Вопрос один');
+    const b = await ask(url, user.token, chatId, 'Вопрос два');
+    const third = await request(url, 'POST', `/api/chats/${chatId}/messages`, { token: user.token, json: { content: 'Вопрос три' } });
+    expect([third.status, third.body.code]).toEqual([429, 'rate_limited']);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    await storedReply(url, user.token, chatId, a.reply.id);
+    await storedReply(url, user.token, chatId, b.reply.id);
+    const c = await ask(url, user.token, chatId, 'Вопрос три');
+    await storedReply(url, user.token, chatId, c.reply.id);
+    const d = await ask(url, user.token, chatId, 'Вопрос четыре');
+    await storedReply(url, user.token, chatId, d.reply.id);
+    const fifth = await request(url, 'POST', `/api/chats/${chatId}/messages`, { token: user.token, json: { content: 'Вопрос пять' } });
+    expect([fifth.status, fifth.body.code]).toEqual([429, 'quota_exceeded']);
+    expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('failures', () => {
+  it('a non-retryable provider error fails the reply at once with a clear code', async () => {
+    openai.script({ kind: 'error', status: 400 });
+    const user = await registerUser(url, 'badreq');
+    const chatId = await newChat(url, user.token);
+    const client = await connect(url, user.token);
+    try {
+      await client.join(chatId);
+      const { reply } = await ask(url, user.token, chatId, 'Вопрос, который провайдер не примет');
+      const [failed] = await waitFor('reply.failed', () => client.of('reply.failed', reply.id)[0] && client.of('reply.failed', reply.id));
+      expect(failed.error.code).toBe('ai_bad_request');
+      const stored = await storedReply(url, user.token, chatId, reply.id);
+      expect(stored).toMatchObject({ status: 'failed', meta: { error: { code: 'ai_bad_request' } } });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a stream that breaks after the first tokens is answered again from seq 1, flagged as a restart', async () => {
+    openai.script({ kind: 'text', text: 'Начало ответа, которое оборвётся на полуслове', chunks: 4, breakAfter: 2 });
+    const user = await registerUser(url, 'midstream');
+    const chatId = await newChat(url, user.token);
+    const client = await connect(url, user.token);
+    try {
+      await client.join(chatId);
+      const { reply } = await ask(url, user.token, chatId, 'Вопрос, ответ на который оборвётся');
+      const [done] = await waitFor('reply.completed', () => client.of('reply.completed', reply.id)[0] && client.of('reply.completed', reply.id));
+      expect(done.message).toMatchObject({ content: ANSWER, meta: { attempt: 2 } });
+      expect(client.of('reply.started', reply.id).map((e) => [e.attempt, e.restart])).toEqual([[1, undefined], [2, true]]);
+      const second = client.of('reply.delta', reply.id).filter((d) => d.attempt === 2);
+      expect(second.map((d) => d.seq)).toEqual([1, 2, 3]);
+      expect(second.map((d) => d.delta).join('')).toBe(ANSWER);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('when every attempt fails, the reply fails with ai_unavailable after the retries', async () => {
+    const before = openai.calls;
+    openai.script({ kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+    const user = await registerUser(url, 'exhaust');
+    const chatId = await newChat(url, user.token);
+    const { reply } = await ask(url, user.token, chatId, 'Вопрос во время сбоя');
+    const stored = await storedReply(url, user.token, chatId, reply.id);
+    expect(stored).toMatchObject({ status: 'failed', meta: { error: { code: 'ai_unavailable' } } });
+    expect(openai.calls - before).toBe(2); // CHAT_REPLY_ATTEMPTS=2, one call each (AI_MAX_RETRIES=0)
+  });
+});
+
+describe('POST /api/ai/complete', () => {
+  it('answers 200 when quick, from the cache the second time, and never sends raw data', async () => {
+    const user = await registerUser(url, 'complete');
+    openai.reset();
+    const prompt = `Что грозит за увольнение? Пишите на ${RAW[3]}`;
+    const first = await request(url, 'POST', '/api/ai/complete', { token: user.token, json: { prompt } });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ text: ANSWER, provider: 'openai', cached: false });
+    const again = await request(url, 'POST', '/api/ai/complete', { token: user.token, json: { prompt } });
+    expect(again.body).toMatchObject({ text: ANSWER, cached: true });
+    expect(openai.calls).toBe(1);
+    expect(openai.requests[0]!.raw).not.toContain(RAW[3]);
+  });
+
+  it('answers 202 with an id when slow; the owner polls it, others get 404', async () => {
+    const user = await registerUser(url, 'slow');
+    const other = await registerUser(url, 'other');
+    openai.script({ kind: 'text', text: ANSWER, chunks: 4, delayMs: 600 });
+    const res = await request(url, 'POST', '/api/ai/complete', { token: user.token, json: { prompt: 'Долгий вопрос о наследстве' } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(`/api/ai/complete/${res.body.id}`);
+    const done = await waitFor('completion', async () => {
+      const poll = await request(url, 'GET', `/api/ai/complete/${res.body.id}`, { token: user.token });
+      return poll.body.status === 'completed' ? poll.body : undefined;
+    });
+    expect(done.result).toMatchObject({ text: ANSWER, provider: 'openai' });
+    const foreign = await request(url, 'GET', `/api/ai/complete/${res.body.id}`, { token: other.token });
+    expect(foreign.status).toBe(404);
+  });
+});
+
+describe('chats and paging', () => {
+  it('lists chats newest first with a cursor, hides archived ones, and refuses messages to them', async () => {
+    const user = await registerUser(url, 'paging');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await newChat(url, user.token));
+    const page1 = await request(url, 'GET', '/api/chats?limit=2', { token: user.token });
+    const page2 = await request(url, 'GET', `/api/chats?limit=2&cursor=${page1.body.next_cursor}`, { token: user.token });
+    expect([...page1.body.items, ...page2.body.items].map((c: { id: string }) => c.id)).toEqual([...ids].reverse());
+    expect(page2.body.next_cursor).toBeNull();
+
+    expect((await request(url, 'DELETE', `/api/chats/${ids[0]}`, { token: user.token })).status).toBe(204);
+    const active = await request(url, 'GET', '/api/chats', { token: user.token });
+    expect(active.body.items.map((c: { id: string }) => c.id)).not.toContain(ids[0]);
+    const archived = await request(url, 'GET', '/api/chats?status=archived', { token: user.token });
+    expect(archived.body.items).toMatchObject([{ id: ids[0], status: 'archived' }]);
+    const post = await request(url, 'POST', `/api/chats/${ids[0]}/messages`, { token: user.token, json: { content: 'Ещё вопрос' } });
+    expect(post.status).toBe(409);
+  });
+
+  it('pages messages oldest first with ?after= and ?cursor=', async () => {
+    const user = await registerUser(url, 'msgpaging');
+    const chatId = await newChat(url, user.token);
+    const first = await ask(url, user.token, chatId, 'Первый вопрос про аренду');
+    await storedReply(url, user.token, chatId, first.reply.id);
+    const second = await ask(url, user.token, chatId, 'Второй вопрос про аренду');
+    await storedReply(url, user.token, chatId, second.reply.id);
+    const all = await messagesOf(url, user.token, chatId);
+    expect(all.map((m) => m.id)).toEqual([first.message.id, first.reply.id, second.message.id, second.reply.id]);
+    const after = await request(url, 'GET', `/api/chats/${chatId}/messages?after=${first.reply.id}`, { token: user.token });
+    expect(after.body.items.map((m: { id: string }) => m.id)).toEqual([second.message.id, second.reply.id]);
+    const p1 = await request(url, 'GET', `/api/chats/${chatId}/messages?limit=3`, { token: user.token });
+    const p2 = await request(url, 'GET', `/api/chats/${chatId}/messages?limit=3&cursor=${p1.body.next_cursor}`, { token: user.token });
+    expect([...p1.body.items, ...p2.body.items].map((m: { id: string }) => m.id)).toEqual(all.map((m) => m.id));
+  });
+});
