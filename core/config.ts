@@ -70,6 +70,7 @@ export const envSchema = z.object({
   CHAT_REPLY_ATTEMPTS: int(3, 1),
   AI_CACHE_TTL_SECONDS: int(24 * 3600, 0),
   AI_COMPLETE_WAIT_MS: int(5_000, 0),
+  CHAT_STUCK_AFTER_SECONDS: int(600, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -100,7 +101,7 @@ export interface Config {
   http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean };
   workers: { queues?: string[]; concurrency: number; lockDurationMs: number; stalledIntervalMs: number };
   shutdownTimeoutMs: number;
-  chat: { maxInflight: number; dailyQuota: number; replyAttempts: number; cacheTtlSeconds: number; completeWaitMs: number };
+  chat: { maxInflight: number; dailyQuota: number; replyAttempts: number; cacheTtlSeconds: number; completeWaitMs: number; stuckAfterSeconds: number };
   /** Providers, keys, timeouts, retries and circuit settings (see core/ai/config.ts). */
   ai: AiConfig;
 }
@@ -168,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       replyAttempts: e.CHAT_REPLY_ATTEMPTS,
       cacheTtlSeconds: e.AI_CACHE_TTL_SECONDS,
       completeWaitMs: e.AI_COMPLETE_WAIT_MS,
+      stuckAfterSeconds: e.CHAT_STUCK_AFTER_SECONDS,
     },
     ai: ai.data,
   };

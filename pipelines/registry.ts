@@ -31,6 +31,11 @@ export const JOBS = {
     queue: 'ai',
     payload: z.object({ request_id: uuid, user_id: uuid, sealed: z.string().min(1), max_tokens: z.number().int().min(1).max(8000).optional() }),
   },
+  /** Fails replies whose jobs died for good (stalled past BullMQ's limit); runs on a schedule. */
+  'ai.sweep-stuck-replies': {
+    queue: 'ai',
+    payload: z.object({}),
+  },
   /** Expires subscriptions whose period ended; runs on a schedule. */
   'billing.expire-subscriptions': {
     queue: 'billing',

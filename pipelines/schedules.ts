@@ -7,4 +7,9 @@ export async function upsertSchedules(queues: Queues): Promise<void> {
     { every: 60 * 60 * 1000 },
     { name: 'billing.expire-subscriptions', data: {} },
   );
+  await queues.get('ai').upsertJobScheduler(
+    'ai.sweep-stuck-replies',
+    { every: 60 * 1000 },
+    { name: 'ai.sweep-stuck-replies', data: {} },
+  );
 }

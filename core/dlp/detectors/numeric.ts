@@ -52,7 +52,7 @@ export function findDigitRuns(text: string): DigitRuns {
   for (;;) {
     // The regex engine skips text without digits much faster than a character loop.
     NEXT_DIGIT.lastIndex = i;
-    if (NEXT_DIGIT.exec(text) === null) break;
+    if (!NEXT_DIGIT.test(text)) break;
     i = NEXT_DIGIT.lastIndex - 1;
     let start = i;
     let hasPlus = 0;

@@ -1,5 +1,5 @@
 /** What each token is to the person detector, looked up once and cached per text. */
-import { W_AMBIGUOUS, W_FIRST, W_NON_PERSON, W_SPEECH, W_TITLE, WORD_FLAGS, hasSurnameShape, isPatronymic } from './lexicon.js';
+import { W_AMBIGUOUS, W_FIRST, W_NON_PERSON, W_SPEECH, W_TITLE, WORD_FLAGS, hasSurnameShape, isPatronymic, mayBeRoleOrSpeech } from './lexicon.js';
 import { Kind, MAX_WORD, isLower, isUpper, type Tokens } from './tokenize.js';
 
 // Local copies: imported enum members are read through accessors in hot loops.
@@ -81,6 +81,7 @@ function compute(ctx: Context, i: number): Cls {
       ? Cls.Initial
       : Cls.None;
   }
+  if (kind === KLower && !mayBeRoleOrSpeech(ctx.lower, tokens.start[i] as number, tokens.end[i] as number)) return Cls.None;
   const w = lowerOf(ctx, i);
   const flags = WORD_FLAGS.get(w) ?? 0;
   if (flags & W_TITLE) return Cls.Title;

@@ -109,6 +109,18 @@ for (const [word, ambiguous] of FIRST_NAMES) flag(word, ambiguous ? W_FIRST | W_
 for (const word of NON_PERSON) flag(word, W_NON_PERSON);
 for (const word of SPEECH_VERBS) flag(word, W_SPEECH);
 
+/** First two letters of the role words and speech verbs: most lower-case words are neither and need no lookup. */
+const ROLE_OR_SPEECH_PREFIX = new Uint8Array(0x10000);
+const prefixKey = (a: number, b: number): number => ((a << 6) ^ b) & 0xffff;
+for (const [word, flags] of WORD_FLAGS) {
+  if (flags & (W_TITLE | W_SPEECH)) ROLE_OR_SPEECH_PREFIX[prefixKey(word.charCodeAt(0), word.charCodeAt(1))] = 1;
+}
+
+/** False when the lower-case word lower[start, end) is surely no role word nor speech verb. */
+export function mayBeRoleOrSpeech(lower: string, start: number, end: number): boolean {
+  return end - start < 2 || ROLE_OR_SPEECH_PREFIX[prefixKey(lower.charCodeAt(start), lower.charCodeAt(start + 1))] === 1;
+}
+
 /** Patronymics in any case: Иванович, Петровичем, Сергеевна, Ильиничной, Кузьминична. */
 const PATRONYMIC = /(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою)$/;
 

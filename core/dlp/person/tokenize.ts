@@ -37,17 +37,15 @@ export function isLower(c: number): boolean {
 // Character classes as bits of one table lookup: the tokenizer looks at every character of the text.
 const UPPER = 1, LOWER = 2, SPACE = 4, JOINER = 8, DIGIT = 16;
 const LETTER = UPPER | LOWER;
-/** Classes of the characters below TABLE_SIZE; every other character is punctuation. */
-const TABLE_SIZE = 0x2020;
-const CLASS = new Uint8Array(TABLE_SIZE);
-for (let c = 0; c < TABLE_SIZE; c++) {
+/** Classes of all UTF-16 code units (64 KB, one lookup per character without a range check). */
+const CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) {
   CLASS[c] = (isUpper(c) ? UPPER : 0) | (isLower(c) ? LOWER : 0) |
-    (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xa0 || c === 0x2009 ? SPACE : 0) |
+    (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xa0 || c === 0x2009 || c === 0x202f ? SPACE : 0) |
     // Joiners inside one word: hyphens and apostrophes (Жан-Мари, О'Нил).
     (c === 0x2d || c === 0x2010 || c === 0x27 || c === 0x2019 ? JOINER : 0) |
     (c >= 0x30 && c <= 0x39 ? DIGIT : 0);
 }
-const classOf = (c: number): number => (c < TABLE_SIZE ? (CLASS[c] as number) : c === 0x202f ? SPACE : 0);
 
 let scratch = { start: new Int32Array(4096), end: new Int32Array(4096), kind: new Uint8Array(4096) };
 
@@ -68,20 +66,20 @@ export function tokenize(text: string): Tokens {
       scratch = { start: (start = s2), end: (end = e2), kind: (kind = k2) };
     }
     const c = text.charCodeAt(i);
-    const cc = classOf(c);
+    const cc = CLASS[c] as number;
     if (cc & SPACE) { i++; continue; }
     if (cc & LETTER) {
       const s = i;
       let uppers = 0, letters = 0, lastPartUpper = (cc & UPPER) !== 0, firstPartLen = 0;
       while (i < n) {
-        const dc = classOf(text.charCodeAt(i));
+        const dc = CLASS[text.charCodeAt(i)] as number;
         if (dc & LETTER) {
           letters++;
           if (dc & UPPER) uppers++;
           i++;
-        } else if (dc & JOINER && i + 1 < n && classOf(text.charCodeAt(i + 1)) & LETTER) {
+        } else if (dc & JOINER && i + 1 < n && (CLASS[text.charCodeAt(i + 1)] as number) & LETTER) {
           if (firstPartLen === 0) firstPartLen = i - s;
-          lastPartUpper = (classOf(text.charCodeAt(i + 1)) & UPPER) !== 0;
+          lastPartUpper = ((CLASS[text.charCodeAt(i + 1)] as number) & UPPER) !== 0;
           i++;
         } else break;
       }
@@ -97,7 +95,7 @@ export function tokenize(text: string): Tokens {
     }
     if (cc & DIGIT) {
       const s = i;
-      while (i < n && classOf(text.charCodeAt(i)) & DIGIT) i++;
+      while (i < n && (CLASS[text.charCodeAt(i)] as number) & DIGIT) i++;
       start[count] = s; end[count] = i; kind[count++] = Kind.Other;
       continue;
     }

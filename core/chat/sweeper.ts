@@ -1,0 +1,37 @@
+/**
+ * The safety net for replies nobody will finish: BullMQ fails a job that stalled more than
+ * `maxStalledCount` times without running our code, so its row would stay `streaming`
+ * forever. A reply untouched for `stuckAfterSeconds` whose job is no longer alive is
+ * failed here (`reply_lost`), and the client is told.
+ */
+import type { Queue } from 'bullmq';
+import type { Emitter } from '@socket.io/redis-emitter';
+import type { Db } from '../db/knex.js';
+import { replyJobId } from '../../pipelines/chat-reply.js';
+import { failReply } from './reply.js';
+
+const ALIVE = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
+
+export async function sweepStuckReplies(deps: { db: Db; emitter: Emitter; aiQueue: Queue; stuckAfterSeconds: number }): Promise<number> {
+  const { db } = deps;
+  const cutoff = new Date(Date.now() - deps.stuckAfterSeconds * 1000);
+  const stuck = (await db('messages')
+    .where({ sender: 'assistant' })
+    .whereIn('status', ['queued', 'streaming'])
+    .where('updated_at', '<', cutoff)
+    .select('id', 'reply_to', 'chat_id', 'user_id')
+    .limit(500)) as Array<{ id: string; reply_to: string; chat_id: string; user_id: string }>;
+  let failed = 0;
+  for (const row of stuck) {
+    const job = await deps.aiQueue.getJob(replyJobId(row.id));
+    if (job && ALIVE.has(await job.getState())) continue;
+    // The question may never have been masked either: it must not stay pending.
+    await db('messages').where({ id: row.reply_to, status: 'pending' }).update({ status: 'failed', updated_at: db.fn.now() });
+    await failReply(deps, { message_id: row.id, reply_to: row.reply_to, chat_id: row.chat_id, user_id: row.user_id }, {
+      code: 'reply_lost',
+      detail: 'the reply could not be completed: please ask again',
+    });
+    failed++;
+  }
+  return failed;
+}
