@@ -6,7 +6,8 @@ import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AccessTokenService } from '../core/auth/access-tokens.js';
-import type { LoginThrottle } from '../core/auth/login-throttle.js';
+import { createLoginThrottle } from '../core/auth/login-throttle.js';
+import { createWindowCounter } from '../core/auth/window-counter.js';
 import { createAuthService } from '../core/auth/service.js';
 import { createSealer } from '../core/chat/seal.js';
 import type { Config } from '../core/config.js';
@@ -38,7 +39,6 @@ export interface AppDeps {
   storage: Storage;
   queues: Queues;
   tokens: AccessTokenService;
-  throttle: LoginThrottle;
   version: string;
   secrets: Secrets;
   /** Completion events of the `ai` queue: POST /api/ai/complete waits on them. */
@@ -48,7 +48,19 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): Koa<AppState> {
   const { config } = deps;
   const app = new Koa<AppState>({ proxy: config.http.trustProxy });
-  const auth = createAuthService({ tokens: deps.tokens, throttle: deps.throttle, refreshTtlSeconds: config.auth.refreshTtl });
+  const counter = createWindowCounter(deps.redis, config.redis.queuePrefix);
+  const throttle = createLoginThrottle(counter, {
+    maxPerAccount: config.auth.loginMaxPerAccount,
+    maxPerIp: config.auth.loginMaxPerIp,
+    windowSeconds: config.auth.loginWindow,
+  });
+  const auth = createAuthService({
+    tokens: deps.tokens,
+    throttle,
+    counter,
+    registerLimit: { maxPerIp: config.auth.registerMaxPerIp, windowSeconds: config.auth.registerWindow },
+    refreshTtlSeconds: config.auth.refreshTtl,
+  });
   const sealer = createSealer(deps.secrets.encryptionKey);
   const idempotent = createIdempotency(deps.db, deps.secrets.encryptionKey);
   const limits = { maxInflight: config.chat.maxInflight, dailyQuota: config.chat.dailyQuota };
@@ -67,7 +79,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   });
   mountRoutes(router, routes, createAuthenticate(deps.tokens), !config.isProduction);
 
-  const guard = createBoardGuard(deps.tokens, deps.throttle);
+  const guard = createBoardGuard(deps.tokens, throttle);
   const board = boardMiddleware(deps.queues);
   const onBoard: Middleware<AppState> = (ctx, next) =>
     ctx.path === BOARD_PATH || ctx.path.startsWith(`${BOARD_PATH}/`)

@@ -12,13 +12,12 @@ import { createGateway } from '../api/realtime/gateway.js';
 import { createOrchestrator } from '../core/ai/index.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
 import { noCitations } from '../core/chat/context.js';
-import { createLoginThrottle } from '../core/auth/login-throttle.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig, type Config } from '../core/config.js';
 import { bindModels, createDb, migrate } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { checkRedis, ensureRedis, producerConnection, workerConnection, StartupError } from '../core/redis.js';
+import { checkRedis, connectedProducer, ensureRedis, workerConnection, StartupError, type RedisHandle } from '../core/redis.js';
 import { socketKey } from '../core/rooms.js';
-import { resolveSecrets } from '../core/secrets.js';
+import { resolveSecrets, type Secrets } from '../core/secrets.js';
 import { createStorage } from '../core/storage/index.js';
 import { createQueues } from '../pipelines/queues.js';
 import { upsertSchedules } from '../pipelines/schedules.js';
@@ -48,10 +47,19 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
   indexProcessors(PROCESSORS);
 
   const redisHandle = await ensureRedis(config, log);
-  const closers: Array<() => Promise<unknown>> = [];
-  const probe = producerConnection(redisHandle.url);
   try {
-    await new Promise((resolve, reject) => probe.once('ready', resolve).once('error', reject));
+    return await assemble(mode, config, secrets, log, redisHandle);
+  } catch (err) {
+    // A managed redis-server must not outlive a start that failed.
+    await redisHandle.stop();
+    throw err;
+  }
+}
+
+async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logger, redisHandle: RedisHandle): Promise<Runtime> {
+  const closers: Array<() => Promise<unknown>> = [];
+  const probe = await connectedProducer(redisHandle.url);
+  try {
     await checkRedis(probe, log);
   } finally {
     probe.disconnect();
@@ -64,8 +72,7 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
 
   const storage = createStorage(config.storage);
   // Producers fail fast: with Redis away, a request answers 503 instead of hanging.
-  const producer = producerConnection(redisHandle.url);
-  await new Promise((resolve, reject) => producer.once('ready', resolve).once('error', reject));
+  const producer = await connectedProducer(redisHandle.url);
   const queues = createQueues(producer, config.redis.queuePrefix);
   const tokens = createAccessTokens({ secret: secrets.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTtl });
   let url: string | undefined;
@@ -82,15 +89,9 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
   }
 
   if (mode !== 'workers') {
-    const redis = producerConnection(redisHandle.url);
-    const throttle = createLoginThrottle(redis, {
-      prefix: config.redis.queuePrefix,
-      maxPerAccount: config.auth.loginMaxPerAccount,
-      maxPerIp: config.auth.loginMaxPerIp,
-      windowSeconds: config.auth.loginWindow,
-    });
+    const redis = await connectedProducer(redisHandle.url);
     const aiEvents = new QueueEvents('ai', { connection: workerConnection(redisHandle.url), prefix: config.redis.queuePrefix });
-    const app = buildApp({ config, log, db, redis, storage, queues, tokens, throttle, version: pkg.version, secrets, aiEvents });
+    const app = buildApp({ config, log, db, redis, storage, queues, tokens, version: pkg.version, secrets, aiEvents });
     const server = http.createServer(app.callback());
     const pub = workerConnection(redisHandle.url);
     const sub = pub.duplicate();

@@ -10,7 +10,7 @@ import { KoaAdapter } from '@bull-board/koa';
 import type { Middleware, Next } from 'koa';
 import type { AccessTokenService } from '../core/auth/access-tokens.js';
 import type { LoginThrottle } from '../core/auth/login-throttle.js';
-import { verifyPassword } from '../core/auth/passwords.js';
+import { burnPasswordCheck, verifyPassword } from '../core/auth/passwords.js';
 import { normalizeEmail } from '../core/auth/service.js';
 import { User } from '../core/db/models/index.js';
 import { HttpProblem, problems } from '../core/http/problem.js';
@@ -33,19 +33,24 @@ export function createBoardGuard(tokens: AccessTokenService, throttle: LoginThro
     const key = createHash('sha256').update(header).digest('hex');
     const hit = verified.get(key);
     if (hit && hit.until > Date.now()) return User.query().findById(hit.userId);
-    const wait = await throttle.check(email, ip);
+    const wait = await throttle.attempt(email, ip);
     if (wait > 0) throw problems.rateLimited(wait, 'too many failed logins: try again later');
+    const password = decoded.slice(sep + 1);
     const user = await User.query().findOne({ email });
-    if (!user || !(await verifyPassword(user.password_hash, decoded.slice(sep + 1)))) {
-      await throttle.recordFailure(email, ip);
-      return undefined;
-    }
+    const ok = user ? await verifyPassword(user.password_hash, password) : await burnPasswordCheck(password);
+    if (!user || !ok) return undefined;
+    await throttle.succeeded(email, ip);
     verified.set(key, { userId: user.id, until: Date.now() + CACHE_MS });
     return user;
   }
 
   return async (ctx: AppContext, next: Next) => {
     const header = ctx.get('authorization');
+    // Browsers attach Basic credentials to cross-site form posts: a change must come from
+    // the board's own page (same origin), or carry a Bearer token (never ambient).
+    if (header.startsWith('Basic ') && !['GET', 'HEAD'].includes(ctx.method) && !sameOrigin(ctx)) {
+      throw problems.forbidden('cross-site request refused');
+    }
     const user = header.startsWith('Basic ') ? await fromBasic(header, ctx.ip) : await userFromToken(tokens, bearerToken(header));
     if (!user) {
       throw new HttpProblem(401, 'unauthorized', 'Unauthorized', 'sign in as an admin', {
@@ -56,6 +61,13 @@ export function createBoardGuard(tokens: AccessTokenService, throttle: LoginThro
     ctx.state.user = user;
     await next();
   };
+}
+
+function sameOrigin(ctx: AppContext): boolean {
+  const site = ctx.get('sec-fetch-site');
+  if (site) return site === 'same-origin';
+  const origin = ctx.get('origin');
+  return origin !== '' && origin === `${ctx.protocol}://${ctx.host}`;
 }
 
 export function boardMiddleware(queues: Queues): Middleware {

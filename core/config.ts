@@ -57,6 +57,8 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
   LOGIN_MAX_FAILURES_PER_IP: int(20, 1),
   LOGIN_WINDOW_SECONDS: int(900, 1),
+  REGISTER_MAX_PER_IP: int(10, 1),
+  REGISTER_WINDOW_SECONDS: int(3600, 1),
 
   WORKER_QUEUES: list.optional(),
   WORKER_CONCURRENCY: int(4, 1),
@@ -96,6 +98,8 @@ export interface Config {
     loginMaxPerAccount: number;
     loginMaxPerIp: number;
     loginWindow: number;
+    registerMaxPerIp: number;
+    registerWindow: number;
   };
   encryptionKey?: string;
   http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean };
@@ -153,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginMaxPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       loginMaxPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
       loginWindow: e.LOGIN_WINDOW_SECONDS,
+      registerMaxPerIp: e.REGISTER_MAX_PER_IP,
+      registerWindow: e.REGISTER_WINDOW_SECONDS,
     },
     encryptionKey: e.ENCRYPTION_KEY,
     http: { corsOrigins: e.CORS_ORIGINS, bodyLimitKb: e.BODY_LIMIT_KB, trustProxy: e.TRUST_PROXY },

@@ -8,9 +8,19 @@ const REDACT = [
   'content', 'text', 'email', 'secret', 'apiKey',
 ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
+/**
+ * Errors keep type, message, code and stack only: drivers attach fields such as Postgres'
+ * `detail` ("Key (email)=(...) already exists") that would carry personal data.
+ */
+function serializeError(err: unknown) {
+  if (!(err instanceof Error)) return err;
+  return { type: err.name, message: err.message, code: (err as { code?: unknown }).code, stack: err.stack };
+}
+
 export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
   return pino({
     level,
+    serializers: { err: serializeError },
     base: { service: 'legal-ai', ...base },
     redact: { paths: [...REDACT, 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,

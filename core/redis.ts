@@ -23,6 +23,13 @@ export function producerConnection(url: string, extra: RedisOptions = {}): Redis
   return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000, ...extra });
 }
 
+/** A fail-fast connection that is already connected (it has no offline queue to wait in). */
+export async function connectedProducer(url: string): Promise<Redis> {
+  const client = producerConnection(url);
+  await new Promise((resolve, reject) => client.once('ready', resolve).once('error', reject));
+  return client;
+}
+
 async function ping(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
   client.on('error', () => undefined);

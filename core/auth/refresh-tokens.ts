@@ -10,7 +10,7 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 export type RotateResult =
   | { ok: true; userId: string; familyId: string; token: string }
-  | { ok: false; reason: 'unknown' | 'expired' | 'reused'; userId?: string; familyId?: string };
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: string; familyId?: string };
 
 export async function issueRefreshToken(
   userId: string,
@@ -28,11 +28,23 @@ export async function issueRefreshToken(
   return { token, familyId };
 }
 
+/**
+ * Rotation and revocation of one family are serialised by a transaction-scoped advisory
+ * lock, so a revocation can never miss a successor that a concurrent rotation is inserting.
+ */
+async function lockFamily(trx: Knex.Transaction, familyId: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`refresh-family:${familyId}`]);
+}
+
 /** Spends `token` and issues its successor in the same family, atomically. */
 export async function rotateRefreshToken(token: string, ttlSeconds: number): Promise<RotateResult> {
   const hash = hashToken(token);
   return RefreshToken.transaction(async (trx) => {
-    // The conditional update is the lock: of two concurrent rotations only one wins.
+    const found = await RefreshToken.query(trx).findOne({ token_hash: hash });
+    if (!found) return { ok: false, reason: 'unknown' };
+    await lockFamily(trx, found.family_id);
+    const known = (await RefreshToken.query(trx).findById(found.id))!;
+    // The conditional update is the decision: of two concurrent rotations only one wins.
     const spent = await RefreshToken.query(trx)
       .patch({ used_at: new Date() })
       .where({ token_hash: hash })
@@ -41,22 +53,29 @@ export async function rotateRefreshToken(token: string, ttlSeconds: number): Pro
       .where('expires_at', '>', new Date())
       .returning('*')
       .first();
-    if (spent) {
+    const familyRevoked = await RefreshToken.query(trx).where({ family_id: known.family_id }).whereNotNull('revoked_at').first();
+    if (spent && !familyRevoked) {
       const next = await issueRefreshToken(spent.user_id, ttlSeconds, spent.family_id, trx);
       return { ok: true, userId: spent.user_id, familyId: spent.family_id, token: next.token };
     }
-    const known = await RefreshToken.query(trx).findOne({ token_hash: hash });
-    if (!known) return { ok: false, reason: 'unknown' };
-    if (known.used_at || known.revoked_at) {
-      await revokeFamily(known.family_id, trx);
+    if (familyRevoked) return { ok: false, reason: 'revoked', userId: known.user_id, familyId: known.family_id };
+    if (known.used_at) {
+      await revokeFamilyLocked(known.family_id, trx);
       return { ok: false, reason: 'reused', userId: known.user_id, familyId: known.family_id };
     }
     return { ok: false, reason: 'expired', userId: known.user_id, familyId: known.family_id };
   });
 }
 
-export async function revokeFamily(familyId: string, trx?: Knex.Transaction): Promise<number> {
+async function revokeFamilyLocked(familyId: string, trx: Knex.Transaction): Promise<number> {
   return RefreshToken.query(trx).patch({ revoked_at: new Date() }).where({ family_id: familyId }).whereNull('revoked_at');
+}
+
+export function revokeFamily(familyId: string): Promise<number> {
+  return RefreshToken.transaction(async (trx) => {
+    await lockFamily(trx, familyId);
+    return revokeFamilyLocked(familyId, trx);
+  });
 }
 
 /** Logout: revokes the family of a token that belongs to `userId`; a foreign token changes nothing. */

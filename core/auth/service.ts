@@ -5,12 +5,15 @@ import { User } from '../db/models/index.js';
 import { HttpProblem, problems } from '../http/problem.js';
 import type { AccessTokenService } from './access-tokens.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { WindowCounter } from './window-counter.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens.js';
 
 export interface AuthDeps {
   tokens: AccessTokenService;
   throttle: LoginThrottle;
+  counter: WindowCounter;
+  registerLimit: { maxPerIp: number; windowSeconds: number };
   refreshTtlSeconds: number;
 }
 
@@ -36,6 +39,9 @@ export function createAuthService(deps: AuthDeps) {
 
   return {
     async register(input: { email: string; password: string; name?: string }, ip: string) {
+      // Each registration costs an argon2 hash: bound them per IP.
+      const wait = await deps.counter.hit(`register:ip:${ip}`, deps.registerLimit.maxPerIp, deps.registerLimit.windowSeconds);
+      if (wait > 0) throw problems.rateLimited(wait, 'too many registrations from this address: try again later');
       const email = normalizeEmail(input.email);
       const password_hash = await hashPassword(input.password);
       let user: User;
@@ -51,7 +57,7 @@ export function createAuthService(deps: AuthDeps) {
 
     async login(input: { email: string; password: string }, ip: string) {
       const email = normalizeEmail(input.email);
-      const wait = await deps.throttle.check(email, ip);
+      const wait = await deps.throttle.attempt(email, ip);
       if (wait > 0) {
         await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait } });
         throw problems.rateLimited(wait, 'too many failed logins: try again later');
@@ -59,7 +65,6 @@ export function createAuthService(deps: AuthDeps) {
       const user = await User.query().findOne({ email });
       const ok = user ? await verifyPassword(user.password_hash, input.password) : await burnPasswordCheck(input.password);
       if (!user || !ok) {
-        await deps.throttle.recordFailure(email, ip);
         await audit({ actorId: user?.id ?? null, action: 'auth.login_failed', targetType: 'user', targetId: user?.id, ip });
         throw badCredentials();
       }
@@ -67,7 +72,7 @@ export function createAuthService(deps: AuthDeps) {
         await audit({ actorId: user.id, action: 'auth.login_blocked', targetType: 'user', targetId: user.id, ip });
         throw problems.forbidden('this account is blocked');
       }
-      await deps.throttle.recordSuccess(email);
+      await deps.throttle.succeeded(email, ip);
       await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip });
       return { user: user.toPublic(), ...(await startSession(user)) };
     },

@@ -31,6 +31,8 @@ export function createDb(config: Pick<Config, 'database' | 'dataDir'>): Db {
   const { url, schema, poolMax } = config.database;
   const common = {
     migrations: { migrationSource, tableName: 'knex_migrations' },
+    // Error messages must not carry bound values (e-mails, text): they reach logs and job history.
+    compileSqlOnError: false,
   } satisfies Partial<Knex.Config>;
   if (url) {
     return knexFactory({

@@ -80,6 +80,22 @@ describe('auth contract', () => {
     expect(successor.status).toBe(401);
   });
 
+  it('never leaves a live token in a family that logout revoked, however the two race', async () => {
+    for (let round = 0; round < 10; round++) {
+      const user = await registerUser(base, `race${round}`);
+      const [rotated, out] = await Promise.all([
+        request(base, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refresh } }),
+        request(base, 'POST', '/api/auth/logout', { json: { refresh_token: user.refresh } }),
+      ]);
+      expect(out.status).toBe(204);
+      expect([200, 401]).toContain(rotated.status);
+      if (rotated.status === 200) {
+        const again = await request(base, 'POST', '/api/auth/refresh', { json: { refresh_token: rotated.body.refresh_token } });
+        expect(again.status, `round ${round}`).toBe(401);
+      }
+    }
+  });
+
   it('logout revokes the family', async () => {
     const user = await registerUser(base, 'logout');
     const out = await request(base, 'POST', '/api/auth/logout', { json: { refresh_token: user.refresh } });

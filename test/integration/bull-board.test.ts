@@ -43,4 +43,15 @@ describe('Bull Board', () => {
     // A bearer token works too, for scripts.
     expect((await request(rt.url, 'GET', '/admin/queues/api/queues', { token: admin.token })).status).toBe(200);
   });
+
+  it('refuses a cross-site change made with the browser\'s Basic credentials', async () => {
+    const auth = { authorization: basic(admin.email, admin.password) };
+    const pause = '/admin/queues/api/queues/notifications/pause';
+    const forged = await request(rt.url, 'PUT', pause, { headers: { ...auth, origin: 'https://evil.example' } });
+    expect(forged.status).toBe(403);
+    const fetchSite = await request(rt.url, 'PUT', pause, { headers: { ...auth, 'sec-fetch-site': 'cross-site' } });
+    expect(fetchSite.status).toBe(403);
+    const own = await request(rt.url, 'PUT', pause, { headers: { ...auth, origin: rt.url } });
+    expect(own.status).toBeLessThan(300);
+  });
 });

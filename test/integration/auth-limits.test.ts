@@ -1,0 +1,43 @@
+/** Limits that must hold under concurrency: login throttling and registrations per IP. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerUser, request, uniqueEmail } from '../helpers/http.js';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+
+let rt: TestRuntime;
+beforeAll(async () => {
+  rt = await startTestRuntime('authlimits', { env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '5', LOGIN_MAX_FAILURES_PER_IP: '1000', REGISTER_MAX_PER_IP: '4' } });
+});
+afterAll(() => rt?.close());
+
+describe('auth limits', () => {
+  it('lets no more than the limit of parallel guesses reach the password check', async () => {
+    const user = await registerUser(rt.url, 'parallel');
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => request(rt.url, 'POST', '/api/auth/login', { json: { email: user.email, password: `guess number ${i}` } })),
+    );
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+    expect(Number(replies.find((r) => r.status === 429)!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('a successful login clears the account counter', async () => {
+    const user = await registerUser(rt.url, 'recovers');
+    for (let i = 0; i < 4; i++) {
+      expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: user.email, password: 'wrong password' } })).status).toBe(401);
+    }
+    expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: user.email, password: user.password } })).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: user.email, password: 'wrong password' } })).status).toBe(401);
+    }
+  });
+
+  it('bounds registrations per IP (each costs an argon2 hash)', async () => {
+    // Two accounts were registered above; two more fit the limit of four.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await request(rt.url, 'POST', '/api/auth/register', { json: { email: uniqueEmail('flood'), password: 'long enough pw' } })).status);
+    }
+    expect(statuses).toEqual([201, 201, 429]);
+  });
+});
