@@ -69,7 +69,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...authRoutes(auth),
     ...adminRoutes(),
     ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
-    ...aiRoutes({ db: deps.db, queues: deps.queues, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
+    ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
   ];
   const openapi = buildOpenApi(routes, deps.version);
 

@@ -2,7 +2,9 @@
  * `Idempotency-Key` for POSTs that create things: the same key from the same user within
  * 24 h returns the first response and creates nothing new. The key is claimed before the
  * work runs; a failed attempt releases it so the client may retry. The same key with a
- * different request is refused (422), and one still being processed answers 409.
+ * different request is refused (422), and one still being processed answers 409. A claim
+ * still unanswered after a minute is abandoned (its process died mid-work) and may be taken
+ * over. The stored response keeps its headers (a 202's Location).
  * The request is remembered by an HMAC, not a plain hash: a short message with personal
  * data in it must not be recoverable from the table by guessing.
  */
@@ -13,11 +15,15 @@ import type { AppContext } from './context.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const TTL_MS = 24 * 3600 * 1000;
+/** No idempotent handler runs this long (the longest waits a few seconds for an AI answer). */
+const ABANDONED_MS = 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export interface Outcome {
   status: number;
   body: unknown;
+  /** Sent, stored and replayed with the body (e.g. Location). */
+  headers?: Record<string, string>;
 }
 
 export type Idempotent = (ctx: AppContext, userId: string, body: unknown, work: () => Promise<Outcome>) => Promise<void>;
@@ -33,13 +39,17 @@ async function idempotent(db: Db, secret: Buffer, ctx: AppContext, userId: strin
   const answer = (o: Outcome) => {
     ctx.status = o.status;
     ctx.body = o.body;
+    if (o.headers) ctx.set(o.headers);
   };
   if (!key) return answer(await work());
   if (!KEY_PATTERN.test(key)) throw problems.badRequest(`${IDEMPOTENCY_HEADER} must be 1-255 visible ASCII characters`, 'validation_failed');
 
   const requestHash = createHmac('sha256', secret).update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
-  const expired = new Date(Date.now() - TTL_MS);
-  await db('idempotency_keys').where({ user_id: userId, key }).where('created_at', '<', expired).delete();
+  const now = Date.now();
+  await db('idempotency_keys')
+    .where({ user_id: userId, key })
+    .where((q) => q.where('created_at', '<', new Date(now - TTL_MS)).orWhere((a) => a.whereNull('status_code').where('created_at', '<', new Date(now - ABANDONED_MS))))
+    .delete();
   const claimed = await db('idempotency_keys').insert({ user_id: userId, key, request_hash: requestHash }).onConflict(['user_id', 'key']).ignore().returning('key');
 
   if (claimed.length === 0) {
@@ -52,7 +62,7 @@ async function idempotent(db: Db, secret: Buffer, ctx: AppContext, userId: strin
       throw new HttpProblem(409, 'conflict', 'Conflict', 'a request with this Idempotency-Key is still being processed', { headers: { 'Retry-After': '1' } });
     }
     ctx.set('Idempotent-Replayed', 'true');
-    return answer({ status: first.status_code as number, body: first.response });
+    return answer({ status: first.status_code as number, body: first.response, headers: first.response_headers ?? undefined });
   }
 
   let outcome: Outcome;
@@ -62,6 +72,14 @@ async function idempotent(db: Db, secret: Buffer, ctx: AppContext, userId: strin
     await db('idempotency_keys').where({ user_id: userId, key }).delete();
     throw err;
   }
-  await db('idempotency_keys').where({ user_id: userId, key }).update({ status_code: outcome.status, response: JSON.stringify(outcome.body) });
+  try {
+    await db('idempotency_keys')
+      .where({ user_id: userId, key })
+      .update({ status_code: outcome.status, response: JSON.stringify(outcome.body), response_headers: outcome.headers ? JSON.stringify(outcome.headers) : null });
+  } catch (err) {
+    // The work is done: the client gets its answer. Unrecorded, the claim is abandoned after
+    // a minute and a retry then runs the work again.
+    ctx.state.log.error({ err: (err as Error).message }, 'could not store an idempotent response');
+  }
   answer(outcome);
 }

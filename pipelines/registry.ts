@@ -62,3 +62,18 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 } as const;
+
+/**
+ * ai.complete results are what the client polls for: they are kept for an hour whatever the
+ * traffic of the shared `ai` queue, not evicted by a count that chat replies fill up.
+ */
+export const COMPLETE_JOB_OPTIONS = {
+  ...DEFAULT_JOB_OPTIONS,
+  attempts: 2,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600 },
+  removeOnFail: { age: 24 * 3600 },
+} as const;
+
+/** Scheduled housekeeping: a short history is enough, and it must not crowd out real jobs. */
+export const SCHEDULED_JOB_OPTIONS = { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } as const;

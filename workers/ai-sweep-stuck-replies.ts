@@ -1,12 +1,13 @@
-import { sweepStuckReplies } from '../core/chat/sweeper.js';
+import { purgeExpired, sweepStuckReplies } from '../core/chat/sweeper.js';
 import { defineProcessor } from './processor.js';
 
-/** Fails replies whose jobs died for good, so no chat waits forever. Idempotent; scheduled. */
+/** Fails replies whose jobs died for good, so no chat waits forever, and purges expired rows. Idempotent; scheduled. */
 export default defineProcessor({
   name: 'ai.sweep-stuck-replies',
   async process(_payload, { db, emitter, queues, config, log }) {
     const failed = await sweepStuckReplies({ db, emitter, aiQueue: queues.get('ai'), stuckAfterSeconds: config.chat.stuckAfterSeconds });
     if (failed) log.warn({ failed }, 'stuck replies failed');
-    return { failed };
+    const purged = await purgeExpired(db);
+    return { failed, purged };
   },
 });

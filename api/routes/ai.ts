@@ -5,19 +5,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Job, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { completeJobId, createCompletionSlots } from '../../core/chat/complete-inflight.js';
 import { admitMessage, type FairUseLimits } from '../../core/chat/fair-use.js';
 import type { Sealer } from '../../core/chat/seal.js';
 import type { Db } from '../../core/db/knex.js';
 import { problems } from '../../core/http/problem.js';
 import type { Queues } from '../../pipelines/queues.js';
-import { DEFAULT_JOB_OPTIONS, JOBS } from '../../pipelines/registry.js';
+import { COMPLETE_JOB_OPTIONS, JOBS } from '../../pipelines/registry.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 
 export interface AiRouteDeps {
   db: Db;
   queues: Queues;
+  redis: Redis;
   events: QueueEvents;
   sealer: Sealer;
   idempotent: Idempotent;
@@ -25,7 +28,6 @@ export interface AiRouteDeps {
   waitMs: number;
 }
 
-const jobId = (id: string) => `complete-${id}`;
 const usage = z.object({ input_tokens: z.number(), output_tokens: z.number() });
 const answer = z.object({ text: z.string(), provider: z.string(), model: z.string(), usage, cached: z.boolean() });
 const doneSchema = answer.extend({ id: z.uuid() });
@@ -45,6 +47,7 @@ async function statusOf(job: Job, id: string): Promise<z.infer<typeof statusSche
 
 export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
   const queue = () => deps.queues.get(JOBS['ai.complete'].queue);
+  const slots = createCompletionSlots(queue(), deps.redis, deps.queues.prefix);
   return [
     defineRoute({
       method: 'post', path: '/api/ai/complete', summary: 'One-off AI answer (masked before it leaves)', tags: ['ai'], access: 'user',
@@ -56,25 +59,35 @@ export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
         401: { description: 'Not signed in' },
         409: { description: 'Idempotency-Key in use' },
         422: { description: 'Invalid body or reused Idempotency-Key' },
-        429: { description: '`quota_exceeded`, with Retry-After' },
+        429: { description: '`rate_limited` (answers in progress) or `quota_exceeded` (daily quota), with Retry-After' },
         503: { description: 'No AI provider could answer' },
       },
       async handler(ctx, { body }) {
         const userId = ctx.state.user.id;
         await deps.idempotent(ctx, userId, body, async () => {
-          await deps.db.transaction((trx) => admitMessage(trx, userId, deps.limits, { inflight: false }));
           const id = randomUUID();
           const payload = JOBS['ai.complete'].payload.parse({ request_id: id, user_id: userId, sealed: deps.sealer.seal(body.prompt, id), max_tokens: body.max_tokens });
-          const job = await queue().add('ai.complete', payload, { ...DEFAULT_JOB_OPTIONS, jobId: jobId(id), attempts: 2, backoff: { type: 'exponential', delay: 500 } });
+          // Counted, enqueued and tracked under the user's fair-use lock (taken by admitMessage).
+          const job = await deps.db.transaction(async (trx) => {
+            await admitMessage(trx, userId, deps.limits, { inflight: false });
+            if ((await slots.count(userId)) >= deps.limits.maxInflight) {
+              throw problems.rateLimited(2, `at most ${deps.limits.maxInflight} answers may be in progress at once`);
+            }
+            const added = await queue().add('ai.complete', payload, { ...COMPLETE_JOB_OPTIONS, jobId: completeJobId(id) });
+            await slots.track(userId, id);
+            return added;
+          });
+          // From here on the job exists: whatever goes wrong while waiting, the answer is its id.
+          const pending = { status: 202, body: { id, status: 'queued' as const }, headers: { Location: `/api/ai/complete/${id}` } };
           try {
             const result = await job.waitUntilFinished(deps.events, Math.max(1, deps.waitMs));
             return { status: 200, body: { id, ...result } };
           } catch (err) {
-            const status = await statusOf(job, id);
+            const status = await statusOf(job, id).catch(() => undefined);
+            if (!status) return pending;
             if (status.status === 'failed') throw problems.unavailable(`the AI answer failed: ${status.error?.code ?? (err as Error).message}`);
             if (status.status === 'completed') return { status: 200, body: { id, ...status.result } };
-            ctx.set('Location', `/api/ai/complete/${id}`);
-            return { status: 202, body: status };
+            return { ...pending, body: status };
           }
         });
       },
@@ -84,7 +97,7 @@ export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'Its state, and the answer once completed', schema: statusSchema }, 400: { description: 'Bad id' }, 401: { description: 'Not signed in' }, 404: { description: 'No such request for this user' } },
       async handler(ctx, { params }) {
-        const job = await queue().getJob(jobId(params.id));
+        const job = await queue().getJob(completeJobId(params.id));
         if (!job || (job.data as { user_id?: string }).user_id !== ctx.state.user.id) throw problems.notFound('no such request');
         ctx.body = await statusOf(job, params.id);
       },

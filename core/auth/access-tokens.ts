@@ -11,20 +11,27 @@ export interface AccessClaims {
   role: Role;
 }
 
+/** What a verified token says; `exp` in seconds since the epoch (long-lived sockets end then). */
+export interface VerifiedClaims extends AccessClaims {
+  exp: number;
+}
+
 export interface AccessTokenService {
   ttlSeconds: number;
   sign(claims: AccessClaims): Promise<string>;
   /** Returns the claims, or undefined for any token that fails a check. */
-  verify(token: string): Promise<AccessClaims | undefined>;
+  verify(token: string): Promise<VerifiedClaims | undefined>;
 }
 
 const TYP = 'at+jwt';
 const ALGORITHMS = ['HS256'];
 
 export function createAccessTokens(opts: { secret: Uint8Array; issuer: string; audience: string; ttlSeconds: number }): AccessTokenService {
+  // Imported once: given raw bytes, jose would import the key again on every call.
+  const key = crypto.subtle.importKey('raw', opts.secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   return {
     ttlSeconds: opts.ttlSeconds,
-    sign: (claims) =>
+    sign: async (claims) =>
       new SignJWT({ role: claims.role })
         .setProtectedHeader({ alg: 'HS256', typ: TYP })
         .setSubject(claims.sub)
@@ -33,17 +40,17 @@ export function createAccessTokens(opts: { secret: Uint8Array; issuer: string; a
         .setIssuedAt()
         .setJti(randomUUID())
         .setExpirationTime(`${opts.ttlSeconds}s`)
-        .sign(opts.secret),
+        .sign(await key),
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, opts.secret, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: ALGORITHMS,
           issuer: opts.issuer,
           audience: opts.audience,
           typ: TYP,
           requiredClaims: ['sub', 'exp', 'iat'],
         });
-        return { sub: payload.sub!, role: payload.role as Role };
+        return { sub: payload.sub!, role: payload.role as Role, exp: payload.exp! };
       } catch {
         return undefined;
       }

@@ -7,7 +7,7 @@ import type { Db } from '../db/knex.js';
 import { PlaceholderRegistry } from '../dlp/index.js';
 import { createAnswerCache } from './cache.js';
 import { SYSTEM_PROMPT } from './context.js';
-import { recordUsage } from './fair-use.js';
+import { recordUsageOnce } from './fair-use.js';
 import { maskChatText } from './masking.js';
 import type { Sealer } from './seal.js';
 
@@ -37,7 +37,7 @@ export async function runCompletion(deps: CompleteDeps, p: { request_id: string;
   const hit = await cache.lookup(p.user_id, deps.ai.providers(), messages);
   if (hit) return { ...hit, usage: { input_tokens: 0, output_tokens: 0 }, cached: true };
   const result = await deps.ai.complete({ messages, maxTokens: p.max_tokens });
-  await recordUsage(deps.db, p.user_id, result.usage);
+  await recordUsageOnce(deps.db, p.request_id, p.user_id, result.usage);
   await cache.store(p.user_id, messages, result);
   return { text: result.text, provider: result.provider, model: result.model, usage: result.usage, cached: false };
 }

@@ -17,7 +17,8 @@ export function describeFailure(err: unknown): FailureInfo {
     const retryable = err.retryable || err.midStream;
     return { code: err.code === 'bad_request' ? 'ai_bad_request' : `ai_${err.code}`, detail: `the AI provider failed (${err.code})`, retryable };
   }
-  if (err instanceof DlpError) return { code: 'dlp_failed', detail: 'the message could not be masked', retryable: false };
+  // A timeout may be load on this worker: another attempt can succeed. Bad input cannot.
+  if (err instanceof DlpError) return { code: 'dlp_failed', detail: 'the message could not be masked', retryable: err.code === 'dlp_timeout' };
   return { code: 'internal_error', detail: 'the reply could not be produced', retryable: true };
 }
 

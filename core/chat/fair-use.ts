@@ -58,3 +58,16 @@ export async function recordUsage(trx: Knex | Knex.Transaction, userId: string, 
       output_tokens: trx.raw('ai_usage_daily.output_tokens + ?', [usage.output_tokens]),
     });
 }
+
+/**
+ * Adds a one-off completion's tokens once per request: a retried job (the worker died after
+ * counting, or a later step failed) finds its marker row and adds nothing.
+ */
+export async function recordUsageOnce(db: Knex, requestId: string, userId: string, usage: Usage): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const marked = await trx('ai_usage_records').insert({ request_id: requestId, user_id: userId }).onConflict('request_id').ignore().returning('request_id');
+    if (marked.length === 0) return false;
+    await recordUsage(trx, userId, usage);
+    return true;
+  });
+}

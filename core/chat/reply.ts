@@ -116,7 +116,7 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
 }
 
 /** Streams through the orchestrator; each event is stored and emitted in order. */
-async function completeStreaming(ai: Orchestrator, messages: ChatMessage[], publisher: ReplyPublisher): Promise<CompletionResult> {
+export async function completeStreaming(ai: Orchestrator, messages: ChatMessage[], publisher: ReplyPublisher): Promise<CompletionResult> {
   let chain = Promise.resolve();
   let failure: unknown;
   const next = (step: () => Promise<void>) => {
@@ -124,11 +124,17 @@ async function completeStreaming(ai: Orchestrator, messages: ChatMessage[], publ
       failure ??= err;
     });
   };
-  const result = await ai.complete(
-    { messages },
-    { onStart: (provider, model) => next(() => publisher.started(provider, model)), onDelta: (text) => next(() => publisher.delta(text)) },
-  );
-  await chain;
+  let result: CompletionResult;
+  try {
+    result = await ai.complete(
+      { messages },
+      { onStart: (provider, model) => next(() => publisher.started(provider, model)), onDelta: (text) => next(() => publisher.delta(text)) },
+    );
+  } finally {
+    // Even when the provider throws: the deltas already sent must reach the stream before
+    // the caller publishes reply.failed, or the failure would overtake them.
+    await chain;
+  }
   if (failure) throw failure;
   return result;
 }

@@ -35,3 +35,31 @@ export async function sweepStuckReplies(deps: { db: Db; emitter: Emitter; aiQueu
   }
   return failed;
 }
+
+const DAY_MS = 24 * 3600 * 1000;
+const PURGE_BATCH = 1000;
+const PURGE_MAX_BATCHES = 20;
+
+/** Deletes rows of `table` older than `maxAgeMs`, a bounded batch at a time (short locks, bounded run). */
+async function purgeOlderThan(db: Db, table: string, keys: string[], maxAgeMs: number): Promise<number> {
+  const cutoff = new Date(Date.now() - maxAgeMs);
+  let total = 0;
+  for (let i = 0; i < PURGE_MAX_BATCHES; i++) {
+    const batch = db(table).select(keys).where('created_at', '<', cutoff).limit(PURGE_BATCH);
+    const deleted = await db(table).whereIn(keys, batch).delete();
+    total += deleted;
+    if (deleted < PURGE_BATCH) break;
+  }
+  return total;
+}
+
+/**
+ * Housekeeping of the same schedule: Idempotency-Keys are replayed for 24 h only, and usage
+ * markers only guard a job's retries (a failed job is kept 24 h): a week is plenty.
+ */
+export async function purgeExpired(db: Db): Promise<{ idempotencyKeys: number; usageRecords: number }> {
+  return {
+    idempotencyKeys: await purgeOlderThan(db, 'idempotency_keys', ['user_id', 'key'], DAY_MS),
+    usageRecords: await purgeOlderThan(db, 'ai_usage_records', ['request_id'], 7 * DAY_MS),
+  };
+}

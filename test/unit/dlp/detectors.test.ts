@@ -45,6 +45,16 @@ describe('checksum identifiers', () => {
     }
   });
 
+  it('reads context words anywhere in a long text, also across the blocks it is searched in', () => {
+    // Keywords are looked for in blocks of a few hundred characters; every shift crosses a boundary once.
+    for (let pad = 470; pad < 560; pad++) {
+      const text = `${'а'.repeat(pad - 1)} ИНН/КПП 7707083893/770701001, р/с 40702810916306958691`;
+      expect(found(text)).toEqual([['INN', '7707083893'], ['BANK_ACCOUNT', '40702810916306958691']]);
+    }
+    // "КПП" inside "ИНН/КПП" is not a keyword of its own, wherever the block starts.
+    expect(found(`${'а '.repeat(300)}ИНН/КПП 7707083893`)).toEqual([['INN', '7707083893']]);
+  });
+
   it('needs context for bare numbers that may pass a checksum by chance', () => {
     expect(found('Значение 7707083893 в таблице')).toEqual([]);
     expect(found('Строка 1027700132195')).toEqual([]);
