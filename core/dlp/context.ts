@@ -106,29 +106,58 @@ export interface ContextHit {
   end: number;
 }
 
-/**
- * Every keyword of a text, in order, found once per text: all detectors of one scan share it
- * (the memo keeps the last text only, so memory stays bounded).
- */
-let memo: { lower: string; hits: ContextHit[]; kinds: Set<ContextKind> } | undefined;
+/** Longest keyword, in characters. */
+const MAX_KEYWORD = Math.max(...[...KIND_OF.keys()].map((k) => k.length));
+/** Keywords are looked for per block of the text, and only in blocks some detector asks about. */
+const BLOCK = 512;
 
-function keywordMemo(lower: string): { hits: ContextHit[]; kinds: Set<ContextKind> } {
-  if (memo?.lower === lower) return memo;
-  const hits: ContextHit[] = [];
-  const kinds = new Set<ContextKind>();
+
+/**
+ * Keywords of the blocks of a text looked at so far (the blocks before its numbers, dates and
+ * plates), shared by all detectors of one scan; the memo keeps the last text only.
+ */
+let memo: { lower: string; blocks: Array<ContextHit[] | undefined> } | undefined;
+
+/** Keywords starting in block b of `lower`, in order. */
+function blockHits(lower: string, b: number): ContextHit[] {
+  if (memo?.lower !== lower) memo = { lower, blocks: [] };
+  let hits = memo.blocks[b];
+  if (hits !== undefined) return hits;
+  hits = [];
+  const from = b * BLOCK;
+  // Starting MAX_KEYWORD before the block keeps the scan in step with one over the whole text (a
+  // keyword may hold another at a word start inside: "инн/кпп"). A keyword starting in the block
+  // ends at most MAX_KEYWORD characters after it (WHOLE_WORD looks one further).
+  const offset = Math.max(0, from - MAX_KEYWORD);
+  const part = lower.slice(offset, from + BLOCK + MAX_KEYWORD + 1);
   KEYWORD_RE.lastIndex = 0;
-  for (let m = KEYWORD_RE.exec(lower); m !== null; m = KEYWORD_RE.exec(lower)) {
-    const kind = KIND_OF.get(m[0]) as ContextKind;
-    hits.push({ kind, start: m.index, end: m.index + m[0].length });
-    kinds.add(kind);
+  for (let m = KEYWORD_RE.exec(part); m !== null; m = KEYWORD_RE.exec(part)) {
+    const start = offset + m.index;
+    if (start >= from + BLOCK) break;
+    if (start >= from) hits.push({ kind: KIND_OF.get(m[0]) as ContextKind, start, end: start + m[0].length });
   }
-  memo = { lower, hits, kinds };
-  return memo;
+  memo.blocks[b] = hits;
+  return hits;
 }
 
-/** Whether the text holds any keyword of this kind: lets a detector that needs one skip the text. */
-export function hasKeyword(lower: string, kind: ContextKind): boolean {
-  return keywordMemo(lower).kinds.has(kind);
+/** Per kind, a regex of its keywords anywhere (no word boundaries): a superset of its hits. */
+const KIND_STEMS = new Map<ContextKind, RegExp>();
+for (const kind of new Set(KIND_OF.values())) {
+  const words = KEYWORDS.filter(([, k]) => k === kind).map(([w]) => escapeRegex(w));
+  KIND_STEMS.set(kind, new RegExp(words.join('|')));
+}
+
+/** False when the text holds no keyword of this kind: one quick test before a detector's own scan. */
+export function mayHaveKind(lower: string, kind: ContextKind): boolean {
+  return (KIND_STEMS.get(kind) as RegExp).test(lower);
+}
+
+/**
+ * False when no keyword of this kind lies in `[to - width, to)`: a test of those few characters
+ * alone, cheaper than contextBefore (which finds the keywords of a whole block of the text).
+ */
+export function mayHaveKindBefore(lower: string, to: number, width: number, kind: ContextKind): boolean {
+  return (KIND_STEMS.get(kind) as RegExp).test(lower.slice(Math.max(0, to - width), to));
 }
 
 /** Drops the memo, so a scanned text is not kept alive after its scan. */
@@ -138,18 +167,25 @@ export function forgetKeywords(): void {
 
 /** Keywords lying wholly in `[to - width, to)` of `lower` (the lowercased text), nearest first. */
 export function contextBefore(lower: string, to: number, width = 40): ContextHit[] {
-  const { hits } = keywordMemo(lower);
-  // Binary search: the first keyword ending after `to`.
-  let lo = 0;
-  let hi = hits.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((hits[mid] as ContextHit).end <= to) lo = mid + 1;
-    else hi = mid;
-  }
-  const from = to - width;
+  const from = Math.max(0, to - width);
   const out: ContextHit[] = [];
-  for (let i = lo - 1; i >= 0 && (hits[i] as ContextHit).start >= from; i--) out.push(hits[i] as ContextHit);
+  if (to <= from) return out;
+  for (let b = Math.floor((to - 1) / BLOCK); b >= 0 && b >= Math.floor(from / BLOCK); b--) {
+    const hits = blockHits(lower, b);
+    // Hits do not overlap, so they are sorted by end too: binary search for the first ending after `to`.
+    let lo = 0;
+    let hi = hits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((hits[mid] as ContextHit).end <= to) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1; i >= 0; i--) {
+      const h = hits[i] as ContextHit;
+      if (h.start < from) return out;
+      out.push(h);
+    }
+  }
   return out;
 }
 

@@ -72,6 +72,21 @@ export function resolveOverlaps(candidates: DetectedEntity[]): DetectedEntity[] 
   return resolveSorted([...candidates].sort(byPosition));
 }
 
+/**
+ * In place. Each detector reports in order, so a short list is nearly sorted: insertion sort is
+ * cheaper there than sort() with a comparator; long lists (bounded cost) go to sort().
+ */
+function sortByPosition(list: DetectedEntity[]): DetectedEntity[] {
+  if (list.length > 64) return list.sort(byPosition);
+  for (let i = 1; i < list.length; i++) {
+    const e = list[i] as DetectedEntity;
+    let j = i - 1;
+    for (; j >= 0 && byPosition(list[j] as DetectedEntity, e) > 0; j--) list[j + 1] = list[j] as DetectedEntity;
+    list[j + 1] = e;
+  }
+  return list;
+}
+
 function resolveSorted(sorted: DetectedEntity[]): DetectedEntity[] {
   const kept: DetectedEntity[] = [];
   let current: DetectedEntity | undefined;
@@ -120,6 +135,6 @@ export function scan(text: string, opts: ScanOptions = {}): ScanResult {
     forgetKeywords();
   }
   if (performance.now() - t0 > budget) throw new DlpError('dlp_timeout', 'the scan ran past the budget');
-  const entities = resolveSorted(candidates.sort(byPosition));
+  const entities = resolveSorted(sortByPosition(candidates));
   return { entities, pii_score: piiScore(entities, text.length) };
 }

@@ -40,6 +40,13 @@ function extendLeft(text: string, start: number): number {
   return start;
 }
 
+/** A comma at `from` after at most three spaces. */
+function commaAt(text: string, from: number): boolean {
+  let i = from;
+  while (i < from + 3 && (text[i] === ' ' || text[i] === '\u00a0')) i++;
+  return text[i] === ',';
+}
+
 export function detectAddresses(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
   MARKER.lastIndex = 0;
@@ -56,8 +63,10 @@ export function detectAddresses(text: string, lower: string): DetectedEntity[] {
     }
     let start = m.index;
     // "Тверская ул., д. 1": the name comes before the marker.
-    const before = NAME_BEFORE.exec(text.slice(Math.max(0, start - 34), start));
-    if (before !== null && /^[ \u00a0]{0,3},/u.test(text.slice(REST.lastIndex - rest[0].length))) start -= before[0].length;
+    if (commaAt(text, REST.lastIndex - rest[0].length)) {
+      const before = NAME_BEFORE.exec(text.slice(Math.max(0, start - 34), start));
+      if (before !== null) start -= before[0].length;
+    }
     start = extendLeft(text, start);
     out.push({ type: 'ADDRESS', start, end: REST.lastIndex, score: 0.85 });
   }

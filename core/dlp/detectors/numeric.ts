@@ -47,6 +47,8 @@ const NEXT_DIGIT = /[0-9]/g;
 export function findDigitRuns(text: string): DigitRuns {
   const runs: number[] = [];
   const groups: number[] = [];
+  // Used length of `groups`: a dropped run's groups are overwritten (cutting an array's length is slow).
+  let used = 0;
   const n = text.length;
   let i = 0;
   for (;;) {
@@ -61,12 +63,13 @@ export function findDigitRuns(text: string): DigitRuns {
       start--;
       hasPlus = 1;
     }
-    const firstGroup = groups.length / 2;
+    const firstGroup = used / 2;
     let digits = 0;
     for (;;) {
       const gs = i;
       while (i < n && isDigit(text.charCodeAt(i))) i++;
-      groups.push(gs, i);
+      groups[used++] = gs;
+      groups[used++] = i;
       digits += i - gs;
       let j = i;
       while (j < n && j - i < MAX_SEP && isSeparator(text.charCodeAt(j))) j++;
@@ -74,15 +77,16 @@ export function findDigitRuns(text: string): DigitRuns {
       else break;
     }
     // "(495) 123-45-67" starts at the bracket; "ИНН (7707083893)" starts at the digit.
-    const groupCount = groups.length / 2 - firstGroup;
+    const groupCount = used / 2 - firstGroup;
     const firstDigit = groups[2 * firstGroup] as number;
     if (start < firstDigit && text.charCodeAt(firstDigit - 1) === 40 && (groupCount === 1 || text.charCodeAt(groups[2 * firstGroup + 1] as number) !== 41)) {
       start = firstDigit;
       hasPlus = 0;
     }
     if (digits >= MIN_DIGITS) runs.push(start, hasPlus, firstGroup, groupCount);
-    else groups.length = firstGroup * 2;
+    else used = firstGroup * 2;
   }
+  groups.length = used;
   return { runs, groups };
 }
 

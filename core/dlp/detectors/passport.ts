@@ -2,7 +2,7 @@
  * Passport series and number written with "№" / "номер" between them ("серия 45 06 № 123456",
  * foreign "75 № 1234567"). Bare digit forms and division codes are handled by the numeric scanner.
  */
-import { contextKinds, hasKeyword } from '../context.js';
+import { contextKinds, mayHaveKind, mayHaveKindBefore } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 
 /** Matched on the lowercased text. */
@@ -10,11 +10,11 @@ const SERIES_NUMBER = /(?<!\d)(?:\d{2} ?\d{2}|\d{2})[ \u00a0]{0,2},?[ \u00a0]{0,
 
 export function detectPassports(text: string, lower: string): DetectedEntity[] {
   const out: DetectedEntity[] = [];
-  // Reported only after a passport keyword: most texts have none.
-  if (!hasKeyword(lower, 'passport')) return out;
+  // Reported only after a passport keyword, which most texts lack.
+  if (!mayHaveKind(lower, 'passport')) return out;
   SERIES_NUMBER.lastIndex = 0;
   for (let m = SERIES_NUMBER.exec(lower); m !== null; m = SERIES_NUMBER.exec(lower)) {
-    if (!contextKinds(lower, m.index, 40).includes('passport')) continue;
+    if (!mayHaveKindBefore(lower, m.index, 40, 'passport') || !contextKinds(lower, m.index, 40).includes('passport')) continue;
     out.push({ type: 'PASSPORT', start: m.index, end: m.index + m[0].length, score: 0.95 });
   }
   return out;

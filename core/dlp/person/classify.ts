@@ -1,5 +1,5 @@
 /** What each token is to the person detector, looked up once and cached per text. */
-import { W_AMBIGUOUS, W_FIRST, W_NON_PERSON, W_SPEECH, W_TITLE, WORD_FLAGS, hasSurnameShape, isPatronymic, mayBeRoleOrSpeech } from './lexicon.js';
+import { W_AMBIGUOUS, W_FIRST, W_NON_PERSON, W_SPEECH, W_TITLE, WORD_FLAGS, hasSurnameShape, isPatronymic, mayBeListed, mayBeRoleOrSpeech } from './lexicon.js';
 import { Kind, MAX_WORD, isLower, isUpper, type Tokens } from './tokenize.js';
 
 // Local copies: imported enum members are read through accessors in hot loops.
@@ -39,7 +39,7 @@ let scratch = new Int8Array(4096);
 export function newContext(text: string, lower: string, tokens: Tokens): Context {
   if (scratch.length < tokens.count) scratch = new Int8Array(tokens.count * 2);
   scratch.fill(-1, 0, tokens.count);
-  return { text, lower, tokens, cls: scratch.subarray(0, tokens.count) };
+  return { text, lower, tokens, cls: scratch };
 }
 
 /** Not cached: classes are cached, and few words are looked at twice. */
@@ -81,9 +81,10 @@ function compute(ctx: Context, i: number): Cls {
       ? Cls.Initial
       : Cls.None;
   }
-  if (kind === KLower && !mayBeRoleOrSpeech(ctx.lower, tokens.start[i] as number, tokens.end[i] as number)) return Cls.None;
+  const start = tokens.start[i] as number, end = tokens.end[i] as number;
+  if (kind === KLower && !mayBeRoleOrSpeech(ctx.lower, start, end)) return Cls.None;
   const w = lowerOf(ctx, i);
-  const flags = WORD_FLAGS.get(w) ?? 0;
+  const flags = mayBeListed(ctx.lower, start, end) ? (WORD_FLAGS.get(w) ?? 0) : 0;
   if (flags & W_TITLE) return Cls.Title;
   if (kind === KLower) return flags & W_SPEECH ? Cls.Speech : Cls.None;
   if (flags & W_FIRST) return flags & W_AMBIGUOUS ? Cls.Ambiguous : Cls.First;

@@ -5,7 +5,7 @@
  */
 import { classify, Cls, lowerOf, type Context } from './classify.js';
 import { Kind } from './tokenize.js';
-import { TITLES, hasSurnameShape } from './lexicon.js';
+import { TITLES, hasSurnameShape, nounForms } from './lexicon.js';
 
 // Local copies: imported enum members are read through accessors in hot loops.
 const { Cap: KCap, Caps: KCaps, Initial: KInitial, Lower: KLower, Other: KOther } = Kind;
@@ -41,11 +41,39 @@ export function canBeSurname(ctx: Context, i: number): boolean {
   return true;
 }
 
+/** Code of the first character of token j, NaN when there is no such token. */
+function firstChar(ctx: Context, j: number): number {
+  return j >= 0 && j < ctx.tokens.count ? ctx.text.charCodeAt(ctx.tokens.start[j] as number) : NaN;
+}
+
 /** «Спартак», «Протоколов ...»: a quoted capitalized word names a club, a firm, a book. */
 export function quoted(ctx: Context, head: number, last: number): boolean {
-  const { tokens, text } = ctx;
-  const before = text[tokens.start[head - 1] ?? -1], after = text[tokens.start[last + 1] ?? -1];
-  return before === '«' || (before === '"' && after === '"');
+  const before = firstChar(ctx, head - 1);
+  return before === 0xab || (before === 0x22 && firstChar(ctx, last + 1) === 0x22);
+}
+
+/**
+ * Legal forms and words naming organisations, in any case form. ИП is not among them: a sole
+ * trader's name ("ИП Иванов И.И.") is a person's.
+ */
+const ORGANISATION_WORDS = new Set([
+  'ооо', 'оао', 'пао', 'зао', 'ао', 'нао', 'ано', 'нко', 'гуп', 'фгуп', 'муп', 'гбу', 'мбу', 'фгбу', 'фгбоу', 'тсж', 'снт',
+  'жск', 'кб', 'ук', 'чоп', 'llc', 'ltd', 'inc', 'ag', 'gmbh',
+  ...['компания', 'фирма', 'организация', 'корпорация', 'ассоциация', 'группа', 'газета', 'марка'].flatMap((w) => nounForms(w)),
+  ...['банк', 'холдинг', 'концерн', 'завод', 'фонд', 'кооператив', 'союз', 'центр', 'клуб', 'журнал', 'бренд'].flatMap((w) => nounForms(w)),
+  ...['общество', 'предприятие', 'учреждение', 'товарищество', 'партнерство', 'партнёрство', 'агентство', 'издательство']
+    .flatMap((w) => ['', 'а', 'у', 'ом', 'е'].map((ending) => w.slice(0, -1) + (ending === '' ? w.slice(-1) : ending))),
+]);
+const OPENING_QUOTES = new Set([0xab, 0x22, 0x201c, 0x201e]);
+
+/** «Бета» in "ПАО «Бета»", "компания «Вера»": a quoted name right after an organisation word is the organisation's. */
+export function organisationName(ctx: Context, head: number): boolean {
+  const { tokens } = ctx;
+  const org = head - 2;
+  if (org < 0 || !OPENING_QUOTES.has(firstChar(ctx, head - 1)) || tokens.kind[org] === KOther) return false;
+  // At most one space between the word and the quote.
+  if ((tokens.start[head - 1] as number) - (tokens.end[org] as number) > 1) return false;
+  return ORGANISATION_WORDS.has(lowerOf(ctx, org));
 }
 
 /** "в Дацине", "из Ростова": a lone word after these prepositions is usually a place. */
@@ -60,7 +88,7 @@ const ABBREVIATIONS = new Set(['г', 'ул', 'им', 'пр', 'пер', 'д', 'т
 
 /** Whether the gap after token j holds a line break. */
 function lineBreakAfter(ctx: Context, j: number): boolean {
-  const to = ctx.tokens.start[j + 1] ?? ctx.text.length;
+  const to = j + 1 < ctx.tokens.count ? (ctx.tokens.start[j + 1] as number) : ctx.text.length;
   for (let p = ctx.tokens.end[j] as number; p < to; p++) if (ctx.text.charCodeAt(p) === 0x0a) return true;
   return false;
 }
@@ -148,17 +176,16 @@ export function glossAfter(ctx: Context, last: number): boolean {
 
 /** "Коффи Коджа (Бенин)": two capitalized words followed by a country in brackets. */
 export function countryAfter(ctx: Context, last: number): boolean {
-  const { tokens, text } = ctx;
-  return text[tokens.start[last + 1] ?? -1] === '(' && last + 2 < tokens.count && classify(ctx, last + 2) === CNonPerson;
+  return firstChar(ctx, last + 1) === 0x28 && last + 2 < ctx.tokens.count && classify(ctx, last + 2) === CNonPerson;
 }
 
 /** "Скотт Хоровитц (Scott Horowitz)": the Latin spelling in brackets right after a found name. */
 export function latinGloss(ctx: Context, last: number): { start: number; end: number } | undefined {
   const { tokens, text } = ctx;
-  if (text[tokens.start[last + 1] ?? -1] !== '(') return undefined;
+  if (firstChar(ctx, last + 1) !== 0x28) return undefined;
   let j = last + 2;
   const first = j;
   while (j < tokens.count && j - first <= 4 && tokens.kind[j] === KCap && /^[A-Za-z]/.test(text[tokens.start[j] as number] as string)) j++;
-  if (j === first || j - first > 4 || text[tokens.start[j] ?? -1] !== ')') return undefined;
+  if (j === first || j - first > 4 || firstChar(ctx, j) !== 0x29) return undefined;
   return { start: tokens.start[first] as number, end: tokens.end[j - 1] as number };
 }

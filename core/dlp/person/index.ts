@@ -14,7 +14,7 @@ import { classify, Cls, isNamePart, lowerOf, newContext, afterPlaceWord, type Co
 import { Kind, tokenize } from './tokenize.js';
 import { isMalePatronymic, surnameKey } from './lexicon.js';
 import {
-  NOMINATIVE_SURNAME, afterLocative, canBeSurname, countryAfter, glossAfter, latinGloss, quoted, sentenceStart, speechNear,
+  NOMINATIVE_SURNAME, afterLocative, canBeSurname, countryAfter, glossAfter, latinGloss, organisationName, quoted, sentenceStart, speechNear,
   titleBefore,
 } from './context.js';
 
@@ -35,29 +35,43 @@ export function detectPersons(text: string, lower = lowerSameLength(text)): Dete
   const ctx = newContext(text, lower, tokens);
   const chains = buildChains(ctx);
 
-  // Pass 1: chains that are persons on their own; remember their surnames.
-  const known = new Set<string>();
-  const scores = chains.map((chain) => judge(ctx, chain));
-  chains.forEach((chain, c) => {
-    if (scores[c] === 0) return;
-    for (const w of chain.words) {
-      if (ctx.cls[w] === CSurname || ctx.cls[w] === CUnknown) known.add(surnameKey(lowerOf(ctx, w)));
-    }
-  });
-  // Pass 2: the other chains that could be surnames, matched against the surnames seen in the text.
+  // Pass 1: chains that are persons on their own.
+  const scores: number[] = [];
+  let waiting = false;
+  for (let c = 0; c < chains.length; c++) {
+    const chain = chains[c] as Chain;
+    const score = judge(ctx, chain);
+    scores.push(score);
+    if (score === 0 && chain.surnameLike) waiting = true;
+  }
+  // Pass 2: the chains that could be surnames, matched against the surnames of the found persons.
+  const known = waiting ? knownSurnames(ctx, chains, scores) : undefined;
   const found: DetectedEntity[] = [];
-  chains.forEach((chain, c) => {
+  for (let c = 0; c < chains.length; c++) {
+    const chain = chains[c] as Chain;
     let score = scores[c] as number;
-    if (score === 0 && chain.surnameLike && known.size > 0 && chain.words.some((w) => known.has(surnameKey(lowerOf(ctx, w))))) {
+    if (score === 0 && chain.surnameLike && known !== undefined && known.size > 0 && chain.words.some((w) => known.has(surnameKey(lowerOf(ctx, w))))) {
       score = 0.8;
     }
-    if (score === 0) return;
+    if (score === 0) continue;
     const first = chain.words[0] as number, last = chain.words[chain.words.length - 1] as number;
     found.push({ type: 'PERSON', start: tokens.start[first] as number, end: tokens.end[last] as number, score });
     const latin = latinGloss(ctx, last);
     if (latin) found.push({ type: 'PERSON', ...latin, score: score * 0.9 });
-  });
+  }
   return found;
+}
+
+/** Surname keys (any case form) of the words of the chains found to be persons. */
+function knownSurnames(ctx: Context, chains: Chain[], scores: number[]): Set<string> {
+  const known = new Set<string>();
+  for (let c = 0; c < chains.length; c++) {
+    if (scores[c] === 0) continue;
+    for (const w of (chains[c] as Chain).words) {
+      if (ctx.cls[w] === CSurname || ctx.cls[w] === CUnknown) known.add(surnameKey(lowerOf(ctx, w)));
+    }
+  }
+  return known;
 }
 
 const isLatin = (c: number): boolean => c < 0x400;
@@ -130,6 +144,7 @@ function splitSentenceStart(ctx: Context, chain: Chain, out: Chain[]): void {
 
 /** Score of a chain as a person, 0 when it is not one. */
 function judge(ctx: Context, chain: Chain): number {
+  if (organisationName(ctx, chain.words[0] as number)) return 0;
   const n = chain.words.length;
   let first = 0, ambiguous = 0, patronymic = 0, initials = 0, surnames = 0;
   for (let k = 0; k < n; k++) {
@@ -159,7 +174,7 @@ function judge(ctx: Context, chain: Chain): number {
     if (!sentenceStart(ctx, head)) return 0.6;
     // "Путин также подпишет": sentence-initial, but shaped like a noun surname, before a verb.
     const w = lowerOf(ctx, head);
-    if (w.length >= 5 && NOMINATIVE_SURNAME.test(w) && ctx.tokens.kind[head + 1] === KLower) return 0.5;
+    if (w.length >= 5 && NOMINATIVE_SURNAME.test(w) && head + 1 < ctx.tokens.count && ctx.tokens.kind[head + 1] === KLower) return 0.5;
   }
   const lone = sentenceStart(ctx, head) && n === 1 && surnames === 0;
   if (n <= 2 && ambiguous === 0 && !lone && speechNear(ctx, head, chain.words[n - 1] as number)) return 0.7;

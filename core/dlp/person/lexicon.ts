@@ -109,17 +109,21 @@ for (const [word, ambiguous] of FIRST_NAMES) flag(word, ambiguous ? W_FIRST | W_
 for (const word of NON_PERSON) flag(word, W_NON_PERSON);
 for (const word of SPEECH_VERBS) flag(word, W_SPEECH);
 
-/** First two letters of the role words and speech verbs: most lower-case words are neither and need no lookup. */
-const ROLE_OR_SPEECH_PREFIX = new Uint8Array(0x10000);
-const prefixKey = (a: number, b: number): number => ((a << 6) ^ b) & 0xffff;
-for (const [word, flags] of WORD_FLAGS) {
-  if (flags & (W_TITLE | W_SPEECH)) ROLE_OR_SPEECH_PREFIX[prefixKey(word.charCodeAt(0), word.charCodeAt(1))] = 1;
+/**
+ * Hashes of the first three letters of the listed words (flags & mask): most words of a text are
+ * not listed, and this tells it without slicing and hashing them. Shorter words always pass.
+ */
+function prefixFilter(mask: number): (lower: string, start: number, end: number) => boolean {
+  const key = (s: string, i: number): number => ((s.charCodeAt(i) * 961 + s.charCodeAt(i + 1) * 31 + s.charCodeAt(i + 2)) & 0xffff);
+  const table = new Uint8Array(0x10000);
+  for (const [word, flags] of WORD_FLAGS) if (flags & mask && word.length >= 3) table[key(word, 0)] = 1;
+  return (lower, start, end) => end - start < 3 || table[key(lower, start)] === 1;
 }
 
-/** False when the lower-case word lower[start, end) is surely no role word nor speech verb. */
-export function mayBeRoleOrSpeech(lower: string, start: number, end: number): boolean {
-  return end - start < 2 || ROLE_OR_SPEECH_PREFIX[prefixKey(lower.charCodeAt(start), lower.charCodeAt(start + 1))] === 1;
-}
+/** False when lower[start, end) is surely no role word nor speech verb. */
+export const mayBeRoleOrSpeech = prefixFilter(W_TITLE | W_SPEECH);
+/** False when lower[start, end) is surely in none of the lists. */
+export const mayBeListed = prefixFilter(W_TITLE | W_FIRST | W_NON_PERSON | W_SPEECH);
 
 /** Patronymics in any case: Иванович, Петровичем, Сергеевна, Ильиничной, Кузьминична. */
 const PATRONYMIC = /(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою)$/;
@@ -148,12 +152,17 @@ const CASE_ENDINGS = [
   'а', 'у', 'е', 'ы', 'и', 'я', 'ю',
 ];
 
+/** CASE_ENDINGS by their last letter, in the same order: a word is compared only with those it may end in. */
+const ENDINGS_BY_LAST = new Map<string, string[]>();
+for (const ending of CASE_ENDINGS) ENDINGS_BY_LAST.set(ending.slice(-1), [...(ENDINGS_BY_LAST.get(ending.slice(-1)) ?? []), ending]);
+const NO_ENDINGS: string[] = [];
+
 /**
  * The same key for every case form of a surname (Медведев, Медведева, Медведеву → медведев;
  * Обама, Обаме → обам), used to find later mentions of a name once it has been confirmed.
  */
 export function surnameKey(lower: string): string {
-  for (const ending of CASE_ENDINGS) {
+  for (const ending of ENDINGS_BY_LAST.get(lower.charAt(lower.length - 1)) ?? NO_ENDINGS) {
     if (lower.endsWith(ending) && lower.length - ending.length >= 3) return lower.slice(0, -ending.length);
   }
   return lower;

@@ -16,6 +16,7 @@ export enum Kind {
   Other,
 }
 
+/** Offsets and kinds of tokens 0..count-1; entries from `count` on are stale. */
 export interface Tokens {
   count: number;
   start: Int32Array;
@@ -70,19 +71,22 @@ export function tokenize(text: string): Tokens {
     if (cc & SPACE) { i++; continue; }
     if (cc & LETTER) {
       const s = i;
-      let uppers = 0, letters = 0, lastPartUpper = (cc & UPPER) !== 0, firstPartLen = 0;
+      // Letters = characters minus joiners; most characters are lower-case letters (the first test).
+      let uppers = 0, joiners = 0, lastPartUpper = (cc & UPPER) !== 0, firstPartLen = 0;
       while (i < n) {
         const dc = CLASS[text.charCodeAt(i)] as number;
-        if (dc & LETTER) {
-          letters++;
-          if (dc & UPPER) uppers++;
+        if (dc === LOWER) i++;
+        else if (dc & UPPER) {
+          uppers++;
           i++;
         } else if (dc & JOINER && i + 1 < n && (CLASS[text.charCodeAt(i + 1)] as number) & LETTER) {
           if (firstPartLen === 0) firstPartLen = i - s;
           lastPartUpper = ((CLASS[text.charCodeAt(i + 1)] as number) & UPPER) !== 0;
+          joiners++;
           i++;
         } else break;
       }
+      const letters = i - s - joiners;
       let k: Kind;
       if (letters === 1 && uppers === 1) k = i < n && text.charCodeAt(i) === 0x2e ? Kind.Initial : Kind.Cap;
       else if (uppers === letters) k = Kind.Caps;
@@ -103,6 +107,7 @@ export function tokenize(text: string): Tokens {
     start[count] = i; end[count] = i + 1; kind[count++] = Kind.Other;
     i++;
   }
-  // Views of the used part, so that reading past the last token gives undefined.
-  return { count, start: start.subarray(0, count), end: end.subarray(0, count), kind: kind.subarray(0, count) };
+  // The arrays themselves, not views of their used part (a view costs more than a short text's
+  // tokens): entries from `count` on are stale, callers check indices against `count`.
+  return { count, start, end, kind };
 }
