@@ -1,6 +1,6 @@
 /** Start-up pieces shared by the command-line entry points (migrate, cli). */
 import { loadConfig, type Config } from '../core/config.js';
-import { bindModels, createDb, migrate, type Db } from '../core/db/knex.js';
+import { openDatabase, type Db } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
 
 /** Prints one line and exits non-zero: the way every start-up failure ends. */
@@ -18,13 +18,6 @@ export async function bootDatabase(role: string): Promise<{ config: Config; log:
     die((err as Error).message);
   }
   const log = createLogger(config.logLevel, { role });
-  const db = createDb(config);
-  try {
-    const applied = await migrate(db, config.database.schema);
-    if (applied.length) log.info({ applied }, 'migrations applied');
-  } catch (err) {
-    die(`database: ${(err as Error).message}`);
-  }
-  bindModels(db);
+  const db = await openDatabase(config, log).catch((err: Error) => die(`database: ${err.message}`));
   return { config, log, db };
 }

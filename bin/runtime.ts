@@ -13,7 +13,7 @@ import { createOrchestrator } from '../core/ai/index.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
 import { noCitations } from '../core/chat/context.js';
 import { loadConfig, type Config } from '../core/config.js';
-import { bindModels, createDb, migrate } from '../core/db/knex.js';
+import { openDatabase } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { checkRedis, connectedProducer, ensureRedis, workerConnection, StartupError, type RedisHandle } from '../core/redis.js';
 import { socketKey } from '../core/rooms.js';
@@ -58,44 +58,41 @@ export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.
 
 async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logger, redisHandle: RedisHandle): Promise<Runtime> {
   const closers: Array<() => Promise<unknown>> = [];
-  const probe = await connectedProducer(redisHandle.url);
+  // One fail-fast connection serves the queues' producers and the API's own commands: with
+  // Redis away, a request answers 503 instead of hanging. It is also the start-up check's.
+  const producer = await connectedProducer(redisHandle.url);
   try {
-    await checkRedis(probe, log);
-  } finally {
-    probe.disconnect();
+    await checkRedis(producer, log);
+  } catch (err) {
+    producer.disconnect();
+    throw err;
   }
 
-  const db = createDb(config);
-  const applied = await migrate(db, config.database.schema);
-  if (applied.length) log.info({ applied }, 'migrations applied');
-  bindModels(db);
+  const db = await openDatabase(config, log);
 
   const storage = createStorage(config.storage);
-  // Producers fail fast: with Redis away, a request answers 503 instead of hanging.
-  const producer = await connectedProducer(redisHandle.url);
   const queues = createQueues(producer, config.redis.queuePrefix);
   const tokens = createAccessTokens({ secret: secrets.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTtl });
   let url: string | undefined;
 
   if (mode !== 'api') {
-    const emitterRedis = workerConnection(redisHandle.url);
-    const emitter = new Emitter(emitterRedis, { key: socketKey(config.redis.queuePrefix) });
+    // Publishing events and the reply streams are plain commands: one connection serves both.
     const redis = workerConnection(redisHandle.url);
+    const emitter = new Emitter(redis, { key: socketKey(config.redis.queuePrefix) });
     const ai = createOrchestrator(config.ai, log);
     const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, citations: noCitations };
     const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
     await upsertSchedules(queues);
-    closers.push(() => pools.close(), () => emitterRedis.quit(), () => redis.quit());
+    closers.push(() => pools.close(), () => redis.quit());
   }
 
   if (mode !== 'workers') {
-    const redis = await connectedProducer(redisHandle.url);
     const aiEvents = new QueueEvents('ai', { connection: workerConnection(redisHandle.url), prefix: config.redis.queuePrefix });
-    const app = buildApp({ config, log, db, redis, storage, queues, tokens, version: pkg.version, secrets, aiEvents });
+    const app = buildApp({ config, log, db, redis: producer, storage, queues, tokens, version: pkg.version, secrets, aiEvents });
     const server = http.createServer(app.callback());
     const pub = workerConnection(redisHandle.url);
     const sub = pub.duplicate();
-    const io = createGateway(server, { tokens, log, pub, sub, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins, handlers: createChatHandlers({ redis, prefix: config.redis.queuePrefix }) });
+    const io = createGateway(server, { tokens, log, pub, sub, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins, handlers: createChatHandlers({ redis: producer, prefix: config.redis.queuePrefix }) });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -103,7 +100,7 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     // io.close() also closes the HTTP server: no new connections from here on.
     closers.unshift(
       () => new Promise((resolve) => io.close(() => resolve(undefined))),
-      () => Promise.all([redis.quit(), pub.quit(), sub.quit(), aiEvents.close()]),
+      () => Promise.all([pub.quit(), sub.quit(), aiEvents.close()]),
     );
   }
   closers.push(() => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());

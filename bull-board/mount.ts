@@ -51,7 +51,7 @@ export function createBoardGuard(tokens: AccessTokenService, throttle: LoginThro
     if (header.startsWith('Basic ') && !['GET', 'HEAD'].includes(ctx.method) && !sameOrigin(ctx)) {
       throw problems.forbidden('cross-site request refused');
     }
-    const user = header.startsWith('Basic ') ? await fromBasic(header, ctx.ip) : await userFromToken(tokens, bearerToken(header));
+    const user = header.startsWith('Basic ') ? await fromBasic(header, ctx.ip) : (await userFromToken(tokens, bearerToken(header)))?.user;
     if (!user) {
       throw new HttpProblem(401, 'unauthorized', 'Unauthorized', 'sign in as an admin', {
         headers: { 'WWW-Authenticate': 'Basic realm="Bull Board", charset="UTF-8"' },

@@ -9,16 +9,19 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Loads the user on every request so a role change or a block takes effect at once. */
-export async function userFromToken(tokens: AccessTokenService, token: string | undefined): Promise<User | undefined> {
+/**
+ * The current user behind an access token, loaded fresh so a role change or a block takes
+ * effect at once, with the token's expiry (seconds since the epoch) for long-lived sockets.
+ */
+export async function userFromToken(tokens: AccessTokenService, token: string | undefined): Promise<{ user: User; exp: number } | undefined> {
   const claims = token ? await tokens.verify(token) : undefined;
-  if (!claims) return undefined;
-  return User.query().findById(claims.sub);
+  const user = claims ? await User.query().findById(claims.sub) : undefined;
+  return user && claims ? { user, exp: claims.exp } : undefined;
 }
 
 export function createAuthenticate(tokens: AccessTokenService) {
   return async (ctx: AppContext): Promise<void> => {
-    const user = await userFromToken(tokens, bearerToken(ctx.get('authorization') || undefined));
+    const user = (await userFromToken(tokens, bearerToken(ctx.get('authorization') || undefined)))?.user;
     if (!user) throw problems.unauthorized('a valid access token is required');
     if (user.status === 'blocked') throw problems.forbidden('this account is blocked');
     ctx.state.user = user;

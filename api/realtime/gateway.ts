@@ -12,6 +12,7 @@ import type { AccessTokenService } from '../../core/auth/access-tokens.js';
 import { User } from '../../core/db/models/index.js';
 import type { Logger } from '../../core/log.js';
 import { socketKey, userRoom } from '../../core/rooms.js';
+import { userFromToken } from '../middleware/authenticate.js';
 
 export type Ack = (reply: { ok: true } | { ok: false; error: { code: string } }) => void;
 /** A client event handler; it answers through the ack. */
@@ -39,11 +40,10 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Server {
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown })?.token;
-    const claims = typeof token === 'string' ? await deps.tokens.verify(token) : undefined;
-    const user = claims ? await User.query().findById(claims.sub).catch(() => undefined) : undefined;
-    if (!claims || !user || user.status !== 'active') return next(new Error('unauthorized'));
-    socket.data.user = user;
-    socket.data.exp = claims.exp;
+    const session = typeof token === 'string' ? await userFromToken(deps.tokens, token).catch(() => undefined) : undefined;
+    if (!session || session.user.status !== 'active') return next(new Error('unauthorized'));
+    socket.data.user = session.user;
+    socket.data.exp = session.exp;
     next();
   });
 

@@ -36,7 +36,12 @@ async function lockFamily(trx: Knex.Transaction, familyId: string): Promise<void
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`refresh-family:${familyId}`]);
 }
 
-/** Spends `token` and issues its successor in the same family, atomically. */
+/**
+ * Spends `token` and issues its successor in the same family, atomically. Under the family
+ * lock the row read is current, so the decision needs no conditional update: a revoked
+ * family marks every token in it, and a spent token means it leaked (of two concurrent
+ * rotations, the second finds it spent).
+ */
 export async function rotateRefreshToken(token: string, ttlSeconds: number): Promise<RotateResult> {
   const hash = hashToken(token);
   return RefreshToken.transaction(async (trx) => {
@@ -44,26 +49,16 @@ export async function rotateRefreshToken(token: string, ttlSeconds: number): Pro
     if (!found) return { ok: false, reason: 'unknown' };
     await lockFamily(trx, found.family_id);
     const known = (await RefreshToken.query(trx).findById(found.id))!;
-    // The conditional update is the decision: of two concurrent rotations only one wins.
-    const spent = await RefreshToken.query(trx)
-      .patch({ used_at: new Date() })
-      .where({ token_hash: hash })
-      .whereNull('used_at')
-      .whereNull('revoked_at')
-      .where('expires_at', '>', new Date())
-      .returning('*')
-      .first();
-    const familyRevoked = await RefreshToken.query(trx).where({ family_id: known.family_id }).whereNotNull('revoked_at').first();
-    if (spent && !familyRevoked) {
-      const next = await issueRefreshToken(spent.user_id, ttlSeconds, spent.family_id, trx);
-      return { ok: true, userId: spent.user_id, familyId: spent.family_id, token: next.token };
-    }
-    if (familyRevoked) return { ok: false, reason: 'revoked', userId: known.user_id, familyId: known.family_id };
+    const who = { userId: known.user_id, familyId: known.family_id };
+    if (known.revoked_at) return { ok: false, reason: 'revoked', ...who };
     if (known.used_at) {
       await revokeFamilyLocked(known.family_id, trx);
-      return { ok: false, reason: 'reused', userId: known.user_id, familyId: known.family_id };
+      return { ok: false, reason: 'reused', ...who };
     }
-    return { ok: false, reason: 'expired', userId: known.user_id, familyId: known.family_id };
+    if (new Date(known.expires_at) <= new Date()) return { ok: false, reason: 'expired', ...who };
+    await RefreshToken.query(trx).patch({ used_at: new Date() }).findById(known.id);
+    const next = await issueRefreshToken(known.user_id, ttlSeconds, known.family_id, trx);
+    return { ok: true, ...who, token: next.token };
   });
 }
 

@@ -10,6 +10,7 @@ import { Model } from 'objection';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from '../../migrations/index.js';
 import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
 
 // Return BIGINT/COUNT as numbers: our counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -59,4 +60,18 @@ export async function migrate(db: Db, schema?: string): Promise<string[]> {
 /** Binds objection models to this knex instance (one database per process). */
 export function bindModels(db: Db): void {
   Model.knex(db);
+}
+
+/** Connects, applies pending migrations and binds the models: every entry point starts so. */
+export async function openDatabase(config: Pick<Config, 'database' | 'dataDir'>, log: Logger): Promise<Db> {
+  const db = createDb(config);
+  try {
+    const applied = await migrate(db, config.database.schema);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  bindModels(db);
+  return db;
 }
