@@ -5,7 +5,7 @@
  * Flags: --seed N, --per-kind N, --show N (print N misses and false positives).
  */
 import { SyncRedactor } from 'redact-pii';
-import { scan } from '../core/dlp/index.js';
+import { mask, scan } from '../core/dlp/index.js';
 import { CHECKSUM_TYPES, adversarialTimings, personScores, throughput } from './dlp/measure.js';
 import { generateCorpus, randomDigitDocs } from './dlp/corpus.js';
 import { emptyCounts, overlaps, prf, scoreByRemoval, scoreSynthetic, type Counts } from './dlp/score.js';
@@ -29,7 +29,7 @@ const bars: Array<[string, boolean]> = [];
 const docs = generateCorpus(seed, perKind);
 const syn = scoreSynthetic(docs, entities);
 const rp = scoreByRemoval(docs, (t) => redactor.redact(t));
-const ours = scoreByRemoval(docs, (t) => maskedText(t));
+const ours = scoreByRemoval(docs, (t) => mask(t).masked);
 console.log(`\n== Synthetic corpus: ${docs.length} documents (seed ${seed}), overlap matching, same type ==`);
 console.log('type           gold   pred     P      R      F2   exact | removed: ours  redact-pii');
 const checksum = emptyCounts();
@@ -98,13 +98,3 @@ bars.push(['adversarial 1 MB inputs < 1 s each', adv.every(([, ms]) => ms < 1000
 
 console.log('\n== Quality bars ==');
 for (const [name, ok] of bars) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
-
-function maskedText(text: string): string {
-  let out = '';
-  let pos = 0;
-  for (const e of entities(text)) {
-    out += text.slice(pos, e.start) + `[${e.type}]`;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
-}

@@ -6,6 +6,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The devset, checked out next to the repository. */
+export const DEVSET_DIR = new URL('../../../shared/datasets/factRuEval-2016/devset', import.meta.url).pathname;
+
 export interface FactRuEvalDoc {
   id: string;
   text: string;
@@ -19,7 +22,7 @@ function dataLines(file: string): string[][] {
     .filter((fields) => fields.length > 1);
 }
 
-export function loadFactRuEvalPersons(dir: string): FactRuEvalDoc[] {
+export function loadFactRuEvalPersons(dir = DEVSET_DIR): FactRuEvalDoc[] {
   const ids = readdirSync(dir)
     .filter((f) => f.endsWith('.txt'))
     .map((f) => f.slice(0, -4))

@@ -9,8 +9,7 @@ import { forgetKeywords, lowerSameLength } from '../../core/dlp/context.js';
 import { generateCorpus } from './corpus.js';
 import { loadFactRuEvalPersons } from './factrueval.js';
 
-const dir = new URL('../../../shared/datasets/factRuEval-2016/devset', import.meta.url).pathname;
-const texts = [...generateCorpus(20160101, 500).map((d) => d.text), ...loadFactRuEvalPersons(dir).map((d) => d.text)];
+const texts = [...generateCorpus(20160101, 500).map((d) => d.text), ...loadFactRuEvalPersons().map((d) => d.text)];
 const lowers = texts.map(lowerSameLength);
 let bytes = 0;
 for (const t of texts) bytes += Buffer.byteLength(t);

@@ -111,7 +111,6 @@ const MAX_KEYWORD = Math.max(...[...KIND_OF.keys()].map((k) => k.length));
 /** Keywords are looked for per block of the text, and only in blocks some detector asks about. */
 const BLOCK = 512;
 
-
 /**
  * Keywords of the blocks of a text looked at so far (the blocks before its numbers, dates and
  * plates), shared by all detectors of one scan; the memo keeps the last text only.
@@ -190,8 +189,13 @@ export function contextBefore(lower: string, to: number, width = 40): ContextHit
 }
 
 /** Kinds in proximity order, cut at the first non-personal keyword (it claims what follows it). */
-export function contextKinds(lower: string, to: number, width = 40): ContextKind[] {
+function contextKinds(lower: string, to: number, width = 40): ContextKind[] {
   return kindsOf(contextBefore(lower, to, width));
+}
+
+/** Whether contextKinds holds `kind`; a quick test of the window first spares the block search mostly. */
+export function hasContextKind(lower: string, to: number, kind: ContextKind, width = 40): boolean {
+  return mayHaveKindBefore(lower, to, width, kind) && contextKinds(lower, to, width).includes(kind);
 }
 
 export function kindsOf(hits: readonly ContextHit[]): ContextKind[] {

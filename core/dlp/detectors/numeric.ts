@@ -14,7 +14,7 @@ import {
   isValidOgrnip,
   isValidSnils,
 } from '../checksums.js';
-import { contextBefore, contextKinds, isLetterCode, kindsOf, type ContextKind } from '../context.js';
+import { contextBefore, hasContextKind, isLetterCode, kindsOf, type ContextKind } from '../context.js';
 import type { DetectedEntity, PiiType } from '../types.js';
 
 /** Separators allowed between digit groups of one identifier (up to MAX_SEP of them in a row). */
@@ -30,7 +30,7 @@ const MAX_DIGITS = 20;
  * `runs` holds [spanStart, hasPlus (0/1), firstGroup, groupCount] per run, `groups` holds
  * [start, end) per digit group. Runs with fewer than MIN_DIGITS digits are dropped.
  */
-export interface DigitRuns {
+interface DigitRuns {
   runs: number[];
   groups: number[];
 }
@@ -44,7 +44,7 @@ function isDigit(code: number): boolean {
 const NEXT_DIGIT = /[0-9]/g;
 
 /** All maximal digit runs, in order. Linear: each character is looked at a bounded number of times. */
-export function findDigitRuns(text: string): DigitRuns {
+function findDigitRuns(text: string): DigitRuns {
   const runs: number[] = [];
   const groups: number[] = [];
   // Used length of `groups`: a dropped run's groups are overwritten (cutting an array's length is slow).
@@ -194,7 +194,7 @@ export function detectNumeric(text: string, lower: string): DetectedEntity[] {
     if (runs[r + 3] !== 1) continue;
     const g = runs[r + 2] as number;
     const bik = text.slice(groups[2 * g] as number, groups[2 * g + 1] as number);
-    if (isPlausibleBik(bik) && contextKinds(lower, runs[r] as number).includes('bik')) biks.push(bik);
+    if (isPlausibleBik(bik) && hasContextKind(lower, runs[r] as number, 'bik')) biks.push(bik);
   }
   const out: DetectedEntity[] = [];
   for (let r = 0; r < runs.length; r += 4) {

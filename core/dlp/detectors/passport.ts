@@ -2,7 +2,7 @@
  * Passport series and number written with "№" / "номер" between them ("серия 45 06 № 123456",
  * foreign "75 № 1234567"). Bare digit forms and division codes are handled by the numeric scanner.
  */
-import { contextKinds, mayHaveKind, mayHaveKindBefore } from '../context.js';
+import { hasContextKind, mayHaveKind } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 
 /** Matched on the lowercased text. */
@@ -14,7 +14,7 @@ export function detectPassports(text: string, lower: string): DetectedEntity[] {
   if (!mayHaveKind(lower, 'passport')) return out;
   SERIES_NUMBER.lastIndex = 0;
   for (let m = SERIES_NUMBER.exec(lower); m !== null; m = SERIES_NUMBER.exec(lower)) {
-    if (!mayHaveKindBefore(lower, m.index, 40, 'passport') || !contextKinds(lower, m.index, 40).includes('passport')) continue;
+    if (!hasContextKind(lower, m.index, 'passport')) continue;
     out.push({ type: 'PASSPORT', start: m.index, end: m.index + m[0].length, score: 0.95 });
   }
   return out;

@@ -1,5 +1,5 @@
 /** Russian vehicle plates (А123ВС77, А 123 ВС 777 RUS), Cyrillic letters or their Latin look-alikes. */
-import { contextKinds, mayHaveKindBefore } from '../context.js';
+import { hasContextKind } from '../context.js';
 import type { DetectedEntity } from '../types.js';
 
 const L = '[авекмнорстухabekmhopctyx]';
@@ -13,7 +13,7 @@ export function detectPlates(text: string, lower: string): DetectedEntity[] {
     const value = text.slice(m.index, m.index + m[0].length);
     // Without a region, or in lowercase (ordinary words look alike), a plate needs a context word.
     const needsContext = m[1] === undefined || value !== value.toUpperCase();
-    const hasContext = mayHaveKindBefore(lower, m.index, 40, 'plate') && contextKinds(lower, m.index, 40).includes('plate');
+    const hasContext = hasContextKind(lower, m.index, 'plate');
     if (needsContext && !hasContext) continue;
     out.push({ type: 'VEHICLE_PLATE', start: m.index, end: m.index + value.length, score: hasContext ? 0.95 : 0.85 });
   }
