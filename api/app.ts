@@ -63,7 +63,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   });
   const sealer = createSealer(deps.secrets.encryptionKey);
   const idempotent = createIdempotency(deps.db, deps.secrets.encryptionKey);
-  const limits = { maxInflight: config.chat.maxInflight, dailyQuota: config.chat.dailyQuota };
+  const limits = { maxInflight: config.chat.maxInflight, dailyQuota: config.chat.dailyQuota, stuckAfterSeconds: config.chat.stuckAfterSeconds };
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth),

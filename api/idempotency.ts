@@ -46,11 +46,16 @@ async function idempotent(db: Db, secret: Buffer, ctx: AppContext, userId: strin
 
   const requestHash = createHmac('sha256', secret).update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
   const now = Date.now();
-  await db('idempotency_keys')
-    .where({ user_id: userId, key })
-    .where((q) => q.where('created_at', '<', new Date(now - TTL_MS)).orWhere((a) => a.whereNull('status_code').where('created_at', '<', new Date(now - ABANDONED_MS))))
-    .delete();
-  const claimed = await db('idempotency_keys').insert({ user_id: userId, key, request_hash: requestHash }).onConflict(['user_id', 'key']).ignore().returning('key');
+  // One statement claims a free key, or takes over an expired or abandoned claim; a live
+  // claim is left as it is (no row returned).
+  const claimed = await db('idempotency_keys')
+    .insert({ user_id: userId, key, request_hash: requestHash })
+    .onConflict(['user_id', 'key'])
+    .merge({ request_hash: requestHash, created_at: db.fn.now(), status_code: null, response: null, response_headers: null })
+    .where((q) =>
+      q.where('idempotency_keys.created_at', '<', new Date(now - TTL_MS))
+        .orWhere((a) => a.whereNull('idempotency_keys.status_code').where('idempotency_keys.created_at', '<', new Date(now - ABANDONED_MS))))
+    .returning('key');
 
   if (claimed.length === 0) {
     const first = await db('idempotency_keys').where({ user_id: userId, key }).first();

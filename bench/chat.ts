@@ -11,13 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { testEnv } from '../test/helpers/env.js';
 import { fakeProviderEnv, startFakeOpenAI } from '../test/helpers/fake-providers/index.js';
-import { registerUser, request } from '../test/helpers/http.js';
+import { registerUser } from '../test/helpers/http.js';
 import { REDIS_URL } from '../test/helpers/services.js';
-import { freePort, spawnService, waitForReady } from '../test/helpers/spawn.js';
 import { percentile } from './load.js';
-import { connect, newChat, waitFor, type Client } from '../test/e2e/chat/harness.js';
+import { ask, cluster, connect, newChat, type Client } from '../test/e2e/chat/harness.js';
 
 const USERS = Number(process.env.BENCH_CHAT_USERS ?? 16);
 const MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 320);
@@ -53,12 +51,6 @@ async function noopThroughput(): Promise<number> {
   return rate;
 }
 
-async function ask(url: string, token: string, chatId: string, content: string): Promise<string> {
-  const res = await request(url, 'POST', `/api/chats/${chatId}/messages`, { token, json: { content } });
-  if (res.status !== 202) throw new Error(`POST message: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.reply.id;
-}
-
 /** Resolves when the reply ends; event-driven, so the bench client costs little CPU. */
 function ended(client: Client, replyId: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -77,26 +69,18 @@ function ended(client: Client, replyId: string): Promise<void> {
 
 export async function runChatBench(): Promise<object> {
   const fake = await startFakeOpenAI({ defaultStep: { kind: 'text', text: 'Короткий ответ ассистента для замера.', chunks: 3 } });
-  const t = testEnv('benchchat', {
+  // The e2e harness's cluster: secrets, spawning, readiness and clean-up as the chat e2e tests do them.
+  const c = cluster('benchchat', {
     ...fakeProviderEnv({ openai: fake }),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     CHAT_DAILY_QUOTA: '1000000',
     AI_CACHE_TTL_SECONDS: '0',
     WORKER_CONCURRENCY: String(CONCURRENCY),
     DATABASE_POOL_MAX: '10', // the production default (test envs use 4)
   });
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const api = spawnService('api', { ...t.env, PORT: String(port) });
-  const workers = [] as Array<ReturnType<typeof spawnService>>;
   const clients: Client[] = [];
   try {
-    await waitForReady(`${url}/readyz`, api);
-    workers.push(spawnService('workers', { ...t.env, LOG_LEVEL: 'info' }));
-    await waitFor('workers', () => workers[0]!.output().includes('worker pools started'), 30_000).catch((err: Error) => {
-      throw new Error(`${err.message}:\n${workers[0]!.output()}`);
-    });
+    const { url } = await c.startApi();
+    await c.startWorkers();
     const noopPerSecond = await noopThroughput();
 
     const users = await Promise.all(Array.from({ length: USERS }, (_, i) => registerUser(url, `bench${i}`)));
@@ -111,7 +95,8 @@ export async function runChatBench(): Promise<object> {
         [0, 1].map(async () => {
           while (next < MESSAGES) {
             const n = next++;
-            const replyId = await ask(url, u.token, chats[i]!, `Вопрос для замера номер ${n}: можно ли расторгнуть договор?`);
+            const { reply } = await ask(url, u.token, chats[i]!, `Вопрос для замера номер ${n}: можно ли расторгнуть договор?`);
+            const replyId = reply.id;
             await ended(clients[i]!, replyId);
           }
         }),
@@ -130,7 +115,7 @@ export async function runChatBench(): Promise<object> {
       const chatId = await newChat(url, user!.token);
       await client.join(chatId);
       const t0 = Date.now();
-      const replyId = await ask(url, user!.token, chatId, `Вопрос о первом токене номер ${i}`);
+      const replyId = (await ask(url, user!.token, chatId, `Вопрос о первом токене номер ${i}`)).reply.id;
       await ended(client, replyId);
       const firstDeltaAt = client.events.find((e) => e.event === 'reply.delta' && e.data.message_id === replyId)!.at;
       const req = fake.requests.at(-1)!;
@@ -152,10 +137,9 @@ export async function runChatBench(): Promise<object> {
       ttft_provider_ms: { p50: percentile(sorted(own), 50), p99: percentile(sorted(own), 99) },
     };
   } finally {
-    for (const c of clients) c.close();
-    await Promise.all([api, ...workers].map((p) => p.stop('SIGKILL')));
+    for (const client of clients) client.close();
+    await c.stopAll();
     await fake.close();
-    await t.cleanup();
   }
 }
 

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describeFailure, isLastAttempt } from '../core/chat/failures.js';
 import { maskUserMessage } from '../core/chat/mask-message.js';
-import { failReply } from '../core/chat/reply.js';
+import { failQuestionAndReply } from '../core/chat/reply.js';
 import { createSealer } from '../core/chat/seal.js';
 import { defineProcessor } from './processor.js';
 
@@ -16,9 +16,8 @@ export default defineProcessor({
       const failure = describeFailure(err);
       log.warn({ code: failure.code, err: (err as Error).name }, 'masking failed');
       if (!failure.retryable || isLastAttempt(job)) {
-        await db('messages').where({ id: p.message_id, status: 'pending' }).update({ status: 'failed', updated_at: db.fn.now() });
         const reply = { message_id: p.reply_id, reply_to: p.message_id, chat_id: p.chat_id, user_id: p.user_id };
-        await failReply(ctx, reply, { code: failure.code, detail: failure.detail });
+        await failQuestionAndReply(ctx, reply, { code: failure.code, detail: failure.detail });
       }
       throw failure.retryable ? err : new UnrecoverableError(failure.code);
     }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { audit } from '../../core/audit.js';
 import { AuditLog, User } from '../../core/db/models/index.js';
 import { problems } from '../../core/http/problem.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { isoDate, page, pageQuery, userSchema } from '../schemas/common.js';
 
@@ -17,18 +17,6 @@ const auditSchema = z.object({
   created_at: isoDate,
 });
 
-/** Newest first, keyset-paged on (created_at, id). */
-async function pageOf<T extends { id: string; created_at: Date }>(
-  query: { limit: number; cursor?: string },
-  fetch: (after: { t: string; id: string } | undefined, limit: number) => PromiseLike<T[]>,
-) {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const rows = await fetch(after, query.limit + 1);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return { items, next_cursor: rows.length > query.limit && last ? encodeCursor({ t: new Date(last.created_at).toISOString(), id: last.id }) : null };
-}
-
 export function adminRoutes(): AnyRoute[] {
   return [
     defineRoute({
@@ -36,7 +24,7 @@ export function adminRoutes(): AnyRoute[] {
       query: pageQuery.extend({ role: z.enum(['user', 'lawyer', 'admin']).optional() }),
       responses: { 200: { description: 'Accounts, newest first', schema: page(userSchema) } },
       async handler(ctx, { query }) {
-        const result = await pageOf(query, (after, limit) => {
+        const result = await keysetPage(query.limit, query.cursor ? decodeCursor(query.cursor) : undefined, (after, limit) => {
           const q = User.query().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
           if (query.role) q.where({ role: query.role });
           if (after) q.whereRaw('(created_at, id) < (?, ?)', [after.t, after.id]);
@@ -64,7 +52,7 @@ export function adminRoutes(): AnyRoute[] {
       query: pageQuery.extend({ action: z.string().max(64).optional(), actor_id: z.uuid().optional() }),
       responses: { 200: { description: 'Audit events, newest first', schema: page(auditSchema) } },
       async handler(ctx, { query }) {
-        const result = await pageOf(query, (after, limit) => {
+        const result = await keysetPage(query.limit, query.cursor ? decodeCursor(query.cursor) : undefined, (after, limit) => {
           const q = AuditLog.query().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
           if (query.action) q.where({ action: query.action });
           if (query.actor_id) q.where({ actor_id: query.actor_id });

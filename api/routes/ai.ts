@@ -69,10 +69,7 @@ export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
           const payload = JOBS['ai.complete'].payload.parse({ request_id: id, user_id: userId, sealed: deps.sealer.seal(body.prompt, id), max_tokens: body.max_tokens });
           // Counted, enqueued and tracked under the user's fair-use lock (taken by admitMessage).
           const job = await deps.db.transaction(async (trx) => {
-            await admitMessage(trx, userId, deps.limits, { inflight: false });
-            if ((await slots.count(userId)) >= deps.limits.maxInflight) {
-              throw problems.rateLimited(2, `at most ${deps.limits.maxInflight} answers may be in progress at once`);
-            }
+            await admitMessage(trx, userId, deps.limits, { what: 'answers', count: (_trx, user) => slots.count(user) });
             const added = await queue().add('ai.complete', payload, { ...COMPLETE_JOB_OPTIONS, jobId: completeJobId(id) });
             await slots.track(userId, id);
             return added;

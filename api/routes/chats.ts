@@ -3,8 +3,9 @@
  * reply, queued), commits, then enqueues the reply flow with the raw text sealed: the API
  * never stores it and never calls a provider.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { admitMessage, type FairUseLimits } from '../../core/chat/fair-use.js';
+import { admitMessage, chatReplies, type FairUseLimits } from '../../core/chat/fair-use.js';
 import { toPublicMessage } from '../../core/chat/messages.js';
 import type { Sealer } from '../../core/chat/seal.js';
 import type { Db } from '../../core/db/knex.js';
@@ -12,7 +13,7 @@ import { Chat, Message } from '../../core/db/models/index.js';
 import { problems } from '../../core/http/problem.js';
 import { enqueueChatReply } from '../../pipelines/chat-reply.js';
 import type { Queues } from '../../pipelines/queues.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { cursorOf, decodeCursor, keysetPage } from '../cursor.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { chatParams, chatSchema, createChatBody, messageSchema, postMessageBody, postMessageResponse } from '../schemas/chat.js';
@@ -58,17 +59,15 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       query: pageQuery.extend({ status: z.enum(['active', 'archived']).default('active') }),
       responses: { 200: { description: 'Chats', schema: page(chatSchema) }, 400: errors[400], 401: errors[401] },
       async handler(ctx, { query }) {
-        const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-        const q = Chat.query()
-          .where({ user_id: ctx.state.user.id, status: query.status })
-          .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-          .limit(query.limit + 1);
-        if (after) q.whereRaw('(created_at, id) < (?, ?)', [after.t, after.id]);
-        const rows = await q;
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
-        const next = rows.length > query.limit && last ? encodeCursor({ t: new Date(last.created_at).toISOString(), id: last.id }) : null;
-        ctx.body = { items: items.map(toPublicChat), next_cursor: next };
+        const result = await keysetPage(query.limit, query.cursor ? decodeCursor(query.cursor) : undefined, (after, limit) => {
+          const q = Chat.query()
+            .where({ user_id: ctx.state.user.id, status: query.status })
+            .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+            .limit(limit);
+          if (after) q.whereRaw('(created_at, id) < (?, ?)', [after.t, after.id]);
+          return q;
+        });
+        ctx.body = { items: result.items.map(toPublicChat), next_cursor: result.next_cursor };
       },
     }),
     defineRoute({
@@ -116,18 +115,17 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
         if (query.after) {
           const anchor = await Message.query().findOne({ id: query.after, chat_id: chat.id });
           if (!anchor) throw problems.badRequest('`after` is not a message of this chat', 'validation_failed');
-          after = { t: new Date(anchor.created_at).toISOString(), id: anchor.id };
+          after = cursorOf(anchor);
         }
-        const q = Message.query()
-          .where({ chat_id: chat.id })
-          .orderBy([{ column: 'created_at', order: 'asc' }, { column: 'id', order: 'asc' }])
-          .limit(query.limit + 1);
-        if (after) q.whereRaw('(created_at, id) > (?, ?)', [after.t, after.id]);
-        const rows = await q;
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
-        const next = rows.length > query.limit && last ? encodeCursor({ t: new Date(last.created_at).toISOString(), id: last.id }) : null;
-        ctx.body = { items: items.map(toPublicMessage), next_cursor: next };
+        const result = await keysetPage(query.limit, after, (from, limit) => {
+          const q = Message.query()
+            .where({ chat_id: chat.id })
+            .orderBy([{ column: 'created_at', order: 'asc' }, { column: 'id', order: 'asc' }])
+            .limit(limit);
+          if (from) q.whereRaw('(created_at, id) > (?, ?)', [from.t, from.id]);
+          return q;
+        });
+        ctx.body = { items: result.items.map(toPublicMessage), next_cursor: result.next_cursor };
       },
     }),
     defineRoute({
@@ -147,16 +145,19 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
         if (chat.status === 'archived') throw problems.conflict('the chat is archived');
         await deps.idempotent(ctx, userId, body, async () => {
           const { message, reply } = await db.transaction(async (trx) => {
-            await admitMessage(trx, userId, deps.limits, { inflight: true });
+            await admitMessage(trx, userId, deps.limits, chatReplies(deps.limits.stuckAfterSeconds));
             // Millisecond timestamps keep keyset cursors exact; the reply sorts right after its question.
+            // The question's id is chosen here so that both rows go in one statement.
             const at = new Date();
-            const row = (sender: string, status: string, replyTo: string | null, offsetMs: number) => ({
-              chat_id: chat.id, user_id: userId, sender, status, reply_to: replyTo, created_at: new Date(at.getTime() + offsetMs), updated_at: at,
+            const questionId = randomUUID();
+            const row = (sender: string, status: string, offsetMs: number) => ({
+              chat_id: chat.id, user_id: userId, sender, status, created_at: new Date(at.getTime() + offsetMs), updated_at: at,
             });
-            const [question] = await trx('messages').insert(row('user', 'pending', null, 0)).returning('*');
-            const [answer] = await trx('messages').insert(row('assistant', 'queued', question.id, 1)).returning('*');
+            const rows: Message[] = await trx('messages')
+              .insert([{ ...row('user', 'pending', 0), id: questionId, reply_to: null }, { ...row('assistant', 'queued', 1), reply_to: questionId }])
+              .returning('*');
             await trx('chats').where({ id: chat.id }).update({ updated_at: trx.fn.now() });
-            return { message: question as Message, reply: answer as Message };
+            return { message: rows.find((r) => r.id === questionId)!, reply: rows.find((r) => r.id !== questionId)! };
           });
           // Enqueued only after the commit; the job ids come from the message ids.
           const ids = { messageId: message.id, replyId: reply.id, chatId: chat.id, userId };

@@ -15,11 +15,11 @@ export interface CachedAnswer {
   usage: Usage;
 }
 
-export function modelOf(cfg: AiConfig, provider: ProviderName): string {
+function modelOf(cfg: AiConfig, provider: ProviderName): string {
   return provider === 'offline' ? OFFLINE_MODEL : cfg[provider].model;
 }
 
-export function cacheKey(userId: string, provider: string, model: string, messages: ChatMessage[]): string {
+function cacheKey(userId: string, provider: string, model: string, messages: ChatMessage[]): string {
   return createHash('sha256').update(JSON.stringify([userId, provider, model, PROMPT_VERSION, messages])).digest('hex');
 }
 
@@ -27,15 +27,16 @@ export function createAnswerCache(db: Db, cfg: AiConfig, ttlSeconds: number) {
   return {
     /** The first fresh answer for any provider in routing order. */
     async lookup(userId: string, providers: ProviderName[], messages: ChatMessage[]): Promise<CachedAnswer | undefined> {
-      if (ttlSeconds <= 0) return undefined;
-      for (const provider of providers) {
-        const row = await db('ai_cache')
-          .where({ key: cacheKey(userId, provider, modelOf(cfg, provider), messages), user_id: userId })
-          .where('expires_at', '>', db.fn.now())
-          .first('response');
-        if (row) return row.response as CachedAnswer;
-      }
-      return undefined;
+      if (ttlSeconds <= 0 || providers.length === 0) return undefined;
+      // One query for every provider's key; the routing order picks among the hits.
+      const keys = providers.map((provider) => cacheKey(userId, provider, modelOf(cfg, provider), messages));
+      const rows: Array<{ key: string; response: CachedAnswer }> = await db('ai_cache')
+        .whereIn('key', keys)
+        .where({ user_id: userId })
+        .where('expires_at', '>', db.fn.now())
+        .select('key', 'response');
+      const hits = new Map(rows.map((r) => [r.key, r.response]));
+      return keys.map((k) => hits.get(k)).find(Boolean);
     },
     async store(userId: string, messages: ChatMessage[], answer: CachedAnswer): Promise<void> {
       if (ttlSeconds <= 0) return;
@@ -53,5 +54,3 @@ export function createAnswerCache(db: Db, cfg: AiConfig, ttlSeconds: number) {
     },
   };
 }
-
-export type AnswerCache = ReturnType<typeof createAnswerCache>;

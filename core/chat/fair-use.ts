@@ -10,9 +10,9 @@ import { problems } from '../http/problem.js';
 export interface FairUseLimits {
   maxInflight: number;
   dailyQuota: number;
+  /** CHAT_STUCK_AFTER_SECONDS: a reply untouched this long is dead and holds no slot. */
+  stuckAfterSeconds: number;
 }
-
-const STALE_REPLY_MS = 10 * 60 * 1000;
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -22,30 +22,46 @@ function secondsToMidnightUtc(): number {
   return Math.ceil((midnight - now.getTime()) / 1000);
 }
 
-/** Throws 429 `rate_limited` or `quota_exceeded`; otherwise counts one message for today. */
-export async function admitMessage(trx: Knex.Transaction, userId: string, limits: FairUseLimits, opts: { inflight: boolean }): Promise<void> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`chat-fair-use:${userId}`]);
-  if (opts.inflight) {
-    const inflight = await trx('messages')
+/** One kind of unfinished work that the in-flight limit counts (chat replies, one-off answers). */
+export interface InflightKind {
+  /** Named in the 429 detail: "at most N <what> may be in progress at once". */
+  what: string;
+  count(trx: Knex.Transaction, userId: string): Promise<number>;
+}
+
+/** Chat replies queued or streaming; the messages table is their record. */
+export const chatReplies = (stuckAfterSeconds: number): InflightKind => ({
+  what: 'replies',
+  async count(trx, userId) {
+    const row = await trx('messages')
       .where({ user_id: userId, sender: 'assistant' })
       .whereIn('status', ['queued', 'streaming'])
-      // A reply untouched this long is dead (its job was lost): it no longer holds a slot.
-      .where('updated_at', '>', new Date(Date.now() - STALE_REPLY_MS))
+      // A reply untouched this long is dead (its job was lost; the sweeper fails it): no slot.
+      .where('updated_at', '>', new Date(Date.now() - stuckAfterSeconds * 1000))
       .count({ count: '*' })
       .first();
-    if (Number(inflight?.count ?? 0) >= limits.maxInflight) {
-      throw problems.rateLimited(2, `at most ${limits.maxInflight} replies may be in progress at once`);
-    }
+    return Number(row?.count ?? 0);
+  },
+});
+
+/**
+ * Throws 429 `rate_limited` or `quota_exceeded`; otherwise counts one message for today.
+ * Runs in the caller's transaction, which a throw rolls back (with today's count).
+ */
+export async function admitMessage(trx: Knex.Transaction, userId: string, limits: FairUseLimits, inflight: InflightKind): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`chat-fair-use:${userId}`]);
+  if ((await inflight.count(trx, userId)) >= limits.maxInflight) {
+    throw problems.rateLimited(2, `at most ${limits.maxInflight} ${inflight.what} may be in progress at once`);
   }
-  const day = today();
-  const row = await trx('ai_usage_daily').where({ user_id: userId, day }).first('messages');
-  if ((row?.messages ?? 0) >= limits.dailyQuota) {
+  // Counted and checked in one statement: over the quota, the rollback takes the count back.
+  const [row] = await trx('ai_usage_daily')
+    .insert({ user_id: userId, day: today(), messages: 1 })
+    .onConflict(['user_id', 'day'])
+    .merge({ messages: trx.raw('ai_usage_daily.messages + 1') })
+    .returning('messages');
+  if (Number(row.messages) > limits.dailyQuota) {
     throw problems.rateLimited(secondsToMidnightUtc(), `the daily limit of ${limits.dailyQuota} messages is used up`, 'quota_exceeded');
   }
-  await trx('ai_usage_daily')
-    .insert({ user_id: userId, day, messages: 1 })
-    .onConflict(['user_id', 'day'])
-    .merge({ messages: trx.raw('ai_usage_daily.messages + 1') });
 }
 
 /** Adds a completed reply's tokens to the user's day (in the transaction that stores the reply). */

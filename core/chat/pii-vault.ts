@@ -10,11 +10,13 @@ import { PlaceholderRegistry, type RegistryState } from '../dlp/index.js';
 const SCOPE = 'chat';
 
 export async function lockChatRegistry(trx: Knex.Transaction, vault: Vault, chatId: string): Promise<PlaceholderRegistry> {
-  await trx('pii_vaults')
+  // One statement creates the row or, on conflict, locks the existing one (a no-op
+  // DO UPDATE takes the row lock as FOR UPDATE would) and returns what it holds.
+  const [row] = await trx('pii_vaults')
     .insert({ scope_type: SCOPE, scope_id: chatId, sealed: '' })
     .onConflict(['scope_type', 'scope_id'])
-    .ignore();
-  const row = await trx('pii_vaults').where({ scope_type: SCOPE, scope_id: chatId }).forUpdate().first('sealed');
+    .merge(['scope_type'])
+    .returning('sealed');
   if (!row?.sealed) return new PlaceholderRegistry();
   return PlaceholderRegistry.fromJSON(vault.open<RegistryState>(row.sealed, `${SCOPE}:${chatId}`));
 }

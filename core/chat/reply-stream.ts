@@ -12,7 +12,7 @@ const LIVE_TTL_SECONDS = 3600;
 /** How long the events of a finished reply stay replayable. */
 export const DONE_TTL_SECONDS = 600;
 
-export const replyStreamKey = (prefix: string, messageId: string) => `${prefix}:reply-stream:${messageId}`;
+const replyStreamKey = (prefix: string, messageId: string) => `${prefix}:reply-stream:${messageId}`;
 
 export interface ReplyEvent {
   event: 'reply.started' | 'reply.delta' | 'reply.completed' | 'reply.failed';

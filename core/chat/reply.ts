@@ -12,7 +12,7 @@ import type { AiConfig, ChatMessage, CompletionResult, Orchestrator } from '../a
 import type { Db } from '../db/knex.js';
 import { Message } from '../db/models/index.js';
 import { createAnswerCache } from './cache.js';
-import { buildContext, type CitationSource, type HistoryItem } from './context.js';
+import { buildContext, HISTORY_LIMIT, type CitationSource, type HistoryItem } from './context.js';
 import { recordUsage } from './fair-use.js';
 import { toPublicMessage } from './messages.js';
 import { openReplyPublisher, type ReplyPublisher } from './reply-stream.js';
@@ -52,13 +52,15 @@ async function loadHistory(db: Db, chatId: string, upTo: Message): Promise<Histo
     .whereNotNull('content')
     .where('created_at', '<=', upTo.created_at)
     .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-    .limit(40)
+    .limit(HISTORY_LIMIT)
     .select('sender', 'content');
   return (rows as HistoryItem[]).reverse();
 }
 
 export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
-  const [reply, question] = await Promise.all([Message.query().findById(p.message_id), Message.query().findById(p.reply_to)]);
+  const rows = await Message.query().findByIds([p.message_id, p.reply_to]);
+  const reply = rows.find((m) => m.id === p.message_id);
+  const question = rows.find((m) => m.id === p.reply_to);
   if (!reply) return { skipped: 'reply gone' };
   if (reply.status === 'completed' || reply.status === 'failed') {
     const event = reply.status === 'completed' ? 'reply.completed' : 'reply.failed';
@@ -149,4 +151,10 @@ export async function failReply(deps: Pick<ReplyDeps, 'db' | 'emitter'>, p: Repl
   if (!row) return;
   if (publisher) await publisher.failed(error);
   else deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('reply.failed', { chat_id: p.chat_id, message_id: p.message_id, error });
+}
+
+/** Fails the reply and, when masking never finished, its question too: neither may stay open. */
+export async function failQuestionAndReply(deps: Pick<ReplyDeps, 'db' | 'emitter'>, p: ReplyJob, error: { code: string; detail: string }) {
+  await deps.db('messages').where({ id: p.reply_to, status: 'pending' }).update({ status: 'failed', updated_at: deps.db.fn.now() });
+  await failReply(deps, p, error);
 }

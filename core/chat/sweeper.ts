@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Db } from '../db/knex.js';
 import { replyJobId } from '../../pipelines/chat-reply.js';
-import { failReply } from './reply.js';
+import { failQuestionAndReply } from './reply.js';
 
 const ALIVE = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
 
@@ -23,11 +23,9 @@ export async function sweepStuckReplies(deps: { db: Db; emitter: Emitter; aiQueu
     .limit(500)) as Array<{ id: string; reply_to: string; chat_id: string; user_id: string }>;
   let failed = 0;
   for (const row of stuck) {
-    const job = await deps.aiQueue.getJob(replyJobId(row.id));
-    if (job && ALIVE.has(await job.getState())) continue;
-    // The question may never have been masked either: it must not stay pending.
-    await db('messages').where({ id: row.reply_to, status: 'pending' }).update({ status: 'failed', updated_at: db.fn.now() });
-    await failReply(deps, { message_id: row.id, reply_to: row.reply_to, chat_id: row.chat_id, user_id: row.user_id }, {
+    // A job that is gone reads as 'unknown'.
+    if (ALIVE.has(await deps.aiQueue.getJobState(replyJobId(row.id)))) continue;
+    await failQuestionAndReply(deps, { message_id: row.id, reply_to: row.reply_to, chat_id: row.chat_id, user_id: row.user_id }, {
       code: 'reply_lost',
       detail: 'the reply could not be completed: please ask again',
     });

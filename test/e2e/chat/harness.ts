@@ -5,9 +5,12 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- event payloads and bodies are whatever the server sent */
 import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { testEnv, type TestEnv } from '../../helpers/env.js';
 import { request } from '../../helpers/http.js';
+import { REDIS_URL } from '../../helpers/services.js';
 import { freePort, spawnService, waitForReady, type Spawned } from '../../helpers/spawn.js';
 
 export interface Cluster {
@@ -80,6 +83,8 @@ export interface Client {
   socket: Socket;
   events: Recorded[];
   of(event: string, messageId?: string): any[];
+  /** The first `event` (of the message, when given), once it has arrived. */
+  first(event: string, messageId?: string, timeoutMs?: number): Promise<any>;
   join(chatId: string, extra?: Record<string, unknown>): Promise<any>;
   close(): void;
 }
@@ -93,12 +98,40 @@ export async function connect(url: string, token: string): Promise<Client> {
     socket.once('connect_error', reject);
   });
   const matches = (d: any, id?: string) => !id || d.message_id === id || d.message?.id === id;
+  const of = (event: string, id?: string) => events.filter((e) => e.event === event && matches(e.data, id)).map((e) => e.data);
   return {
     socket,
     events,
-    of: (event, id) => events.filter((e) => e.event === event && matches(e.data, id)).map((e) => e.data),
+    of,
+    first: (event, id, timeoutMs) => waitFor(id ? `${event} of ${id}` : event, () => of(event, id)[0], timeoutMs),
     join: (chatId, extra = {}) => socket.timeout(5000).emitWithAck('chat:join', { chat_id: chatId, ...extra }),
     close: () => socket.close(),
+  };
+}
+
+/** Connects, follows the chat (its join must be acknowledged ok), runs `fn`, and closes the socket whatever happens. */
+export async function following<T>(url: string, token: string, chatId: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connect(url, token);
+  try {
+    const ack = await client.join(chatId);
+    if (JSON.stringify(ack) !== '{"ok":true}') throw new Error(`chat:join not acknowledged: ${JSON.stringify(ack)}`);
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** A BullMQ queue of a test environment on a connection of its own; `close()` ends both. */
+export function openQueue(name: string, prefix: string) {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection: redis, prefix });
+  return {
+    redis,
+    queue,
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeProviderEnv, startFakeAnthropic, startFakeOpenAI, startFakeYandex, type FakeProvider, type FakeSet } from '../../helpers/fake-providers/index.js';
 import { registerUser } from '../../helpers/http.js';
 import type { Spawned } from '../../helpers/spawn.js';
-import { ask, cluster, connect, messagesOf, newChat, storedReply, waitFor, type Client } from './harness.js';
+import { ask, cluster, following, messagesOf, newChat, storedReply, type Client } from './harness.js';
 
 const QUESTION =
   'Меня зовут Иванов Иван Иванович, мой телефон +7 916 123-45-67, почта ivan.petrov@mail.ru, ИНН 7707083893, ' +
@@ -63,15 +63,14 @@ describe.each(['openai', 'anthropic', 'yandex'] as const)('a message with person
     const fake = fakes[name];
     const user = await registerUser(api, name);
     const chatId = await newChat(api, user.token);
-    const client = await connect(api, user.token);
-    try {
-      expect(await client.join(chatId)).toEqual({ ok: true });
+    // following() asserts the join is acknowledged { ok: true }.
+    await following(api, user.token, chatId, async (client) => {
       const { message, reply } = await ask(api, user.token, chatId, QUESTION);
       expect(message).toMatchObject({ status: 'pending', sender: 'user' });
       expect(message.content).toBeUndefined();
       expect(reply.status).toBe('queued');
 
-      await waitFor('reply.completed', () => client.of('reply.completed', reply.id)[0]);
+      await client.first('reply.completed', reply.id);
       const [created] = client.of('message.created', message.id);
       expect(created.message.content).toContain('[PHONE_1]');
       for (const raw of RAW_VALUES) expect(created.message.content).not.toContain(raw);
@@ -92,9 +91,7 @@ describe.each(['openai', 'anthropic', 'yandex'] as const)('a message with person
       for (const f of Object.values(fakes)) {
         for (const raw of RAW_VALUES) expect(f.requests.map((r) => r.raw).join('\n')).not.toContain(raw);
       }
-    } finally {
-      client.close();
-    }
+    });
   }, 40_000);
 });
 
@@ -109,22 +106,21 @@ describe('failover and the circuit breaker', () => {
     openai.script({ kind: 'error', status: 429 });
     const user = await registerUser(api, 'failover');
     const chatId = await newChat(api, user.token);
-    const client = await connect(api, user.token);
     try {
-      await client.join(chatId);
-      const openaiCalls: number[] = [];
-      for (const q of ['Первый вопрос о договоре аренды', 'Второй вопрос о наследстве', 'Третий вопрос об алиментах']) {
-        const { reply } = await ask(api, user.token, chatId, q);
-        const stored = await storedReply(api, user.token, chatId, reply.id);
-        expect(stored.meta.provider).toBe('anthropic');
-        expect(client.of('reply.started', reply.id)[0]?.provider).toBe('anthropic');
-        openaiCalls.push(openai.calls);
-      }
-      // 429, then 500: the circuit opens after two failures; the third question skips openai.
-      expect(openaiCalls).toEqual([1, 2, 2]);
-      expect(anthropic.calls).toBe(3);
+      await following(api, user.token, chatId, async (client) => {
+        const openaiCalls: number[] = [];
+        for (const q of ['Первый вопрос о договоре аренды', 'Второй вопрос о наследстве', 'Третий вопрос об алиментах']) {
+          const { reply } = await ask(api, user.token, chatId, q);
+          const stored = await storedReply(api, user.token, chatId, reply.id);
+          expect(stored.meta.provider).toBe('anthropic');
+          expect(client.of('reply.started', reply.id)[0]?.provider).toBe('anthropic');
+          openaiCalls.push(openai.calls);
+        }
+        // 429, then 500: the circuit opens after two failures; the third question skips openai.
+        expect(openaiCalls).toEqual([1, 2, 2]);
+        expect(anthropic.calls).toBe(3);
+      });
     } finally {
-      client.close();
       openai.setDefault({ kind: 'text', text: ANSWER, chunks: 6 });
     }
   }, 40_000);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request } from '../../helpers/http.js';
 import type { Spawned } from '../../helpers/spawn.js';
-import { ask, cluster, connect, FAST_STALLS, messagesOf, newChat, storedReply, waitFor } from './harness.js';
+import { ask, cluster, connect, FAST_STALLS, following, messagesOf, newChat, storedReply, waitFor } from './harness.js';
 
 const ANSWER = 'Срок исковой давности по общему правилу составляет три года (ст. 196 ГК РФ).';
 const LONG = 'Сначала направьте работодателю письменную претензию, затем обратитесь в трудовую инспекцию или в суд; '.repeat(3);
@@ -35,17 +35,14 @@ describe('realtime across processes', () => {
   it('a client on one API node receives the events of a message posted via another', async () => {
     const user = await registerUser(apiA, 'nodes');
     const chatId = await newChat(apiA, user.token);
-    const client = await connect(apiB, user.token);
-    try {
-      expect(await client.join(chatId)).toEqual({ ok: true });
+    // following() asserts the join on the other node is acknowledged { ok: true }.
+    await following(apiB, user.token, chatId, async (client) => {
       const { message, reply } = await ask(apiA, user.token, chatId, 'Какой срок исковой давности?');
-      await waitFor('reply.completed on the other node', () => client.of('reply.completed', reply.id)[0]);
+      const completed = await client.first('reply.completed', reply.id);
       expect(client.of('message.created', message.id)).toHaveLength(1);
       expect(client.of('reply.started', reply.id)).toHaveLength(1);
-      expect(client.of('reply.completed', reply.id)[0].message.content).toBe(ANSWER);
-    } finally {
-      client.close();
-    }
+      expect(completed.message.content).toBe(ANSWER);
+    });
   });
 
   it('a reply that finishes with no client connected is in the history', async () => {
@@ -73,7 +70,7 @@ describe('realtime across processes', () => {
     const second = await connect(apiB, user.token);
     try {
       expect(await second.join(chatId, { after_seq: lastSeq })).toEqual({ ok: true });
-      await waitFor('reply.completed after rejoining', () => second.of('reply.completed', reply.id)[0]);
+      await second.first('reply.completed', reply.id);
       const later = second.of('reply.delta', reply.id).filter((d) => d.seq > lastSeq);
       const seqs = [...new Set(later.map((d) => d.seq))];
       expect(seqs[0]).toBe(lastSeq + 1);
@@ -93,15 +90,13 @@ describe('realtime across processes', () => {
     const before = openai.calls;
     const user = await registerUser(apiA, 'sigkill');
     const chatId = await newChat(apiA, user.token);
-    const client = await connect(apiA, user.token);
-    try {
-      await client.join(chatId);
+    await following(apiA, user.token, chatId, async (client) => {
       const { reply } = await ask(apiA, user.token, chatId, 'Как оспорить штраф ГИБДД?');
       await waitFor('streaming to start', () => client.of('reply.delta', reply.id).length >= 2);
       await workers.stop('SIGKILL');
       workers = await c.startWorkers();
 
-      await waitFor('reply.completed after the takeover', () => client.of('reply.completed', reply.id)[0], 20_000);
+      await client.first('reply.completed', reply.id, 20_000);
       const restarted = client.of('reply.started', reply.id).find((s) => s.restart);
       expect(restarted).toMatchObject({ attempt: 2, restart: true });
       const deltas = client.of('reply.delta', reply.id).filter((d) => d.attempt === 2);
@@ -114,9 +109,7 @@ describe('realtime across processes', () => {
       expect(replies).toHaveLength(1);
       expect(replies[0]).toMatchObject({ id: reply.id, status: 'completed', content: LONG, meta: { attempt: 2 } });
       expect(client.of('reply.completed', reply.id)).toHaveLength(1);
-    } finally {
-      client.close();
-    }
+    });
   }, 40_000);
 });
 

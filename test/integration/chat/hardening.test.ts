@@ -5,8 +5,6 @@
  * and the sweeper purges old rows.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AiConfig, Orchestrator } from '../../../core/ai/index.js';
@@ -17,8 +15,7 @@ import { purgeExpired } from '../../../core/chat/sweeper.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { REDIS_URL } from '../../helpers/services.js';
-import { connect, newChat, waitFor } from '../../e2e/chat/harness.js';
+import { connect, newChat, openQueue, waitFor } from '../../e2e/chat/harness.js';
 
 const ANSWER = 'Ответ юриста-ассистента.';
 const JWT_SECRET = randomBytes(32).toString('hex');
@@ -27,8 +24,7 @@ const slow = { kind: 'text' as const, text: ANSWER, chunks: 3, delayMs: 300 };
 let openai: FakeProvider;
 let rt: TestRuntime;
 let url: string;
-let redis: Redis;
-let aiQueue: Queue;
+let ai: ReturnType<typeof openQueue>;
 
 beforeAll(async () => {
   openai = await startFakeOpenAI({ defaultStep: { kind: 'text', text: ANSWER, chunks: 2 } });
@@ -36,13 +32,11 @@ beforeAll(async () => {
     env: { ...fakeProviderEnv({ openai }), JWT_SECRET, CHAT_MAX_INFLIGHT: '2', AI_MAX_RETRIES: '0', AI_COMPLETE_WAIT_MS: '200' },
   });
   url = rt.url;
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  aiQueue = new Queue('ai', { connection: redis, prefix: rt.t.prefix });
+  ai = openQueue('ai', rt.t.prefix);
 });
 
 afterAll(async () => {
-  await aiQueue?.close();
-  redis?.disconnect();
+  await ai?.close();
   await rt?.close();
   await openai?.close();
 });
@@ -149,10 +143,10 @@ describe('POST /api/ai/complete', () => {
   it('keeps its result for an hour whatever the other jobs of the ai queue, and the sweeper keeps a short history', async () => {
     const user = await registerUser(url, 'completeretention');
     const res = await request(url, 'POST', '/api/ai/complete', { token: user.token, json: { prompt: 'Короткий вопрос' } });
-    const job = await aiQueue.getJob(`complete-${res.body.id}`);
+    const job = await ai.queue.getJob(`complete-${res.body.id}`);
     expect(job?.opts).toMatchObject({ removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } });
     expect((job?.opts.removeOnComplete as { count?: number }).count).toBeUndefined();
-    const scheduler = await aiQueue.getJobScheduler('ai.sweep-stuck-replies');
+    const scheduler = await ai.queue.getJobScheduler('ai.sweep-stuck-replies');
     expect(scheduler?.template?.opts).toMatchObject({ removeOnComplete: { count: 10 } });
   });
 

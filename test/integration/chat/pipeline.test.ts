@@ -9,7 +9,7 @@ import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpe
 import { registerUser, request } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { REDIS_URL, TEST_DATABASE_URL } from '../../helpers/services.js';
-import { ask, connect, messagesOf, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
+import { ask, following, messagesOf, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
 
 const ANSWER = 'Ответ юриста-ассистента.';
 const RAW = ['Петров', '+7 916 555-44-33', '9165554433', 'petrov@yandex.ru', '7707083893', '112-233-445 95'];
@@ -109,36 +109,28 @@ describe('failures', () => {
     openai.script({ kind: 'error', status: 400 });
     const user = await registerUser(url, 'badreq');
     const chatId = await newChat(url, user.token);
-    const client = await connect(url, user.token);
-    try {
-      await client.join(chatId);
+    await following(url, user.token, chatId, async (client) => {
       const { reply } = await ask(url, user.token, chatId, 'Вопрос, который провайдер не примет');
-      const [failed] = await waitFor('reply.failed', () => client.of('reply.failed', reply.id)[0] && client.of('reply.failed', reply.id));
+      const failed = await client.first('reply.failed', reply.id);
       expect(failed.error.code).toBe('ai_bad_request');
       const stored = await storedReply(url, user.token, chatId, reply.id);
       expect(stored).toMatchObject({ status: 'failed', meta: { error: { code: 'ai_bad_request' } } });
-    } finally {
-      client.close();
-    }
+    });
   });
 
   it('a stream that breaks after the first tokens is answered again from seq 1, flagged as a restart', async () => {
     openai.script({ kind: 'text', text: 'Начало ответа, которое оборвётся на полуслове', chunks: 4, breakAfter: 2 });
     const user = await registerUser(url, 'midstream');
     const chatId = await newChat(url, user.token);
-    const client = await connect(url, user.token);
-    try {
-      await client.join(chatId);
+    await following(url, user.token, chatId, async (client) => {
       const { reply } = await ask(url, user.token, chatId, 'Вопрос, ответ на который оборвётся');
-      const [done] = await waitFor('reply.completed', () => client.of('reply.completed', reply.id)[0] && client.of('reply.completed', reply.id));
+      const done = await client.first('reply.completed', reply.id);
       expect(done.message).toMatchObject({ content: ANSWER, meta: { attempt: 2 } });
       expect(client.of('reply.started', reply.id).map((e) => [e.attempt, e.restart])).toEqual([[1, undefined], [2, true]]);
       const second = client.of('reply.delta', reply.id).filter((d) => d.attempt === 2);
       expect(second.map((d) => d.seq)).toEqual([1, 2, 3]);
       expect(second.map((d) => d.delta).join('')).toBe(ANSWER);
-    } finally {
-      client.close();
-    }
+    });
   });
 
   it('when every attempt fails, the reply fails with ai_unavailable after the retries', async () => {

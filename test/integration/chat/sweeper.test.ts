@@ -1,7 +1,5 @@
 /** A reply whose job died for good is failed by the sweeper and the client is told; a live one is left alone. */
 import { Emitter } from '@socket.io/redis-emitter';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStuckReplies } from '../../../core/chat/sweeper.js';
@@ -9,21 +7,17 @@ import { socketKey } from '../../../core/rooms.js';
 import { replyJobId } from '../../../pipelines/chat-reply.js';
 import { registerUser } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { REDIS_URL } from '../../helpers/services.js';
-import { connect, messagesOf, newChat, waitFor } from '../../e2e/chat/harness.js';
+import { following, messagesOf, newChat, openQueue } from '../../e2e/chat/harness.js';
 
 let rt: TestRuntime;
-let redis: Redis;
-let aiQueue: Queue;
+let ai: ReturnType<typeof openQueue>;
 
 beforeAll(async () => {
   rt = await startTestRuntime('sweeper');
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  aiQueue = new Queue('ai', { connection: redis, prefix: rt.t.prefix });
+  ai = openQueue('ai', rt.t.prefix);
 });
 afterAll(async () => {
-  await aiQueue?.close();
-  redis?.disconnect();
+  await ai?.close();
   await rt?.close();
 });
 
@@ -44,25 +38,25 @@ describe('stuck reply sweeper', () => {
     const lost = await stuckReply(user.id, chatId);
     const alive = await stuckReply(user.id, chatId);
     // A job still waiting (here: delayed) means someone will finish the reply.
+    const aiQueue = ai.queue;
     await aiQueue.add('ai.chat-reply', { message_id: alive.replyId, reply_to: alive.questionId, chat_id: chatId, user_id: user.id }, { jobId: replyJobId(alive.replyId), delay: 3_600_000 });
 
-    const client = await connect(rt.url, user.token);
-    await client.join(chatId);
-    const emitter = new Emitter(redis, { key: socketKey(rt.t.prefix) });
-    const failed = await sweepStuckReplies({ db: Model.knex(), emitter, aiQueue, stuckAfterSeconds: 600 });
-    expect(failed).toBe(1);
+    await following(rt.url, user.token, chatId, async (client) => {
+      const emitter = new Emitter(ai.redis, { key: socketKey(rt.t.prefix) });
+      const failed = await sweepStuckReplies({ db: Model.knex(), emitter, aiQueue, stuckAfterSeconds: 600 });
+      expect(failed).toBe(1);
 
-    const event = await waitFor('reply.failed', () => client.of('reply.failed', lost.replyId)[0]);
-    expect(event).toEqual({ chat_id: chatId, message_id: lost.replyId, error: { code: 'reply_lost', detail: expect.any(String) } });
-    const stored = await messagesOf(rt.url, user.token, chatId);
-    const byId = Object.fromEntries(stored.map((m: { id: string; status: string }) => [m.id, m]));
-    expect(byId[lost.replyId]).toMatchObject({ status: 'failed', meta: { error: { code: 'reply_lost' } } });
-    expect(byId[lost.questionId]?.status).toBe('failed');
-    expect(byId[alive.replyId]?.status).toBe('streaming');
+      const event = await client.first('reply.failed', lost.replyId);
+      expect(event).toEqual({ chat_id: chatId, message_id: lost.replyId, error: { code: 'reply_lost', detail: expect.any(String) } });
+      const stored = await messagesOf(rt.url, user.token, chatId);
+      const byId = Object.fromEntries(stored.map((m: { id: string; status: string }) => [m.id, m]));
+      expect(byId[lost.replyId]).toMatchObject({ status: 'failed', meta: { error: { code: 'reply_lost' } } });
+      expect(byId[lost.questionId]?.status).toBe('failed');
+      expect(byId[alive.replyId]?.status).toBe('streaming');
 
-    // Running again finds nothing new: the sweep is idempotent.
-    expect(await sweepStuckReplies({ db: Model.knex(), emitter, aiQueue, stuckAfterSeconds: 600 })).toBe(0);
-    expect(client.of('reply.failed', lost.replyId)).toHaveLength(1);
-    client.close();
+      // Running again finds nothing new: the sweep is idempotent.
+      expect(await sweepStuckReplies({ db: Model.knex(), emitter, aiQueue, stuckAfterSeconds: 600 })).toBe(0);
+      expect(client.of('reply.failed', lost.replyId)).toHaveLength(1);
+    });
   });
 });
