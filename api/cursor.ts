@@ -1,4 +1,5 @@
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. A bad cursor is a 400. */
+import type { Model, QueryBuilder } from 'objection';
 import { z } from 'zod';
 import { problems } from '../core/http/problem.js';
 
@@ -7,7 +8,9 @@ export type Cursor = z.infer<typeof cursorSchema>;
 
 export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
-export function decodeCursor(raw: string): Cursor {
+/** The `?cursor=` of a list request; none means the first page. */
+export function decodeCursor(raw: string | undefined): Cursor | undefined {
+  if (raw === undefined) return undefined;
   try {
     return cursorSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
   } catch {
@@ -19,15 +22,17 @@ export function decodeCursor(raw: string): Cursor {
 export const cursorOf = (row: { id: string; created_at: Date }): Cursor => ({ t: new Date(row.created_at).toISOString(), id: row.id });
 
 /**
- * One keyset page: fetches one row more than `limit` to learn whether a next page exists,
- * and answers the contract's `{items, next_cursor}`.
+ * One keyset page of `query` in (created_at, id) order: fetches one row more than `limit`
+ * to learn whether a next page exists, and answers the contract's `{items, next_cursor}`.
  */
-export async function keysetPage<T extends { id: string; created_at: Date }>(
-  limit: number,
-  after: Cursor | undefined,
-  fetch: (after: Cursor | undefined, limit: number) => PromiseLike<T[]>,
-): Promise<{ items: T[]; next_cursor: string | null }> {
-  const rows = await fetch(after, limit + 1);
+export async function keysetPage<M extends Model & { id: string; created_at: Date }>(
+  query: QueryBuilder<M, M[]>,
+  page: { limit: number; after?: Cursor; order: 'asc' | 'desc' },
+): Promise<{ items: M[]; next_cursor: string | null }> {
+  const { limit, after, order } = page;
+  query.orderBy([{ column: 'created_at', order }, { column: 'id', order }]).limit(limit + 1);
+  if (after) query.whereRaw(`(created_at, id) ${order === 'asc' ? '>' : '<'} (?, ?)`, [after.t, after.id]);
+  const rows = await query;
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };

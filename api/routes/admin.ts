@@ -24,12 +24,9 @@ export function adminRoutes(): AnyRoute[] {
       query: pageQuery.extend({ role: z.enum(['user', 'lawyer', 'admin']).optional() }),
       responses: { 200: { description: 'Accounts, newest first', schema: page(userSchema) } },
       async handler(ctx, { query }) {
-        const result = await keysetPage(query.limit, query.cursor ? decodeCursor(query.cursor) : undefined, (after, limit) => {
-          const q = User.query().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
-          if (query.role) q.where({ role: query.role });
-          if (after) q.whereRaw('(created_at, id) < (?, ?)', [after.t, after.id]);
-          return q;
-        });
+        const users = User.query();
+        if (query.role) users.where({ role: query.role });
+        const result = await keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         ctx.body = { items: result.items.map((u) => u.toPublic()), next_cursor: result.next_cursor };
       },
     }),
@@ -52,13 +49,10 @@ export function adminRoutes(): AnyRoute[] {
       query: pageQuery.extend({ action: z.string().max(64).optional(), actor_id: z.uuid().optional() }),
       responses: { 200: { description: 'Audit events, newest first', schema: page(auditSchema) } },
       async handler(ctx, { query }) {
-        const result = await keysetPage(query.limit, query.cursor ? decodeCursor(query.cursor) : undefined, (after, limit) => {
-          const q = AuditLog.query().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
-          if (query.action) q.where({ action: query.action });
-          if (query.actor_id) q.where({ actor_id: query.actor_id });
-          if (after) q.whereRaw('(created_at, id) < (?, ?)', [after.t, after.id]);
-          return q;
-        });
+        const events = AuditLog.query();
+        if (query.action) events.where({ action: query.action });
+        if (query.actor_id) events.where({ actor_id: query.actor_id });
+        const result = await keysetPage(events, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         ctx.body = { items: result.items.map((a) => ({ ...a, created_at: new Date(a.created_at).toISOString() })), next_cursor: result.next_cursor };
       },
     }),

@@ -59,14 +59,8 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       query: pageQuery.extend({ status: z.enum(['active', 'archived']).default('active') }),
       responses: { 200: { description: 'Chats', schema: page(chatSchema) }, 400: errors[400], 401: errors[401] },
       async handler(ctx, { query }) {
-        const result = await keysetPage(query.limit, query.cursor ? decodeCursor(query.cursor) : undefined, (after, limit) => {
-          const q = Chat.query()
-            .where({ user_id: ctx.state.user.id, status: query.status })
-            .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-            .limit(limit);
-          if (after) q.whereRaw('(created_at, id) < (?, ?)', [after.t, after.id]);
-          return q;
-        });
+        const chats = Chat.query().where({ user_id: ctx.state.user.id, status: query.status });
+        const result = await keysetPage(chats, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         ctx.body = { items: result.items.map(toPublicChat), next_cursor: result.next_cursor };
       },
     }),
@@ -111,20 +105,13 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       responses: { 200: { description: 'Messages (stored masked)', schema: page(messageSchema) }, ...errors },
       async handler(ctx, { params, query }) {
         const chat = await ownChat(ctx.state.user.id, params.chat_id);
-        let after = query.cursor ? decodeCursor(query.cursor) : undefined;
+        let after = decodeCursor(query.cursor);
         if (query.after) {
           const anchor = await Message.query().findOne({ id: query.after, chat_id: chat.id });
           if (!anchor) throw problems.badRequest('`after` is not a message of this chat', 'validation_failed');
           after = cursorOf(anchor);
         }
-        const result = await keysetPage(query.limit, after, (from, limit) => {
-          const q = Message.query()
-            .where({ chat_id: chat.id })
-            .orderBy([{ column: 'created_at', order: 'asc' }, { column: 'id', order: 'asc' }])
-            .limit(limit);
-          if (from) q.whereRaw('(created_at, id) > (?, ?)', [from.t, from.id]);
-          return q;
-        });
+        const result = await keysetPage(Message.query().where({ chat_id: chat.id }), { limit: query.limit, after, order: 'asc' });
         ctx.body = { items: result.items.map(toPublicMessage), next_cursor: result.next_cursor };
       },
     }),
