@@ -23,11 +23,18 @@ import { errorHandler } from './middleware/errors.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { createIdempotency } from './idempotency.js';
+import { metricsResponse } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
+import { createAccountEffects } from '../pipelines/account-effects.js';
+import type { UserCache } from '../core/auth/user-cache.js';
 import { adminRoutes } from './routes/admin.js';
 import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chats.js';
+import { describeUploads, documentRoutes } from './routes/documents.js';
+import { lawRoutes } from './routes/law.js';
+import type { VectorRanker } from '../core/search/search.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { healthRoutes } from './routes/health.js';
 import { mountRoutes, type AnyRoute } from './routing.js';
 
@@ -39,10 +46,14 @@ export interface AppDeps {
   storage: Storage;
   queues: Queues;
   tokens: AccessTokenService;
+  /** Users by id for authentication, dropped on every node when one changes. */
+  users: UserCache;
   version: string;
   secrets: Secrets;
   /** Completion events of the `ai` queue: POST /api/ai/complete waits on them. */
   aiEvents: QueueEvents;
+  /** The vector side of search, when an embeddings provider is configured. */
+  vectors?: VectorRanker;
 }
 
 export function buildApp(deps: AppDeps): Koa<AppState> {
@@ -67,19 +78,22 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth),
-    ...adminRoutes(),
-    ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
+    ...adminRoutes({ db: deps.db, effects: createAccountEffects({ redis: deps.redis, queues: deps.queues, log: deps.log, users: deps.users }) }),
+    ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
+    ...lawRoutes({ db: deps.db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
+    ...privacyRoutes({ db: deps.db }),
+    ...documentRoutes({ db: deps.db, storage: deps.storage, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, uploadMaxBytes: config.documents.uploadMaxBytes }),
   ];
-  const openapi = buildOpenApi(routes, deps.version);
+  const openapi = describeUploads(buildOpenApi(routes, deps.version));
 
   const router = new Router<AppState>();
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
-  mountRoutes(router, routes, createAuthenticate(deps.tokens), !config.isProduction);
+  mountRoutes(router, routes, createAuthenticate(deps.tokens, deps.users), !config.isProduction);
 
-  const guard = createBoardGuard(deps.tokens, throttle);
+  const guard = createBoardGuard(deps.tokens, deps.users, throttle);
   const board = boardMiddleware(deps.queues);
   const onBoard: Middleware<AppState> = (ctx, next) =>
     ctx.path === BOARD_PATH || ctx.path.startsWith(`${BOARD_PATH}/`)
@@ -90,6 +104,13 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.use(requestContext(deps.log));
   app.use(errorHandler());
   app.use(securityHeaders({ hsts: config.isProduction }));
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/metrics' || ctx.method !== 'GET') return next();
+    const answer = await metricsResponse(ctx.req, config.metrics.token);
+    ctx.status = answer.status;
+    ctx.type = answer.contentType;
+    ctx.body = answer.body;
+  });
   if (origins.size) {
     app.use(cors({ origin: (ctx) => (origins.has('*') || origins.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 }));
   }

@@ -1,9 +1,22 @@
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. A bad cursor is a 400. */
 import type { Model, QueryBuilder } from 'objection';
 import { z } from 'zod';
-import { problems } from '../core/http/problem.js';
+import { problems } from './problem.js';
 
-const cursorSchema = z.object({ t: z.iso.datetime({ offset: true }), id: z.uuid() });
+/**
+ * The time is re-written in UTC from what JavaScript parsed: PostgreSQL holds neither year 0
+ * nor offsets past ±15:59, and a cursor is only ever made by us from a real row.
+ */
+const cursorTime = z.iso.datetime({ offset: true }).transform((t, ctx) => {
+  const at = new Date(t);
+  const year = at.getUTCFullYear();
+  if (Number.isNaN(at.getTime()) || year < 1 || year > 9999) {
+    ctx.addIssue({ code: 'custom', message: 'time out of range' });
+    return z.NEVER;
+  }
+  return at.toISOString();
+});
+const cursorSchema = z.object({ t: cursorTime, id: z.uuid() });
 export type Cursor = z.infer<typeof cursorSchema>;
 
 export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');

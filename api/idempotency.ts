@@ -4,18 +4,20 @@
  * work runs; a failed attempt releases it so the client may retry. The same key with a
  * different request is refused (422), and one still being processed answers 409. A claim
  * still unanswered after a minute is abandoned (its process died mid-work) and may be taken
- * over. The stored response keeps its headers (a 202's Location).
+ * over; while the work runs its claim is touched every 20 s, so a long one (an upload over a
+ * slow link) is never taken for abandoned. The stored response keeps its headers (a 202's
+ * Location).
  * The request is remembered by an HMAC, not a plain hash: a short message with personal
  * data in it must not be recoverable from the table by guessing.
  */
 import { createHmac } from 'node:crypto';
 import type { Db } from '../core/db/knex.js';
-import { HttpProblem, problems } from '../core/http/problem.js';
+import { HttpProblem, problems } from './problem.js';
 import type { AppContext } from './context.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const TTL_MS = 24 * 3600 * 1000;
-/** No idempotent handler runs this long (the longest waits a few seconds for an AI answer). */
+/** A claim untouched this long belongs to a process that died mid-work (running work touches it). */
 const ABANDONED_MS = 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -70,12 +72,20 @@ async function idempotent(db: Db, secret: Buffer, ctx: AppContext, userId: strin
     return answer({ status: first.status_code as number, body: first.response, headers: first.response_headers ?? undefined });
   }
 
+  const heartbeat = setInterval(() => {
+    // Only an unanswered claim: one answered or released meanwhile is left alone.
+    db('idempotency_keys').where({ user_id: userId, key }).whereNull('status_code').update({ created_at: db.fn.now() })
+      .catch((err: unknown) => ctx.state.log.warn({ err: (err as Error).message }, 'could not refresh an idempotency claim'));
+  }, ABANDONED_MS / 3);
+  heartbeat.unref();
   let outcome: Outcome;
   try {
     outcome = await work();
   } catch (err) {
     await db('idempotency_keys').where({ user_id: userId, key }).delete();
     throw err;
+  } finally {
+    clearInterval(heartbeat);
   }
   try {
     await db('idempotency_keys')

@@ -5,7 +5,8 @@
 import type Router from '@koa/router';
 import type { z } from 'zod';
 import type { Role } from '../core/db/models/index.js';
-import { fieldErrors, problems } from '../core/http/problem.js';
+import { fieldErrors, problems } from './problem.js';
+import { findBadText } from './text-guard.js';
 import type { AppContext, AppState } from './context.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -45,6 +46,8 @@ export type Authenticate = (ctx: AppContext) => Promise<void>;
 
 function parseOr<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string, status: 400 | 422): T {
   if (!schema) return undefined as T;
+  const bad = findBadText(value, where);
+  if (bad) throw problems.validation([bad], status);
   const result = schema.safeParse(value);
   if (!result.success) throw problems.validation(fieldErrors(result.error.issues, where), status);
   return result.data;

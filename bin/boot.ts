@@ -9,8 +9,11 @@ export function die(message: string): never {
   process.exit(1);
 }
 
-/** Config, logger and a migrated database; any failure ends the process with one line. */
-export async function bootDatabase(role: string): Promise<{ config: Config; log: Logger; db: Db }> {
+/**
+ * Config, logger and a migrated database; any failure ends the process with one line. On the
+ * embedded database a running `npm start` is joined through its socket, not opened twice.
+ */
+export async function bootDatabase(role: 'cli' | 'migrate'): Promise<{ config: Config; log: Logger; db: Db }> {
   let config: Config;
   try {
     config = loadConfig();
@@ -18,6 +21,6 @@ export async function bootDatabase(role: string): Promise<{ config: Config; log:
     die((err as Error).message);
   }
   const log = createLogger(config.logLevel, { role });
-  const db = await openDatabase(config, log).catch((err: Error) => die(`database: ${err.message}`));
+  const db = await openDatabase(config, log, { command: `npm run ${role}`, join: true }).catch((err: Error) => die(`database: ${err.message}`));
   return { config, log, db };
 }

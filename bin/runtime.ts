@@ -7,18 +7,23 @@ import type { AddressInfo } from 'node:net';
 import { Emitter } from '@socket.io/redis-emitter';
 import { QueueEvents } from 'bullmq';
 import { buildApp } from '../api/app.js';
+import { startMetricsServer } from '../api/metrics.js';
 import { createChatHandlers } from '../api/realtime/chat-handlers.js';
 import { createGateway } from '../api/realtime/gateway.js';
 import { createOrchestrator } from '../core/ai/index.js';
+import { createEmbedder } from '../core/ai/embeddings.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
-import { noCitations } from '../core/chat/context.js';
+import { createUserCache } from '../core/auth/user-cache.js';
+import { createPassageSource } from '../core/chat/rag.js';
 import { loadConfig, type Config } from '../core/config.js';
 import { openDatabase } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { checkRedis, connectedProducer, ensureRedis, workerConnection, StartupError, type RedisHandle } from '../core/redis.js';
 import { socketKey } from '../core/rooms.js';
+import { QUEUE_STATES, reportCircuits, reportQueueDepth } from '../core/telemetry/metrics.js';
 import { resolveSecrets, type Secrets } from '../core/secrets.js';
 import { createStorage } from '../core/storage/index.js';
+import { createVectorRanker, logSearchMode } from '../core/search/vectors.js';
 import { createQueues } from '../pipelines/queues.js';
 import { upsertSchedules } from '../pipelines/schedules.js';
 import { PROCESSORS } from '../workers/index.js';
@@ -32,6 +37,8 @@ export interface Runtime {
   shutdownTimeoutMs: number;
   /** Base URL of the API when this runtime serves it. */
   url?: string;
+  /** The /metrics URL of a workers-only runtime (the API serves its own). */
+  metricsUrl?: string;
   /** Stops accepting, lets in-flight jobs finish, closes every connection. */
   close(): Promise<void>;
 }
@@ -68,31 +75,51 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     throw err;
   }
 
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, { command: 'npm start' });
+  const embedder = createEmbedder(config, log);
+  await logSearchMode(db, embedder, log);
+  const vectors = createVectorRanker(db, embedder);
 
   const storage = createStorage(config.storage);
   const queues = createQueues(producer, config.redis.queuePrefix);
+  const unreportQueues = reportQueueDepth(() =>
+    Promise.all(queues.all().map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_STATES) }))),
+  );
   const tokens = createAccessTokens({ secret: secrets.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTtl });
   let url: string | undefined;
+  let metricsUrl: string | undefined;
 
   if (mode !== 'api') {
     // Publishing events and the reply streams are plain commands: one connection serves both.
     const redis = workerConnection(redisHandle.url);
     const emitter = new Emitter(redis, { key: socketKey(config.redis.queuePrefix) });
     const ai = createOrchestrator(config.ai, log);
-    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, citations: noCitations };
+    const unreportCircuits = reportCircuits(() => ai.circuits());
+    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }) };
     const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
     await upsertSchedules(queues);
-    closers.push(() => pools.close(), () => redis.quit());
+    // One import job at a time whichever worker starts first; it skips codes already imported.
+    if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
+    closers.push(() => pools.close(), () => redis.quit(), async () => unreportCircuits());
+    if (mode === 'workers') {
+      const metrics = await startMetricsServer(config.metrics.port, config.host, config.metrics.token);
+      metricsUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`;
+      log.info({ url: metricsUrl }, 'serving metrics');
+      closers.unshift(() => metrics.close());
+    }
   }
 
   if (mode !== 'workers') {
     const aiEvents = new QueueEvents('ai', { connection: workerConnection(redisHandle.url), prefix: config.redis.queuePrefix });
-    const app = buildApp({ config, log, db, redis: producer, storage, queues, tokens, version: pkg.version, secrets, aiEvents });
+    const users = await createUserCache(workerConnection(redisHandle.url), config.redis.queuePrefix);
+    const app = buildApp({ config, log, db, redis: producer, storage, queues, tokens, users, version: pkg.version, secrets, aiEvents, ...(vectors ? { vectors } : {}) });
     const server = http.createServer(app.callback());
     const pub = workerConnection(redisHandle.url);
     const sub = pub.duplicate();
-    const io = createGateway(server, { tokens, log, pub, sub, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins, handlers: createChatHandlers({ redis: producer, prefix: config.redis.queuePrefix }) });
+    const io = createGateway(server, {
+      tokens, users, log, pub, sub, redis: producer, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins,
+      maxSocketsPerUser: config.http.socketMaxPerUser, handlers: createChatHandlers({ redis: producer, prefix: config.redis.queuePrefix }),
+    });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -100,14 +127,15 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     // io.close() also closes the HTTP server: no new connections from here on.
     closers.unshift(
       () => new Promise((resolve) => io.close(() => resolve(undefined))),
-      () => Promise.all([pub.quit(), sub.quit(), aiEvents.close()]),
+      () => Promise.all([pub.quit(), sub.quit(), aiEvents.close(), users.close()]),
     );
   }
-  closers.push(() => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());
+  closers.push(async () => unreportQueues(), () => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());
 
   return {
     log,
     url,
+    metricsUrl,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     async close() {
       for (const close of closers) {

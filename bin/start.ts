@@ -1,16 +1,25 @@
 /**
  * `npm start` (all), `npm run start:api`, `npm run start:workers`: the same code, split for
  * scale-out. SIGTERM/SIGINT: stop accepting, let in-flight jobs finish, close, exit 0.
+ * Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) starts before the service's modules load.
  */
-import { ConfigError } from '../core/config.js';
-import { StartupError } from '../core/redis.js';
+import { startTracing, TracingConfigError, type Tracing } from '../core/telemetry/tracing.js';
+import pkg from '../package.json' with { type: 'json' };
 import { die } from './boot.js';
-import { startRuntime, type Mode } from './runtime.js';
 
-const mode = (process.argv[2] ?? 'all') as Mode;
+const mode = process.argv[2] ?? 'all';
 if (!['all', 'api', 'workers'].includes(mode)) die(`unknown mode "${mode}": use all, api or workers`);
 
-const runtime = await startRuntime(mode).catch((err: Error) =>
+const tracing: Tracing | undefined = await startTracing(process.env, { name: `legal-ai-${mode}`, version: pkg.version }).catch((err: Error) =>
+  die(err instanceof TracingConfigError ? err.message : `tracing: ${err.message}`),
+);
+const [{ ConfigError }, { StartupError }, { startRuntime }] = await Promise.all([
+  import('../core/config.js'),
+  import('../core/redis.js'),
+  import('./runtime.js'),
+]);
+
+const runtime = await startRuntime(mode as 'all' | 'api' | 'workers').catch((err: Error) =>
   die(err instanceof ConfigError || err instanceof StartupError ? err.message : `start-up failed: ${err.message}`),
 );
 
@@ -24,6 +33,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, runtime.shutdownTimeoutMs).unref();
   await runtime.close();
+  await tracing?.shutdown().catch((err: Error) => runtime.log.warn({ err: err.message }, 'could not flush traces'));
   runtime.log.info('stopped');
   process.exit(0);
 }

@@ -13,15 +13,16 @@ import type { LoginThrottle } from '../core/auth/login-throttle.js';
 import { burnPasswordCheck, verifyPassword } from '../core/auth/passwords.js';
 import { normalizeEmail } from '../core/auth/service.js';
 import { User } from '../core/db/models/index.js';
-import { HttpProblem, problems } from '../core/http/problem.js';
+import { HttpProblem, problems } from '../api/problem.js';
 import type { Queues } from '../pipelines/queues.js';
 import { bearerToken, userFromToken } from '../api/middleware/authenticate.js';
+import type { UserCache } from '../core/auth/user-cache.js';
 import type { AppContext } from '../api/context.js';
 
 export const BOARD_PATH = '/admin/queues';
 const CACHE_MS = 60_000;
 
-export function createBoardGuard(tokens: AccessTokenService, throttle: LoginThrottle) {
+export function createBoardGuard(tokens: AccessTokenService, users: Pick<UserCache, 'get'>, throttle: LoginThrottle) {
   // Verified Basic credentials, by hash, so each asset request does not rerun argon2.
   const verified = new Map<string, { userId: string; until: number }>();
 
@@ -32,7 +33,7 @@ export function createBoardGuard(tokens: AccessTokenService, throttle: LoginThro
     const email = normalizeEmail(decoded.slice(0, sep));
     const key = createHash('sha256').update(header).digest('hex');
     const hit = verified.get(key);
-    if (hit && hit.until > Date.now()) return User.query().findById(hit.userId);
+    if (hit && hit.until > Date.now()) return users.get(hit.userId);
     const wait = await throttle.attempt(email, ip);
     if (wait > 0) throw problems.rateLimited(wait, 'too many failed logins: try again later');
     const password = decoded.slice(sep + 1);
@@ -51,7 +52,7 @@ export function createBoardGuard(tokens: AccessTokenService, throttle: LoginThro
     if (header.startsWith('Basic ') && !['GET', 'HEAD'].includes(ctx.method) && !sameOrigin(ctx)) {
       throw problems.forbidden('cross-site request refused');
     }
-    const user = header.startsWith('Basic ') ? await fromBasic(header, ctx.ip) : (await userFromToken(tokens, bearerToken(header)))?.user;
+    const user = header.startsWith('Basic ') ? await fromBasic(header, ctx.ip) : (await userFromToken(tokens, users, bearerToken(header)))?.user;
     if (!user) {
       throw new HttpProblem(401, 'unauthorized', 'Unauthorized', 'sign in as an admin', {
         headers: { 'WWW-Authenticate': 'Basic realm="Bull Board", charset="UTF-8"' },

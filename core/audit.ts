@@ -1,4 +1,5 @@
 /** Audit trail: who did what to what, from where. Never a password or a token. */
+import type { Knex } from 'knex';
 import { AuditLog } from './db/models/index.js';
 
 export interface AuditEvent {
@@ -10,8 +11,9 @@ export interface AuditEvent {
   meta?: Record<string, unknown>;
 }
 
-export async function audit(event: AuditEvent): Promise<void> {
-  await AuditLog.query().insert({
+/** Records the event; inside `trx` when given, so it lands with the change it describes or not at all. */
+export async function audit(event: AuditEvent, trx?: Knex.Transaction): Promise<void> {
+  await AuditLog.query(trx).insert({
     actor_id: event.actorId ?? null,
     action: event.action,
     target_type: event.targetType ?? null,

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { aiConfigSchema, type AiConfig } from './ai/config.js';
 
+export const EMBEDDING_PROVIDERS = ['none', 'openai', 'yandex'] as const;
+export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -59,9 +62,13 @@ export const envSchema = z.object({
   LOGIN_WINDOW_SECONDS: int(900, 1),
   REGISTER_MAX_PER_IP: int(10, 1),
   REGISTER_WINDOW_SECONDS: int(3600, 1),
+  SOCKET_MAX_PER_USER: int(20, 1),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  METRICS_PORT: int(9464, 0),
 
   WORKER_QUEUES: list.optional(),
-  WORKER_CONCURRENCY: int(4, 1),
+  /** Every pool's size at once; WORKER_CONCURRENCY_<QUEUE> sets one pool's (see workers/pools.ts for the defaults). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
   /** How long a worker holds a job before it counts as stalled, and how often stalls are checked. */
   WORKER_LOCK_DURATION_MS: int(30_000, 200),
@@ -73,6 +80,14 @@ export const envSchema = z.object({
   AI_CACHE_TTL_SECONDS: int(24 * 3600, 0),
   AI_COMPLETE_WAIT_MS: int(5_000, 0),
   CHAT_STUCK_AFTER_SECONDS: int(600, 1),
+  /** Import the built-in law library at start when it is missing or changed (a background job). */
+  LAW_AUTOIMPORT: bool.default(true),
+
+  /** Largest accepted upload, in MiB; counted as the bytes arrive. */
+  UPLOAD_MAX_MB: int(50, 1).pipe(z.number().max(10_240)),
+
+  /** Who computes chunk and query embeddings for vector search; `none`: full-text search only. */
+  EMBEDDINGS_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default('none'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -102,25 +117,50 @@ export interface Config {
     registerWindow: number;
   };
   encryptionKey?: string;
-  http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean };
-  workers: { queues?: string[]; concurrency: number; lockDurationMs: number; stalledIntervalMs: number };
+  /** socketMaxPerUser: open Socket.IO connections per user, across every API node. */
+  http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean; socketMaxPerUser: number };
+  /** GET /metrics: open on loopback, else Bearer `token`; a workers-only process listens on `port`. */
+  metrics: { token?: string; port: number };
+  /** concurrency: `all` from WORKER_CONCURRENCY, `byQueue` from WORKER_CONCURRENCY_<QUEUE>. */
+  workers: { queues?: string[]; concurrency: { all?: number; byQueue: Record<string, number> }; lockDurationMs: number; stalledIntervalMs: number };
   shutdownTimeoutMs: number;
   chat: { maxInflight: number; dailyQuota: number; replyAttempts: number; cacheTtlSeconds: number; completeWaitMs: number; stuckAfterSeconds: number };
   /** Providers, keys, timeouts, retries and circuit settings (see core/ai/config.ts). */
   ai: AiConfig;
+  documents: { uploadMaxBytes: number };
+  law: { autoImport: boolean };
+  /** The embeddings provider uses that provider's key, base URL and folder from `ai`. */
+  embeddings: { provider: EmbeddingProviderName };
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+const POOL_SIZE_VAR = /^WORKER_CONCURRENCY_([A-Z]+)$/;
+
+/** WORKER_CONCURRENCY_<QUEUE>=N, by lower-case queue name (workers/pools.ts refuses unknown names). */
+function poolSizes(env: NodeJS.ProcessEnv): { sizes: Record<string, number>; errors: string[] } {
+  const sizes: Record<string, number> = {};
+  const errors: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    const queue = POOL_SIZE_VAR.exec(name)?.[1];
+    if (!queue || value === undefined || value.trim() === '') continue;
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= 1) sizes[queue.toLowerCase()] = n;
+    else errors.push(`${name}: must be an integer >= 1`);
+  }
+  return { sizes, errors };
+}
+
 /** Parses and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   const ai = aiConfigSchema.safeParse(env);
-  if (!parsed.success || !ai.success) {
+  const byQueue = poolSizes(env);
+  if (!parsed.success || !ai.success || byQueue.errors.length) {
     const issues = [...(parsed.error?.issues ?? []), ...(ai.error?.issues ?? [])];
-    const lines = issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+    const lines = [...issues.map((i) => `${String(i.path[0])}: ${i.message}`), ...byQueue.errors];
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   const e = parsed.data;
@@ -128,6 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const s3 = [e.S3_ENDPOINT, e.S3_ACCESS_KEY, e.S3_SECRET_KEY];
   if (s3.some(Boolean) && !s3.every(Boolean)) {
     throw new ConfigError('invalid configuration: S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY go together');
+  }
+  const embeddingsKey = { none: true, openai: ai.data.openai.apiKeys.length > 0, yandex: ai.data.yandex.apiKeys.length > 0 };
+  if (!embeddingsKey[e.EMBEDDINGS_PROVIDER]) {
+    const keyVar = e.EMBEDDINGS_PROVIDER === 'openai' ? 'OPENAI_API_KEY' : 'YANDEX_API_KEY';
+    throw new ConfigError(`invalid configuration: EMBEDDINGS_PROVIDER: ${e.EMBEDDINGS_PROVIDER} needs ${keyVar}`);
   }
   return {
     env: e.NODE_ENV,
@@ -161,10 +206,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       registerWindow: e.REGISTER_WINDOW_SECONDS,
     },
     encryptionKey: e.ENCRYPTION_KEY,
-    http: { corsOrigins: e.CORS_ORIGINS, bodyLimitKb: e.BODY_LIMIT_KB, trustProxy: e.TRUST_PROXY },
+    http: { corsOrigins: e.CORS_ORIGINS, bodyLimitKb: e.BODY_LIMIT_KB, trustProxy: e.TRUST_PROXY, socketMaxPerUser: e.SOCKET_MAX_PER_USER },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
     workers: {
       queues: e.WORKER_QUEUES,
-      concurrency: e.WORKER_CONCURRENCY,
+      concurrency: { all: e.WORKER_CONCURRENCY, byQueue: byQueue.sizes },
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },
@@ -178,5 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stuckAfterSeconds: e.CHAT_STUCK_AFTER_SECONDS,
     },
     ai: ai.data,
+    documents: { uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024 },
+    law: { autoImport: e.LAW_AUTOIMPORT },
+    embeddings: { provider: e.EMBEDDINGS_PROVIDER },
   };
 }

@@ -1,5 +1,6 @@
 /** pino JSON logger. Secrets and personal data are redacted by key wherever they appear. */
 import { pino, type Logger } from 'pino';
+import { logContext } from './telemetry/tracing.js';
 
 export type { Logger };
 
@@ -22,6 +23,8 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     level,
     serializers: { err: serializeError },
     base: { service: 'legal-ai', ...base },
+    // trace_id and span_id on every line written inside a trace (nothing when tracing is off).
+    mixin: logContext,
     redact: { paths: [...REDACT, 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   });

@@ -26,7 +26,12 @@ export function producerConnection(url: string, extra: RedisOptions = {}): Redis
 /** A fail-fast connection that is already connected (it has no offline queue to wait in). */
 export async function connectedProducer(url: string): Promise<Redis> {
   const client = producerConnection(url);
-  await new Promise((resolve, reject) => client.once('ready', resolve).once('error', reject));
+  try {
+    await new Promise((resolve, reject) => client.once('ready', resolve).once('error', reject));
+  } catch (err) {
+    client.disconnect(); // or it keeps reconnecting, and the process alive
+    throw err;
+  }
   return client;
 }
 

@@ -6,6 +6,14 @@
 import type { Knex } from 'knex';
 import * as init from './20261127000001_init.js';
 import * as chatIdempotency from './20261127000002_chat_idempotency.js';
+import * as usageReports from './20261201000003_usage_reports.js';
+import * as documentsUpload from './20261210000004_documents_upload.js';
+import * as documentTexts from './20261212000005_document_texts.js';
+import * as searchLaw from './20261214000006_search_law.js';
+import * as chunkVectors from './20261214000007_chunk_vectors.js';
+import * as auditChain from './20261214000011_audit_chain.js';
+import * as consents from './20261214000010_consents.js';
+import * as documentMasked from './20261214000008_document_masked.js';
 
 export interface Migration {
   name: string;
@@ -15,4 +23,12 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { name: '20261127000001_init', ...init },
   { name: '20261127000002_chat_idempotency', ...chatIdempotency },
+  { name: '20261201000003_usage_reports', ...usageReports },
+  { name: '20261210000004_documents_upload', ...documentsUpload },
+  { name: '20261212000005_document_texts', ...documentTexts },
+  { name: '20261214000006_search_law', ...searchLaw },
+  { name: '20261214000007_chunk_vectors', ...chunkVectors },
+  { name: '20261214000008_document_masked', ...documentMasked },
+  { name: '20261214000010_consents', ...consents },
+  { name: '20261214000011_audit_chain', ...auditChain },
 ];

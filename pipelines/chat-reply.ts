@@ -3,12 +3,19 @@
  * queue ai). The parent runs once the masked question is stored. Job ids derive from the
  * message ids, so enqueueing the same reply twice adds nothing.
  */
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { Queues } from './queues.js';
 import { DEFAULT_JOB_OPTIONS, JOBS, type JobPayload } from './registry.js';
 
 export const replyJobId = (replyId: string) => `reply-${replyId}`;
 export const maskJobId = (messageId: string) => `mask-${messageId}`;
+
+const ALIVE = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
+
+/** Whether the reply's job is still queued or running; a job that is gone reads as 'unknown'. */
+export async function replyJobAlive(aiQueue: Queue, replyId: string): Promise<boolean> {
+  return ALIVE.has(await aiQueue.getJobState(replyJobId(replyId)));
+}
 
 export interface ChatReplyIds {
   messageId: string;

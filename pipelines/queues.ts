@@ -1,6 +1,7 @@
 /** Producer side: the queues the API (and workers) enqueue into, with validated payloads. */
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { queueTelemetry } from '../core/telemetry/tracing.js';
 import { DEFAULT_JOB_OPTIONS, JOBS, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from './registry.js';
 
 export interface Queues {
@@ -15,9 +16,9 @@ export interface Queues {
 
 export function createQueues(connection: Redis, prefix: string): Queues {
   const queues = new Map<QueueName, Queue>(
-    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })]),
+    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS, telemetry: queueTelemetry() })]),
   );
-  const flows = new FlowProducer({ connection, prefix });
+  const flows = new FlowProducer({ connection, prefix, telemetry: queueTelemetry() });
   return {
     prefix,
     get: (name) => queues.get(name)!,

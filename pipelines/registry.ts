@@ -29,11 +29,60 @@ export const JOBS = {
   /** One-off completion for POST /api/ai/complete; the prompt arrives sealed and is masked first. */
   'ai.complete': {
     queue: 'ai',
-    payload: z.object({ request_id: uuid, user_id: uuid, sealed: z.string().min(1), max_tokens: z.number().int().min(1).max(8000).optional() }),
+    // counted_day: the quota day the request was counted on, given back if only a stand-in answers.
+    payload: z.object({
+      request_id: uuid, user_id: uuid, sealed: z.string().min(1), counted_day: z.iso.date(),
+      max_tokens: z.number().int().min(1).max(8000).optional(),
+    }),
   },
   /** Fails replies whose jobs died for good (stalled past BullMQ's limit); runs on a schedule. */
   'ai.sweep-stuck-replies': {
     queue: 'ai',
+    payload: z.object({}),
+  },
+  /** Destroys a deleted (already hidden) document: every version's object, its registry and rows. */
+  'documents.destroy': {
+    queue: 'documents',
+    payload: z.object({ document_id: uuid }),
+  },
+  /** Ingestion, stage 1: decrypts a version and extracts its text, returned sealed to the next stage. */
+  'documents.extract': {
+    queue: 'documents',
+    payload: z.object({ document_id: uuid, version: z.number().int().min(1) }),
+  },
+  /** Stage 2: masks the extracted text with the document's registry and stores only the masked text. */
+  'documents.mask': {
+    queue: 'documents',
+    payload: z.object({ document_id: uuid, version: z.number().int().min(1) }),
+  },
+  /** Stage 3: cuts the masked text into chunks by its headings; the document is then ready. */
+  'documents.index': {
+    queue: 'documents',
+    payload: z.object({ document_id: uuid, version: z.number().int().min(1) }),
+  },
+  /** The AI analysis of a ready document (summary, parties, key terms, risks) from its masked chunks. */
+  'documents.analyze': {
+    queue: 'ai',
+    payload: z.object({ document_id: uuid, version: z.number().int().min(1) }),
+  },
+  /** The masked export of a version: DOCX rewritten in place, other types as masked text; stored encrypted. */
+  'documents.mask-export': {
+    queue: 'documents',
+    payload: z.object({ document_id: uuid, version: z.number().int().min(1) }),
+  },
+  /** Imports the built-in law library's codes that are missing or changed (idempotent). */
+  'law.import': {
+    queue: 'documents',
+    payload: z.object({}),
+  },
+  /** Fills the vectors of a ready version's chunks (hybrid search); a no-op without embeddings. */
+  'documents.embed': {
+    queue: 'documents',
+    payload: z.object({ document_id: uuid, version: z.number().int().min(1) }),
+  },
+  /** Fills the vectors of every law chunk that has none (after a law import); a no-op without embeddings. */
+  'law.embed': {
+    queue: 'documents',
     payload: z.object({}),
   },
   /** Expires subscriptions whose period ended; runs on a schedule. */
@@ -73,6 +122,19 @@ export const COMPLETE_JOB_OPTIONS = {
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: { age: 3600 },
   removeOnFail: { age: 24 * 3600 },
+} as const;
+
+/**
+ * On-demand document work (analysis, masked export): the job id names the document and
+ * version, and the job is removed once it ends, so a repeated request adds nothing while one
+ * is queued or running, and a later request runs again.
+ */
+export const ON_DEMAND_JOB_OPTIONS = {
+  ...DEFAULT_JOB_OPTIONS,
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: true,
+  removeOnFail: true,
 } as const;
 
 /** Scheduled housekeeping: a short history is enough, and it must not crowd out real jobs. */

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describeFailure, isLastAttempt } from '../core/chat/failures.js';
 import { failReply, runReply, type ReplyRun } from '../core/chat/reply.js';
+import { AttemptSuperseded } from '../core/chat/reply-stream.js';
 import { defineProcessor } from './processor.js';
 
 /** Answers a masked question, streaming; a non-retryable error or the last attempt fails the reply. */
@@ -16,6 +17,11 @@ export default defineProcessor({
         run,
       );
     } catch (err) {
+      // Another worker took the job over (this one lost its lock): the reply is its now.
+      if (err instanceof AttemptSuperseded) {
+        log.warn({ err: err.message }, 'reply attempt superseded; stopped streaming');
+        throw err;
+      }
       const failure = describeFailure(err);
       log.warn({ code: failure.code, err: (err as Error).message }, 'reply attempt failed');
       if (!failure.retryable || isLastAttempt(job)) await failReply(ctx, p, { code: failure.code, detail: failure.detail }, run.publisher);

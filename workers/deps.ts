@@ -1,7 +1,8 @@
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import type { Orchestrator } from '../core/ai/index.js';
-import type { CitationSource } from '../core/chat/context.js';
+import type { Embedder } from '../core/ai/embeddings.js';
+import type { PassageSource } from '../core/chat/rag.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
 import type { Logger } from '../core/log.js';
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   redis: Redis;
   /** The AI orchestrator of this process (its circuit breakers are per process). */
   ai: Orchestrator;
-  /** Passages from the user's documents for an answer (RAG); no citations until documents fill it. */
-  citations: CitationSource;
+  /** Embeddings for vector search (EMBEDDINGS_PROVIDER); undefined: full text only. */
+  embedder: Embedder | undefined;
+  /** Passages from the chat's documents and the law library for an answer (RAG). */
+  passages: PassageSource;
 }

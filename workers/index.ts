@@ -4,7 +4,16 @@ import aiComplete from './ai-complete.js';
 import aiSweepStuckReplies from './ai-sweep-stuck-replies.js';
 import billingExpireSubscriptions from './billing-expire-subscriptions.js';
 import dlpMaskMessage from './dlp-mask-message.js';
+import documentsAnalyze from './documents-analyze.js';
+import documentsDestroy from './documents-destroy.js';
+import documentsEmbed from './documents-embed.js';
+import documentsExtract from './documents-extract.js';
+import documentsIndex from './documents-index.js';
+import documentsMask from './documents-mask.js';
+import documentsMaskExport from './documents-mask-export.js';
+import lawEmbed from './law-embed.js';
+import lawImport from './law-import.js';
 import notifyUser from './notify-user.js';
 import type { Processor } from './processor.js';
 
-export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies] as Processor[];
+export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed] as Processor[];

@@ -2,9 +2,13 @@
  * Worker bootstrap: one BullMQ Worker per selected queue, dispatching by job name to exactly
  * one processor. Refuses to start when a job name has no processor or two.
  */
+import os from 'node:os';
 import { UnrecoverableError, Worker } from 'bullmq';
+import type { Config } from '../core/config.js';
 import { workerConnection } from '../core/redis.js';
-import { JOBS, activeQueues, jobsOfQueue, type JobName, type QueueName } from '../pipelines/registry.js';
+import { jobDuration } from '../core/telemetry/metrics.js';
+import { queueTelemetry } from '../core/telemetry/tracing.js';
+import { JOBS, QUEUE_NAMES, activeQueues, jobsOfQueue, type JobName, type QueueName } from '../pipelines/registry.js';
 import type { WorkerDeps } from './deps.js';
 import type { Processor } from './processor.js';
 
@@ -32,6 +36,28 @@ export function selectQueues(requested: string[] | undefined): QueueName[] {
   return requested as QueueName[];
 }
 
+/**
+ * What a pool waits on sizes it. `ai` waits on the network: one process holds hundreds of
+ * streaming answers, bounded by memory and the providers' rate limits, not by cores. Masking
+ * and document work wait on the CPU: one job per core. The rest are light and few.
+ */
+const POOL_SIZES: Record<QueueName, number> = {
+  ai: 256,
+  dlp: os.availableParallelism(),
+  documents: os.availableParallelism(),
+  reviews: 8,
+  billing: 2,
+  notifications: 8,
+  privacy: 2,
+};
+
+/** A pool's size: WORKER_CONCURRENCY_<QUEUE>, else WORKER_CONCURRENCY, else what it waits on decides. */
+export function poolSize(queue: QueueName, concurrency: Config['workers']['concurrency']): number {
+  const unknown = Object.keys(concurrency.byQueue).filter((q) => !(QUEUE_NAMES as readonly string[]).includes(q));
+  if (unknown.length) throw new ProcessorRegistryError(`WORKER_CONCURRENCY_<QUEUE> names unknown queues: ${unknown.join(', ')} (known: ${QUEUE_NAMES.join(', ')})`);
+  return concurrency.byQueue[queue] ?? concurrency.all ?? POOL_SIZES[queue];
+}
+
 export interface WorkerPools {
   workers: Worker[];
   /** Stops taking jobs and waits for the ones in flight. */
@@ -56,19 +82,27 @@ export async function startWorkerPools(deps: WorkerDeps, processors: Processor[]
       {
         connection: workerConnection(deps.config.redis.url),
         prefix: deps.config.redis.queuePrefix,
-        concurrency: deps.config.workers.concurrency,
+        concurrency: poolSize(queue, deps.config.workers.concurrency),
         lockDuration: deps.config.workers.lockDurationMs,
         stalledInterval: deps.config.workers.stalledIntervalMs,
         autorun: false,
+        telemetry: queueTelemetry(),
       },
     );
-    worker.on('failed', (job, err) => deps.log.warn({ job_id: job?.id, job: job?.name, err: err.message }, 'job failed'));
+    const observe = (job: { name: string; processedOn?: number; finishedOn?: number }, outcome: string) => {
+      if (job.processedOn && job.finishedOn) jobDuration.observe({ queue, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    };
+    worker.on('completed', (job) => observe(job, 'completed'));
+    worker.on('failed', (job, err) => {
+      if (job) observe(job, 'failed');
+      deps.log.warn({ job_id: job?.id, job: job?.name, err: err.message }, 'job failed');
+    });
     worker.on('error', (err) => deps.log.error({ err: err.message, queue }, 'worker error'));
     return worker;
   });
   for (const w of workers) void w.run();
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  deps.log.info({ queues }, 'worker pools started');
+  deps.log.info({ pools: Object.fromEntries(queues.map((q) => [q, poolSize(q, deps.config.workers.concurrency)])) }, 'worker pools started');
   return {
     workers,
     async close() {

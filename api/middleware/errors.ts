@@ -3,10 +3,25 @@
  * 413 or 415; anything unexpected is logged and answered 500 without internals.
  */
 import type { Next } from 'koa';
-import { HttpProblem, problems } from '../../core/http/problem.js';
+import { DomainError } from '../../core/errors.js';
+import { HttpProblem, problems } from '../problem.js';
 import type { AppContext } from '../context.js';
 
-function fromParserError(err: { status?: number; type?: string }): HttpProblem | undefined {
+const STATUS_OF_KIND = { invalid: 422, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, limited: 429, unavailable: 503 } as const;
+const TITLE_OF_KIND = {
+  invalid: 'Validation failed', unauthenticated: 'Unauthorized', forbidden: 'Forbidden', not_found: 'Not found',
+  conflict: 'Conflict', limited: 'Too many requests', unavailable: 'Service unavailable',
+} as const;
+
+/** The one place where a core service's refusal becomes HTTP. */
+export function problemOf(err: DomainError): HttpProblem {
+  if (err.kind === 'limited') return problems.rateLimited(err.retryAfterSeconds ?? 1, err.message, err.code);
+  return new HttpProblem(STATUS_OF_KIND[err.kind], err.code, TITLE_OF_KIND[err.kind], err.message);
+}
+
+function fromParserError(err: { status?: number; type?: string; code?: string }): HttpProblem | undefined {
+  // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR...): a Content-Encoding that does not decode.
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return problems.badRequest('the body does not decode with its Content-Encoding', 'malformed_body');
   if (err.status === 413 || err.type === 'entity.too.large') return problems.payloadTooLarge();
   if (err.status === 415) return problems.unsupportedMediaType();
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return problems.unsupportedMediaType('unsupported charset or encoding');
@@ -34,8 +49,8 @@ export function errorHandler() {
         if (ctx.status === 405 || ctx.status === 501) throw problems.methodNotAllowed(ctx.response.get('Allow') || 'GET');
       }
     } catch (raw) {
-      const err = raw as Error & { status?: number; type?: string; expose?: boolean };
-      let problem = err instanceof HttpProblem ? err : (fromParserError(err) ?? fromDependencyError(err));
+      const err = raw as Error & { status?: number; type?: string; code?: string; expose?: boolean };
+      let problem = err instanceof HttpProblem ? err : err instanceof DomainError ? problemOf(err) : (fromParserError(err) ?? fromDependencyError(err));
       if (problem?.status === 503) ctx.state.log?.warn({ err: err.message }, 'dependency unavailable');
       if (!problem) {
         ctx.state.log?.error({ err }, 'unhandled error');

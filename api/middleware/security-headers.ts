@@ -16,6 +16,9 @@ export function securityHeaders(opts: { hsts: boolean }) {
         ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'"
         : "default-src 'none'; frame-ancestors 'none'",
     );
+    // Answers carry tokens and personal data: no browser or proxy may keep them. Only the
+    // board's static assets (scripts, styles) may be cached.
+    if (!ctx.path.startsWith('/admin/queues/static/')) ctx.set('Cache-Control', 'no-store');
     if (opts.hsts) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     await next();
   };

@@ -1,18 +1,24 @@
 /**
  * The Socket.IO gateway at /ws. The access token is checked at connect and the socket is
  * closed when the token expires (the client reconnects with a fresh one); the user is loaded
- * again for every client event, so a block takes effect at once. Each socket joins its
- * user's room. The Redis adapter lets any API node deliver what any worker emits.
+ * again for every client event, and blocking an account closes its sockets on every node.
+ * A user holds at most SOCKET_MAX_PER_USER sockets across all nodes (socket-leases.ts); one
+ * more is refused with `too_many_connections`. Each socket joins its user's room. The Redis
+ * adapter lets any API node deliver what any worker emits.
  */
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { AccessTokenService } from '../../core/auth/access-tokens.js';
-import { User } from '../../core/db/models/index.js';
+import type { UserCache } from '../../core/auth/user-cache.js';
+import type { User } from '../../core/db/models/index.js';
 import type { Logger } from '../../core/log.js';
 import { socketKey, userRoom } from '../../core/rooms.js';
 import { userFromToken } from '../middleware/authenticate.js';
+import { socketConnections } from '../../core/telemetry/metrics.js';
+import { inSpan, SpanKind } from '../../core/telemetry/tracing.js';
+import { createSocketLeases } from './socket-leases.js';
 
 export type Ack = (reply: { ok: true } | { ok: false; error: { code: string } }) => void;
 /** A client event handler; it answers through the ack. */
@@ -22,11 +28,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface GatewayDeps {
   tokens: AccessTokenService;
+  users: UserCache;
   log: Logger;
   pub: Redis;
   sub: Redis;
+  /** Fail-fast commands (socket leases): with Redis away, a connect is refused, not held. */
+  redis: Redis;
   keyPrefix: string;
   corsOrigins: string[];
+  maxSocketsPerUser: number;
   handlers: Record<string, SocketHandler>;
 }
 
@@ -37,11 +47,16 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Server {
     cors: deps.corsOrigins.length ? { origin: deps.corsOrigins.includes('*') ? true : deps.corsOrigins } : undefined,
     adapter: createAdapter(deps.pub, deps.sub, { key: socketKey(deps.keyPrefix) }),
   });
+  const leases = createSocketLeases(deps.redis, deps.keyPrefix, deps.maxSocketsPerUser);
+  server.once('close', () => leases.stop());
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown })?.token;
-    const session = typeof token === 'string' ? await userFromToken(deps.tokens, token).catch(() => undefined) : undefined;
+    const session = typeof token === 'string' ? await userFromToken(deps.tokens, deps.users, token).catch(() => undefined) : undefined;
     if (!session || session.user.status !== 'active') return next(new Error('unauthorized'));
+    const leased = await leases.acquire(session.user.id, socket.id).catch(() => undefined);
+    if (leased === undefined) return next(new Error('unavailable'));
+    if (!leased) return next(new Error('too_many_connections'));
     socket.data.user = session.user;
     socket.data.exp = session.exp;
     next();
@@ -49,6 +64,11 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Server {
 
   io.on('connection', (socket) => {
     const { id: userId } = socket.data.user as User;
+    socketConnections.inc();
+    socket.on('disconnect', () => {
+      socketConnections.dec();
+      void leases.release(userId, socket.id).catch(() => undefined);
+    });
     // setTimeout cannot wait longer than ~24.8 days; access tokens live minutes.
     const ttlMs = Math.min((socket.data.exp as number) * 1000 - Date.now(), MAX_TIMER_MS);
     const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, ttlMs));
@@ -58,11 +78,11 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Server {
       socket.on(event, (payload: unknown, ack?: unknown) => {
         const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => undefined;
         const run = async () => {
-          const user = await User.query().findById(userId);
+          const user = await deps.users.get(userId);
           if (!user || user.status !== 'active') return reply({ ok: false, error: { code: 'forbidden' } });
           await handler(socket, user, payload, reply);
         };
-        run().catch((err: Error) => {
+        inSpan(`socket ${event}`, { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'socket.io', 'messaging.operation.name': event } }, run).catch((err: Error) => {
           deps.log.warn({ err: err.message, event }, 'socket handler failed');
           reply({ ok: false, error: { code: 'internal_error' } });
         });

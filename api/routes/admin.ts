@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { audit } from '../../core/audit.js';
+import { changeAccount, type AccountEffects } from '../../core/auth/accounts.js';
+import type { Db } from '../../core/db/knex.js';
 import { AuditLog, User } from '../../core/db/models/index.js';
-import { problems } from '../../core/http/problem.js';
+import { usageReport } from '../../core/reports/usage.js';
+import { problems } from '../problem.js';
 import { decodeCursor, keysetPage } from '../cursor.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { isoDate, page, pageQuery, userSchema } from '../schemas/common.js';
@@ -17,7 +19,23 @@ const auditSchema = z.object({
   created_at: isoDate,
 });
 
-export function adminRoutes(): AnyRoute[] {
+const MAX_REPORT_DAYS = 366;
+const DAY_MS = 86_400_000;
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+// Years a report can mean; also keeps day arithmetic and PostgreSQL's date range out of reach.
+const reportDay = z.iso.date().refine((d) => d >= '1970-01-01' && d <= '2999-12-31', 'must be a day between 1970 and 2999');
+
+const usageDaySchema = z.object({
+  day: z.iso.date(),
+  active_users: z.number().int(),
+  messages: z.number().int(),
+  ai_tokens: z.array(z.object({ provider: z.string(), input_tokens: z.number().int(), output_tokens: z.number().int() })),
+  documents: z.number().int(),
+  reviews: z.number().int(),
+  revenue: z.array(z.object({ currency: z.string(), amount_minor: z.number().int() })),
+});
+
+export function adminRoutes(deps: { db: Db; effects: AccountEffects }): AnyRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/api/admin/users', summary: 'List accounts', tags: ['admin'], access: ['admin'],
@@ -37,11 +55,22 @@ export function adminRoutes(): AnyRoute[] {
         .refine((b) => b.role || b.status, 'give role or status'),
       responses: { 200: { description: 'The updated account', schema: userSchema } },
       async handler(ctx, { params, body }) {
-        if (params.user_id === ctx.state.user.id) throw problems.conflict('an admin cannot change their own role or status');
-        const user = await User.query().patchAndFetchById(params.user_id, body);
-        if (!user) throw problems.notFound('no such user');
-        await audit({ actorId: ctx.state.user.id, action: 'admin.user_update', targetType: 'user', targetId: user.id, ip: ctx.ip, meta: body });
+        const user = await changeAccount(deps.db, deps.effects, { id: params.user_id }, body, { actorId: ctx.state.user.id, ip: ctx.ip, via: 'api' });
         ctx.body = user.toPublic();
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/admin/reports/usage', summary: `Usage per UTC day, from..to inclusive (default the last 30 days, at most ${MAX_REPORT_DAYS})`,
+      tags: ['admin'], access: ['admin'],
+      query: z.object({ from: reportDay.optional(), to: reportDay.optional() }),
+      responses: { 200: { description: 'One row per day, oldest first', schema: z.object({ from: z.iso.date(), to: z.iso.date(), days: z.array(usageDaySchema) }) } },
+      async handler(ctx, { query }) {
+        const to = query.to ?? utcDay(new Date());
+        const from = query.from ?? utcDay(new Date(Date.parse(to) - 29 * DAY_MS));
+        const span = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+        if (span < 1) throw problems.validation([{ path: 'query.from', message: 'must not be after `to`' }]);
+        if (span > MAX_REPORT_DAYS) throw problems.validation([{ path: 'query.from', message: `the range may span at most ${MAX_REPORT_DAYS} days` }]);
+        ctx.body = { from, to, days: await usageReport(deps.db, { from, to }) };
       },
     }),
     defineRoute({

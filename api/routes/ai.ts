@@ -1,20 +1,21 @@
 /**
  * POST /api/ai/complete: a one-off answer through the same queue, masking and orchestrator
- * as chat replies. Waits a short while for the job: 200 with the answer when it is done by
- * then, otherwise 202 with an id to poll at GET /api/ai/complete/{id}.
+ * as chat replies. The service in core/chat/one-off.ts waits a short while for the job: 200
+ * with the answer when it is done by then, otherwise 202 with an id to poll at
+ * GET /api/ai/complete/{id}.
  */
-import { randomUUID } from 'node:crypto';
-import type { Job, QueueEvents } from 'bullmq';
+import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { completeJobId, createCompletionSlots } from '../../core/chat/complete-inflight.js';
-import { admitMessage, type FairUseLimits } from '../../core/chat/fair-use.js';
+import type { FairUseLimits } from '../../core/chat/fair-use.js';
+import { completionState, failedCompletionError, requestCompletion, type CompletionState } from '../../core/chat/one-off.js';
 import type { Sealer } from '../../core/chat/seal.js';
 import type { Db } from '../../core/db/knex.js';
-import { problems } from '../../core/http/problem.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { COMPLETE_JOB_OPTIONS, JOBS } from '../../pipelines/registry.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
+import { problems } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 
 export interface AiRouteDeps {
@@ -29,7 +30,8 @@ export interface AiRouteDeps {
 }
 
 const usage = z.object({ input_tokens: z.number(), output_tokens: z.number() });
-const answer = z.object({ text: z.string(), provider: z.string(), model: z.string(), usage, cached: z.boolean() });
+// degraded: the canned offline answer stood in for failed providers (not cached, not counted).
+const answer = z.object({ text: z.string(), provider: z.string(), model: z.string(), usage, cached: z.boolean(), degraded: z.boolean().optional() });
 const doneSchema = answer.extend({ id: z.uuid() });
 const statusSchema = z.object({
   id: z.uuid(),
@@ -38,16 +40,16 @@ const statusSchema = z.object({
   error: z.object({ code: z.string() }).optional(),
 });
 
-async function statusOf(job: Job, id: string): Promise<z.infer<typeof statusSchema>> {
-  const state = await job.getState();
-  if (state === 'completed') return { id, status: 'completed', result: job.returnvalue };
-  if (state === 'failed') return { id, status: 'failed', error: { code: job.failedReason || 'internal_error' } };
-  return { id, status: state === 'active' ? 'running' : 'queued' };
-}
-
 export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
   const queue = () => deps.queues.get(JOBS['ai.complete'].queue);
-  const slots = createCompletionSlots(queue(), deps.redis, deps.queues.prefix);
+  const oneOff = {
+    db: deps.db, sealer: deps.sealer, limits: deps.limits, events: deps.events, waitMs: deps.waitMs,
+    slots: createCompletionSlots(queue(), deps.redis, deps.queues.prefix),
+    enqueue: (data: unknown) => {
+      const payload = JOBS['ai.complete'].payload.parse(data);
+      return queue().add('ai.complete', payload, { ...COMPLETE_JOB_OPTIONS, jobId: completeJobId(payload.request_id) });
+    },
+  };
   return [
     defineRoute({
       method: 'post', path: '/api/ai/complete', summary: 'One-off AI answer (masked before it leaves)', tags: ['ai'], access: 'user',
@@ -65,27 +67,10 @@ export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
       async handler(ctx, { body }) {
         const userId = ctx.state.user.id;
         await deps.idempotent(ctx, userId, body, async () => {
-          const id = randomUUID();
-          const payload = JOBS['ai.complete'].payload.parse({ request_id: id, user_id: userId, sealed: deps.sealer.seal(body.prompt, id), max_tokens: body.max_tokens });
-          // Counted, enqueued and tracked under the user's fair-use lock (taken by admitMessage).
-          const job = await deps.db.transaction(async (trx) => {
-            await admitMessage(trx, userId, deps.limits, { what: 'answers', count: (_trx, user) => slots.count(user) });
-            const added = await queue().add('ai.complete', payload, { ...COMPLETE_JOB_OPTIONS, jobId: completeJobId(id) });
-            await slots.track(userId, id);
-            return added;
-          });
-          // From here on the job exists: whatever goes wrong while waiting, the answer is its id.
-          const pending = { status: 202, body: { id, status: 'queued' as const }, headers: { Location: `/api/ai/complete/${id}` } };
-          try {
-            const result = await job.waitUntilFinished(deps.events, Math.max(1, deps.waitMs));
-            return { status: 200, body: { id, ...result } };
-          } catch (err) {
-            const status = await statusOf(job, id).catch(() => undefined);
-            if (!status) return pending;
-            if (status.status === 'failed') throw problems.unavailable(`the AI answer failed: ${status.error?.code ?? (err as Error).message}`);
-            if (status.status === 'completed') return { status: 200, body: { id, ...status.result } };
-            return { ...pending, body: status };
-          }
+          const state: CompletionState = await requestCompletion(oneOff, userId, body.prompt, body.max_tokens);
+          if (state.status === 'completed') return { status: 200, body: { id: state.id, ...state.result } };
+          if (state.status === 'failed') throw failedCompletionError(state.error.code);
+          return { status: 202, body: state, headers: { Location: `/api/ai/complete/${state.id}` } };
         });
       },
     }),
@@ -96,7 +81,7 @@ export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
       async handler(ctx, { params }) {
         const job = await queue().getJob(completeJobId(params.id));
         if (!job || (job.data as { user_id?: string }).user_id !== ctx.state.user.id) throw problems.notFound('no such request');
-        ctx.body = await statusOf(job, params.id);
+        ctx.body = await completionState(job, params.id);
       },
     }),
   ];

@@ -19,11 +19,15 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
   return [
     defineRoute({
       method: 'post', path: '/api/auth/register', summary: 'Create an account', tags: ['auth'], access: 'public',
-      body: z.strictObject({ email, password, name: z.string().trim().min(1).max(200).optional() }),
-      responses: { 201: { description: 'Registered and signed in', schema: session } },
+      body: z.strictObject({
+        email, password, name: z.string().trim().min(1).max(200).optional(),
+        /** The version of the processing consent the client showed (GET /api/privacy/consent-document). */
+        consent_version: z.string().min(1).max(40),
+      }),
+      responses: { 201: { description: 'Registered and signed in', schema: session }, 422: { description: 'Invalid body, or a missing or outdated consent_version' } },
       async handler(ctx, { body }) {
         ctx.status = 201;
-        ctx.body = await auth.register(body, ctx.ip);
+        ctx.body = await auth.register(body, ctx.ip, ctx.get('user-agent').slice(0, 500) || undefined);
       },
     }),
     defineRoute({

@@ -1,20 +1,21 @@
 /**
- * Chats and messages. Posting a message writes two rows (the question, pending, and its
- * reply, queued), commits, then enqueues the reply flow with the raw text sealed: the API
- * never stores it and never calls a provider.
+ * Chats and messages. The edge validates and answers; the chat services in core/chat/ admit,
+ * write and hand over to the reply pipeline (the API never stores raw text and never calls a
+ * provider).
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { admitMessage, chatReplies, type FairUseLimits } from '../../core/chat/fair-use.js';
+import { askQuestion, type ReplyHandOver } from '../../core/chat/ask.js';
+import { archiveChat, createChat, linkChatDocuments, ownChat } from '../../core/chat/chats.js';
+import type { FairUseLimits } from '../../core/chat/fair-use.js';
 import { toPublicMessage } from '../../core/chat/messages.js';
 import type { Sealer } from '../../core/chat/seal.js';
 import type { Db } from '../../core/db/knex.js';
 import { Chat, Message } from '../../core/db/models/index.js';
-import { problems } from '../../core/http/problem.js';
 import { enqueueChatReply } from '../../pipelines/chat-reply.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { cursorOf, decodeCursor, keysetPage } from '../cursor.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
+import { problems } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { chatParams, chatSchema, createChatBody, messageSchema, postMessageBody, postMessageResponse } from '../schemas/chat.js';
 import { page, pageQuery } from '../schemas/common.js';
@@ -23,12 +24,12 @@ export interface ChatRouteDeps {
   db: Db;
   queues: Queues;
   sealer: Sealer;
+  encryptionKey: Buffer;
   idempotent: Idempotent;
   limits: FairUseLimits;
   replyAttempts: number;
 }
 
-const notFound = () => problems.notFound('no such chat');
 const errors = {
   400: { description: 'Bad parameters (problem document)' },
   401: { description: 'Not signed in' },
@@ -44,15 +45,7 @@ const toPublicChat = (c: Chat) => ({
   updated_at: new Date(c.updated_at).toISOString(),
 });
 
-/** The caller's chat, or 404 (another user's chat is indistinguishable from none). */
-async function ownChat(userId: string, chatId: string): Promise<Chat> {
-  const chat = await Chat.query().findOne({ id: chatId, user_id: userId });
-  if (!chat) throw notFound();
-  return chat;
-}
-
 export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
-  const { db } = deps;
   return [
     defineRoute({
       method: 'get', path: '/api/chats', summary: "The caller's chats, newest first", tags: ['chats'], access: 'user',
@@ -69,13 +62,12 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       body: createChatBody, headers: [IDEMPOTENCY_HEADER],
       responses: {
         201: { description: 'The chat', schema: chatSchema },
-        401: errors[401], 409: { description: 'Idempotency-Key in use' }, 422: { description: 'Invalid body or reused Idempotency-Key' },
+        401: errors[401], 404: { description: 'A document in `document_ids` is not yours' }, 409: { description: 'Idempotency-Key in use' }, 422: { description: 'Invalid body or reused Idempotency-Key' },
       },
       async handler(ctx, { body }) {
         const userId = ctx.state.user.id;
         await deps.idempotent(ctx, userId, body, async () => {
-          const now = new Date(); // millisecond precision keeps keyset cursors exact
-          const chat = await Chat.query().insertAndFetch({ user_id: userId, title: body.title ?? 'Новый чат', type: body.type ?? 'general', created_at: now, updated_at: now });
+          const chat = await createChat({ db: deps.db, encryptionKey: deps.encryptionKey }, userId, body);
           return { status: 201, body: toPublicChat(chat) };
         });
       },
@@ -93,8 +85,7 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       params: chatParams,
       responses: { 204: { description: 'Archived' }, ...errors },
       async handler(ctx, { params }) {
-        const chat = await ownChat(ctx.state.user.id, params.chat_id);
-        if (chat.status !== 'archived') await chat.$query().patch({ status: 'archived' });
+        await archiveChat(ctx.state.user.id, params.chat_id);
         ctx.status = 204;
       },
     }),
@@ -128,33 +119,16 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       },
       async handler(ctx, { params, body }) {
         const userId = ctx.state.user.id;
-        const chat = await ownChat(userId, params.chat_id);
-        if (chat.status === 'archived') throw problems.conflict('the chat is archived');
+        const ask = {
+          db: deps.db, sealer: deps.sealer, limits: deps.limits, log: ctx.state.log,
+          enqueueReply: (h: ReplyHandOver) => enqueueChatReply(deps.queues, h, h.sealed, deps.replyAttempts),
+        };
         await deps.idempotent(ctx, userId, body, async () => {
-          const { message, reply } = await db.transaction(async (trx) => {
-            await admitMessage(trx, userId, deps.limits, chatReplies(deps.limits.stuckAfterSeconds));
-            // Millisecond timestamps keep keyset cursors exact; the reply sorts right after its question.
-            // The question's id is chosen here so that both rows go in one statement.
-            const at = new Date();
-            const questionId = randomUUID();
-            const row = (sender: string, status: string, offsetMs: number) => ({
-              chat_id: chat.id, user_id: userId, sender, status, created_at: new Date(at.getTime() + offsetMs), updated_at: at,
-            });
-            const rows: Message[] = await trx('messages')
-              .insert([{ ...row('user', 'pending', 0), id: questionId, reply_to: null }, { ...row('assistant', 'queued', 1), reply_to: questionId }])
-              .returning('*');
-            await trx('chats').where({ id: chat.id }).update({ updated_at: trx.fn.now() });
-            return { message: rows.find((r) => r.id === questionId)!, reply: rows.find((r) => r.id !== questionId)! };
-          });
-          // Enqueued only after the commit; the job ids come from the message ids.
-          const ids = { messageId: message.id, replyId: reply.id, chatId: chat.id, userId };
-          try {
-            await enqueueChatReply(deps.queues, ids, deps.sealer.seal(body.content, message.id), deps.replyAttempts);
-          } catch (err) {
-            ctx.state.log.error({ err: (err as Error).message }, 'could not enqueue a chat reply');
-            await db('messages').whereIn('id', [message.id, reply.id]).update({ status: 'failed', updated_at: db.fn.now() });
-            throw problems.unavailable('the reply could not be queued; try again');
+          if (body.document_ids?.length) {
+            await ownChat(userId, params.chat_id);
+            await linkChatDocuments(deps.db, userId, params.chat_id, body.document_ids);
           }
+          const { message, reply } = await askQuestion(ask, userId, params.chat_id, body.content);
           return { status: 202, body: { message: toPublicMessage(message), reply: { id: reply.id, status: 'queued' as const } } };
         });
       },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/knex.js';
-import { problems } from '../../core/http/problem.js';
+import { problems } from '../problem.js';
 import type { Storage } from '../../core/storage/index.js';
 import type { Redis } from 'ioredis';
 import { defineRoute, type AnyRoute } from '../routing.js';

@@ -24,9 +24,11 @@ export const messageSchema = z.object({
 export const createChatBody = z.strictObject({
   title: z.string().trim().min(1).max(200).optional(),
   type: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).optional(),
+  /** Documents that join the chat's context (the caller's own; another's is 404). */
+  document_ids: z.array(z.uuid()).max(50).optional(),
 });
 
-export const postMessageBody = z.strictObject({ content: z.string().trim().min(1).max(20_000) });
+export const postMessageBody = z.strictObject({ content: z.string().trim().min(1).max(20_000), document_ids: z.array(z.uuid()).max(50).optional() });
 
 export const postMessageResponse = z.object({
   message: messageSchema,

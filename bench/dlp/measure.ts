@@ -3,24 +3,42 @@ import { scan } from '../../core/dlp/index.js';
 import type { DetectedEntity } from '../../core/dlp/types.js';
 import { ADVERSARIAL } from './adversarial.js';
 import type { Doc, Span } from './corpus.js';
-import { loadFactRuEvalPersons, type FactRuEvalDoc } from './factrueval.js';
+import { loadFactRuEvalPersons, type FactRuEvalDoc, type Half } from './factrueval.js';
 import { overlaps, prf } from './score.js';
+
+/** PERSON bars on the held-out half of factRuEval (overlap matching); eval-dlp and the CI test use them. */
+export const PERSON_BARS = { recall: 0.93, f1: 0.93 };
+/**
+ * The held-out figures last measured (R 0.952, F1 0.942 after the third round, the dictionary of ordinary
+ * words; R 0.919, F1 0.948 after the second round; 0.916 and 0.946 with the
+ * OpenCorpora names and surnames and the transliteration, particle and bracket rules; 0.874 and 0.923
+ * when the split was made), rounded down:
+ * the CI test fails below them. Raise them as the detector improves, by general rules chosen on the tune half.
+ */
+export const PERSON_FLOOR = { recall: 0.94, f1: 0.94 };
 
 export const CHECKSUM_TYPES = new Set<string>(['INN', 'SNILS', 'OGRN', 'OGRNIP', 'CARD', 'BANK_ACCOUNT', 'BIK']);
 
-let devset: FactRuEvalDoc[] | undefined;
-/** The factRuEval devset, read once per process (scored and timed both). */
-const factRuEval = (): FactRuEvalDoc[] => (devset ??= loadFactRuEvalPersons());
+const halves = new Map<Half, FactRuEvalDoc[]>();
+/** One half of the factRuEval devset, read once per process (scored and timed both). */
+export function factRuEval(half: Half): FactRuEvalDoc[] {
+  let docs = halves.get(half);
+  if (docs === undefined) halves.set(half, (docs = loadFactRuEvalPersons(half)));
+  return docs;
+}
 
 const show = (text: string, s: Span): string =>
   `${text.slice(Math.max(0, s.start - 40), s.start)}[[${text.slice(s.start, s.end)}]]${text.slice(s.end, s.end + 25)}`.replace(/\s+/g, ' ');
 
 /**
- * Person mentions of factRuEval, matched against the PERSON entities predicted. Overlap: a gold
- * mention is found when a predicted span overlaps it, a prediction is right when it overlaps a gold
- * mention. Exact: identical boundaries. `misses` and `falsePositives` show each in its context.
+ * Person mentions of one half of factRuEval, matched against the PERSON entities predicted.
+ * Overlap: a gold mention is found when a predicted span overlaps it, a prediction is right when it
+ * overlaps a gold mention. Exact: identical boundaries. `misses` and `falsePositives` show each in
+ * its context, for the tune half only: the held-out half's errors are never collected.
  */
-export function personScores(predict: (text: string) => DetectedEntity[], docs = factRuEval()) {
+export function personScores(predict: (text: string) => DetectedEntity[], half: Half) {
+  const docs = factRuEval(half);
+  const keep = half === 'tune';
   let gold = 0, pred = 0, found = 0, right = 0, exact = 0;
   const misses: string[] = [];
   const falsePositives: string[] = [];
@@ -30,11 +48,11 @@ export function personScores(predict: (text: string) => DetectedEntity[], docs =
     pred += persons.length;
     for (const g of doc.persons) {
       if (persons.some((p) => overlaps(p, g))) found++;
-      else misses.push(`${doc.id}: ${show(doc.text, g)}`);
+      else if (keep) misses.push(`${doc.id}: ${show(doc.text, g)}`);
     }
     for (const p of persons) {
       if (doc.persons.some((g) => overlaps(p, g))) right++;
-      else falsePositives.push(`${doc.id}: ${show(doc.text, p)}`);
+      else if (keep) falsePositives.push(`${doc.id}: ${show(doc.text, p)}`);
       if (doc.persons.some((g) => g.start === p.start && g.end === p.end)) exact++;
     }
   }
@@ -78,7 +96,7 @@ function speed(texts: string[], fn: (t: string) => unknown, passes: number): Spe
  * pass and then three timed passes over the same texts.
  */
 export function throughput(docs: Doc[], ours: (t: string) => unknown, theirs: (t: string) => unknown) {
-  const base = [...docs.map((d) => d.text), ...factRuEval().map((d) => d.text)];
+  const base = [...docs.map((d) => d.text), ...factRuEval('tune').map((d) => d.text), ...factRuEval('heldout').map((d) => d.text)];
   const texts: string[] = [];
   let mb = 0;
   while (mb < 8) {

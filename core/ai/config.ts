@@ -73,7 +73,7 @@ export interface ProviderSettings {
 }
 
 export interface AiConfig {
-  /** Routing order; only providers that can actually be called (keys present). */
+  /** Routing order; only providers that can actually be called (keys present). `offline` only when named or when nothing else is. */
   providers: ProviderName[];
   openai: ProviderSettings;
   anthropic: ProviderSettings;
@@ -96,8 +96,9 @@ function toAiConfig(env: AiEnv, ctx: z.RefinementCtx): AiConfig {
     yandex: env.YANDEX_API_KEY,
     offline: ['offline'],
   };
-  // An explicit order keeps only providers that have keys: "no key = offline" per the public contract.
-  const wanted = env.AI_PROVIDERS.length > 0 ? env.AI_PROVIDERS : [...KEYED_ORDER, 'offline' as const];
+  // Only providers that have keys. The canned offline provider stands in only where it was
+  // asked for (named in AI_PROVIDERS) or when no provider has a key: "no key = offline".
+  const wanted = env.AI_PROVIDERS.length > 0 ? env.AI_PROVIDERS : KEYED_ORDER;
   const usable = [...new Set(wanted)].filter((p) => keys[p].length > 0);
   return {
     providers: usable.length > 0 ? usable : ['offline'],

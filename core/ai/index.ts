@@ -3,4 +3,3 @@ export { aiConfigFromEnv, aiConfigSchema, aiEnvShape, type AiConfig, type Provid
 export { createOrchestrator, type Orchestrator, type OrchestratorOptions } from './orchestrator.js';
 export { createProviders } from './registry.js';
 export { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
-export { OFFLINE_MODEL, offlineAnswer } from './providers/offline.js';

@@ -6,7 +6,10 @@ import type { AiConfig } from './config.js';
 import { CredentialPool } from './credential-pool.js';
 import { AllProvidersFailedError, type ProviderError, type ProviderFailure } from './errors.js';
 import { createProviders } from './registry.js';
-import type { AiProvider, CompletionHooks, CompletionRequest, CompletionResult, ProviderName } from './types.js';
+import { aiDuration, aiErrors, aiTimeToFirstToken, aiTokens } from '../telemetry/metrics.js';
+import { inSpan, SpanKind } from '../telemetry/tracing.js';
+import { createOfflineProvider } from './providers/offline.js';
+import { DOMESTIC_PROVIDERS, type AiProvider, type CompletionHooks, type CompletionRequest, type CompletionResult, type ProviderName } from './types.js';
 
 export interface Orchestrator {
   /**
@@ -43,6 +46,14 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
     breaker: new CircuitBreaker(cfg.circuit, now),
   }));
   const log = logger.child({ component: 'ai' });
+  // For a user who allows only domestic providers when none is configured: the offline one.
+  let offlineRoute: Route | undefined;
+  const domesticRoutes = (): Route[] => {
+    const domestic = routes.filter((r) => DOMESTIC_PROVIDERS.has(r.provider.name));
+    if (domestic.length) return domestic;
+    offlineRoute ??= { provider: createOfflineProvider(), keys: new CredentialPool(['offline'], cfg.keyCooldownMs, now), breaker: new CircuitBreaker(cfg.circuit, now) };
+    return [offlineRoute];
+  };
 
   /** Tries one provider with retries; returns its result, or why it was given up on. */
   async function tryRoute(route: Route, req: CompletionRequest, hooks: CompletionHooks): Promise<CompletionResult | ProviderFailure> {
@@ -54,7 +65,7 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
       if (!breaker.tryAcquire()) return { provider: name, code: 'circuit_open' };
       const startedAt = now();
       try {
-        const result = await runAttempt(provider, key, req, hooks, cfg.timeouts);
+        const result = await tracedAttempt(provider, key, req, hooks);
         breaker.onSuccess();
         keys.restore(key);
         log.info(
@@ -62,21 +73,24 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
           'ai completion succeeded',
         );
         const prompt = req.messages.map((m) => m.content).join('\n');
-        return {
-          text: result.text,
-          provider: name,
-          model: provider.model,
-          usage: {
-            input_tokens: result.usage?.inputTokens ?? estimateTokens(prompt),
-            output_tokens: result.usage?.outputTokens ?? estimateTokens(result.text),
-          },
+        const usage = {
+          input_tokens: result.usage?.inputTokens ?? estimateTokens(prompt),
+          output_tokens: result.usage?.outputTokens ?? estimateTokens(result.text),
         };
+        const labels = { provider: name, model: provider.model };
+        aiTimeToFirstToken.observe(labels, result.firstTokenMs / 1000);
+        aiDuration.observe({ ...labels, outcome: 'ok' }, (now() - startedAt) / 1000);
+        aiTokens.inc({ ...labels, direction: 'input' }, usage.input_tokens);
+        aiTokens.inc({ ...labels, direction: 'output' }, usage.output_tokens);
+        return { text: result.text, provider: name, model: provider.model, usage };
       } catch (thrown) {
         if (!(thrown instanceof AttemptError)) {
           breaker.release();
           throw thrown; // the caller's hook failed
         }
         const err = thrown.error;
+        aiErrors.inc({ provider: name, code: err.code });
+        aiDuration.observe({ provider: name, model: provider.model, outcome: 'error' }, (now() - startedAt) / 1000);
         const fields = {
           provider: name,
           model: provider.model,
@@ -110,6 +124,16 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
     }
   }
 
+  /** One provider call as a GenAI client span: model and token counts, never prompt text. */
+  function tracedAttempt(provider: AiProvider, key: string, req: CompletionRequest, hooks: CompletionHooks) {
+    const attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider.name, 'gen_ai.request.model': provider.model };
+    return inSpan(`chat ${provider.model}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const result = await runAttempt(provider, key, req, hooks, cfg.timeouts);
+      if (result.usage) span.setAttributes({ 'gen_ai.usage.input_tokens': result.usage.inputTokens, 'gen_ai.usage.output_tokens': result.usage.outputTokens });
+      return result;
+    });
+  }
+
   /** How long to wait before retrying the same provider, or undefined to move on. */
   function nextDelay(err: ProviderError, attempt: number): number | undefined {
     if (!err.retryable || attempt > cfg.retry.maxRetries) return undefined;
@@ -123,9 +147,15 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
   return {
     async complete(req, hooks = {}) {
       const failures: ProviderFailure[] = [];
-      for (const route of routes) {
+      for (const route of req.domesticOnly ? domesticRoutes() : routes) {
         const outcome = await tryRoute(route, req, hooks);
-        if ('text' in outcome) return outcome;
+        if ('text' in outcome) {
+          if (route.provider.name !== 'offline' || failures.length === 0) return outcome;
+          // The canned text stands in for providers that failed: say so, so that it is
+          // neither cached nor charged, and the next question tries them again.
+          log.warn({ failures }, 'the offline provider stood in for failed providers');
+          return { ...outcome, degraded: true };
+        }
         failures.push(outcome);
       }
       log.error({ failures }, 'no ai provider could answer');

@@ -3,6 +3,8 @@ export type { ProviderErrorCode, ProviderFailure } from './errors.js';
 
 export type ProviderName = 'openai' | 'anthropic' | 'yandex' | 'offline';
 export const PROVIDER_NAMES = ['openai', 'anthropic', 'yandex', 'offline'] as const satisfies readonly ProviderName[];
+/** Providers whose processing stays in Russia: YandexGPT, and the built-in offline one. */
+export const DOMESTIC_PROVIDERS: ReadonlySet<ProviderName> = new Set(['yandex', 'offline']);
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -14,6 +16,10 @@ export interface CompletionRequest {
   maxTokens?: number;
   temperature?: number;
   signal?: AbortSignal;
+  /** Only providers hosted in Russia (DOMESTIC_PROVIDERS): the user withdrew consent to providers abroad. */
+  domesticOnly?: boolean;
+  /** The numbered passages the system prompt gives the model (the offline provider quotes them). */
+  passages?: Array<{ n: number; label: string; text: string }>;
 }
 
 export type StreamEvent =
@@ -37,6 +43,8 @@ export interface CompletionResult {
   provider: ProviderName;
   model: string;
   usage: Usage;
+  /** The offline provider stood in for providers that failed: not a real answer. */
+  degraded?: boolean;
 }
 
 export interface CompletionHooks {

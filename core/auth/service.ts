@@ -2,7 +2,9 @@
 import { UniqueViolationError } from 'objection';
 import { audit } from '../audit.js';
 import { User } from '../db/models/index.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import { domainErrors } from '../errors.js';
+import { CONSENT_DOCUMENT } from '../privacy/consent-document.js';
+import { recordSignupConsents } from '../privacy/consents.js';
 import type { AccessTokenService } from './access-tokens.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { WindowCounter } from './window-counter.js';
@@ -26,7 +28,7 @@ export interface Session {
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-const badCredentials = () => new HttpProblem(401, 'unauthorized', 'Unauthorized', 'invalid email or password');
+const badCredentials = () => domainErrors.unauthenticated('invalid email or password');
 
 export function createAuthService(deps: AuthDeps) {
   async function startSession(user: User): Promise<Session> {
@@ -38,17 +40,25 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   return {
-    async register(input: { email: string; password: string; name?: string }, ip: string) {
+    async register(input: { email: string; password: string; name?: string; consent_version: string }, ip: string, userAgent?: string) {
+      if (input.consent_version !== CONSENT_DOCUMENT.version) {
+        throw domainErrors.invalid(`consent_version must be the current one (${CONSENT_DOCUMENT.version}): read it at GET /api/privacy/consent-document`);
+      }
       // Each registration costs an argon2 hash: bound them per IP.
       const wait = await deps.counter.hit(`register:ip:${ip}`, deps.registerLimit.maxPerIp, deps.registerLimit.windowSeconds);
-      if (wait > 0) throw problems.rateLimited(wait, 'too many registrations from this address: try again later');
+      if (wait > 0) throw domainErrors.limited(wait, 'too many registrations from this address: try again later');
       const email = normalizeEmail(input.email);
       const password_hash = await hashPassword(input.password);
       let user: User;
       try {
-        user = await User.query().insert({ email, password_hash, name: input.name ?? null }).returning('*');
+        // The account and the consent it was given with commit together.
+        user = await User.transaction(async (trx) => {
+          const created = await User.query(trx).insert({ email, password_hash, name: input.name ?? null }).returning('*');
+          await recordSignupConsents(trx, created.id, input.consent_version, { ip, ...(userAgent ? { userAgent } : {}) });
+          return created;
+        });
       } catch (err) {
-        if (err instanceof UniqueViolationError) throw problems.conflict('an account with this email already exists');
+        if (err instanceof UniqueViolationError) throw domainErrors.conflict('an account with this email already exists');
         throw err;
       }
       await audit({ actorId: user.id, action: 'auth.register', targetType: 'user', targetId: user.id, ip });
@@ -60,7 +70,7 @@ export function createAuthService(deps: AuthDeps) {
       const wait = await deps.throttle.attempt(email, ip);
       if (wait > 0) {
         await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait } });
-        throw problems.rateLimited(wait, 'too many failed logins: try again later');
+        throw domainErrors.limited(wait, 'too many failed logins: try again later');
       }
       const user = await User.query().findOne({ email });
       const ok = user ? await verifyPassword(user.password_hash, input.password) : await burnPasswordCheck(input.password);
@@ -70,7 +80,7 @@ export function createAuthService(deps: AuthDeps) {
       }
       if (user.status === 'blocked') {
         await audit({ actorId: user.id, action: 'auth.login_blocked', targetType: 'user', targetId: user.id, ip });
-        throw problems.forbidden('this account is blocked');
+        throw domainErrors.forbidden('this account is blocked');
       }
       await deps.throttle.succeeded(email, ip);
       await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip });
@@ -83,10 +93,10 @@ export function createAuthService(deps: AuthDeps) {
         if (result.reason === 'reused') {
           await audit({ actorId: result.userId, action: 'auth.refresh_reuse', targetType: 'token_family', targetId: result.familyId, ip });
         }
-        throw problems.unauthorized('refresh token is invalid, expired or already used');
+        throw domainErrors.unauthenticated('refresh token is invalid, expired or already used');
       }
       const user = await User.query().findById(result.userId);
-      if (!user || user.status === 'blocked') throw problems.unauthorized('this account cannot refresh');
+      if (!user || user.status === 'blocked') throw domainErrors.unauthenticated('this account cannot refresh');
       const access_token = await deps.tokens.sign({ sub: user.id, role: user.role });
       return { access_token, refresh_token: result.token, token_type: 'Bearer' as const, expires_in: deps.tokens.ttlSeconds };
     },

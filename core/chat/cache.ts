@@ -1,10 +1,11 @@
 /**
  * ai_cache: exact-match answers keyed by a hash of user, provider, model, prompt version and
- * the masked conversation. The user is in the key and in the lookup: never shared.
+ * the masked conversation. The user is in the key and in the lookup: never shared. Only real
+ * providers' answers are kept: the canned offline text costs nothing to make again, and a
+ * cached stand-in would be served ahead of the provider once it recovers.
  */
 import { createHash } from 'node:crypto';
 import type { AiConfig, ChatMessage, ProviderName, Usage } from '../ai/index.js';
-import { OFFLINE_MODEL } from '../ai/index.js';
 import type { Db } from '../db/knex.js';
 import { PROMPT_VERSION } from './context.js';
 
@@ -13,11 +14,11 @@ export interface CachedAnswer {
   provider: ProviderName;
   model: string;
   usage: Usage;
+  degraded?: boolean;
 }
 
-function modelOf(cfg: AiConfig, provider: ProviderName): string {
-  return provider === 'offline' ? OFFLINE_MODEL : cfg[provider].model;
-}
+type NetworkProvider = Exclude<ProviderName, 'offline'>;
+const isNetworkProvider = (p: ProviderName): p is NetworkProvider => p !== 'offline';
 
 function cacheKey(userId: string, provider: string, model: string, messages: ChatMessage[]): string {
   return createHash('sha256').update(JSON.stringify([userId, provider, model, PROMPT_VERSION, messages])).digest('hex');
@@ -27,9 +28,10 @@ export function createAnswerCache(db: Db, cfg: AiConfig, ttlSeconds: number) {
   return {
     /** The first fresh answer for any provider in routing order. */
     async lookup(userId: string, providers: ProviderName[], messages: ChatMessage[]): Promise<CachedAnswer | undefined> {
-      if (ttlSeconds <= 0 || providers.length === 0) return undefined;
+      const cacheable = providers.filter(isNetworkProvider);
+      if (ttlSeconds <= 0 || cacheable.length === 0) return undefined;
       // One query for every provider's key; the routing order picks among the hits.
-      const keys = providers.map((provider) => cacheKey(userId, provider, modelOf(cfg, provider), messages));
+      const keys = cacheable.map((provider) => cacheKey(userId, provider, cfg[provider].model, messages));
       const rows: Array<{ key: string; response: CachedAnswer }> = await db('ai_cache')
         .whereIn('key', keys)
         .where({ user_id: userId })
@@ -39,7 +41,7 @@ export function createAnswerCache(db: Db, cfg: AiConfig, ttlSeconds: number) {
       return keys.map((k) => hits.get(k)).find(Boolean);
     },
     async store(userId: string, messages: ChatMessage[], answer: CachedAnswer): Promise<void> {
-      if (ttlSeconds <= 0) return;
+      if (ttlSeconds <= 0 || !isNetworkProvider(answer.provider) || answer.degraded) return;
       await db('ai_cache')
         .insert({
           key: cacheKey(userId, answer.provider, answer.model, messages),

@@ -3,12 +3,15 @@
  * chat reply, without a chat. The prompt is masked with a registry of its own.
  */
 import type { AiConfig, Orchestrator, Usage } from '../ai/index.js';
+import { domesticOnly } from '../privacy/consents.js';
 import type { Db } from '../db/knex.js';
 import { PlaceholderRegistry } from '../dlp/index.js';
 import { createAnswerCache } from './cache.js';
 import { SYSTEM_PROMPT } from './context.js';
-import { recordUsageOnce } from './fair-use.js';
+import { settleUsageOnce } from './fair-use.js';
+import { AccountBlockedError } from './account-blocked.js';
 import { maskChatText } from './masking.js';
+import type { CompletionJobData } from './one-off.js';
 import type { Sealer } from './seal.js';
 
 export interface CompletionOutcome {
@@ -17,6 +20,7 @@ export interface CompletionOutcome {
   model: string;
   usage: Usage;
   cached: boolean;
+  degraded?: boolean;
 }
 
 export interface CompleteDeps {
@@ -27,7 +31,9 @@ export interface CompleteDeps {
   sealer: Sealer;
 }
 
-export async function runCompletion(deps: CompleteDeps, p: { request_id: string; user_id: string; sealed: string; max_tokens?: number }): Promise<CompletionOutcome> {
+export async function runCompletion(deps: CompleteDeps, p: CompletionJobData): Promise<CompletionOutcome> {
+  const owner = await deps.db('users').where({ id: p.user_id }).first('status');
+  if (owner?.status !== 'active') throw new AccountBlockedError('the account was blocked');
   const { masked } = maskChatText(deps.sealer.open(p.sealed, p.request_id), new PlaceholderRegistry());
   const messages = [
     { role: 'system' as const, content: SYSTEM_PROMPT },
@@ -36,8 +42,13 @@ export async function runCompletion(deps: CompleteDeps, p: { request_id: string;
   const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
   const hit = await cache.lookup(p.user_id, deps.ai.providers(), messages);
   if (hit) return { ...hit, usage: { input_tokens: 0, output_tokens: 0 }, cached: true };
-  const result = await deps.ai.complete({ messages, maxTokens: p.max_tokens });
-  await recordUsageOnce(deps.db, p.request_id, p.user_id, result.usage);
+  const result = await deps.ai.complete({ messages, maxTokens: p.max_tokens, domesticOnly: await domesticOnly(deps.db, p.user_id) });
+  if (result.degraded) {
+    // A stand-in answer costs nothing: the request's message is given back, and it is not cached.
+    await settleUsageOnce(deps.db, p.request_id, { kind: 'give_back', userId: p.user_id, day: p.counted_day });
+    return { text: result.text, provider: result.provider, model: result.model, usage: { input_tokens: 0, output_tokens: 0 }, cached: false, degraded: true };
+  }
+  await settleUsageOnce(deps.db, p.request_id, { kind: 'tokens', userId: p.user_id, usage: result.usage, provider: result.provider });
   await cache.store(p.user_id, messages, result);
   return { text: result.text, provider: result.provider, model: result.model, usage: result.usage, cached: false };
 }

@@ -1,11 +1,12 @@
 /**
- * What the model sees: a system prompt for a Russian legal assistant, citations from the
- * user's documents (a hook the documents pipeline fills), and the masked chat history.
+ * What the model sees: a system prompt for a Russian legal assistant, numbered passages from
+ * the chat's documents and the law library (core/chat/rag.ts), and the masked chat history.
  */
 import type { ChatMessage } from '../ai/index.js';
+import { passageLabel, type Passage } from './rag.js';
 
 /** Bump when the prompt changes: it is part of the ai_cache key. */
-export const PROMPT_VERSION = 'chat-v1';
+export const PROMPT_VERSION = 'chat-v2';
 
 export const SYSTEM_PROMPT = [
   'Ты — юридический ассистент для пользователей из России. Отвечай по-русски, ясно и по существу.',
@@ -15,18 +16,6 @@ export const SYSTEM_PROMPT = [
   'Значения вида [PERSON_1], [PHONE_1] — скрытые персональные данные: используй их как есть, не пытайся восстановить.',
 ].join('\n');
 
-/** A passage from the user's own documents that the answer may rely on. */
-export interface Citation {
-  document_id: string;
-  title: string;
-  quote: string;
-}
-
-/** The RAG hook: finds passages for a question. The documents pipeline provides the real one. */
-export type CitationSource = (query: { userId: string; chatId: string; question: string }) => Promise<Citation[]>;
-
-export const noCitations: CitationSource = async () => [];
-
 /** Most recent messages kept in the context; older ones are left out. */
 export const HISTORY_LIMIT = 20;
 
@@ -35,11 +24,17 @@ export interface HistoryItem {
   content: string;
 }
 
-export function buildContext(history: HistoryItem[], citations: Citation[]): ChatMessage[] {
+/** The passages as the model is given them, one block each, numbered. */
+export function passagesForModel(passages: Passage[]): Array<{ n: number; label: string; text: string }> {
+  return passages.map((p) => ({ n: p.n, label: passageLabel(p), text: p.text }));
+}
+
+export function buildContext(history: HistoryItem[], passages: Passage[]): ChatMessage[] {
   let system = SYSTEM_PROMPT;
-  if (citations.length) {
-    const sources = citations.map((c, i) => `[${i + 1}] «${c.title}»: ${c.quote}`).join('\n');
-    system += `\n\nФрагменты документов пользователя (ссылайся на них по номеру):\n${sources}`;
+  if (passages.length) {
+    const sources = passagesForModel(passages).map((p) => `[${p.n}] ${p.label}\n${p.text}`).join('\n\n');
+    system += '\n\nИсточники: нормы закона и фрагменты документов пользователя. Опирайся на них и ставь после утверждения номер источника в квадратных скобках, например [1]; ' +
+      'цитаты приводи дословно в кавычках «…». Не ссылайся на номера, которых нет в списке.\n\n' + sources;
   }
   const turns: ChatMessage[] = history.slice(-HISTORY_LIMIT).map((m) => ({
     role: m.sender === 'user' ? 'user' : 'assistant',

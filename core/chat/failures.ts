@@ -1,6 +1,7 @@
 /** How a failed AI stage ends: its public error code, and whether trying again can help. */
 import { AllProvidersFailedError, ProviderError } from '../ai/index.js';
 import { DlpError } from '../dlp/index.js';
+import { ACCOUNT_BLOCKED, AccountBlockedError } from './account-blocked.js';
 
 export interface FailureInfo {
   code: string;
@@ -9,6 +10,7 @@ export interface FailureInfo {
 }
 
 export function describeFailure(err: unknown): FailureInfo {
+  if (err instanceof AccountBlockedError) return { ...ACCOUNT_BLOCKED, retryable: false };
   if (err instanceof AllProvidersFailedError) {
     return { code: err.code, detail: 'no AI provider could answer', retryable: true };
   }

@@ -5,7 +5,8 @@
  */
 import type { Knex } from 'knex';
 import type { Usage } from '../ai/index.js';
-import { problems } from '../http/problem.js';
+import type { Message } from '../db/models/index.js';
+import { domainErrors } from '../errors.js';
 
 export interface FairUseLimits {
   maxInflight: number;
@@ -14,7 +15,9 @@ export interface FairUseLimits {
   stuckAfterSeconds: number;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** The UTC day a quota counts on. */
+export const dayOf = (at: Date | string) => new Date(at).toISOString().slice(0, 10);
+const today = () => dayOf(new Date());
 
 function secondsToMidnightUtc(): number {
   const now = new Date();
@@ -22,68 +25,150 @@ function secondsToMidnightUtc(): number {
   return Math.ceil((midnight - now.getTime()) / 1000);
 }
 
-/** One kind of unfinished work that the in-flight limit counts (chat replies, one-off answers). */
-export interface InflightKind {
-  /** Named in the 429 detail: "at most N <what> may be in progress at once". */
-  what: string;
-  count(trx: Knex.Transaction, userId: string): Promise<number>;
+export interface AdmittedTurn {
+  questionId: string;
+  replyId: string;
+  /** The question's time; the reply sorts 1 ms after it (keyset cursors stay exact). */
+  at: Date;
 }
 
-/** Chat replies queued or streaming; the messages table is their record. */
-export const chatReplies = (stuckAfterSeconds: number): InflightKind => ({
-  what: 'replies',
-  async count(trx, userId) {
-    const row = await trx('messages')
-      .where({ user_id: userId, sender: 'assistant' })
-      .whereIn('status', ['queued', 'streaming'])
-      // A reply untouched this long is dead (its job was lost; the sweeper fails it): no slot.
-      .where('updated_at', '>', new Date(Date.now() - stuckAfterSeconds * 1000))
-      .count({ count: '*' })
-      .first();
-    return Number(row?.count ?? 0);
-  },
-});
-
 /**
- * Throws 429 `rate_limited` or `quota_exceeded`; otherwise counts one message for today.
- * Runs in the caller's transaction, which a throw rolls back (with today's count).
+ * Admits a question and writes it with its reply. Under the user's fair-use lock (admissions
+ * of one user run one at a time, across API processes), one statement touches the chat (its
+ * ownership check), counts the replies in flight, counts today's message unless the quota is
+ * used up, and only then inserts the question (`pending`) and the reply (`queued`). Refuses
+ * with `not_found`, `conflict` (archived), `rate_limited` or `quota_exceeded`; the caller's
+ * transaction then rolls the touch back.
  */
-export async function admitMessage(trx: Knex.Transaction, userId: string, limits: FairUseLimits, inflight: InflightKind): Promise<void> {
+export async function admitQuestion(trx: Knex.Transaction, userId: string, chatId: string, limits: FairUseLimits, turn: AdmittedTurn) {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`chat-fair-use:${userId}`]);
-  if ((await inflight.count(trx, userId)) >= limits.maxInflight) {
-    throw problems.rateLimited(2, `at most ${limits.maxInflight} ${inflight.what} may be in progress at once`);
-  }
-  // Counted and checked in one statement: over the quota, the rollback takes the count back.
-  const [row] = await trx('ai_usage_daily')
-    .insert({ user_id: userId, day: today(), messages: 1 })
-    .onConflict(['user_id', 'day'])
-    .merge({ messages: trx.raw('ai_usage_daily.messages + 1') })
-    .returning('messages');
-  if (Number(row.messages) > limits.dailyQuota) {
-    throw problems.rateLimited(secondsToMidnightUtc(), `the daily limit of ${limits.dailyQuota} messages is used up`, 'quota_exceeded');
-  }
-}
-
-/** Adds a completed reply's tokens to the user's day (in the transaction that stores the reply). */
-export async function recordUsage(trx: Knex | Knex.Transaction, userId: string, usage: Usage): Promise<void> {
-  await trx('ai_usage_daily')
-    .insert({ user_id: userId, day: today(), input_tokens: usage.input_tokens, output_tokens: usage.output_tokens })
-    .onConflict(['user_id', 'day'])
-    .merge({
-      input_tokens: trx.raw('ai_usage_daily.input_tokens + ?', [usage.input_tokens]),
-      output_tokens: trx.raw('ai_usage_daily.output_tokens + ?', [usage.output_tokens]),
-    });
+  // A reply untouched this long is dead (its job was lost; the sweeper fails it): no slot.
+  const alive = new Date(Date.now() - limits.stuckAfterSeconds * 1000);
+  const replyAt = new Date(turn.at.getTime() + 1);
+  const { rows } = await trx.raw(
+    `WITH chat AS (
+       UPDATE chats SET updated_at = now() WHERE id = ?::uuid AND user_id = ?::uuid RETURNING status
+     ), inflight AS (
+       SELECT count(*)::int AS n FROM messages
+       WHERE user_id = ?::uuid AND sender = 'assistant' AND status IN ('queued', 'streaming') AND updated_at > ?::timestamptz
+     ), counted AS (
+       ${countOneMessage("FROM chat, inflight WHERE chat.status <> 'archived' AND inflight.n < ?::int")}
+     ), written AS (
+       INSERT INTO messages (id, chat_id, user_id, sender, status, reply_to, created_at, updated_at)
+       SELECT v.id, ?::uuid, ?::uuid, v.sender, v.status, v.reply_to, v.created_at, ?::timestamptz
+       FROM (VALUES (?::uuid, 'user', 'pending', NULL::uuid, ?::timestamptz),
+                    (?::uuid, 'assistant', 'queued', ?::uuid, ?::timestamptz)) AS v (id, sender, status, reply_to, created_at)
+       WHERE EXISTS (SELECT 1 FROM counted)
+       RETURNING *
+     )
+     SELECT (SELECT status FROM chat) AS chat_status, (SELECT n FROM inflight) AS inflight, written.*
+     FROM (SELECT 1) AS one LEFT JOIN written ON true`,
+    [
+      chatId, userId,
+      userId, alive,
+      userId, today(), limits.maxInflight, limits.dailyQuota,
+      chatId, userId, turn.at,
+      turn.questionId, turn.at, turn.replyId, turn.questionId, replyAt,
+    ],
+  );
+  const head = rows[0] as { chat_status: string | null; inflight: number };
+  if (!head.chat_status) throw domainErrors.notFound('no such chat');
+  if (head.chat_status === 'archived') throw domainErrors.conflict('the chat is archived');
+  if (head.inflight >= limits.maxInflight) throw domainErrors.limited(2, `at most ${limits.maxInflight} replies may be in progress at once`);
+  const written = rows.filter((r: { id: string | null }) => r.id) as Array<Message>;
+  if (written.length === 0) throw quotaExceeded(limits.dailyQuota);
+  const strip = ({ chat_status: _c, inflight: _i, ...row }: Message & { chat_status?: unknown; inflight?: unknown }) => row as Message;
+  return { message: strip(written.find((r) => r.id === turn.questionId)!), reply: strip(written.find((r) => r.id === turn.replyId)!) };
 }
 
 /**
- * Adds a one-off completion's tokens once per request: a retried job (the worker died after
- * counting, or a later step failed) finds its marker row and adds nothing.
+ * Counts one message of (user, day) unless the daily quota is used up, when it returns no
+ * row: one conditional upsert, so parallel requests never count past the quota. `gate` (a
+ * FROM/WHERE tail, its bindings between the day's and the quota's) makes it conditional.
  */
-export async function recordUsageOnce(db: Knex, requestId: string, userId: string, usage: Usage): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const marked = await trx('ai_usage_records').insert({ request_id: requestId, user_id: userId }).onConflict('request_id').ignore().returning('request_id');
-    if (marked.length === 0) return false;
-    await recordUsage(trx, userId, usage);
-    return true;
-  });
+const countOneMessage = (gate: string) => `INSERT INTO ai_usage_daily AS d (user_id, day, messages)
+       SELECT ?::uuid, ?::date, 1 ${gate}
+       ON CONFLICT (user_id, day) DO UPDATE SET messages = d.messages + 1 WHERE d.messages < ?::int
+       RETURNING messages`;
+
+const quotaExceeded = (dailyQuota: number) =>
+  domainErrors.limited(secondsToMidnightUtc(), `the daily limit of ${dailyQuota} messages is used up`, 'quota_exceeded');
+
+/**
+ * Counts one message for today, or refuses `quota_exceeded`: one conditional upsert, so
+ * parallel requests can never count past the quota. Returns the day it was counted on.
+ */
+export async function countMessage(db: Knex | Knex.Transaction, userId: string, dailyQuota: number): Promise<string> {
+  const day = today();
+  const { rows } = await db.raw(countOneMessage(''), [userId, day, dailyQuota]);
+  if (rows.length === 0) throw quotaExceeded(dailyQuota);
+  return day;
+}
+
+/** Gives back a message counted on `day` (it was never served); never below zero. */
+export async function giveBackMessage(db: Knex | Knex.Transaction, userId: string, day: string): Promise<void> {
+  await db('ai_usage_daily').where({ user_id: userId, day }).where('messages', '>', 0).decrement('messages', 1);
+}
+
+/** What an answer costs: its tokens, nothing (a cached answer), or its message back (a stand-in). */
+export type Charge =
+  | { kind: 'tokens'; userId: string; usage: Usage; provider: string }
+  | { kind: 'none' }
+  | { kind: 'give_back'; userId: string; day: string };
+
+/**
+ * Common table expressions that apply `charge` once for each row of the CTE named `source`
+ * (the answer that was just stored, or the marker row of a one-off request). They run in
+ * the statement that writes `source`, so the answer and its cost commit together or not at
+ * all, and a rerun that writes no row charges nothing.
+ */
+function chargeCtes(source: string, charge: Charge): { sql: string; bindings: Array<string | number> } {
+  if (charge.kind === 'none') return { sql: '', bindings: [] };
+  if (charge.kind === 'give_back') {
+    return {
+      sql: `, given_back AS (UPDATE ai_usage_daily SET messages = messages - 1
+          WHERE user_id = ? AND day = ?::date AND messages > 0 AND EXISTS (SELECT 1 FROM ${source}))`,
+      bindings: [charge.userId, charge.day],
+    };
+  }
+  const { userId, usage, provider } = charge;
+  const day = today();
+  return {
+    sql: `, daily AS (INSERT INTO ai_usage_daily AS d (user_id, day, input_tokens, output_tokens)
+          SELECT ?, ?::date, ?, ? FROM ${source}
+          ON CONFLICT (user_id, day) DO UPDATE SET input_tokens = d.input_tokens + excluded.input_tokens, output_tokens = d.output_tokens + excluded.output_tokens)
+        , by_provider AS (INSERT INTO ai_usage_provider_daily AS p (user_id, day, provider, input_tokens, output_tokens)
+          SELECT ?, ?::date, ?, ?, ? FROM ${source}
+          ON CONFLICT (user_id, day, provider) DO UPDATE SET input_tokens = p.input_tokens + excluded.input_tokens, output_tokens = p.output_tokens + excluded.output_tokens)`,
+    bindings: [userId, day, usage.input_tokens, usage.output_tokens, userId, day, provider, usage.input_tokens, usage.output_tokens],
+  };
+}
+
+/**
+ * Stores a reply's answer if the reply is still open, and charges it, in one statement.
+ * Answers the stored row, or undefined when another run completed it or it was cancelled.
+ */
+export async function completeReply(db: Knex, replyId: string, answer: { content: string; meta: object }, charge: Charge): Promise<Record<string, unknown> | undefined> {
+  const cost = chargeCtes('done', charge);
+  const { rows } = await db.raw(
+    `WITH done AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
+        WHERE id = ? AND status IN ('queued', 'streaming') RETURNING *)${cost.sql}
+     SELECT * FROM done`,
+    [answer.content, JSON.stringify(answer.meta), replyId, ...cost.bindings],
+  );
+  return rows[0];
+}
+
+/**
+ * Charges a one-off completion once per request, in one statement: the marker row's insert
+ * guards it, so a retried job (the worker died after charging) changes nothing.
+ */
+export async function settleUsageOnce(db: Knex, requestId: string, charge: Charge & { userId: string }): Promise<boolean> {
+  const cost = chargeCtes('marked', charge);
+  const { rows } = await db.raw(
+    `WITH marked AS (INSERT INTO ai_usage_records (request_id, user_id) VALUES (?, ?) ON CONFLICT (request_id) DO NOTHING RETURNING request_id)${cost.sql}
+     SELECT count(*) AS n FROM marked`,
+    [requestId, charge.userId, ...cost.bindings],
+  );
+  return Number(rows[0].n) > 0;
 }

@@ -5,11 +5,11 @@
  */
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Db } from '../db/knex.js';
-import { Message } from '../db/models/index.js';
+import type { Message } from '../db/models/index.js';
 import { Vault } from '../dlp/index.js';
 import { maskChatText } from './masking.js';
 import { toPublicMessage } from './messages.js';
-import { lockChatRegistry, saveChatRegistry } from './pii-vault.js';
+import { lockRegistry, saveRegistryCte } from '../pii-vault.js';
 import { chatRoom, userRoom } from '../rooms.js';
 import type { Sealer } from './seal.js';
 
@@ -21,23 +21,25 @@ export interface MaskDeps {
 }
 
 export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; chat_id: string; user_id: string; sealed: string }) {
-  const existing = await Message.query().findById(p.message_id);
-  if (!existing) return { skipped: 'message gone' };
-  let message = existing;
-  if (existing.status === 'pending') {
-    const text = deps.sealer.open(p.sealed, p.message_id);
-    const vault = new Vault(deps.encryptionKey);
-    message = await deps.db.transaction(async (trx) => {
-      const registry = await lockChatRegistry(trx, vault, p.chat_id);
-      const { masked, byType, count } = maskChatText(text, registry);
-      await saveChatRegistry(trx, vault, p.chat_id, registry);
-      const [row] = await trx('messages')
-        .where({ id: p.message_id, status: 'pending' })
-        .update({ content: masked, status: 'completed', meta: JSON.stringify({ pii: { count, by_type: byType } }), updated_at: trx.fn.now() })
-        .returning('*');
-      return (row as Message | undefined) ?? (await Message.query(trx).findById(p.message_id))!;
-    });
-  }
+  const text = deps.sealer.open(p.sealed, p.message_id);
+  const vault = new Vault(deps.encryptionKey);
+  // Masked and stored with the chat's registry in one statement; a rerun (or a question that
+  // was failed meanwhile) stores nothing and finds the message as it is.
+  const message = await deps.db.transaction(async (trx) => {
+    const registry = await lockRegistry(trx, vault, { type: 'chat', id: p.chat_id });
+    const { masked, byType, count } = maskChatText(text, registry);
+    // The registry is saved only with the message: values of a question that is no longer
+    // pending (failed, or masked by an earlier run) are not added to the vault.
+    const save = saveRegistryCte(vault, { type: 'chat', id: p.chat_id }, registry, 'EXISTS (SELECT 1 FROM masked)');
+    const { rows } = await trx.raw(
+      `WITH masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
+         WHERE id = ? AND status = 'pending' RETURNING *), ${save.sql}
+       SELECT * FROM masked`,
+      [masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings],
+    );
+    return (rows[0] as Message | undefined) ?? ((await trx('messages').where({ id: p.message_id }).first()) as Message | undefined);
+  });
+  if (!message) return { skipped: 'message gone' };
   deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(message) });
   return { masked: true };
 }

@@ -5,6 +5,7 @@
  * number that fails the Luhn check): over-masking a number is cheap, leaking one is not.
  */
 import { mask, type PiiType, type PlaceholderRegistry } from '../dlp/index.js';
+import { dlpEntities, dlpScanDuration } from '../telemetry/metrics.js';
 
 export interface MaskedText {
   masked: string;
@@ -24,6 +25,7 @@ const SAFETY_NET: Array<{ type: PiiType; pattern: RegExp }> = [
 
 /** Masks `text` with the chat's registry, so the same value keeps the same `[TYPE_N]`. */
 export function maskChatText(text: string, registry: PlaceholderRegistry): MaskedText {
+  const endScan = dlpScanDuration.startTimer();
   const result = mask(text, { registry });
   const byType: Record<string, number> = { ...result.by_type };
   let masked = result.masked;
@@ -33,5 +35,7 @@ export function maskChatText(text: string, registry: PlaceholderRegistry): Maske
       return registry.placeholder(type, value);
     });
   }
+  endScan();
+  for (const [type, n] of Object.entries(byType)) dlpEntities.inc({ type }, n);
   return { masked, byType, count: Object.values(byType).reduce((a, b) => a + b, 0) };
 }

@@ -3,6 +3,12 @@
  * client that missed some (`chat:join` with `after_seq`) gets them replayed. The stream
  * holds the current attempt only: a restarted attempt clears it and starts from seq 1.
  * It expires a while after the reply ends; the stored message is the lasting record.
+ *
+ * Fenced: a worker that lost its job's lock (stalled under load) may still be streaming
+ * when another worker restarts the reply. Its `started` and deltas are refused
+ * (AttemptSuperseded) once a newer attempt opened, so the two never interleave in one
+ * stream. Terminal events are not fenced: only the run that wins the stored message's
+ * conditional update publishes one.
  */
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
@@ -25,6 +31,17 @@ export interface ReplyTarget {
   messageId: string;
 }
 
+/** This attempt was overtaken by a newer one: stop streaming, leave the reply to it. */
+export class AttemptSuperseded extends Error {
+  override name = 'AttemptSuperseded';
+}
+
+// XADD only while KEYS[2] (the reply's attempt counter) still names this attempt.
+const FENCED_XADD = `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('XADD', KEYS[1], '*', 'e', ARGV[2], 'd', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1`;
+
 export interface ReplyPublisher {
   /** The attempt number of this run (1, then 2 after a crash or a retry). */
   readonly attempt: number;
@@ -42,10 +59,16 @@ export async function openReplyPublisher(deps: { redis: Redis; emitter: Emitter;
   const base = { chat_id: target.chatId, message_id: target.messageId };
   let seq = 0;
 
-  async function publish(event: ReplyEvent['event'], data: ReplyEvent['data'], ttl: number, toUser: boolean): Promise<void> {
+  /** Terminal events (completed, failed) go to the user's room too, and are not fenced. */
+  async function publish(event: ReplyEvent['event'], data: ReplyEvent['data'], ttl: number, terminal: boolean): Promise<void> {
     // Stored before emitted: a client that joins after seeing this event finds it in the stream.
-    await deps.redis.multi().xadd(key, '*', 'e', event, 'd', JSON.stringify(data)).expire(key, ttl).exec();
-    const rooms = toUser ? [chatRoom(target.chatId), userRoom(target.userId)] : [chatRoom(target.chatId)];
+    if (terminal) {
+      await deps.redis.multi().xadd(key, '*', 'e', event, 'd', JSON.stringify(data)).expire(key, ttl).exec();
+    } else {
+      const stored = await deps.redis.eval(FENCED_XADD, 2, key, attemptKey, attempt, event, JSON.stringify(data), ttl);
+      if (stored !== 1) throw new AttemptSuperseded(`attempt ${attempt} of ${target.messageId} was superseded`);
+    }
+    const rooms = terminal ? [chatRoom(target.chatId), userRoom(target.userId)] : [chatRoom(target.chatId)];
     deps.emitter.to(rooms).emit(event, data);
   }
 

@@ -8,15 +8,19 @@
  */
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import type { AiConfig, ChatMessage, CompletionResult, Orchestrator } from '../ai/index.js';
+import type { AiConfig, CompletionRequest, CompletionResult, Orchestrator } from '../ai/index.js';
 import type { Db } from '../db/knex.js';
-import { Message } from '../db/models/index.js';
+import type { Message } from '../db/models/index.js';
 import { createAnswerCache } from './cache.js';
-import { buildContext, HISTORY_LIMIT, type CitationSource, type HistoryItem } from './context.js';
-import { recordUsage } from './fair-use.js';
+import { buildContext, HISTORY_LIMIT, passagesForModel, type HistoryItem } from './context.js';
+import { citeAnswer, type PassageSource } from './rag.js';
+import { completeReply, dayOf, type Charge } from './fair-use.js';
+import { ACCOUNT_BLOCKED } from './account-blocked.js';
 import { toPublicMessage } from './messages.js';
-import { openReplyPublisher, type ReplyPublisher } from './reply-stream.js';
+import { AttemptSuperseded, openReplyPublisher, type ReplyPublisher } from './reply-stream.js';
+import { domesticOnlySql } from '../privacy/consents.js';
 import { chatRoom, userRoom } from '../rooms.js';
+import { replies } from '../telemetry/metrics.js';
 
 export interface ReplyDeps {
   db: Db;
@@ -26,7 +30,8 @@ export interface ReplyDeps {
   ai: Orchestrator;
   aiConfig: AiConfig;
   cacheTtlSeconds: number;
-  citations: CitationSource;
+  /** Retrieval (RAG): numbered passages from the chat's documents and the law library. */
+  passages: PassageSource;
 }
 
 export interface ReplyJob {
@@ -46,42 +51,56 @@ export interface ReplyRun {
   publisher?: ReplyPublisher;
 }
 
-async function loadHistory(db: Db, chatId: string, upTo: Message): Promise<HistoryItem[]> {
-  const rows = await db('messages')
-    .where({ chat_id: chatId, status: 'completed' })
-    .whereNotNull('content')
-    .where('created_at', '<=', upTo.created_at)
-    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-    .limit(HISTORY_LIMIT)
-    .select('sender', 'content');
-  return (rows as HistoryItem[]).reverse();
+/**
+ * In one statement: marks an open reply `streaming`, and reads the reply, its question,
+ * whether their owner may still be served, and the chat's last HISTORY_LIMIT completed
+ * messages up to the question (the rows read are as they were before the mark).
+ */
+async function loadTurn(db: Db, p: ReplyJob) {
+  const { rows }: { rows: Array<Message & { owner_status: string; domestic_only: boolean; history: HistoryItem[] | null }> } = await db.raw(
+    `WITH streaming AS (UPDATE messages SET status = 'streaming', updated_at = now() WHERE id = ? AND status IN ('queued', 'streaming')),
+     turn AS (SELECT m.*, u.status AS owner_status, ${domesticOnlySql('u.id')} AS domestic_only FROM messages m JOIN users u ON u.id = m.user_id WHERE m.id IN (?, ?)),
+     history AS (
+       SELECT sender, content, created_at, id FROM messages
+       WHERE chat_id = ? AND status = 'completed' AND content IS NOT NULL
+         AND created_at <= (SELECT created_at FROM turn WHERE id = ?)
+       ORDER BY created_at DESC, id DESC LIMIT ?
+     )
+     SELECT turn.*, (SELECT json_agg(json_build_object('sender', h.sender, 'content', h.content) ORDER BY h.created_at, h.id) FROM history h) AS history
+     FROM turn`,
+    [p.message_id, p.message_id, p.reply_to, p.chat_id, p.reply_to, HISTORY_LIMIT],
+  );
+  const reply = rows.find((m) => m.id === p.message_id);
+  const question = rows.find((m) => m.id === p.reply_to);
+  return { reply, question, ownerActive: reply?.owner_status === 'active', domesticOnly: Boolean(reply?.domestic_only), history: question?.history ?? [] };
+}
+
+/** A reply that already ended (a rerun, or a block that cancelled it) is only re-announced. */
+function announceEnded(deps: Pick<ReplyDeps, 'emitter'>, p: ReplyJob, reply: Message) {
+  const event = reply.status === 'completed' ? 'reply.completed' : 'reply.failed';
+  const data = reply.status === 'completed'
+    ? { chat_id: p.chat_id, message: toPublicMessage(reply) }
+    : { chat_id: p.chat_id, message_id: reply.id, error: reply.meta.error };
+  deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit(event, data);
+  return { skipped: `already ${reply.status}` };
 }
 
 export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
-  const rows = await Message.query().findByIds([p.message_id, p.reply_to]);
-  const reply = rows.find((m) => m.id === p.message_id);
-  const question = rows.find((m) => m.id === p.reply_to);
+  const { reply, question, ownerActive, domesticOnly, history } = await loadTurn(deps.db, p);
   if (!reply) return { skipped: 'reply gone' };
-  if (reply.status === 'completed' || reply.status === 'failed') {
-    const event = reply.status === 'completed' ? 'reply.completed' : 'reply.failed';
-    const data = reply.status === 'completed'
-      ? { chat_id: p.chat_id, message: toPublicMessage(reply) }
-      : { chat_id: p.chat_id, message_id: reply.id, error: reply.meta.error };
-    deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit(event, data);
-    return { skipped: `already ${reply.status}` };
+  if (reply.status === 'completed' || reply.status === 'failed') return announceEnded(deps, p, reply);
+  if (!ownerActive) {
+    await failReply(deps, p, ACCOUNT_BLOCKED);
+    return { skipped: 'account blocked' };
   }
   if (!question || question.status !== 'completed') throw new QuestionNotReady('the question is not masked yet');
 
-  const [history, citations] = await Promise.all([
-    loadHistory(deps.db, p.chat_id, question),
-    deps.citations({ userId: p.user_id, chatId: p.chat_id, question: question.content ?? '' }),
-  ]);
-  const messages = buildContext(history, citations);
+  const passages = await deps.passages({ userId: p.user_id, chatId: p.chat_id, question: question.content ?? '' });
+  const messages = buildContext(history, passages);
   const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
   const [publisher, cached] = await Promise.all([
     openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id }),
     cache.lookup(p.user_id, deps.ai.providers(), messages),
-    deps.db('messages').where({ id: reply.id }).whereIn('status', ['queued', 'streaming']).update({ status: 'streaming', updated_at: deps.db.fn.now() }),
   ]);
   run.publisher = publisher;
 
@@ -91,54 +110,68 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
     await publisher.delta(cached.text);
     result = cached;
   } else {
-    result = await completeStreaming(deps.ai, messages, publisher);
+    result = await completeStreaming(deps.ai, { messages, passages: passagesForModel(passages), domesticOnly }, publisher);
   }
 
+  // Only passages that were given can be cited, each quote verbatim; stray markers are removed.
+  const cited = citeAnswer(result.text, passages);
+  // A stand-in answer (degraded) costs nothing: no tokens, and the question's message is given back.
+  const free = Boolean(cached) || Boolean(result.degraded);
   const meta = {
     provider: result.provider,
     model: result.model,
-    usage: cached ? { input_tokens: 0, output_tokens: 0 } : result.usage,
+    usage: free ? { input_tokens: 0, output_tokens: 0 } : result.usage,
     cached: Boolean(cached),
-    citations,
+    ...(result.degraded ? { degraded: true } : {}),
+    citations: cited.citations,
     attempt: publisher.attempt,
   };
-  const stored = await deps.db.transaction(async (trx) => {
-    const [row] = await trx('messages')
-      .where({ id: reply.id })
-      .whereIn('status', ['queued', 'streaming'])
-      .update({ content: result.text, status: 'completed', meta: JSON.stringify(meta), updated_at: trx.fn.now() })
-      .returning('*');
-    if (row && !cached) await recordUsage(trx, p.user_id, result.usage);
-    return row as Message | undefined;
-  });
+  const charge: Charge = result.degraded
+    ? { kind: 'give_back', userId: p.user_id, day: dayOf(question.created_at) }
+    : free ? { kind: 'none' } : { kind: 'tokens', userId: p.user_id, usage: result.usage, provider: result.provider };
+  const stored = (await completeReply(deps.db, reply.id, { content: cited.text, meta }, charge)) as Message | undefined;
+  if (!stored) {
+    // Another run completed it, or it was cancelled (the account was blocked) while streaming.
+    const now = (await deps.db('messages').where({ id: reply.id }).first()) as Message;
+    return announceEnded(deps, p, now);
+  }
   if (!cached) await cache.store(p.user_id, messages, result);
-  const message = stored ?? (await Message.query().findById(reply.id))!;
-  await publisher.completed(toPublicMessage(message));
-  return { provider: result.provider, cached: Boolean(cached), attempt: publisher.attempt };
+  replies.inc({ outcome: cached ? 'cached' : result.degraded ? 'degraded' : 'completed', code: '' });
+  await publisher.completed(toPublicMessage(stored));
+  return { provider: result.provider, cached: Boolean(cached), degraded: Boolean(result.degraded), attempt: publisher.attempt };
 }
 
-/** Streams through the orchestrator; each event is stored and emitted in order. */
-export async function completeStreaming(ai: Orchestrator, messages: ChatMessage[], publisher: ReplyPublisher): Promise<CompletionResult> {
+/**
+ * Streams through the orchestrator; each event is stored and emitted in order. When a newer
+ * attempt supersedes this one, the provider call is aborted and AttemptSuperseded surfaces.
+ */
+export async function completeStreaming(ai: Orchestrator, request: Pick<CompletionRequest, 'messages' | 'passages' | 'domesticOnly'>, publisher: ReplyPublisher): Promise<CompletionResult> {
+  const controller = new AbortController();
   let chain = Promise.resolve();
   let failure: unknown;
   const next = (step: () => Promise<void>) => {
     chain = chain.then(step).catch((err: unknown) => {
       failure ??= err;
+      if (err instanceof AttemptSuperseded) controller.abort(err);
     });
   };
-  let result: CompletionResult;
+  let result: CompletionResult | undefined;
+  let providerError: unknown;
   try {
     result = await ai.complete(
-      { messages },
+      { ...request, signal: controller.signal },
       { onStart: (provider, model) => next(() => publisher.started(provider, model)), onDelta: (text) => next(() => publisher.delta(text)) },
     );
-  } finally {
-    // Even when the provider throws: the deltas already sent must reach the stream before
-    // the caller publishes reply.failed, or the failure would overtake them.
-    await chain;
+  } catch (err) {
+    providerError = err;
   }
-  if (failure) throw failure;
-  return result;
+  // Even when the provider throws: the deltas already sent must reach the stream before
+  // the caller publishes reply.failed, or the failure would overtake them.
+  await chain;
+  if (failure instanceof AttemptSuperseded) throw failure;
+  if (providerError !== undefined) throw providerError;
+  if (failure !== undefined) throw failure;
+  return result as CompletionResult;
 }
 
 /** Marks the reply failed for good and tells the clients. */
@@ -149,6 +182,7 @@ export async function failReply(deps: Pick<ReplyDeps, 'db' | 'emitter'>, p: Repl
     .update({ status: 'failed', meta: JSON.stringify({ error }), updated_at: deps.db.fn.now() })
     .returning('id');
   if (!row) return;
+  replies.inc({ outcome: 'failed', code: error.code });
   if (publisher) await publisher.failed(error);
   else deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('reply.failed', { chat_id: p.chat_id, message_id: p.message_id, error });
 }

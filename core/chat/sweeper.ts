@@ -4,15 +4,19 @@
  * forever. A reply untouched for `stuckAfterSeconds` whose job is no longer alive is
  * failed here (`reply_lost`), and the client is told.
  */
-import type { Queue } from 'bullmq';
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Db } from '../db/knex.js';
-import { replyJobId } from '../../pipelines/chat-reply.js';
 import { failQuestionAndReply } from './reply.js';
 
-const ALIVE = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
+export interface SweepDeps {
+  db: Db;
+  emitter: Emitter;
+  /** Whether the reply's job is still queued or running (the queue is the pipeline's business). */
+  replyJobAlive(replyId: string): Promise<boolean>;
+  stuckAfterSeconds: number;
+}
 
-export async function sweepStuckReplies(deps: { db: Db; emitter: Emitter; aiQueue: Queue; stuckAfterSeconds: number }): Promise<number> {
+export async function sweepStuckReplies(deps: SweepDeps): Promise<number> {
   const { db } = deps;
   const cutoff = new Date(Date.now() - deps.stuckAfterSeconds * 1000);
   const stuck = (await db('messages')
@@ -23,8 +27,7 @@ export async function sweepStuckReplies(deps: { db: Db; emitter: Emitter; aiQueu
     .limit(500)) as Array<{ id: string; reply_to: string; chat_id: string; user_id: string }>;
   let failed = 0;
   for (const row of stuck) {
-    // A job that is gone reads as 'unknown'.
-    if (ALIVE.has(await deps.aiQueue.getJobState(replyJobId(row.id)))) continue;
+    if (await deps.replyJobAlive(row.id)) continue;
     await failQuestionAndReply(deps, { message_id: row.id, reply_to: row.reply_to, chat_id: row.chat_id, user_id: row.user_id }, {
       code: 'reply_lost',
       detail: 'the reply could not be completed: please ask again',
@@ -38,12 +41,11 @@ const DAY_MS = 24 * 3600 * 1000;
 const PURGE_BATCH = 1000;
 const PURGE_MAX_BATCHES = 20;
 
-/** Deletes rows of `table` older than `maxAgeMs`, a bounded batch at a time (short locks, bounded run). */
-async function purgeOlderThan(db: Db, table: string, keys: string[], maxAgeMs: number): Promise<number> {
-  const cutoff = new Date(Date.now() - maxAgeMs);
+/** Deletes rows of `table` whose `column` is before `cutoff`, a bounded batch at a time (short locks, bounded run). */
+async function purgeBefore(db: Db, table: string, keys: string[], column: string, cutoff: Date): Promise<number> {
   let total = 0;
   for (let i = 0; i < PURGE_MAX_BATCHES; i++) {
-    const batch = db(table).select(keys).where('created_at', '<', cutoff).limit(PURGE_BATCH);
+    const batch = db(table).select(keys).where(column, '<', cutoff).limit(PURGE_BATCH);
     const deleted = await db(table).whereIn(keys, batch).delete();
     total += deleted;
     if (deleted < PURGE_BATCH) break;
@@ -51,13 +53,17 @@ async function purgeOlderThan(db: Db, table: string, keys: string[], maxAgeMs: n
   return total;
 }
 
+const ago = (ms: number) => new Date(Date.now() - ms);
+
 /**
- * Housekeeping of the same schedule: Idempotency-Keys are replayed for 24 h only, and usage
- * markers only guard a job's retries (a failed job is kept 24 h): a week is plenty.
+ * Housekeeping of the same schedule: Idempotency-Keys are replayed for 24 h only; usage
+ * markers only guard a job's retries (a failed job is kept 24 h): a week is plenty; cached
+ * answers past their expiry are never served again.
  */
-export async function purgeExpired(db: Db): Promise<{ idempotencyKeys: number; usageRecords: number }> {
+export async function purgeExpired(db: Db): Promise<{ idempotencyKeys: number; usageRecords: number; cachedAnswers: number }> {
   return {
-    idempotencyKeys: await purgeOlderThan(db, 'idempotency_keys', ['user_id', 'key'], DAY_MS),
-    usageRecords: await purgeOlderThan(db, 'ai_usage_records', ['request_id'], 7 * DAY_MS),
+    idempotencyKeys: await purgeBefore(db, 'idempotency_keys', ['user_id', 'key'], 'created_at', ago(DAY_MS)),
+    usageRecords: await purgeBefore(db, 'ai_usage_records', ['request_id'], 'created_at', ago(7 * DAY_MS)),
+    cachedAnswers: await purgeBefore(db, 'ai_cache', ['key'], 'expires_at', new Date()),
   };
 }

@@ -1,16 +1,16 @@
 /**
  * Database connection: PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite
- * under DATA_DIR (one process only: PGlite is a single-connection database).
+ * under DATA_DIR, owned by one process and reached by others through it (core/db/embedded.ts).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
 import { Model } from 'objection';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from '../../migrations/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { joinEmbedded, ownEmbedded } from './embedded.js';
+import { traceQueries } from '../telemetry/tracing.js';
 
 // Return BIGINT/COUNT as numbers: our counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -27,14 +27,20 @@ const migrationSource: Knex.MigrationSource<Migration> = {
 };
 
 export type Db = Knex;
+type DbConfig = Pick<Config, 'database' | 'dataDir'>;
 
-export function createDb(config: Pick<Config, 'database' | 'dataDir'>): Db {
+const common = {
+  migrations: { migrationSource, tableName: 'knex_migrations' },
+  // Error messages must not carry bound values (e-mails, text): they reach logs and job history.
+  compileSqlOnError: false,
+} satisfies Partial<Knex.Config>;
+
+/**
+ * Without DATABASE_URL this process becomes the owner of the embedded database, or throws
+ * DataDirInUse naming the live one. `command` names this process in the lock file.
+ */
+export function createDb(config: DbConfig, command = path.basename(process.argv[1] ?? 'node')): Db {
   const { url, schema, poolMax } = config.database;
-  const common = {
-    migrations: { migrationSource, tableName: 'knex_migrations' },
-    // Error messages must not carry bound values (e-mails, text): they reach logs and job history.
-    compileSqlOnError: false,
-  } satisfies Partial<Knex.Config>;
   if (url) {
     return knexFactory({
       client: 'pg',
@@ -45,9 +51,7 @@ export function createDb(config: Pick<Config, 'database' | 'dataDir'>): Db {
       ...common,
     });
   }
-  const dir = path.join(config.dataDir, 'pglite');
-  fs.mkdirSync(dir, { recursive: true });
-  return knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { filename: dir }, ...common });
+  return knexFactory({ ...ownEmbedded(config.dataDir, command), ...common });
 }
 
 /** Creates the schema when one is configured (per-test isolation), then runs pending migrations. */
@@ -62,9 +66,16 @@ export function bindModels(db: Db): void {
   Model.knex(db);
 }
 
+export interface OpenOptions {
+  /** How this process is named to others, e.g. "npm start". */
+  command: string;
+  /** Command-line tools: use the running owner of the embedded database instead of refusing. */
+  join?: boolean;
+}
+
 /** Connects, applies pending migrations and binds the models: every entry point starts so. */
-export async function openDatabase(config: Pick<Config, 'database' | 'dataDir'>, log: Logger): Promise<Db> {
-  const db = createDb(config);
+export async function openDatabase(config: DbConfig, log: Logger, { command, join = false }: OpenOptions): Promise<Db> {
+  const db = join && !config.database.url ? knexFactory({ ...(await joinEmbedded(config.dataDir, command)), ...common }) : createDb(config, command);
   try {
     const applied = await migrate(db, config.database.schema);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -72,6 +83,7 @@ export async function openDatabase(config: Pick<Config, 'database' | 'dataDir'>,
     await db.destroy();
     throw err;
   }
+  traceQueries(db);
   bindModels(db);
   return db;
 }

@@ -16,8 +16,14 @@ export function createLocalStorage(dir: string): Storage {
       const target = file(key);
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
       const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
-      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, fs.createWriteStream(tmp, { mode: 0o600 }));
-      await fs.promises.rename(tmp, target);
+      try {
+        await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, fs.createWriteStream(tmp, { mode: 0o600 }));
+        await fs.promises.rename(tmp, target);
+      } catch (err) {
+        // A body that failed mid-stream (e.g. an upload refused past its limit) leaves nothing.
+        await fs.promises.rm(tmp, { force: true });
+        throw err;
+      }
     },
     async get(key) {
       const target = file(key);

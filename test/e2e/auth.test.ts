@@ -2,6 +2,7 @@
  * The whole auth contract against the service spawned as a user runs it, over HTTP and
  * Socket.IO.
  */
+import { CONSENT_DOCUMENT } from '../../core/privacy/consent-document.js';
 import { SignJWT, base64url } from 'jose';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,12 +41,12 @@ const sign = (claims: Record<string, unknown>, opts: { aud?: string; exp?: strin
 describe('auth contract', () => {
   it('registers, refuses a duplicate, logs in, and answers me', async () => {
     const email = uniqueEmail('Reg');
-    const reg = await request(base, 'POST', '/api/auth/register', { json: { email, password: 'long enough pw', name: 'Анна' } });
+    const reg = await request(base, 'POST', '/api/auth/register', { json: { email, password: 'long enough pw', name: 'Анна', consent_version: CONSENT_DOCUMENT.version } });
     expect(reg.status).toBe(201);
     expect(reg.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, user: { email: email.toLowerCase(), role: 'user', status: 'active', name: 'Анна' } });
     expect(reg.body.user).not.toHaveProperty('password_hash');
 
-    const dup = await request(base, 'POST', '/api/auth/register', { json: { email: email.toUpperCase(), password: 'another long pw' } });
+    const dup = await request(base, 'POST', '/api/auth/register', { json: { email: email.toUpperCase(), password: 'another long pw', consent_version: CONSENT_DOCUMENT.version } });
     expect(dup.status).toBe(409);
     expect(dup.headers.get('content-type')).toContain('application/problem+json');
     expect(dup.body.code).toBe('conflict');

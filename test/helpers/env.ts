@@ -30,6 +30,7 @@ export function testEnv(name: string, extra: NodeJS.ProcessEnv = {}): TestEnv {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_PORT: '0',
     DATABASE_URL: TEST_DATABASE_URL,
     DATABASE_SCHEMA: schema,
     DATABASE_POOL_MAX: '4',
@@ -40,6 +41,8 @@ export function testEnv(name: string, extra: NodeJS.ProcessEnv = {}): TestEnv {
     SHUTDOWN_TIMEOUT_MS: '10000',
     // Test files register many accounts from 127.0.0.1; the limit has its own test.
     REGISTER_MAX_PER_IP: '100000',
+    // The law library takes seconds to import; the files that need it turn it back on.
+    LAW_AUTOIMPORT: 'false',
     ...extra,
   };
   return {

@@ -1,7 +1,11 @@
 /** Auth events land in audit_logs with actor, action, target, ip and time, never a secret. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Model } from 'objection';
+import { verifyAuditChain } from '../../core/audit-verify.js';
 import { AuditLog, User } from '../../core/db/models/index.js';
+import { upload } from '../helpers/documents.js';
 import { registerUser, request } from '../helpers/http.js';
+import { settledDocument } from '../helpers/ingest.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -37,5 +41,18 @@ describe('audit trail', () => {
     const feed = await request(rt.url, 'GET', '/api/admin/audit?action=auth.login_failed', { token: admin.token });
     expect(feed.status).toBe(200);
     expect(feed.body.items[0]).toMatchObject({ action: 'auth.login_failed', target_id: u.id });
+  });
+
+  it('records document downloads and deletions, and the chain of every entry holds', async () => {
+    const owner = await registerUser(rt.url, 'downloader');
+    const up = await upload(rt.url, '/api/documents', owner.token, { name: 'note.txt', data: Buffer.from('Договор аренды\n') });
+    const doc = await settledDocument(rt.url, owner.token, up.body.id);
+    expect((await request(rt.url, 'GET', `/api/documents/${doc.id}/download`, { token: owner.token })).status).toBe(200);
+    expect((await request(rt.url, 'DELETE', `/api/documents/${doc.id}`, { token: owner.token })).status).toBe(204);
+
+    const rows = await AuditLog.query().where({ target_id: doc.id }).orderBy('created_at');
+    expect(rows.map((r) => [r.action, r.actor_id])).toEqual([['documents.download', owner.id], ['documents.delete', owner.id]]);
+    expect(rows[0]!.meta).toEqual({ version: 1 });
+    expect(await verifyAuditChain(Model.knex())).toMatchObject({ ok: true });
   });
 });

@@ -1,4 +1,5 @@
 /** Limits that must hold under concurrency: login throttling and registrations per IP. */
+import { CONSENT_DOCUMENT } from '../../core/privacy/consent-document.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, request, uniqueEmail } from '../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
@@ -36,7 +37,7 @@ describe('auth limits', () => {
     // Two accounts were registered above; two more fit the limit of four.
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      statuses.push((await request(rt.url, 'POST', '/api/auth/register', { json: { email: uniqueEmail('flood'), password: 'long enough pw' } })).status);
+      statuses.push((await request(rt.url, 'POST', '/api/auth/register', { json: { email: uniqueEmail('flood'), password: 'long enough pw', consent_version: CONSENT_DOCUMENT.version } })).status);
     }
     expect(statuses).toEqual([201, 201, 429]);
   });

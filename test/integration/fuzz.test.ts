@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Model } from 'objection';
+import { dbFingerprint } from '../helpers/db-fingerprint.js';
 import { registerUser, request } from '../helpers/http.js';
 import { fillPath, listOperations, type Operation } from '../helpers/operations.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
@@ -14,18 +14,7 @@ let rt: TestRuntime;
 let ops: Operation[];
 let token: string;
 
-/** Row counts and newest update of every table: any write shows up here. */
-async function fingerprint(): Promise<string> {
-  const knex = Model.knex();
-  const tables = (await knex('pg_tables').select('tablename').where({ schemaname: rt.t.schema })) as Array<{ tablename: string }>;
-  const parts: string[] = [];
-  for (const { tablename } of tables.sort((a, b) => a.tablename.localeCompare(b.tablename))) {
-    const rows = (await knex(tablename).count('* as count')) as Array<{ count: number }>;
-    parts.push(`${tablename}:${rows[0]!.count}`);
-  }
-  const newest = (await knex('users').max('updated_at as max')) as Array<{ max: Date }>;
-  return `${parts.join(',')}|${String(newest[0]!.max)}`;
-}
+const fingerprint = () => dbFingerprint(rt.t.schema);
 
 beforeAll(async () => {
   rt = await startTestRuntime('fuzz', { env: { LOGIN_MAX_FAILURES_PER_IP: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000' } });
@@ -96,6 +85,6 @@ describe('every route under random input', () => {
     expect(wrongType.status).toBe(415);
     const invalid = await request(rt.url, 'POST', '/api/auth/register', { json: { email: 'not-an-email', password: 'short' } });
     expect(invalid.status).toBe(422);
-    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.email', 'body.password']);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.consent_version', 'body.email', 'body.password']);
   });
 });

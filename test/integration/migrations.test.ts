@@ -16,11 +16,13 @@ const TABLES = ['users', 'refresh_tokens', 'chats', 'messages', 'documents', 'do
 async function describeSchema(db: Db, schema: string) {
   const tables = await db('information_schema.tables').where({ table_schema: schema }).pluck('table_name');
   const indexes = (await db('pg_indexes').where({ schemaname: schema }).select('indexname', 'indexdef')) as Array<{ indexname: string; indexdef: string }>;
-  // Every foreign key column must lead some index (btree on every FK, as the brief says).
+  // Every foreign key's columns must lead some index (btree on every FK, as the brief says).
   const fks = (await db.raw(
-    `SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc
+    `SELECT tc.table_name, string_agg(kcu.column_name, ', ' ORDER BY kcu.ordinal_position) AS column_name
+     FROM information_schema.table_constraints tc
      JOIN information_schema.key_column_usage kcu ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema
-     WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = ?`,
+     WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = ?
+     GROUP BY tc.table_name, tc.constraint_name`,
     [schema],
   )).rows as Array<{ table_name: string; column_name: string }>;
   return { tables, indexes, fks };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { JOBS } from '../../pipelines/registry.js';
 import { PROCESSORS } from '../../workers/index.js';
 import { defineProcessor } from '../../workers/processor.js';
-import { ProcessorRegistryError, indexProcessors, selectQueues } from '../../workers/pools.js';
+import os from 'node:os';
+import { loadConfig } from '../../core/config.js';
+import { ProcessorRegistryError, indexProcessors, poolSize, selectQueues } from '../../workers/pools.js';
 
 describe('worker bootstrap', () => {
   it('accepts the codebase: every job name has exactly one processor', () => {
@@ -23,5 +25,24 @@ describe('worker bootstrap', () => {
   it('refuses unknown queues in WORKER_QUEUES', () => {
     expect(() => selectQueues(['billing', 'nope'])).toThrow(/unknown queues: nope/);
     expect(selectQueues(['billing'])).toEqual(['billing']);
+  });
+});
+
+describe('pool sizes', () => {
+  const sizes = (env: NodeJS.ProcessEnv) => loadConfig({ DATA_DIR: os.tmpdir(), ...env }).workers.concurrency;
+
+  it('size each pool by what it waits on: many streams for ai, one job per core for masking', () => {
+    expect(poolSize('ai', sizes({}))).toBeGreaterThanOrEqual(100);
+    expect(poolSize('dlp', sizes({}))).toBe(os.availableParallelism());
+  });
+
+  it('take WORKER_CONCURRENCY for every pool, and WORKER_CONCURRENCY_<QUEUE> over it', () => {
+    const cfg = sizes({ WORKER_CONCURRENCY: '3', WORKER_CONCURRENCY_AI: '500' });
+    expect([poolSize('ai', cfg), poolSize('dlp', cfg)]).toEqual([500, 3]);
+  });
+
+  it('refuse a bad size and an unknown queue, naming them', () => {
+    expect(() => sizes({ WORKER_CONCURRENCY_AI: 'many' })).toThrow(/WORKER_CONCURRENCY_AI: must be an integer >= 1/);
+    expect(() => poolSize('ai', sizes({ WORKER_CONCURRENCY_NOPE: '2' }))).toThrow(/unknown queues: nope/);
   });
 });

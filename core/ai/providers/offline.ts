@@ -58,8 +58,23 @@ function restate(question: string): string {
   return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
 }
 
+/** The first sentence of a passage, verbatim (the citation check finds it there). */
+function firstSentence(text: string): string {
+  const line = text.split('\n').find((l) => l.trim().length > 20)?.trim() ?? text.trim();
+  const end = line.search(/[.;!?](\s|$)/u);
+  const sentence = end > 20 ? line.slice(0, end + 1) : line;
+  return sentence.length > 300 ? sentence.slice(0, 300) : sentence;
+}
+
+/** What the given passages say, each quoted verbatim with its number: an extractive answer. */
+function quotedPassages(passages: NonNullable<CompletionRequest['passages']>): string | undefined {
+  if (!passages.length) return undefined;
+  const lines = passages.slice(0, 4).map((p) => `— ${p.label}: «${firstSentence(p.text).replace(/[«»]/g, '"')}» [${p.n}]`);
+  return `Что говорят нормы и ваши документы:\n${lines.join('\n')}`;
+}
+
 /** Builds the answer as paragraphs, which are also the stream's deltas. */
-export function offlineAnswer(messages: CompletionRequest['messages']): string[] {
+function offlineAnswer(messages: CompletionRequest['messages'], passages: CompletionRequest['passages'] = []): string[] {
   const question = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   const lower = question.toLowerCase();
   const topic = TOPICS.find((t) => t.stems.some((s) => lower.includes(s)));
@@ -68,6 +83,7 @@ export function offlineAnswer(messages: CompletionRequest['messages']): string[]
     'Сейчас ответ подготовлен в автономном режиме, без обращения к языковой модели.',
     question ? `Ваш вопрос: «${restate(question)}»` : 'Вопрос не содержит текста — опишите, пожалуйста, ситуацию подробнее.',
     topic ? `Похоже, это ${topic.title}.` : 'Чтобы оценить ситуацию, важно понять, какие отношения связывают стороны и что каждая из них уже сделала.',
+    ...(quotedPassages(passages) ? [quotedPassages(passages)!] : []),
     `Что понадобится юристу:\n${documents.map((d, i) => `${i + 1}. ${d}`).join('\n')}`,
     'Что сделать сейчас:\n- сохраните все документы и переписку в исходном виде;\n- запишите даты ключевых событий;\n' +
       `- проверьте сроки: ${topic?.deadline ?? 'общий срок исковой давности — три года (ст. 196 ГК РФ), но для отдельных споров он короче'}.`,
@@ -85,7 +101,7 @@ export function createOfflineProvider(): AiProvider {
     name: 'offline',
     model: OFFLINE_MODEL,
     async *stream(req: CompletionRequest): AsyncIterable<StreamEvent> {
-      const parts = offlineAnswer(req.messages);
+      const parts = offlineAnswer(req.messages, req.passages);
       for (const text of parts) {
         if (req.signal?.aborted) throw new ProviderError('Request was cancelled', { code: 'aborted', retryable: false });
         yield { type: 'delta', text };

@@ -179,6 +179,30 @@ function byShape(s: Shape, biks: string[]): Found | null {
   return null;
 }
 
+/**
+ * OKATO region codes, the first two digits of a Russian internal passport series (45 Moscow, 40
+ * St Petersburg, ...).
+ */
+const PASSPORT_REGIONS = new Set(
+  ('01 03 04 05 07 08 10 11 12 14 15 17 18 19 20 22 24 25 26 27 28 29 30 32 33 34 35 36 37 38 39 40 41 42 44 45 46 47 ' +
+    '49 50 52 53 54 56 57 58 60 61 63 64 65 66 67 68 69 70 71 73 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 ' +
+    '93 94 95 96 97 98 99').split(' '),
+);
+const THIS_YEAR = new Date().getUTCFullYear() % 100;
+
+/**
+ * "4510 123456", "45 10 123456" with no keyword: a Russian internal passport. The series is a
+ * region code and the last two digits of the year of issue (the form exists since 1997); the
+ * grouping must be the passport's own, so a bare run of ten digits stays unreported.
+ */
+function passportShape(s: Shape): Found | null {
+  const { digits, lens } = s;
+  if (digits.length !== 10 || !(sameLens(lens, [4, 6]) || sameLens(lens, [2, 2, 6]))) return null;
+  if (!PASSPORT_REGIONS.has(digits.slice(0, 2))) return null;
+  const year = Number(digits.slice(2, 4));
+  return year >= 97 || year <= THIS_YEAR ? { type: 'PASSPORT', score: 0.8 } : null;
+}
+
 /** Digit counts of some identifier (index = count). */
 const WANTED: readonly boolean[] = Array.from({ length: MAX_DIGITS + 1 }, (_, n) => [6, 7, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20].includes(n));
 
@@ -256,6 +280,8 @@ function matchFrom(
         if (found) break;
       }
       found ??= byShape(shape, biks);
+      // The passport shape only as a whole run: "4510 123456", not part of a longer number.
+      if (found === null && runStart >= 0 && g === end - 1) found = passportShape(shape);
     }
     if (found) {
       out.push({ type: found.type, start, end: ge, score: found.score });

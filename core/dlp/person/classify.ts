@@ -1,5 +1,5 @@
 /** What each token is to the person detector, looked up once and cached per text. */
-import { W_AMBIGUOUS, W_FIRST, W_NON_PERSON, W_SPEECH, W_TITLE, WORD_FLAGS, hasSurnameShape, isPatronymic, mayBeListed, mayBeRoleOrSpeech } from './lexicon.js';
+import { W_AMBIGUOUS, W_FIRST, W_NON_PERSON, W_SPEECH, W_SURNAME, W_TITLE, WORD_FLAGS, hasSurnameShape, isPatronymic, mayBeListed, mayBeRoleOrSpeech } from './lexicon.js';
 import { Kind, MAX_WORD, isLower, isUpper, type Tokens } from './tokenize.js';
 
 // Local copies: imported enum members are read through accessors in hot loops.
@@ -7,14 +7,14 @@ const { Cap: KCap, Caps: KCaps, Initial: KInitial, Lower: KLower, Other: KOther 
 
 export enum Cls {
   None,
-  /** A first name that is never a common word: Иван, Барак. */
+  /** A first name that is never a common word: Иван, Азамат. */
   First,
   /** A first name that is also a common word or a place: Вера, Лев, Владимир. */
   Ambiguous,
   Patronymic,
   /** Capitalized word shaped like a Russian surname: Петрова, Жуковский. */
   Surname,
-  /** Any other capitalized word: Обама, Цукерберг, Вчера. */
+  /** Any other capitalized word: Смит, Гарсия, Вчера. */
   Unknown,
   Initial,
   /** Role word: истец, судья, президент. */
@@ -90,9 +90,21 @@ function compute(ctx: Context, i: number): Cls {
   if (flags & W_FIRST) return flags & W_AMBIGUOUS ? Cls.Ambiguous : Cls.First;
   if (flags & W_NON_PERSON) return Cls.NonPerson;
   if (isPatronymic(w)) return Cls.Patronymic;
-  if (hasSurnameShape(w)) return Cls.Surname;
+  if (flags & W_SURNAME || hasSurnameShape(w) || (kind === KCap && particleName(w, text.charCodeAt(start)))) return Cls.Surname;
   // All-capital words are acronyms (ОАО, ФИДЕ) unless shaped like a name (ИВАНОВ above).
   return kind === KCaps ? Cls.None : Cls.Unknown;
+}
+
+/** Lower-case particles of hyphenated names: аль-Зухайри, ибн-Сина, ад-Дин, ван-Гог, де-Голль. */
+export const NAME_PARTICLES = new Set(['аль', 'эль', 'ал', 'ас', 'ад', 'ан', 'ар', 'аш', 'ат', 'аз', 'эд', 'эр', 'эс', 'эш', 'ибн', 'бин', 'бен', 'абу', 'ван', 'фон', 'де', 'ди', 'да', 'дю', 'ла', 'ле']);
+
+/**
+ * "аль-Зухайри": a lower-case particle joined to a capital is a surname. Place and organisation names
+ * capitalize the particle (Эль-Кувейт, Аль-Мадина), so those stay unknown words.
+ */
+function particleName(lower: string, first: number): boolean {
+  const hyphen = lower.indexOf('-');
+  return isLower(first) && hyphen > 0 && NAME_PARTICLES.has(lower.slice(0, hyphen));
 }
 
 /** Words that make the capitalized words after them a place, not a person. */

@@ -1,11 +1,12 @@
 /**
  * The context cues of the person detector: what stands around a chain of capitalized words
- * (a role word, a speech verb, a sentence start, quotes, a Latin gloss) and whether a word can be
+ * (a role word, a speech verb, a sentence start, quotes) and whether a word can be
  * a surname at all.
  */
-import { classify, Cls, lowerOf, type Context } from './classify.js';
+import { NAME_PARTICLES, classify, Cls, lowerOf, type Context } from './classify.js';
 import { Kind } from './tokenize.js';
 import { TITLES, hasSurnameShape, nounForms } from './lexicon.js';
+import { Word, wordKind } from './vocabulary.js';
 
 // Local copies: imported enum members are read through accessors in hot loops.
 const { Cap: KCap, Caps: KCaps, Initial: KInitial, Lower: KLower, Other: KOther } = Kind;
@@ -16,27 +17,67 @@ const NOT_SURNAME =
 /** Agencies: Роскосмос, Минсвязи, Госдепартамент, Мосгордума. */
 const AGENCY = /^(?:рос|мин|гос|мос)[а-яё]{4,}/;
 const ADJECTIVE = /(?:ый|ий|ой|ая|ое|ого|его|ому|ему|ым|им|ую|юю|ые|ие|ых|их|ыми|ими|[нк]ом)$/;
+const DERIVED_ADJECTIVE = /(?:[сц]к|[^аеёиоуыэюя]н)(?:ий|ый|ой|ая|ое|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ые|ие|ых|их|ыми|ими)$/;
 const RUSSIAN_SURNAME = /[а-яё]{2}(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ою|ы)?$/;
 /** Nominative surnames that are rarely common nouns (unlike -ина: Причина, Женщина). */
 export const NOMINATIVE_SURNAME = /(?:ов|ев|ёв|ин|ын|ова|ева|ёва|енко|швили|дзе|ский|цкий|ская|цкая)$/;
 const CYRILLIC = /^[\u0400-\u04ff]/;
 
 /**
+ * A capitalized Cyrillic word of three letters or more that is no form of any ordinary word, place or
+ * organisation of the dictionary: a rare or foreign name (Квиндлан, Хитли) when context says so. Not
+ * an acronym with capitals inside (БелТА) nor a place with a capitalized particle (Абу-Даби).
+ */
+function novel(ctx: Context, i: number): boolean {
+  if (ctx.tokens.kind[i] !== KCap) return false;
+  const w = lowerOf(ctx, i);
+  const word = ctx.text.slice(ctx.tokens.start[i] as number, ctx.tokens.end[i]);
+  if (w.length < 3 || !CYRILLIC.test(w) || INNER_CAPITAL.test(word) || LOWER_AFTER_HYPHEN.test(word)) return false;
+  const hyphen = w.indexOf('-');
+  return (hyphen < 0 || !NAME_PARTICLES.has(w.slice(0, hyphen))) && !abbreviation(ctx, i) && wordKind(w) === Word.Unknown;
+}
+const INNER_CAPITAL = /[^-'’][А-ЯЁA-Z]/;
+/** Трек-номер, Интернет-магазин: a compound common word; double surnames capitalize both parts. */
+const LOWER_AFTER_HYPHEN = /-[а-яё]/;
+
+/** "Исх. № 12": a short word cut by a dot that ends no sentence. */
+function abbreviation(ctx: Context, i: number): boolean {
+  const { tokens, text } = ctx;
+  const dot = i + 1;
+  if ((tokens.end[i] as number) - (tokens.start[i] as number) > 5 || dot >= tokens.count || tokens.start[dot] !== tokens.end[i] || text.charCodeAt(tokens.start[dot] as number) !== 0x2e) return false;
+  return dot + 1 < tokens.count && !lineBreakAfter(ctx, dot) && tokens.kind[dot + 1] !== KCap && tokens.kind[dot + 1] !== KCaps;
+}
+
+/** Oblique forms of nouns in -ия: mostly countries and regions (Гагаузии), rarely a name alone. */
+const REGION_FORM = /и[июя]$|ией$/;
+
+/**
+ * A lone word no dictionary holds, inside a sentence and not after "в"/"на"/"из": mostly a rare
+ * or foreign surname ("встретился с Квиндланом"); places and firms are mostly in the dictionary.
+ */
+export function loneNovel(ctx: Context, head: number): boolean {
+  return !sentenceStart(ctx, head) && !afterLocative(ctx, head) && !REGION_FORM.test(lowerOf(ctx, head)) && novel(ctx, head);
+}
+
+/**
  * Whether a capitalized word may be a surname when only context says so: Cyrillic, not an
  * abstract or plural noun (Министерства, Викиновостям), not an adjective before its noun
  * (Конституционного суда, Свердловской области).
  */
-export function canBeSurname(ctx: Context, i: number): boolean {
+export function canBeSurname(ctx: Context, i: number, inLongerChain = false): boolean {
   if (ctx.tokens.kind[i] === KCaps) return false; // ОТВЕТЧИКОВ in a heading
   const w = lowerOf(ctx, i);
-  if (w.length < 3 || !CYRILLIC.test(w) || NOT_SURNAME.test(w)) return false;
+  // Two letters only next to another name word: Chinese and Korean names (Ли Мин, Бо Цзяньлин).
+  if (w.length < (inLongerChain ? 2 : 3) || !CYRILLIC.test(w) || NOT_SURNAME.test(w)) return false;
   if (RUSSIAN_SURNAME.test(w)) return true;
   if (AGENCY.test(w) && !hasSurnameShape(w)) return false;
   const next = i + 1;
   if (ADJECTIVE.test(w) && next < ctx.tokens.count) {
     const k = ctx.tokens.kind[next];
-    if (k === KCap) return false;
-    if (k === KLower && classify(ctx, next) !== CSpeech && !FUNCTION_WORDS.has(lowerOf(ctx, next))) return false;
+    const beforeNoun = k === KCap || (k === KLower && classify(ctx, next) !== CSpeech && !FUNCTION_WORDS.has(lowerOf(ctx, next)));
+    // "с Квиндланом вчера": a surname no dictionary holds, in a case form that only looks like an
+    // adjective's; adjectives the dictionary lacks (Брукхейвенской) are made with -ск-/-н-.
+    if (beforeNoun) return !DERIVED_ADJECTIVE.test(w) && novel(ctx, i);
   }
   return true;
 }
@@ -76,9 +117,10 @@ export function organisationName(ctx: Context, head: number): boolean {
   return ORGANISATION_WORDS.has(lowerOf(ctx, org));
 }
 
-/** "в Дацине", "из Ростова": a lone word after these prepositions is usually a place. */
+/** "в Ростове", "из Твери": a lone word after these prepositions is usually a place. */
 export function afterLocative(ctx: Context, head: number): boolean {
-  return head > 0 && ctx.tokens.kind[head - 1] === KLower && LOCATIVE.has(lowerOf(ctx, head - 1));
+  const k = ctx.tokens.kind[head - 1];
+  return head > 0 && (k === KLower || k === KCap) && LOCATIVE.has(lowerOf(ctx, head - 1));
 }
 const LOCATIVE = new Set(['в', 'во', 'на', 'из', 'под', 'над']);
 
@@ -116,7 +158,7 @@ export function sentenceStart(ctx: Context, i: number): boolean {
 const QUOTES = new Set(['«', '»', '"', '“', '”', '„']);
 
 /**
- * A role word shortly before the chain: "истец Петров", "президент Франции Саркози",
+ * A role word shortly before the chain: "истец Петров", "директор фирмы Орлов",
  * "глава ОАО «Газпром» Миллер". Between them only lower-case words (at most three), acronyms,
  * places and quoted names may stand.
  */
@@ -137,7 +179,7 @@ export function titleBefore(ctx: Context, head: number): 'strong' | 'weak' | und
     if (k === KLower) {
       if (++lowers > 3) return undefined;
       const w = lowerOf(ctx, j);
-      // "посол Японии в России Масахару Коно": a place may be linked by в/при.
+      // "посол Японии в России Иванов": a place may be linked by в/при.
       const linksPlace = IN_PLACE.has(w) && classify(ctx, j + 1) === CNonPerson;
       if (!linksPlace && !isModifier(w)) return undefined;
       continue;
@@ -161,31 +203,50 @@ function isModifier(word: string): boolean {
   return !FUNCTION_WORDS.has(word) && !(word.length > 3 && VERB_END.test(word));
 }
 
-/** "— сказал Хоровитц." or "Хоровитц сказал". */
+/** "— сказал Петров.", "Петров сказал", "по словам Петрова". */
 export function speechNear(ctx: Context, head: number, last: number): boolean {
   const { tokens } = ctx;
   const isVerb = (j: number): boolean => j >= 0 && j < tokens.count && classify(ctx, j) === CSpeech;
-  return isVerb(head - 1) || isVerb(last + 1);
+  return isVerb(head - 1) || isVerb(last + 1) || wordsOf(ctx, head);
 }
 
-/** "Ши Тао (Shi Tao)": an unknown word glossed in Latin letters is a name. */
-export function glossAfter(ctx: Context, last: number): boolean {
-  const gloss = latinGloss(ctx, last);
-  return gloss !== undefined && gloss.end - gloss.start <= 40;
+/**
+ * Words ending like the pronouns, adverbs and common nouns that open a sentence before a verb of
+ * speech: Она, Вчера, Затем, Итак, Наконец; Источник, Собеседник, Наблюдатель, Аналитик, Телеканал.
+ */
+const SUBJECT_NOT_NAME = /(?:[аеиоуыэюя]|[ое]м|ак|ец|ник|чик|щик|тель|ист|ик|ал)$/;
+const PAST = /(?:л|ла|лся|лась)$/;
+
+/**
+ * "Квельбранд объявил, что": a word ending in a consonant (most sentence-opening adverbs and
+ * pronouns end in a vowel) right before a verb of speech in the past; or any word that is no
+ * dictionary word, whatever its ending and the tense ("Окацури считает").
+ */
+export function speechAfterAtStart(ctx: Context, head: number): boolean {
+  const next = head + 1;
+  if (next >= ctx.tokens.count || classify(ctx, next) !== CSpeech) return false;
+  const w = lowerOf(ctx, head), verb = lowerOf(ctx, next);
+  if (w.length < 4 || FUNCTION_WORDS.has(w)) return false;
+  return (!SUBJECT_NOT_NAME.test(w) && PAST.test(verb)) || novel(ctx, head);
 }
 
-/** "Коффи Коджа (Бенин)": two capitalized words followed by a country in brackets. */
-export function countryAfter(ctx: Context, last: number): boolean {
-  return firstChar(ctx, last + 1) === 0x28 && last + 2 < ctx.tokens.count && classify(ctx, last + 2) === CNonPerson;
+/** "по словам", "по мнению", "со слов": what follows is whose words they are. */
+const WORDS_OF: Record<string, string> = { словам: 'по', мнению: 'по', слов: 'со' };
+function wordsOf(ctx: Context, head: number): boolean {
+  const { tokens } = ctx;
+  const noun = head - 1, prep = head - 2;
+  if (prep < 0 || tokens.kind[noun] !== KLower || tokens.kind[prep] === KOther) return false;
+  const want = WORDS_OF[lowerOf(ctx, noun)];
+  return want !== undefined && lowerOf(ctx, prep) === want;
 }
 
-/** "Скотт Хоровитц (Scott Horowitz)": the Latin spelling in brackets right after a found name. */
-export function latinGloss(ctx: Context, last: number): { start: number; end: number } | undefined {
+/**
+ * "Милош Кравчик (Чехия)": a name followed by the country or city of the person in brackets, as in
+ * lists of players, referees and delegates.
+ */
+export function placeInBracketsAfter(ctx: Context, last: number): boolean {
   const { tokens, text } = ctx;
-  if (firstChar(ctx, last + 1) !== 0x28) return undefined;
-  let j = last + 2;
-  const first = j;
-  while (j < tokens.count && j - first <= 4 && tokens.kind[j] === KCap && /^[A-Za-z]/.test(text[tokens.start[j] as number] as string)) j++;
-  if (j === first || j - first > 4 || firstChar(ctx, j) !== 0x29) return undefined;
-  return { start: tokens.start[first] as number, end: tokens.end[j - 1] as number };
+  const open = last + 1, place = last + 2, close = last + 3;
+  return close < tokens.count && text[tokens.start[open] as number] === '(' && (tokens.start[open] as number) - (tokens.end[last] as number) <= 1 &&
+    tokens.kind[place] === KCap && classify(ctx, place) === CNonPerson && text[tokens.start[close] as number] === ')';
 }

@@ -25,6 +25,8 @@ const HUSHING_END = /[жшчщц]$/;
 export function nounForms(nominative: string, obliqueStem?: string, plural = false): string[] {
   const w = nominative.toLowerCase();
   const oblique = obliqueStem?.toLowerCase();
+  // Plural-only names of places: Нидерланды → Нидерландов, Афины → Афинах.
+  if (plural && /[ыи]$/.test(w)) return suffixed(w.slice(0, -1), [w.slice(-1), 'ов', 'ам', 'ами', 'ах']);
   if (w.endsWith('ия')) return suffixed(w.slice(0, -2), ['ия', 'ии', 'ию', 'ией', 'иею']);
   if (w.endsWith('а')) return suffixed(w.slice(0, -1), ['а', 'ы', 'и', 'е', 'у', 'ой', 'ою', 'ей']);
   if (w.endsWith('я')) return suffixed(w.slice(0, -1), ['я', 'и', 'е', 'ю', 'ей', 'ею']);
@@ -70,11 +72,19 @@ for (const entry of readWords('first-names.txt')) {
   }
 }
 
+// A broad list with some noise: its names count only next to another name part.
+for (const word of readWords('weak-first-names.txt')) {
+  for (const form of nounForms(word)) if (!FIRST_NAMES.has(form)) FIRST_NAMES.set(form, true);
+}
+
+// Case forms that are also common words (Они, Люди, Маши): a name only next to another name part.
+for (const form of readWords('name-forms-also-words.txt')) if (FIRST_NAMES.has(form)) FIRST_NAMES.set(form, true);
+
 const ADJECTIVE_END = /(?:ый|ий|ой|ая)$/;
 
 /**
  * Lower-cased forms of role words → true when any capitalized word after them is a name
- * ("президент Обама"), false when only a surname-shaped one is ("истец Петров", not "Исполнитель Услуги").
+ * ("президент Смит"), false when only a surname-shaped one is ("истец Петров", not "Исполнитель Услуги").
  */
 export const TITLES = new Map<string, boolean>();
 for (const [file, strong] of [['roles.txt', false], ['titles.txt', true]] as const) {
@@ -85,19 +95,38 @@ for (const [file, strong] of [['roles.txt', false], ['titles.txt', true]] as con
   }
 }
 
-/** Lower-cased forms of capitalized words that are never name parts (places, months, bodies). */
+/**
+ * Lower-cased forms of capitalized words that are never name parts (places, months, bodies). They
+ * win over first names of the same spelling: Куба is a country far more often than a name.
+ */
 const NON_PERSON = new Set<string>();
 for (const entry of readWords('non-person.txt')) {
-  for (const form of nounForms(entry, undefined, true)) {
-    if (!FIRST_NAMES.has(form)) NON_PERSON.add(form);
+  const word = entry.replace(/^[=?]/, '');
+  if (entry.startsWith('?')) {
+    for (const form of nounForms(word)) FIRST_NAMES.set(form, true);
+    continue;
+  }
+  for (const form of entry.startsWith('=') ? [word.toLowerCase()] : nounForms(word, undefined, true)) {
+    NON_PERSON.add(form);
+    FIRST_NAMES.delete(form);
   }
 }
 
-/** Reported-speech verbs: "— сказал Хоровитц". */
+/** Reported-speech verbs: "— сказал Петров". */
 const SPEECH_VERBS = new Set(readWords('speech-verbs.txt'));
 
+/** Case forms of surnames that morphology cannot see (Ашенбреннер, Айзенберг), unless also a name or a place. */
+const SURNAMES = new Set<string>();
+for (const word of readWords('surnames.txt')) {
+  for (const form of nounForms(word)) if (!FIRST_NAMES.has(form) && !NON_PERSON.has(form)) SURNAMES.add(form);
+}
+
+export function isListedSurname(lower: string): boolean {
+  return SURNAMES.has(lower);
+}
+
 /** Bits of WORD_FLAGS. */
-export const W_TITLE = 1, W_FIRST = 2, W_AMBIGUOUS = 4, W_NON_PERSON = 8, W_SPEECH = 16;
+export const W_TITLE = 1, W_FIRST = 2, W_AMBIGUOUS = 4, W_NON_PERSON = 8, W_SPEECH = 16, W_SURNAME = 32;
 
 /** Every list above in one map, so classifying a word takes one lookup instead of four. */
 export const WORD_FLAGS = new Map<string, number>();
@@ -108,6 +137,7 @@ for (const word of TITLES.keys()) flag(word, W_TITLE);
 for (const [word, ambiguous] of FIRST_NAMES) flag(word, ambiguous ? W_FIRST | W_AMBIGUOUS : W_FIRST);
 for (const word of NON_PERSON) flag(word, W_NON_PERSON);
 for (const word of SPEECH_VERBS) flag(word, W_SPEECH);
+for (const word of SURNAMES) flag(word, W_SURNAME);
 
 /**
  * Hashes of the first three letters of the listed words (flags & mask): most words of a text are
@@ -123,7 +153,7 @@ function prefixFilter(mask: number): (lower: string, start: number, end: number)
 /** False when lower[start, end) is surely no role word nor speech verb. */
 export const mayBeRoleOrSpeech = prefixFilter(W_TITLE | W_SPEECH);
 /** False when lower[start, end) is surely in none of the lists. */
-export const mayBeListed = prefixFilter(W_TITLE | W_FIRST | W_NON_PERSON | W_SPEECH);
+export const mayBeListed = prefixFilter(W_TITLE | W_FIRST | W_NON_PERSON | W_SPEECH | W_SURNAME);
 
 /** Patronymics in any case: Иванович, Петровичем, Сергеевна, Ильиничной, Кузьминична. */
 const PATRONYMIC = /(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою)$/;
@@ -158,8 +188,8 @@ for (const ending of CASE_ENDINGS) ENDINGS_BY_LAST.set(ending.slice(-1), [...(EN
 const NO_ENDINGS: string[] = [];
 
 /**
- * The same key for every case form of a surname (Медведев, Медведева, Медведеву → медведев;
- * Обама, Обаме → обам), used to find later mentions of a name once it has been confirmed.
+ * The same key for every case form of a surname (Соколов, Соколова, Соколову → соколов;
+ * Смита, Смиту → смит), used to find later mentions of a name once it has been confirmed.
  */
 export function surnameKey(lower: string): string {
   for (const ending of ENDINGS_BY_LAST.get(lower.charAt(lower.length - 1)) ?? NO_ENDINGS) {

@@ -4,7 +4,7 @@
  */
 
 export enum Kind {
-  /** Capitalized word: Иванов, Жан-Мари, эль-Масри (particle-hyphen-capital). */
+  /** Capitalized word: Иванов, Жан-Мари, аль-Зухайри (particle-hyphen-capital). */
   Cap,
   /** Lower-case word. */
   Lower,
@@ -91,7 +91,7 @@ export function tokenize(text: string): Tokens {
       if (letters === 1 && uppers === 1) k = i < n && text.charCodeAt(i) === 0x2e ? Kind.Initial : Kind.Cap;
       else if (uppers === letters) k = Kind.Caps;
       else if (cc & UPPER) k = Kind.Cap;
-      // "эль-Масри", "ван-Гог": a short lower-case particle joined to a capitalized name.
+      // "аль-Зухайри", "ван-Гог": a short lower-case particle joined to a capitalized name.
       else if (lastPartUpper && firstPartLen > 0 && firstPartLen <= 3) k = Kind.Cap;
       else k = Kind.Lower;
       start[count] = s; end[count] = i; kind[count++] = k;

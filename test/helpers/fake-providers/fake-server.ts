@@ -50,6 +50,27 @@ export interface Protocol {
   writeError(res: ServerResponse, status: number, retryAfter?: number): void;
   writeStream(res: ServerResponse, plan: StreamPlan, req: RecordedRequest): Promise<void>;
   writeJson(res: ServerResponse, plan: StreamPlan, req: RecordedRequest): void;
+  /** The provider's embeddings endpoint, when it has one: scripted errors and hangs apply to it too. */
+  embeddings?: {
+    route(method: string, path: string): boolean;
+    write(res: ServerResponse, req: RecordedRequest): void;
+  };
+}
+
+/**
+ * A deterministic 256-dimensional unit vector for `text`: a signed, hashed bag of its
+ * lower-cased character trigrams, so texts sharing words are near and unrelated ones are not.
+ */
+export function fakeEmbedding(text: string, dims = 256): number[] {
+  const v = new Array<number>(dims).fill(0);
+  const padded = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
+  for (let i = 0; i + 3 <= padded.length; i++) {
+    let h = 0x811c9dc5; // FNV-1a
+    for (let j = i; j < i + 3; j++) h = Math.imul(h ^ padded.charCodeAt(j), 0x01000193) >>> 0;
+    v[h % dims]! += h & 0x80000000 ? -1 : 1;
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
 }
 
 export interface FakeProviderOptions {
@@ -119,7 +140,8 @@ export async function startFakeServer(protocol: Protocol, opts: FakeProviderOpti
       const raw = await readBody(req);
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const method = req.method ?? 'GET';
-      if (!protocol.route(method, path)) {
+      const embeddings = protocol.embeddings?.route(method, path) ? protocol.embeddings : undefined;
+      if (!embeddings && !protocol.route(method, path)) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
         return;
       }
@@ -141,6 +163,10 @@ export async function startFakeServer(protocol: Protocol, opts: FakeProviderOpti
       if (step.kind === 'hang') return; // never answers; close() drops the socket
       if (step.kind === 'error') {
         protocol.writeError(res, step.status, step.retryAfter);
+        return;
+      }
+      if (embeddings) {
+        embeddings.write(res, recorded);
         return;
       }
       const text = step.text ?? defaultText;

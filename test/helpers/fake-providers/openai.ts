@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { dropConnection, pause, startFakeServer, type FakeProvider, type FakeProviderOptions, type Protocol } from './fake-server.js';
+import { dropConnection, fakeEmbedding, pause, startFakeServer, type FakeProvider, type FakeProviderOptions, type Protocol, type RecordedRequest } from './fake-server.js';
 
 const ERROR_TYPES: Record<number, string> = { 400: 'invalid_request_error', 401: 'invalid_request_error', 429: 'rate_limit_exceeded' };
 
@@ -40,6 +40,8 @@ const protocol: Protocol = {
     res.end('data: [DONE]\n\n');
   },
 
+  embeddings: { route: (method, path) => method === 'POST' && path.endsWith('/embeddings'), write: writeEmbeddings },
+
   writeJson(res, plan, req) {
     const { input, output } = plan.usage;
     res.writeHead(200, { 'content-type': 'application/json' }).end(
@@ -54,6 +56,21 @@ const protocol: Protocol = {
     );
   },
 };
+
+/** `POST /v1/embeddings` in the real wire format; base64 float32 when asked (the SDK's default). */
+function writeEmbeddings(res: ServerResponse, req: RecordedRequest): void {
+  const body = req.body as { input?: string | string[]; model?: string; dimensions?: number; encoding_format?: string };
+  const inputs = typeof body.input === 'string' ? [body.input] : (body.input ?? []);
+  const data = inputs.map((text, index) => {
+    const vector = fakeEmbedding(text, body.dimensions ?? 1536);
+    const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+    return { object: 'embedding', index, embedding };
+  });
+  const tokens = inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+  res.writeHead(200, { 'content-type': 'application/json' }).end(
+    JSON.stringify({ object: 'list', data, model: body.model ?? 'text-embedding-3-small', usage: { prompt_tokens: tokens, total_tokens: tokens } }),
+  );
+}
 
 /** Starts a fake OpenAI(-compatible) server; its `url` ends in `/v1`, ready for OPENAI_BASE_URL. */
 export function startFakeOpenAI(opts: FakeProviderOptions = {}): Promise<FakeProvider> {

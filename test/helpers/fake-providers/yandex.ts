@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { dropConnection, pause, startFakeServer, type FakeProvider, type FakeProviderOptions, type Protocol, type StreamPlan } from './fake-server.js';
+import { dropConnection, fakeEmbedding, pause, startFakeServer, type FakeProvider, type FakeProviderOptions, type Protocol, type StreamPlan } from './fake-server.js';
 
 const HTTP_STATUS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 429: 8, 500: 13, 503: 14 };
@@ -41,6 +41,17 @@ const protocol: Protocol = {
       plan.onPiece();
     }
     res.end();
+  },
+
+  // textEmbedding: one text per call, 256 dimensions for text-search-doc and text-search-query.
+  embeddings: {
+    route: (method, path) => method === 'POST' && path === '/foundationModels/v1/textEmbedding',
+    write(res, req) {
+      const text = (req.body as { text?: string } | undefined)?.text ?? '';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ embedding: fakeEmbedding(text), numTokens: String(Math.ceil(text.length / 4)), modelVersion: '14.02.2024' }),
+      );
+    },
   },
 
   writeJson(res, plan) {

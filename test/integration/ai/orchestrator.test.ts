@@ -114,10 +114,20 @@ describe('retries and failover', () => {
     expect((err as AllProvidersFailedError).failures.map((f) => f.provider)).toEqual(['openai', 'anthropic', 'yandex']);
   });
 
+  it('by default tries openai, anthropic, yandex in turn, and never answers with the canned offline text', async () => {
+    openai.setDefault({ kind: 'error', status: 500 });
+    const { result } = await complete(orchestrator({ AI_PROVIDERS: '', AI_MAX_RETRIES: '0' }));
+    expect(result).toMatchObject({ provider: 'anthropic', text: ANTHROPIC_TEXT });
+    for (const f of [anthropic, yandex]) f.setDefault({ kind: 'error', status: 500 });
+    const err = await orchestrator({ AI_PROVIDERS: '', AI_MAX_RETRIES: '0' }).complete(req).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AllProvidersFailedError);
+    expect((err as AllProvidersFailedError).failures.map((f) => f.provider)).toEqual(['openai', 'anthropic', 'yandex']);
+  });
+
   it('offline, listed last, answers when every network provider fails', async () => {
     for (const f of [openai, anthropic, yandex]) f.setDefault({ kind: 'error', status: 500 });
     const { result } = await complete(orchestrator({ AI_PROVIDERS: 'openai,anthropic,yandex,offline', AI_MAX_RETRIES: '0' }));
-    expect(result).toMatchObject({ provider: 'offline', model: 'offline-legal-v1' });
+    expect(result).toMatchObject({ provider: 'offline', model: 'offline-legal-v1', degraded: true });
     expect(result.text).toContain('Можно ли уволить работника на больничном?');
   });
 });

@@ -33,7 +33,7 @@ describe('completeStreaming', () => {
         throw new Error('stream broke');
       },
     } as unknown as Orchestrator;
-    await expect(completeStreaming(ai, [], publisher)).rejects.toThrow('stream broke');
+    await expect(completeStreaming(ai, { messages: [] }, publisher)).rejects.toThrow('stream broke');
     published.push('failed');
     expect(published).toEqual(['started', 'a', 'b', 'failed']);
   });

@@ -9,6 +9,8 @@ import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AiConfig, Orchestrator } from '../../../core/ai/index.js';
 import { createAccessTokens } from '../../../core/auth/access-tokens.js';
+import { changeAccount } from '../../../core/auth/accounts.js';
+import { publishUserChanged } from '../../../core/auth/user-cache.js';
 import { runCompletion } from '../../../core/chat/complete.js';
 import { createSealer } from '../../../core/chat/seal.js';
 import { purgeExpired } from '../../../core/chat/sweeper.js';
@@ -51,13 +53,15 @@ async function finished(token: string, id: string) {
 }
 
 describe('Socket.IO', () => {
-  it('refuses chat:join once the user is blocked, without reconnecting', async () => {
+  it('refuses chat:join once the user is blocked, even by a socket the block did not close', async () => {
     const user = await registerUser(url, 'wsblock');
     const chatId = await newChat(url, user.token);
     const client = await connect(url, user.token);
     try {
       expect(await client.join(chatId)).toEqual({ ok: true });
-      await db()('users').where({ id: user.id }).update({ status: 'blocked' });
+      // The block as the service makes it, minus closing the sockets: events are refused all the same.
+      const effects = { changed: (id: string) => publishUserChanged(ai.redis, rt.t.prefix, id), blocked: async () => undefined };
+      await changeAccount(db(), effects, { id: user.id }, { status: 'blocked' }, { actorId: null, via: 'cli' });
       expect(await client.join(chatId)).toEqual({ ok: false, error: { code: 'forbidden' } });
     } finally {
       client.close();
@@ -159,7 +163,7 @@ describe('POST /api/ai/complete', () => {
       complete: async () => ({ text: ANSWER, provider: 'openai', model: 'gpt', usage: { input_tokens: 10, output_tokens: 5 } }),
     } as unknown as Orchestrator;
     const deps = { db: db(), ai, aiConfig: {} as AiConfig, cacheTtlSeconds: 0, sealer };
-    const job = { request_id: requestId, user_id: user.id, sealed: sealer.seal('Вопрос', requestId) };
+    const job = { request_id: requestId, user_id: user.id, sealed: sealer.seal('Вопрос', requestId), counted_day: new Date().toISOString().slice(0, 10) };
     await runCompletion(deps, job);
     await runCompletion(deps, job); // the retry of an attempt that died after counting
     const usage = await db()('ai_usage_daily').where({ user_id: user.id }).select('input_tokens', 'output_tokens');
@@ -179,5 +183,16 @@ describe('sweeper housekeeping', () => {
     expect(purged.idempotencyKeys).toBeGreaterThanOrEqual(1);
     const left = await db()('idempotency_keys').where({ user_id: user.id }).pluck('key');
     expect(left).toEqual(['new']);
+  });
+
+  it('purges cached answers past their expiry and keeps the fresh ones', async () => {
+    const user = await registerUser(url, 'purgecache');
+    const row = (key: string, expiresAt: Date) => ({
+      key, user_id: user.id, provider: 'openai', model: 'gpt', response: JSON.stringify({ text: ANSWER }), expires_at: expiresAt,
+    });
+    await db()('ai_cache').insert([row('stale', new Date(Date.now() - 1000)), row('fresh', new Date(Date.now() + 3600_000))]);
+    const purged = await purgeExpired(db());
+    expect(purged.cachedAnswers).toBeGreaterThanOrEqual(1);
+    expect(await db()('ai_cache').where({ user_id: user.id }).pluck('key')).toEqual(['fresh']);
   });
 });

@@ -2,14 +2,14 @@
  * The chat pipeline in one process against real Postgres and Redis, with a fake OpenAI:
  * where raw text may and may not be, fair-use limits, failures, /api/ai/complete, paging.
  */
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { REDIS_URL, TEST_DATABASE_URL } from '../../helpers/services.js';
+import { TEST_DATABASE_URL } from '../../helpers/services.js';
 import { ask, following, messagesOf, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
+import { redisDump } from '../../helpers/redis-dump.js';
 
 const ANSWER = 'Ответ юриста-ассистента.';
 const RAW = ['Петров', '+7 916 555-44-33', '9165554433', 'petrov@yandex.ru', '7707083893', '112-233-445 95'];
@@ -36,24 +36,6 @@ afterAll(async () => {
   await openai?.close();
 });
 
-async function redisDump(prefix: string): Promise<string> {
-  const redis = new Redis(REDIS_URL);
-  const parts: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    for (const key of keys) {
-      const type = await redis.type(key);
-      if (type === 'string') parts.push((await redis.get(key)) ?? '');
-      if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-      if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-      if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-    }
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-  return parts.join('\n');
-}
 
 describe('raw personal data', () => {
   it('is stored nowhere: not in Postgres, not in Redis (jobs, streams), not sent to the provider', async () => {

@@ -4,7 +4,7 @@ import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStuckReplies } from '../../../core/chat/sweeper.js';
 import { socketKey } from '../../../core/rooms.js';
-import { replyJobId } from '../../../pipelines/chat-reply.js';
+import { replyJobAlive, replyJobId } from '../../../pipelines/chat-reply.js';
 import { registerUser } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { following, messagesOf, newChat, openQueue } from '../../e2e/chat/harness.js';
@@ -43,7 +43,7 @@ describe('stuck reply sweeper', () => {
 
     await following(rt.url, user.token, chatId, async (client) => {
       const emitter = new Emitter(ai.redis, { key: socketKey(rt.t.prefix) });
-      const failed = await sweepStuckReplies({ db: Model.knex(), emitter, aiQueue, stuckAfterSeconds: 600 });
+      const failed = await sweepStuckReplies({ db: Model.knex(), emitter, replyJobAlive: (id) => replyJobAlive(aiQueue, id), stuckAfterSeconds: 600 });
       expect(failed).toBe(1);
 
       const event = await client.first('reply.failed', lost.replyId);
@@ -55,7 +55,7 @@ describe('stuck reply sweeper', () => {
       expect(byId[alive.replyId]?.status).toBe('streaming');
 
       // Running again finds nothing new: the sweep is idempotent.
-      expect(await sweepStuckReplies({ db: Model.knex(), emitter, aiQueue, stuckAfterSeconds: 600 })).toBe(0);
+      expect(await sweepStuckReplies({ db: Model.knex(), emitter, replyJobAlive: (id) => replyJobAlive(aiQueue, id), stuckAfterSeconds: 600 })).toBe(0);
       expect(client.of('reply.failed', lost.replyId)).toHaveLength(1);
     });
   });

@@ -10,9 +10,17 @@ describe('aiConfigFromEnv', () => {
     expect(cfg.openai.model).toBe('gpt-4o-mini');
   });
 
-  it('by default orders the keyed providers openai, anthropic, yandex, then offline', () => {
-    const cfg = aiConfigFromEnv({ YANDEX_API_KEY: 'y', YANDEX_FOLDER_ID: 'f', OPENAI_API_KEY: 'o' });
-    expect(cfg.providers).toEqual(['openai', 'yandex', 'offline']);
+  it('by default orders the keyed providers openai, anthropic, yandex, without the canned offline answer', () => {
+    const cfg = aiConfigFromEnv({ YANDEX_API_KEY: 'y', YANDEX_FOLDER_ID: 'f', OPENAI_API_KEY: 'o', ANTHROPIC_API_KEY: 'a' });
+    expect(cfg.providers).toEqual(['openai', 'anthropic', 'yandex']);
+    expect(aiConfigFromEnv({ YANDEX_API_KEY: 'y', YANDEX_FOLDER_ID: 'f' }).providers).toEqual(['yandex']);
+  });
+
+  it('uses the offline provider as a stand-in only where AI_PROVIDERS names it', () => {
+    expect(aiConfigFromEnv({ AI_PROVIDERS: 'openai,offline', OPENAI_API_KEY: 'o' }).providers).toEqual(['openai', 'offline']);
+    expect(aiConfigFromEnv({ AI_PROVIDERS: 'openai', OPENAI_API_KEY: 'o' }).providers).toEqual(['openai']);
+    // Named providers without keys leave nothing to call: offline answers, as with no keys at all.
+    expect(aiConfigFromEnv({ AI_PROVIDERS: 'anthropic' }).providers).toEqual(['offline']);
   });
 
   it('follows AI_PROVIDERS, dropping providers that have no key', () => {

@@ -80,7 +80,11 @@ describe('pattern and context', () => {
     expect(found('серия 4506 номер 123456')).toEqual([['PASSPORT', '4506 номер 123456']]);
     expect(found('код подразделения 770-001')).toEqual([['PASSPORT', '770-001']]);
     expect(found('заграничный паспорт 75 1234567')).toEqual([['PASSPORT', '75 1234567']]);
-    expect(found('Приложение 4506 123456')).toEqual([]);
+    // Without a keyword only the passport's own grouping, a region code and a year of issue count.
+    expect(found('Приложение 4506 123456')).toEqual([['PASSPORT', '4506 123456']]);
+    expect(found('Приложение 4550 123456')).toEqual([]);
+    expect(found('Приложение 0206 123456')).toEqual([]);
+    expect(found('Приложение 4506123456')).toEqual([]);
   });
 
   it('e-mails, IP addresses and vehicle plates', () => {

@@ -1,0 +1,72 @@
+/**
+ * Changing an account's role or status (admins over HTTP, operators through the CLI). The
+ * change, its audit row and, on a block, the cancellation of the account's unfinished replies
+ * are one transaction. What lies outside the database (open sockets on every API node, queued
+ * jobs) is handled right after the commit by `AccountEffects`.
+ */
+import { audit } from '../audit.js';
+import { ACCOUNT_BLOCKED } from '../chat/account-blocked.js';
+import type { Db } from '../db/knex.js';
+import { User, type Role, type UserStatus } from '../db/models/index.js';
+import { domainErrors } from '../errors.js';
+
+export interface AccountChange {
+  role?: Role;
+  status?: UserStatus;
+}
+
+export interface ChangedBy {
+  actorId: string | null;
+  ip?: string;
+  via: 'api' | 'cli';
+}
+
+/** Side effects outside the database, run after the commit. */
+export interface AccountEffects {
+  /** Tells every API node to forget what it cached of the user. */
+  changed(userId: string): Promise<void>;
+  /** Closes every socket of the user, on every API node, and cancels their queued jobs. */
+  blocked(userId: string, cancelledReplyIds: string[]): Promise<void>;
+}
+
+/** Fails the user's unfinished replies (and questions still being masked); returns the reply ids. */
+async function cancelUnfinished(trx: Db, userId: string): Promise<string[]> {
+  await trx('messages').where({ user_id: userId, sender: 'user', status: 'pending' }).update({ status: 'failed', updated_at: trx.fn.now() });
+  const rows: Array<{ id: string }> = await trx('messages')
+    .where({ user_id: userId, sender: 'assistant' })
+    .whereIn('status', ['queued', 'streaming'])
+    .update({ status: 'failed', meta: JSON.stringify({ error: ACCOUNT_BLOCKED }), updated_at: trx.fn.now() })
+    .returning('id');
+  return rows.map((r) => r.id);
+}
+
+/** Applies the change to the account found by id or e-mail; answers the account as it now is. */
+export async function changeAccount(
+  db: Db,
+  effects: AccountEffects,
+  who: { id: string } | { email: string },
+  change: AccountChange,
+  by: ChangedBy,
+): Promise<User> {
+  if (by.actorId && 'id' in who && who.id === by.actorId) throw domainErrors.conflict('an admin cannot change their own role or status');
+  const { user, cancelled, blockedNow } = await db.transaction(async (trx) => {
+    const found = await User.query(trx).findOne(who).forUpdate();
+    if (!found) throw domainErrors.notFound('no such user');
+    const before = { role: found.role, status: found.status }; // patchAndFetch updates `found` in place
+    const user = await found.$query(trx).patchAndFetch(change);
+    const blockedNow = before.status !== 'blocked' && user.status === 'blocked';
+    const cancelled = blockedNow ? await cancelUnfinished(trx, user.id) : [];
+    await audit({
+      actorId: by.actorId,
+      action: 'admin.user_update',
+      targetType: 'user',
+      targetId: user.id,
+      ip: by.ip,
+      meta: { ...change, from: before, via: by.via, cancelled_replies: cancelled.length },
+    }, trx);
+    return { user, cancelled, blockedNow };
+  });
+  await effects.changed(user.id);
+  if (blockedNow) await effects.blocked(user.id, cancelled);
+  return user;
+}

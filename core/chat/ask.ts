@@ -1,0 +1,46 @@
+/**
+ * Asking a question in a chat: admits it under fair use, writes the question (pending until
+ * masked) and its reply (queued) in one statement, commits, then hands the raw text, sealed,
+ * to the reply pipeline. If the hand-over fails, both rows are failed so nothing waits for
+ * a job that does not exist, and the caller is told the service is unavailable.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/knex.js';
+import type { Message } from '../db/models/index.js';
+import { domainErrors } from '../errors.js';
+import type { Logger } from '../log.js';
+import { admitQuestion, type FairUseLimits } from './fair-use.js';
+import type { Sealer } from './seal.js';
+import { chatMessages } from '../telemetry/metrics.js';
+
+export interface ReplyHandOver {
+  messageId: string;
+  replyId: string;
+  chatId: string;
+  userId: string;
+  sealed: string;
+}
+
+export interface AskDeps {
+  db: Db;
+  sealer: Sealer;
+  limits: FairUseLimits;
+  /** Enqueues the reply flow; job ids derive from the message ids, so a repeat adds nothing. */
+  enqueueReply(handOver: ReplyHandOver): Promise<void>;
+  log: Logger;
+}
+
+export async function askQuestion(deps: AskDeps, userId: string, chatId: string, content: string): Promise<{ message: Message; reply: Message }> {
+  // Both ids are chosen here so that the admission writes both rows in its one statement.
+  const turn = { questionId: randomUUID(), replyId: randomUUID(), at: new Date() };
+  const { message, reply } = await deps.db.transaction((trx) => admitQuestion(trx, userId, chatId, deps.limits, turn));
+  try {
+    await deps.enqueueReply({ messageId: message.id, replyId: reply.id, chatId, userId, sealed: deps.sealer.seal(content, message.id) });
+  } catch (err) {
+    deps.log.error({ err: (err as Error).message }, 'could not enqueue a chat reply');
+    await deps.db('messages').whereIn('id', [message.id, reply.id]).update({ status: 'failed', updated_at: deps.db.fn.now() });
+    throw domainErrors.unavailable('the reply could not be queued; try again');
+  }
+  chatMessages.inc({ kind: 'chat' });
+  return { message, reply };
+}

@@ -1,0 +1,56 @@
+/**
+ * Chats of one user. A title is typed by a person, so it is masked like a message, with the
+ * chat's own registry: a name in the title and the same name in a question get the same
+ * placeholder. The title is short (200 characters), so masking it on the request path costs
+ * well under a millisecond.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/knex.js';
+import { Chat } from '../db/models/index.js';
+import { Vault } from '../dlp/index.js';
+import { ownDocuments } from '../documents/documents.js';
+import { domainErrors } from '../errors.js';
+import { maskChatText } from './masking.js';
+import { lockRegistry, saveRegistry } from '../pii-vault.js';
+
+export const DEFAULT_CHAT_TITLE = 'Новый чат';
+
+/** The caller's chat; another user's chat is indistinguishable from none. */
+export async function ownChat(userId: string, chatId: string): Promise<Chat> {
+  const chat = await Chat.query().findOne({ id: chatId, user_id: userId });
+  if (!chat) throw domainErrors.notFound('no such chat');
+  return chat;
+}
+
+/**
+ * Adds the caller's documents to a chat's context (they stay there). Another user's, or a
+ * deleted, document is `not_found`, and nothing is linked.
+ */
+export async function linkChatDocuments(db: Db, userId: string, chatId: string, documentIds: string[]): Promise<void> {
+  const ids = [...new Set(documentIds)];
+  if (!ids.length) return;
+  await ownDocuments(db, userId, ids);
+  await db('chat_documents').insert(ids.map((document_id) => ({ chat_id: chatId, document_id }))).onConflict(['chat_id', 'document_id']).ignore();
+}
+
+export async function createChat(deps: { db: Db; encryptionKey: Buffer }, userId: string, input: { title?: string; type?: string; document_ids?: string[] }): Promise<Chat> {
+  const vault = new Vault(deps.encryptionKey);
+  return deps.db.transaction(async (trx) => {
+    const id = randomUUID();
+    let title = DEFAULT_CHAT_TITLE;
+    if (input.title) {
+      const registry = await lockRegistry(trx, vault, { type: 'chat', id });
+      title = maskChatText(input.title, registry).masked;
+      await saveRegistry(trx, vault, { type: 'chat', id }, registry);
+    }
+    const now = new Date(); // millisecond precision keeps keyset cursors exact
+    const chat = await Chat.query(trx).insertAndFetch({ id, user_id: userId, title, type: input.type ?? 'general', created_at: now, updated_at: now });
+    await linkChatDocuments(trx, userId, id, input.document_ids ?? []);
+    return chat;
+  });
+}
+
+export async function archiveChat(userId: string, chatId: string): Promise<void> {
+  const chat = await ownChat(userId, chatId);
+  if (chat.status !== 'archived') await chat.$query().patch({ status: 'archived' });
+}

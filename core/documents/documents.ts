@@ -1,0 +1,166 @@
+/**
+ * Documents of one user: created by an upload, grown by versions, read back decrypted,
+ * hidden at once on delete and destroyed by a job. Titles and file names are typed by a
+ * person, so they are masked with the document's own registry before they are stored.
+ */
+import type { Knex } from 'knex';
+import { maskChatText } from '../chat/masking.js';
+import type { Db } from '../db/knex.js';
+import { Chat } from '../db/models/index.js';
+import type { Vault } from '../dlp/index.js';
+import { domainErrors } from '../errors.js';
+import type { Storage } from '../storage/index.js';
+import { decryptStream } from './envelope.js';
+import { openDataKey } from './keys.js';
+import { Document, DocumentVersion, type DocumentKind } from './model.js';
+import { destroyRegistry, lockRegistry, saveRegistry } from '../pii-vault.js';
+import type { StoredFile } from './upload.js';
+
+export interface DocumentDeps {
+  db: Db;
+  vault: Vault;
+}
+
+export interface NewDocument {
+  title?: string;
+  kind?: DocumentKind;
+  chat_id?: string;
+}
+
+/** The caller's live document; another user's, or a deleted one, is indistinguishable from none. */
+export async function ownDocument(userId: string, documentId: string, trx?: Knex.Transaction): Promise<Document> {
+  const query = Document.query(trx).findOne({ id: documentId, user_id: userId }).whereNull('deleted_at');
+  const doc = await (trx ? query.forUpdate() : query);
+  if (!doc) throw domainErrors.notFound('no such document');
+  return doc;
+}
+
+/** Checks that every id names a document of the user that is not deleted (`not_found` otherwise). */
+export async function ownDocuments(db: Db, userId: string, documentIds: string[]): Promise<void> {
+  const ids = [...new Set(documentIds)];
+  const owned = (await db('documents').whereIn('id', ids).where({ user_id: userId }).whereNull('deleted_at').pluck('id')) as string[];
+  if (owned.length !== ids.length) throw domainErrors.notFound('no such document');
+}
+
+const stored = (file: StoredFile, version: number) => ({
+  status: 'uploaded' as const,
+  mime_type: file.mime,
+  size_bytes: file.size,
+  version,
+  progress: { stage: 'stored', percent: 10, version },
+  error: null,
+});
+
+/** Masks what a person typed with the document's registry, saved in the same transaction. */
+async function maskNames(trx: Knex.Transaction, vault: Vault, documentId: string, texts: string[]): Promise<string[]> {
+  const registry = await lockRegistry(trx, vault, { type: 'document', id: documentId });
+  const masked = texts.map((t) => maskChatText(t, registry).masked);
+  await saveRegistry(trx, vault, { type: 'document', id: documentId }, registry);
+  return masked;
+}
+
+const versionRow = (documentId: string, version: number, file: StoredFile) => ({
+  document_id: documentId, version, storage_key: file.storageKey, size_bytes: file.size,
+  mime_type: file.mime, sha256: file.sha256, sealed_key: file.sealedKey,
+});
+
+export async function createDocument(deps: DocumentDeps, userId: string, documentId: string, input: NewDocument, file: StoredFile): Promise<Document> {
+  if (input.chat_id && !(await Chat.query().findOne({ id: input.chat_id, user_id: userId }))) throw domainErrors.notFound('no such chat');
+  return deps.db.transaction(async (trx) => {
+    const stem = file.filename.replace(/\.[^.]*$/, '') || file.filename;
+    const [filename, title] = await maskNames(trx, deps.vault, documentId, [file.filename, input.title ?? stem]);
+    const now = new Date(); // millisecond precision keeps keyset cursors exact
+    const doc = await Document.query(trx).insertAndFetch({
+      id: documentId, user_id: userId, chat_id: input.chat_id ?? null, kind: input.kind ?? 'other',
+      title: title!, filename: filename!, ...stored(file, 1), created_at: now, updated_at: now,
+    });
+    await DocumentVersion.query(trx).insert({ ...versionRow(documentId, 1, file), created_at: now });
+    return doc;
+  });
+}
+
+/** What a new version changed in its document, kept so the version can be withdrawn. */
+type Shown = Pick<Document, 'filename' | 'status' | 'mime_type' | 'size_bytes' | 'version' | 'progress' | 'error'>;
+
+/** A committed upload: the document as it now is and, for a later version, as it was before. */
+export interface CommittedUpload {
+  doc: Document;
+  before?: Shown;
+}
+
+/** A new version: the document is locked, so two versions at once get distinct numbers. */
+export async function addVersion(deps: DocumentDeps, userId: string, documentId: string, file: StoredFile): Promise<CommittedUpload> {
+  return deps.db.transaction(async (trx) => {
+    const doc = await ownDocument(userId, documentId, trx);
+    const { filename: name, status, mime_type, size_bytes, version: previous, progress, error } = doc;
+    const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };
+    const version = previous + 1;
+    const [filename] = await maskNames(trx, deps.vault, documentId, [file.filename]);
+    await DocumentVersion.query(trx).insert(versionRow(documentId, version, file));
+    return { doc: await doc.$query(trx).patchAndFetch({ filename: filename!, ...stored(file, version) }), before };
+  });
+}
+
+/**
+ * Takes back a committed upload whose processing could not be queued, so the client's `503`
+ * is true (nothing was kept) and its retry starts clean. A first version takes its document
+ * and the registry that masked its names with it; a later version is removed and the document
+ * shows what it showed before, unless a newer version has become current meanwhile. The
+ * caller removes the object once the rows no longer point at it.
+ */
+export async function withdrawUpload(db: Db, upload: CommittedUpload): Promise<void> {
+  const { doc, before } = upload;
+  await db.transaction(async (trx) => {
+    if (!before) {
+      await destroyRegistry(trx, { type: 'document', id: doc.id });
+      await Document.query(trx).deleteById(doc.id); // its version cascades
+      return;
+    }
+    const current = await Document.query(trx).findById(doc.id).forUpdate();
+    await DocumentVersion.query(trx).delete().where({ document_id: doc.id, version: doc.version });
+    if (current?.version === doc.version) await current.$query(trx).patch(before);
+  });
+}
+
+export async function listVersions(doc: Document): Promise<DocumentVersion[]> {
+  return DocumentVersion.query().where({ document_id: doc.id }).orderBy('version', 'desc');
+}
+
+export interface OpenedVersion {
+  version: DocumentVersion;
+  filename: string;
+  /** The original bytes, each chunk released only after it authenticated. */
+  bytes: AsyncGenerator<Buffer>;
+}
+
+export async function openVersion(deps: { storage: Storage; vault: Vault }, doc: Document, version?: number): Promise<OpenedVersion> {
+  const row = await DocumentVersion.query().findOne({ document_id: doc.id, version: version ?? doc.version });
+  if (!row) throw domainErrors.notFound('no such version');
+  const { key, filename } = openDataKey(deps.vault, row.storage_key, row.sealed_key);
+  const source = await deps.storage.get(row.storage_key);
+  return { version: row, filename, bytes: decryptStream(source, key) };
+}
+
+/** Hides the document from every answer at once; `destroy` (a job) removes it for good. */
+export async function hideDocument(userId: string, documentId: string): Promise<void> {
+  const hidden = await Document.query().patch({ deleted_at: new Date() }).where({ id: documentId, user_id: userId }).whereNull('deleted_at');
+  if (!hidden) {
+    // A delete whose job could not be queued is repeated by the client: queue it again.
+    const pending = await Document.query().findOne({ id: documentId, user_id: userId }).whereNotNull('deleted_at');
+    if (!pending) throw domainErrors.notFound('no such document');
+  }
+}
+
+/** Removes every version's object, the masked export, the registry and the rows of a hidden document. Idempotent. */
+export async function destroyDocument(deps: { db: Db; storage: Storage }, documentId: string): Promise<{ objects: number } | undefined> {
+  const doc = await Document.query().findOne({ id: documentId }).whereNotNull('deleted_at');
+  if (!doc) return undefined;
+  const versions = await DocumentVersion.query().where({ document_id: documentId });
+  for (const v of versions) await deps.storage.delete(v.storage_key);
+  if (doc.masked_key) await deps.storage.delete(doc.masked_key);
+  await deps.db.transaction(async (trx) => {
+    await destroyRegistry(trx, { type: 'document', id: documentId });
+    await Document.query(trx).deleteById(documentId);
+  });
+  return { objects: versions.length };
+}

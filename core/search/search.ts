@@ -1,0 +1,157 @@
+/**
+ * Hybrid search over the caller's documents and the law library. Each ranking (full text
+ * over the law, full text over the caller's documents, and vectors over both when an
+ * embeddings provider is configured) is fused by weighted reciprocal rank fusion:
+ * score = Σ weight / (RRF_K + rank), RRF_K = 60 as in the RRF paper and Open WebUI. Scoped
+ * to the caller's own documents (never another user's) plus the law library.
+ */
+import type { Db } from '../db/knex.js';
+import { ownDocuments } from '../documents/documents.js';
+import { CANDIDATES, planRanking, type RankPlan } from './fulltext.js';
+
+export const RRF_K = 60;
+/** Weight of each ranking in the fusion. Equal: neither is known to be better on our data. */
+export const RRF_WEIGHTS = { fulltext: 1, vector: 1 } as const;
+
+export type SearchScope = 'documents' | 'law' | 'all';
+
+export interface SearchRequest {
+  userId: string;
+  query: string;
+  scope: SearchScope;
+  documentIds?: string[];
+  limit: number;
+}
+
+export type SearchSource =
+  | { type: 'document'; id: string; title: string; version: number }
+  | { type: 'law'; code: string; article: string; title: string };
+
+export interface SearchHit {
+  source: SearchSource;
+  chunk_id: string;
+  text: string;
+  score: number;
+  locator: Record<string, unknown>;
+}
+
+export type ChunkKind = 'document' | 'law';
+export interface RankedChunk { kind: ChunkKind; chunk_id: string }
+
+/** The vector side: chunks nearest to the query, best first ([] when vectors are unavailable). */
+export type VectorRanker = (query: string, scope: { userId: string; documentIds?: string[]; law: boolean; documents: boolean }, limit: number) => Promise<RankedChunk[]>;
+
+export interface SearchDeps {
+  db: Db;
+  vectors?: VectorRanker;
+}
+
+/** How many candidates each ranking contributes to the fusion. */
+const depth = (limit: number) => Math.max(30, limit * 3);
+
+export async function search(deps: SearchDeps, req: SearchRequest): Promise<SearchHit[]> {
+  const { db } = deps;
+  const documents = req.scope !== 'law';
+  const law = req.scope !== 'documents';
+  if (req.documentIds?.length) await ownDocuments(db, req.userId, req.documentIds);
+  const plan = await planRanking(db, req.query);
+  const scope = { userId: req.userId, ...(req.documentIds?.length ? { documentIds: req.documentIds } : {}), law, documents };
+  const rankings = await Promise.all([
+    ...(await fullTextRankings(db, plan, { ...scope, limit: depth(req.limit) })),
+    deps.vectors ? deps.vectors(req.query, scope, depth(req.limit)) : [],
+  ]);
+  const weights = [RRF_WEIGHTS.fulltext, RRF_WEIGHTS.fulltext, RRF_WEIGHTS.vector];
+  const fused = new Map<string, { kind: ChunkKind; score: number }>();
+  rankings.forEach((ranking, list) => ranking.forEach((c, rank) => {
+    const key = `${c.kind}:${c.chunk_id}`;
+    const entry = fused.get(key) ?? { kind: c.kind, score: 0 };
+    entry.score += weights[list]! / (RRF_K + rank + 1);
+    fused.set(key, entry);
+  }));
+  const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, req.limit);
+  const details = await chunkDetails(db, top.map(([key, v]) => ({ kind: v.kind, chunk_id: key.slice(v.kind.length + 1) })));
+  return top.flatMap(([key, v]) => {
+    const hit = details.get(key);
+    return hit ? [{ ...hit, score: Number(v.score.toFixed(6)) }] : [];
+  });
+}
+
+/**
+ * The law and the documents ranked by full text; with documents, in one transaction that keeps
+ * the planner on the GIN index: with a LIMIT over a filter it misjudges, it would rather scan
+ * the table in order until enough rows match, which on a large table is ten times slower.
+ */
+async function fullTextRankings(db: Db, plan: RankPlan | undefined, scope: { userId: string; documentIds?: string[]; law: boolean; documents: boolean; limit: number }): Promise<RankedChunk[][]> {
+  if (!plan || (!scope.law && !scope.documents)) return [[], []];
+  // The law alone is small enough that the planner's choice costs little: no transaction.
+  if (!scope.documents) return [await rankLaw(db, plan, scope.limit), []];
+  return db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL enable_seqscan = off');
+    const law = scope.law ? await rankLaw(trx, plan, scope.limit) : [];
+    const documents = scope.documents ? await rankDocuments(trx, plan, scope, scope.limit) : [];
+    return [law, documents];
+  });
+}
+
+/**
+ * Ranks the rows a filter finds (at most CANDIDATES of them, so a common word cannot make
+ * the scoring scan the table); the next filter runs while fewer than `limit` were found.
+ */
+async function rankByFilters(plan: RankPlan, limit: number, run: (filter: string) => Promise<string[]>): Promise<string[]> {
+  const found: string[] = [];
+  for (const filter of plan.filters) {
+    for (const id of await run(filter)) if (!found.includes(id)) found.push(id);
+    if (found.length >= limit) break;
+  }
+  return found.slice(0, limit);
+}
+
+async function rankLaw(db: Db, plan: RankPlan, limit: number): Promise<RankedChunk[]> {
+  const ids = await rankByFilters(plan, limit, async (filter) => {
+    const { rows } = (await db.raw(
+      `SELECT id FROM (SELECT id, tsv FROM law_chunks WHERE tsv @@ ?::tsquery LIMIT ${CANDIDATES}) c
+       ORDER BY ${plan.score.sql} DESC, id LIMIT ?`,
+      [filter, ...plan.score.bindings, limit],
+    )) as { rows: Array<{ id: string }> };
+    return rows.map((r) => r.id);
+  });
+  return ids.map((id) => ({ kind: 'law' as const, chunk_id: id }));
+}
+
+async function rankDocuments(db: Db, plan: RankPlan, scope: { userId: string; documentIds?: string[] }, limit: number): Promise<RankedChunk[]> {
+  const narrow = scope.documentIds ? 'AND d.id = ANY(?::uuid[])' : '';
+  const ids = await rankByFilters(plan, limit, async (filter) => {
+    const { rows } = (await db.raw(
+      `SELECT id FROM (
+         SELECT c.id, c.tsv FROM document_chunks c JOIN documents d ON d.id = c.document_id
+         WHERE d.user_id = ? AND d.deleted_at IS NULL ${narrow} AND c.tsv @@ ?::tsquery LIMIT ${CANDIDATES}
+       ) c ORDER BY ${plan.score.sql} DESC, id LIMIT ?`,
+      [scope.userId, ...(scope.documentIds ? [scope.documentIds] : []), filter, ...plan.score.bindings, limit],
+    )) as { rows: Array<{ id: string }> };
+    return rows.map((r) => r.id);
+  });
+  return ids.map((id) => ({ kind: 'document' as const, chunk_id: id }));
+}
+
+/** What an answer shows for each chunk, keyed `kind:id`. */
+async function chunkDetails(db: Db, chunks: RankedChunk[]): Promise<Map<string, Omit<SearchHit, 'score'>>> {
+  const ids = (kind: ChunkKind) => chunks.filter((c) => c.kind === kind).map((c) => c.chunk_id);
+  const [lawRows, docRows] = await Promise.all([
+    ids('law').length
+      ? db('law_chunks as c').join('law_articles as a', (j) => j.on('a.code', 'c.code').andOn('a.article', 'c.article'))
+        .whereIn('c.id', ids('law')).select('c.id', 'c.code', 'c.article', 'a.title', 'c.text', 'c.locator')
+      : [],
+    ids('document').length
+      ? db('document_chunks as c').join('documents as d', 'd.id', 'c.document_id')
+        .whereIn('c.id', ids('document')).select('c.id', 'd.id as document_id', 'd.title', 'c.version', 'c.text', 'c.locator')
+      : [],
+  ]);
+  const out = new Map<string, Omit<SearchHit, 'score'>>();
+  for (const r of lawRows as Array<{ id: string; code: string; article: string; title: string; text: string; locator: Record<string, unknown> }>) {
+    out.set(`law:${r.id}`, { source: { type: 'law', code: r.code, article: r.article, title: r.title }, chunk_id: r.id, text: r.text, locator: r.locator });
+  }
+  for (const r of docRows as Array<{ id: string; document_id: string; title: string; version: number; text: string; locator: Record<string, unknown> }>) {
+    out.set(`document:${r.id}`, { source: { type: 'document', id: r.document_id, title: r.title, version: r.version }, chunk_id: r.id, text: r.text, locator: r.locator });
+  }
+  return out;
+}

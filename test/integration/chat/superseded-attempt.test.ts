@@ -1,0 +1,76 @@
+/**
+ * A worker that lost its job's lock (stalled under load) may still be streaming when another
+ * worker restarts the reply. The reply's stream must then hold the new attempt only, and the
+ * old one must stop calling its provider.
+ */
+import { Emitter } from '@socket.io/redis-emitter';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage, CompletionHooks, CompletionRequest, Orchestrator } from '../../../core/ai/index.js';
+import { AttemptSuperseded, openReplyPublisher, readReplyEvents } from '../../../core/chat/reply-stream.js';
+import { completeStreaming } from '../../../core/chat/reply.js';
+import { socketKey } from '../../../core/rooms.js';
+import { testEnv, type TestEnv } from '../../helpers/env.js';
+import { REDIS_URL } from '../../helpers/services.js';
+
+let t: TestEnv;
+let redis: Redis;
+let deps: { redis: Redis; emitter: Emitter; prefix: string };
+
+beforeAll(() => {
+  t = testEnv('superseded');
+  redis = new Redis(REDIS_URL);
+  deps = { redis, emitter: new Emitter(redis, { key: socketKey(t.prefix) }), prefix: t.prefix };
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await t?.cleanup();
+});
+
+const target = () => ({ chatId: randomUUID(), userId: randomUUID(), messageId: randomUUID() });
+
+describe('a superseded reply attempt', () => {
+  it('is refused once a newer attempt opens, so a rejoining client replays the newer one only', async () => {
+    const reply = target();
+    const old = await openReplyPublisher(deps, reply);
+    await old.started('openai', 'gpt');
+    await old.delta('старый ');
+    const current = await openReplyPublisher(deps, reply);
+    await current.started('openai', 'gpt');
+    await current.delta('новый');
+
+    await expect(old.delta('ответ')).rejects.toBeInstanceOf(AttemptSuperseded);
+    const events = await readReplyEvents(redis, t.prefix, reply.messageId);
+    expect(events.map((e) => [e.event, e.data.attempt, e.data.seq ?? null])).toEqual([
+      ['reply.started', 2, null],
+      ['reply.delta', 2, 1],
+    ]);
+  });
+
+  it('aborts its provider call and surfaces AttemptSuperseded, not a provider error', async () => {
+    const reply = target();
+    const old = await openReplyPublisher(deps, reply);
+    let signal: AbortSignal | undefined;
+    const ai = {
+      providers: () => ['openai'],
+      async complete(req: CompletionRequest, hooks?: CompletionHooks) {
+        signal = req.signal;
+        hooks?.onStart?.('openai', 'gpt');
+        hooks?.onDelta?.('первый ');
+        await openReplyPublisher(deps, reply); // another worker restarts the reply meanwhile
+        hooks?.onDelta?.('второй');
+        // Streams on until the caller aborts, as a real provider would.
+        await new Promise((_, reject) => {
+          const stop = () => reject(new Error('aborted by caller'));
+          if (req.signal?.aborted) stop();
+          else req.signal?.addEventListener('abort', stop, { once: true });
+        });
+      },
+    } as unknown as Orchestrator;
+
+    await expect(completeStreaming(ai, { messages: [] as ChatMessage[] }, old)).rejects.toBeInstanceOf(AttemptSuperseded);
+    expect(signal?.aborted).toBe(true);
+    expect(await readReplyEvents(redis, t.prefix, reply.messageId)).toEqual([]);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Uploads under `Idempotency-Key` (one document and one object per key and user), and an
+ * upload whose processing cannot be queued: a 503 that keeps nothing. The API runs without
+ * workers, so a document stays as its upload left it.
+ */
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { Model } from 'objection';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docxFixture, filesUnder, pdfFixture, sha256 } from '../../helpers/documents.js';
+import { registerUser, request } from '../../helpers/http.js';
+import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+import { REDIS_URL } from '../../helpers/services.js';
+
+let rt: TestRuntime;
+let redis: Redis;
+let owner: Awaited<ReturnType<typeof registerUser>>;
+let other: Awaited<ReturnType<typeof registerUser>>;
+
+beforeAll(async () => {
+  rt = await startTestRuntime('uploadidem', { mode: 'api' });
+  redis = new Redis(REDIS_URL);
+  owner = await registerUser(rt.url, 'owner');
+  other = await registerUser(rt.url, 'other');
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await rt?.close();
+});
+
+const send = (urlPath: string, token: string, file: { name: string; data: Buffer }, key?: string) => {
+  const form = new FormData();
+  form.append('file', new Blob([file.data]), file.name);
+  return request(rt.url, 'POST', urlPath, { token, raw: form, headers: key ? { 'Idempotency-Key': key } : {} });
+};
+const objects = () => filesUnder(path.join(rt.t.dataDir, 'files', 'documents'));
+const documentsOf = async (userId: string) => (await Model.knex()('documents').where({ user_id: userId }).orderBy('created_at')).map((d) => d.id as string);
+const versionsOf = async (id: string) => (await request(rt.url, 'GET', `/api/documents/${id}/versions`, { token: owner.token })).body.items.map((v: { version: number }) => v.version);
+
+describe('Idempotency-Key on uploads', () => {
+  it('creates one document and one object for a key sent twice; another user with the same key gets their own', async () => {
+    const file = { name: 'lease.pdf', data: pdfFixture('IDEMPOTENT-UPLOAD') };
+    const objectsBefore = objects().length;
+    const first = await send('/api/documents', owner.token, file, 'upload-key-1');
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const again = await send('/api/documents', owner.token, file, 'upload-key-1');
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await documentsOf(owner.id)).toEqual([first.body.id]);
+    expect(objects().length).toBe(objectsBefore + 1);
+
+    const theirs = await send('/api/documents', other.token, file, 'upload-key-1');
+    expect(theirs.status).toBe(202);
+    expect(theirs.headers.get('idempotent-replayed')).toBeNull();
+    expect(theirs.body.id).not.toBe(first.body.id);
+    expect(await documentsOf(other.id)).toEqual([theirs.body.id]);
+    expect(objects().length).toBe(objectsBefore + 2);
+  });
+
+  it('adds one version for a key sent twice, and refuses the key on another route', async () => {
+    const created = await send('/api/documents', owner.token, { name: 'claim.pdf', data: pdfFixture('V1') });
+    const v2 = { name: 'claim.docx', data: docxFixture('Вторая редакция') };
+    const first = await send(`/api/documents/${created.body.id}/versions`, owner.token, v2, 'version-key-1');
+    const again = await send(`/api/documents/${created.body.id}/versions`, owner.token, v2, 'version-key-1');
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.body).toEqual(first.body);
+    expect(await versionsOf(created.body.id)).toEqual([2, 1]);
+
+    const elsewhere = await send('/api/documents', owner.token, v2, 'version-key-1');
+    expect(elsewhere.status).toBe(422);
+    expect(elsewhere.body.code).toBe('idempotency_key_reused');
+  });
+});
+
+describe('an upload whose processing cannot be queued', () => {
+  // BullMQ numbers every job it adds with INCR on the queue's `id` key; a value that is not
+  // a number makes Redis refuse every add to the `documents` queue until it is removed.
+  const refuseEnqueue = async <T>(work: () => Promise<T>): Promise<T> => {
+    const idKey = `${rt.t.prefix}:documents:id`;
+    const saved = await redis.get(idKey);
+    await redis.set(idKey, 'refused');
+    try {
+      return await work();
+    } finally {
+      if (saved === null) await redis.del(idKey);
+      else await redis.set(idKey, saved);
+    }
+  };
+
+  it('answers 503 unavailable and keeps no document, no row and no object; the retry with the same key works', async () => {
+    const file = { name: 'decision.pdf', data: pdfFixture('NOT-QUEUED') };
+    const objectsBefore = objects().length;
+    const docsBefore = await documentsOf(owner.id);
+    const refused = await refuseEnqueue(() => send('/api/documents', owner.token, file, 'retry-key-1'));
+    expect(refused.status, JSON.stringify(refused.body)).toBe(503);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body.code).toBe('unavailable');
+    expect(await documentsOf(owner.id)).toEqual(docsBefore);
+    expect(objects().length).toBe(objectsBefore);
+
+    const retried = await send('/api/documents', owner.token, file, 'retry-key-1');
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(await documentsOf(owner.id)).toEqual([...docsBefore, retried.body.id]);
+    expect(objects().length).toBe(objectsBefore + 1);
+  });
+
+  it('withdraws a new version: the document shows its earlier version again, whose bytes stay', async () => {
+    const v1 = pdfFixture('KEPT-VERSION');
+    const created = await send('/api/documents', owner.token, { name: 'contract.pdf', data: v1 });
+    const docObjects = () => filesUnder(path.join(rt.t.dataDir, 'files', 'documents', created.body.id));
+    const refused = await refuseEnqueue(() => send(`/api/documents/${created.body.id}/versions`, owner.token, { name: 'contract.docx', data: docxFixture('Новая редакция') }));
+    expect(refused.status).toBe(503);
+    expect(refused.body.code).toBe('unavailable');
+
+    const now = await request(rt.url, 'GET', `/api/documents/${created.body.id}`, { token: owner.token });
+    const { updated_at: _before, ...shownBefore } = created.body;
+    const { updated_at: _after, ...shownNow } = now.body;
+    expect(shownNow).toEqual(shownBefore);
+    expect(await versionsOf(created.body.id)).toEqual([1]);
+    expect(docObjects()).toHaveLength(1);
+    const download = await fetch(`${rt.url}/api/documents/${created.body.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(sha256(v1));
+
+    const next = await send(`/api/documents/${created.body.id}/versions`, owner.token, { name: 'contract.docx', data: docxFixture('Новая редакция') });
+    expect(next.status).toBe(202);
+    expect(next.body.version).toBe(2);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The fixed-window counter at its edges, on real Redis: a success that is taken back just
+ * after the window ended must not leave a counter that never expires (which would answer
+ * 429 forever once the limit is reached).
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWindowCounter, type WindowCounter } from '../../core/auth/window-counter.js';
+import { createLoginThrottle } from '../../core/auth/login-throttle.js';
+import { REDIS_URL } from '../helpers/services.js';
+
+const prefix = `t-window-${randomBytes(4).toString('hex')}`;
+let redis: Redis;
+let counter: WindowCounter;
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+  counter = createWindowCounter(redis, prefix);
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const key = (name: string) => `${prefix}:rl:${name}`;
+/** What the window ending does to the key. */
+const expire = (name: string) => redis.del(key(name));
+
+describe('window counter', () => {
+  it('an undo after the window ended leaves no counter behind', async () => {
+    expect(await counter.hit('ip:a', 3, 60)).toBe(0);
+    await expire('ip:a');
+    await counter.undo('ip:a');
+    expect(await redis.exists(key('ip:a'))).toBe(0);
+    // The next window starts from zero and still counts up to the limit.
+    for (let i = 0; i < 3; i++) expect(await counter.hit('ip:a', 3, 60)).toBe(0);
+    expect(await counter.hit('ip:a', 3, 60)).toBeGreaterThan(0);
+  });
+
+  it('every counter carries its expiry, even one left without a TTL by older code', async () => {
+    await redis.set(key('ip:legacy'), -1); // what a DECR after expiry used to leave
+    await counter.hit('ip:legacy', 5, 60);
+    const ttl = await redis.ttl(key('ip:legacy'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it('undo never takes a counter below zero', async () => {
+    await counter.hit('ip:b', 5, 60);
+    await counter.undo('ip:b');
+    await counter.undo('ip:b');
+    expect(Number(await redis.get(key('ip:b')))).toBe(0);
+    expect(await redis.ttl(key('ip:b'))).toBeGreaterThan(0);
+  });
+
+  it('logins that succeed right after the window ended never lock an address out', async () => {
+    const throttle = createLoginThrottle(counter, { maxPerAccount: 5, maxPerIp: 2, windowSeconds: 60 });
+    for (let round = 0; round < 4; round++) {
+      expect(await throttle.attempt(`user${round}@example.com`, '10.0.0.9')).toBe(0);
+      await expire('login:ip:10.0.0.9');
+      await throttle.succeeded(`user${round}@example.com`, '10.0.0.9');
+    }
+    expect(await throttle.attempt('someone@example.com', '10.0.0.9')).toBe(0);
+    expect(await redis.ttl(key('login:ip:10.0.0.9'))).toBeGreaterThan(0);
+  });
+
+  it('parallel hits are counted exactly', async () => {
+    const waits = await Promise.all(Array.from({ length: 20 }, () => counter.hit('burst', 7, 60)));
+    expect(waits.filter((w) => w === 0)).toHaveLength(7);
+    expect(waits.filter((w) => w > 0)).toHaveLength(13);
+  });
+});
