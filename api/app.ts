@@ -35,6 +35,7 @@ import { describeUploads, documentRoutes } from './routes/documents.js';
 import { lawRoutes } from './routes/law.js';
 import type { VectorRanker } from '../core/search/search.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { reviewRoutes } from './routes/reviews.js';
 import { healthRoutes } from './routes/health.js';
 import { mountRoutes, type AnyRoute } from './routing.js';
 
@@ -83,6 +84,10 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
     ...lawRoutes({ db: deps.db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
     ...privacyRoutes({ db: deps.db }),
+    ...reviewRoutes({
+      db: deps.db, redis: deps.redis, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, idempotent,
+      slaSeconds: config.reviews.slaSeconds, defaultPerMonth: config.reviews.defaultPerMonth,
+    }),
     ...documentRoutes({ db: deps.db, storage: deps.storage, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, uploadMaxBytes: config.documents.uploadMaxBytes }),
   ];
   const openapi = describeUploads(buildOpenApi(routes, deps.version));

@@ -1,5 +1,4 @@
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. A bad cursor is a 400. */
-import type { Model, QueryBuilder } from 'objection';
 import { z } from 'zod';
 import { problems } from './problem.js';
 
@@ -38,12 +37,20 @@ export const cursorOf = (row: { id: string; created_at: Date }): Cursor => ({ t:
  * One keyset page of `query` in (created_at, id) order: fetches one row more than `limit`
  * to learn whether a next page exists, and answers the contract's `{items, next_cursor}`.
  */
-export async function keysetPage<M extends Model & { id: string; created_at: Date }>(
-  query: QueryBuilder<M, M[]>,
+/** An objection or knex query whose rows carry `id` and `created_at` unambiguously. */
+interface KeysetQuery<R> extends PromiseLike<R[]> {
+  orderBy(columns: Array<{ column: string; order: 'asc' | 'desc' }>): unknown;
+  limit(n: number): unknown;
+  whereRaw(sql: string, bindings: string[]): unknown;
+}
+
+export async function keysetPage<R extends { id: string; created_at: Date }>(
+  query: KeysetQuery<R>,
   page: { limit: number; after?: Cursor; order: 'asc' | 'desc' },
-): Promise<{ items: M[]; next_cursor: string | null }> {
+): Promise<{ items: R[]; next_cursor: string | null }> {
   const { limit, after, order } = page;
-  query.orderBy([{ column: 'created_at', order }, { column: 'id', order }]).limit(limit + 1);
+  query.orderBy([{ column: 'created_at', order }, { column: 'id', order }]);
+  query.limit(limit + 1);
   if (after) query.whereRaw(`(created_at, id) ${order === 'asc' ? '>' : '<'} (?, ?)`, [after.t, after.id]);
   const rows = await query;
   const items = rows.slice(0, limit);

@@ -85,6 +85,10 @@ export const envSchema = z.object({
 
   /** Largest accepted upload, in MiB; counted as the bytes arrive. */
   UPLOAD_MAX_MB: int(50, 1).pipe(z.number().max(10_240)),
+  REVIEW_ACCEPT_SECONDS: int(1800, 1),
+  REVIEW_SLA_SECONDS_STANDARD: int(86_400, 1),
+  REVIEW_SLA_SECONDS_URGENT: int(14_400, 1),
+  REVIEWS_PER_MONTH_DEFAULT: int(3, 0),
 
   /** Who computes chunk and query embeddings for vector search; `none`: full-text search only. */
   EMBEDDINGS_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default('none'),
@@ -128,6 +132,8 @@ export interface Config {
   /** Providers, keys, timeouts, retries and circuit settings (see core/ai/config.ts). */
   ai: AiConfig;
   documents: { uploadMaxBytes: number };
+  /** Lawyer review deadlines (seconds) and the monthly allowance until a plan gives one. */
+  reviews: { acceptSeconds: number; slaSeconds: { standard: number; urgent: number }; defaultPerMonth: number };
   law: { autoImport: boolean };
   /** The embeddings provider uses that provider's key, base URL and folder from `ai`. */
   embeddings: { provider: EmbeddingProviderName };
@@ -225,6 +231,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ai: ai.data,
     documents: { uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024 },
+    reviews: {
+      acceptSeconds: e.REVIEW_ACCEPT_SECONDS,
+      slaSeconds: { standard: e.REVIEW_SLA_SECONDS_STANDARD, urgent: e.REVIEW_SLA_SECONDS_URGENT },
+      defaultPerMonth: e.REVIEWS_PER_MONTH_DEFAULT,
+    },
     law: { autoImport: e.LAW_AUTOIMPORT },
     embeddings: { provider: e.EMBEDDINGS_PROVIDER },
   };

@@ -85,6 +85,29 @@ export const JOBS = {
     queue: 'documents',
     payload: z.object({}),
   },
+  /** Names the specialization of a review the user did not label (AI, else rules), then routes it. */
+  'reviews.classify': {
+    queue: 'reviews',
+    payload: z.object({ review_id: uuid }),
+  },
+  /** Assigns a pending review to the best free lawyer; retried with backoff while none is free. */
+  'reviews.route': {
+    queue: 'reviews',
+    payload: z.object({ review_id: uuid }),
+  },
+  /** Routes the oldest pending reviews while slots are free: after a slot frees, and every minute. */
+  'reviews.route-pending': {
+    queue: 'reviews',
+    payload: z.object({}),
+  },
+  /** An SLA timer (delayed): the reminder or the deadline of an accept window or of the resolution. */
+  'reviews.timer': {
+    queue: 'reviews',
+    payload: z.object({
+      review_id: uuid, window: z.enum(['accept', 'resolution']), phase: z.enum(['reminder', 'due']),
+      assignment: z.number().int().min(1).optional(),
+    }),
+  },
   /** Expires subscriptions whose period ended; runs on a schedule. */
   'billing.expire-subscriptions': {
     queue: 'billing',

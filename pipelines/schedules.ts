@@ -13,4 +13,10 @@ export async function upsertSchedules(queues: Queues): Promise<void> {
     { every: 60 * 1000 },
     { name: 'ai.sweep-stuck-replies', data: {}, opts: SCHEDULED_JOB_OPTIONS },
   );
+  // Safety net: pending reviews whose route job ran out of retries get another chance.
+  await queues.get('reviews').upsertJobScheduler(
+    'reviews.route-pending',
+    { every: 60 * 1000 },
+    { name: 'reviews.route-pending', data: {}, opts: SCHEDULED_JOB_OPTIONS },
+  );
 }

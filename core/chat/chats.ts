@@ -10,8 +10,7 @@ import { Chat } from '../db/models/index.js';
 import { Vault } from '../dlp/index.js';
 import { ownDocuments } from '../documents/documents.js';
 import { domainErrors } from '../errors.js';
-import { maskChatText } from './masking.js';
-import { lockRegistry, saveRegistry } from '../pii-vault.js';
+import { maskInScope } from './masking.js';
 
 export const DEFAULT_CHAT_TITLE = 'Новый чат';
 
@@ -39,9 +38,7 @@ export async function createChat(deps: { db: Db; encryptionKey: Buffer }, userId
     const id = randomUUID();
     let title = DEFAULT_CHAT_TITLE;
     if (input.title) {
-      const registry = await lockRegistry(trx, vault, { type: 'chat', id });
-      title = maskChatText(input.title, registry).masked;
-      await saveRegistry(trx, vault, { type: 'chat', id }, registry);
+      title = (await maskInScope(trx, vault, { type: 'chat', id }, [input.title]))[0]!;
     }
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const chat = await Chat.query(trx).insertAndFetch({ id, user_id: userId, title, type: input.type ?? 'general', created_at: now, updated_at: now });

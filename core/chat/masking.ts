@@ -4,7 +4,9 @@
  * masks anything shaped like them, even values the engine rejected (for example a card
  * number that fails the Luhn check): over-masking a number is cheap, leaking one is not.
  */
-import { mask, type PiiType, type PlaceholderRegistry } from '../dlp/index.js';
+import type { Knex } from 'knex';
+import { mask, type PiiType, type PlaceholderRegistry, type Vault } from '../dlp/index.js';
+import { lockRegistry, saveRegistry, type RegistryScope } from '../pii-vault.js';
 import { dlpEntities, dlpScanDuration } from '../telemetry/metrics.js';
 
 export interface MaskedText {
@@ -38,4 +40,15 @@ export function maskChatText(text: string, registry: PlaceholderRegistry): Maske
   endScan();
   for (const [type, n] of Object.entries(byType)) dlpEntities.inc({ type }, n);
   return { masked, byType, count: Object.values(byType).reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Masks what a person typed (a title, a file name, a comment) with the registry of its scope,
+ * saved in the same transaction, so a name keeps the placeholder it has elsewhere in the scope.
+ */
+export async function maskInScope(trx: Knex.Transaction, vault: Vault, scope: RegistryScope, texts: string[]): Promise<string[]> {
+  const registry = await lockRegistry(trx, vault, scope);
+  const masked = texts.map((t) => maskChatText(t, registry).masked);
+  await saveRegistry(trx, vault, scope, registry);
+  return masked;
 }

@@ -4,7 +4,7 @@
  * person, so they are masked with the document's own registry before they are stored.
  */
 import type { Knex } from 'knex';
-import { maskChatText } from '../chat/masking.js';
+import { maskInScope } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import { Chat } from '../db/models/index.js';
 import type { Vault } from '../dlp/index.js';
@@ -13,7 +13,7 @@ import type { Storage } from '../storage/index.js';
 import { decryptStream } from './envelope.js';
 import { openDataKey } from './keys.js';
 import { Document, DocumentVersion, type DocumentKind } from './model.js';
-import { destroyRegistry, lockRegistry, saveRegistry } from '../pii-vault.js';
+import { destroyRegistry } from '../pii-vault.js';
 import type { StoredFile } from './upload.js';
 
 export interface DocumentDeps {
@@ -51,14 +51,6 @@ const stored = (file: StoredFile, version: number) => ({
   error: null,
 });
 
-/** Masks what a person typed with the document's registry, saved in the same transaction. */
-async function maskNames(trx: Knex.Transaction, vault: Vault, documentId: string, texts: string[]): Promise<string[]> {
-  const registry = await lockRegistry(trx, vault, { type: 'document', id: documentId });
-  const masked = texts.map((t) => maskChatText(t, registry).masked);
-  await saveRegistry(trx, vault, { type: 'document', id: documentId }, registry);
-  return masked;
-}
-
 const versionRow = (documentId: string, version: number, file: StoredFile) => ({
   document_id: documentId, version, storage_key: file.storageKey, size_bytes: file.size,
   mime_type: file.mime, sha256: file.sha256, sealed_key: file.sealedKey,
@@ -68,7 +60,7 @@ export async function createDocument(deps: DocumentDeps, userId: string, documen
   if (input.chat_id && !(await Chat.query().findOne({ id: input.chat_id, user_id: userId }))) throw domainErrors.notFound('no such chat');
   return deps.db.transaction(async (trx) => {
     const stem = file.filename.replace(/\.[^.]*$/, '') || file.filename;
-    const [filename, title] = await maskNames(trx, deps.vault, documentId, [file.filename, input.title ?? stem]);
+    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId }, [file.filename, input.title ?? stem]);
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const doc = await Document.query(trx).insertAndFetch({
       id: documentId, user_id: userId, chat_id: input.chat_id ?? null, kind: input.kind ?? 'other',
@@ -95,7 +87,7 @@ export async function addVersion(deps: DocumentDeps, userId: string, documentId:
     const { filename: name, status, mime_type, size_bytes, version: previous, progress, error } = doc;
     const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };
     const version = previous + 1;
-    const [filename] = await maskNames(trx, deps.vault, documentId, [file.filename]);
+    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId }, [file.filename]);
     await DocumentVersion.query(trx).insert(versionRow(documentId, version, file));
     return { doc: await doc.$query(trx).patchAndFetch({ filename: filename!, ...stored(file, version) }), before };
   });

@@ -10,6 +10,7 @@ import { upload } from '../helpers/documents.js';
 import { registerUser, request } from '../helpers/http.js';
 import { settledDocument } from '../helpers/ingest.js';
 import { fillPath, listOperations, type Operation } from '../helpers/operations.js';
+import { answered, requestReview } from '../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 type Access = 'public' | 'user' | Role[];
@@ -59,6 +60,19 @@ const TABLE: Record<string, Row> = {
   'POST /api/documents/{document_id}/analyze': { access: 'user', owned: true },
   'POST /api/documents/{document_id}/mask': { access: 'user', owned: true },
   'GET /api/documents/{document_id}/masked': { access: 'user', owned: true, ownerStatus: 409 },
+  'GET /api/lawyers/specializations': { access: 'user' },
+  'GET /api/lawyers/me': { access: ['lawyer'] },
+  'PUT /api/lawyers/me': { access: ['lawyer'], body: { specializations: ['civil'], capacity: 1, accepting: false } },
+  'POST /api/reviews/messages/{message_id}/request': { access: ['user'], owned: true },
+  'POST /api/reviews/documents/{document_id}/request': { access: ['user'], owned: true },
+  'GET /api/reviews': { access: 'user' },
+  'GET /api/reviews/{review_id}': { access: 'user', owned: true },
+  'POST /api/reviews/{review_id}/accept': { access: ['lawyer'] },
+  'POST /api/reviews/{review_id}/decline': { access: ['lawyer'], body: { reason: 'Не мой профиль' } },
+  'POST /api/reviews/{review_id}/complete': { access: ['lawyer'], body: { verdict: 'approved', comment: 'Верно' } },
+  'POST /api/reviews/{review_id}/cancel': { access: ['user'], owned: true },
+  'POST /api/reviews/{review_id}/rate': { access: ['user'], owned: true, ownerStatus: 409, body: { score: 5 } },
+  'GET /api/admin/reports/reviews': { access: ['admin'] },
 };
 
 type Session = Awaited<ReturnType<typeof registerUser>>;
@@ -71,6 +85,8 @@ const FIXTURES: Record<string, (base: string, owner: Session) => Promise<string>
   chat_id: async (base, owner) => (await request(base, 'POST', '/api/chats', { token: owner.token, json: {} })).body.id,
   id: async (base, owner) => (await request(base, 'POST', '/api/ai/complete', { token: owner.token, json: { prompt: 'Вопрос о сроках' } })).body.id,
   // Settled, so its text is there for the owner and no ingestion writes behind the test.
+  message_id: async (base, owner) => (await answered(base, owner.token, 'Как вернуть залог за квартиру?')).answerId,
+  review_id: async (base, owner) => (await requestReview(base, owner.token, (await answered(base, owner.token, 'Как вернуть долг?')).answerId, { specialization: 'civil' })).body.id,
   document_id: async (base, owner) => (await settledDocument(base, owner.token, (await upload(base, '/api/documents', owner.token, SAMPLE_FILE)).body.id)).id,
 };
 
@@ -79,7 +95,7 @@ let ops: Operation[];
 const sessions = {} as Record<Role | 'other', Session>;
 
 beforeAll(async () => {
-  rt = await startTestRuntime('access');
+  rt = await startTestRuntime('access', { env: { REVIEWS_PER_MONTH_DEFAULT: '100' } });
   ops = await listOperations(rt.url);
   for (const role of ['user', 'lawyer', 'admin', 'other'] as const) {
     sessions[role] = await registerUser(rt.url, role);

@@ -164,7 +164,7 @@ describe('ingestion', () => {
     const res = await upload(rt.url, '/api/documents', owner.token, { name: 'scan.png', data: png() });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const doc = await settled(res.body.id);
-    expect(doc).toMatchObject({ status: 'failed', error: { code: 'no_text' } });
+    expect(doc, JSON.stringify(doc.error)).toMatchObject({ status: 'failed', error: { code: 'no_text' } });
     expect(updatesOf(doc.id).at(-1)).toMatchObject({ status: 'failed', error: { code: 'no_text' } });
     const text = await request(rt.url, 'GET', `/api/documents/${doc.id}/text`, { token: owner.token });
     expect([text.status, text.body.code]).toEqual([409, 'conflict']);

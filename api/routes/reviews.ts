@@ -1,0 +1,171 @@
+/**
+ * Lawyer review: lawyers' profiles, requests for an answer or a document, the lawyer's
+ * work, the requester's cancel and rating, and the admins' report. The services in
+ * core/reviews/ decide; routing and timers run as jobs on the `reviews` queue.
+ */
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Db } from '../../core/db/knex.js';
+import { Vault } from '../../core/dlp/index.js';
+import { reviewsReport } from '../../core/reports/reviews.js';
+import { getLawyer, saveLawyer } from '../../core/reviews/lawyers.js';
+import { requestReview, type SubjectRef } from '../../core/reviews/request.js';
+import { SPECIALIZATIONS } from '../../core/reviews/specializations.js';
+import { loadSubject, readableReview, reviewsQuery, toPublicReview, type ReviewRow } from '../../core/reviews/view.js';
+import { acceptReview, cancelReview, completeReview, declineReview, rateReview } from '../../core/reviews/work.js';
+import { createReviewEffects } from '../../pipelines/reviews.js';
+import type { Queues } from '../../pipelines/queues.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
+import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
+import { defineRoute, type AnyRoute } from '../routing.js';
+import { isoDate, page, pageQuery } from '../schemas/common.js';
+import {
+  completeBody, declineBody, lawyerBody, lawyerSchema, rateBody, requestReviewBody, reviewParams, reviewSchema, reviewsReportSchema, subjectSchema,
+} from '../schemas/review.js';
+
+export interface ReviewRouteDeps {
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  encryptionKey: Buffer;
+  idempotent: Idempotent;
+  slaSeconds: { standard: number; urgent: number };
+  defaultPerMonth: number;
+}
+
+const notFound = { description: 'No such review for you' };
+const wrongState = { description: 'The review is not in a state that allows this' };
+const reviewAnswer = { description: 'The review', schema: reviewSchema };
+const reportTime = z.union([z.iso.date(), isoDate]).refine((t) => {
+  const year = new Date(t).getUTCFullYear();
+  return year >= 1970 && year <= 2999;
+}, 'must be a time between 1970 and 2999');
+
+export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
+  const effects = createReviewEffects({ queues: deps.queues, redis: deps.redis });
+  const vault = new Vault(deps.encryptionKey);
+  const work = { db: deps.db, vault, effects };
+  const requestDeps = { ...work, slaSeconds: deps.slaSeconds, defaultPerMonth: deps.defaultPerMonth };
+
+  const requestRoute = <K extends string>(type: SubjectRef['type'], param: K) => defineRoute({
+    method: 'post', path: `/api/reviews/${type}s/:${param}/request`, summary: `Ask a lawyer to check ${type === 'message' ? 'an answer of the assistant' : 'a document'}`, tags: ['reviews'], access: ['user'],
+    params: z.object({ [param]: z.uuid() } as Record<K, z.ZodUUID>), body: requestReviewBody, headers: [IDEMPOTENCY_HEADER],
+    responses: {
+      202: { description: 'Requested: routing to a lawyer follows', schema: reviewSchema },
+      404: { description: `No such ${type} of yours` },
+      409: { description: `The ${type} cannot be reviewed (not ${type === 'message' ? 'a completed answer' : 'ready'}), or a review of it is open` },
+      422: { description: 'Invalid body' },
+      429: { description: '`quota_exceeded`: the monthly allowance of reviews is used up' },
+      503: { description: 'The review could not be queued' },
+    },
+    async handler(ctx, { params, body }) {
+      const userId = ctx.state.user.id;
+      await deps.idempotent(ctx, userId, body, async () => {
+        const review = await requestReview(requestDeps, userId, { type, id: (params as Record<string, string>)[param]! }, body);
+        return { status: 202, body: toPublicReview(review) };
+      });
+    },
+  });
+
+  return [
+    defineRoute({
+      method: 'get', path: '/api/lawyers/specializations', summary: 'The specializations a lawyer may have', tags: ['reviews'], access: 'user',
+      responses: { 200: { description: 'Codes and names', schema: z.object({ items: z.array(z.object({ code: z.string(), name: z.string() })) }) } },
+      async handler(ctx) {
+        ctx.body = { items: SPECIALIZATIONS };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/lawyers/me', summary: "The caller's lawyer profile", tags: ['reviews'], access: ['lawyer'],
+      responses: { 200: { description: 'The profile', schema: lawyerSchema } },
+      async handler(ctx) {
+        ctx.body = await getLawyer(deps.db, ctx.state.user.id);
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/lawyers/me', summary: 'Set specializations, capacity and whether new reviews are taken', tags: ['reviews'], access: ['lawyer'],
+      body: lawyerBody,
+      responses: { 200: { description: 'The profile', schema: lawyerSchema }, 422: { description: 'Invalid body' } },
+      async handler(ctx, { body }) {
+        ctx.body = await saveLawyer(deps.db, ctx.state.user.id, body);
+        // Room to take more: pending reviews may fit now.
+        await effects.routePending();
+      },
+    }),
+    requestRoute('message', 'message_id'),
+    requestRoute('document', 'document_id'),
+    defineRoute({
+      method: 'get', path: '/api/reviews', summary: 'Reviews: yours (user), assigned to you (lawyer), all (admin); newest first', tags: ['reviews'], access: 'user',
+      query: pageQuery.extend({ status: z.enum(['pending', 'assigned', 'in_progress', 'completed', 'cancelled']).optional() }),
+      responses: { 200: { description: 'Reviews', schema: page(reviewSchema) } },
+      async handler(ctx, { query }) {
+        const { id, role } = ctx.state.user;
+        const rows = reviewsQuery(deps.db);
+        if (role === 'user') rows.where('r.requester_id', id);
+        if (role === 'lawyer') rows.where('r.lawyer_id', id);
+        if (query.status) rows.where('r.status', query.status);
+        const listed = deps.db.from(rows.as('x')).select('*');
+        const result = await keysetPage<ReviewRow>(listed, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        ctx.body = { items: result.items.map(toPublicReview), next_cursor: result.next_cursor };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/reviews/:review_id', summary: 'A review with its masked subject', tags: ['reviews'], access: 'user',
+      params: reviewParams,
+      responses: { 200: { description: 'The review and what it is about, masked', schema: z.object({ review: reviewSchema, subject: subjectSchema }) }, 404: notFound },
+      async handler(ctx, { params }) {
+        const review = await readableReview(deps.db, ctx.state.user, params.review_id);
+        ctx.body = { review: toPublicReview(review), subject: await loadSubject(deps.db, review) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/reviews/:review_id/accept', summary: 'Take on an assigned review', tags: ['reviews'], access: ['lawyer'],
+      params: reviewParams,
+      responses: { 200: reviewAnswer, 404: notFound, 409: wrongState },
+      async handler(ctx, { params }) {
+        ctx.body = toPublicReview(await acceptReview(work, ctx.state.user.id, params.review_id));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/reviews/:review_id/decline', summary: 'Give a review back; it goes to another lawyer', tags: ['reviews'], access: ['lawyer'],
+      params: reviewParams, body: declineBody,
+      responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body' } },
+      async handler(ctx, { params, body }) {
+        ctx.body = toPublicReview(await declineReview(work, ctx.state.user.id, params.review_id, body.reason));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/reviews/:review_id/complete', summary: 'The verdict; a correction of an answer joins the chat', tags: ['reviews'], access: ['lawyer'],
+      params: reviewParams, body: completeBody,
+      responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body (`corrected` needs `corrected_content`)' } },
+      async handler(ctx, { params, body }) {
+        ctx.body = toPublicReview(await completeReview(work, ctx.state.user.id, params.review_id, body));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/reviews/:review_id/cancel', summary: 'Withdraw a review before it is completed', tags: ['reviews'], access: ['user'],
+      params: reviewParams,
+      responses: { 200: reviewAnswer, 404: notFound, 409: wrongState },
+      async handler(ctx, { params }) {
+        ctx.body = toPublicReview(await cancelReview(work, ctx.state.user.id, params.review_id));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/reviews/:review_id/rate', summary: 'Rate a completed review (once)', tags: ['reviews'], access: ['user'],
+      params: reviewParams, body: rateBody,
+      responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body' } },
+      async handler(ctx, { params, body }) {
+        ctx.body = toPublicReview(await rateReview(work, ctx.state.user.id, params.review_id, body.score, body.comment));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/admin/reports/reviews', summary: 'Lawyer reviews requested from..to: totals, SLA breaches, medians, per lawyer', tags: ['admin'], access: ['admin'],
+      query: z.object({ from: reportTime.optional(), to: reportTime.optional() }),
+      responses: { 200: { description: 'The report', schema: reviewsReportSchema } },
+      async handler(ctx, { query }) {
+        const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
+        ctx.body = await reviewsReport(deps.db, { from: iso(query.from), to: iso(query.to) });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,96 @@
+/**
+ * A user asks a lawyer to check an assistant's answer or a document. The request counts
+ * against the month's allowance (the plan's `reviews_per_month`, else the configured default)
+ * under a per-user lock, so parallel requests cannot overrun it. The comment is masked with
+ * the subject's registry. Routing and the resolution timers follow after the commit.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { audit } from '../audit.js';
+import { maskInScope } from '../chat/masking.js';
+import type { Db } from '../db/knex.js';
+import type { Vault } from '../dlp/index.js';
+import { ownDocument } from '../documents/documents.js';
+import { domainErrors } from '../errors.js';
+import type { RegistryScope } from '../pii-vault.js';
+import type { ReviewEffects } from './effects.js';
+import type { Specialization } from './specializations.js';
+import { loadReview, OPEN_STATUSES, type ReviewRow } from './view.js';
+
+export interface RequestDeps {
+  db: Db;
+  vault: Vault;
+  effects: ReviewEffects;
+  slaSeconds: { standard: number; urgent: number };
+  defaultPerMonth: number;
+}
+
+export interface ReviewRequest {
+  comment?: string | undefined;
+  urgency?: 'standard' | 'urgent' | undefined;
+  specialization?: Specialization | undefined;
+}
+
+export type SubjectRef = { type: 'message' | 'document'; id: string };
+
+/** The subject must be the caller's completed answer or ready document; its registry masks the comment. */
+async function subjectScope(trx: Knex.Transaction, userId: string, subject: SubjectRef): Promise<RegistryScope> {
+  if (subject.type === 'document') {
+    const doc = await ownDocument(userId, subject.id, trx);
+    if (doc.status !== 'ready') throw domainErrors.conflict('the document is not ready yet');
+    return { type: 'document', id: doc.id };
+  }
+  const message = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id')
+    .where({ 'm.id': subject.id, 'c.user_id': userId }).first('m.chat_id', 'm.sender', 'm.status');
+  if (!message) throw domainErrors.notFound('no such message');
+  if (message.sender !== 'assistant' || message.status !== 'completed') throw domainErrors.conflict('only a completed answer of the assistant can be reviewed');
+  return { type: 'chat', id: message.chat_id };
+}
+
+async function monthlyAllowance(trx: Knex.Transaction, userId: string, fallback: number): Promise<number> {
+  const plan = await trx('subscriptions as s').join('plans as p', 'p.id', 's.plan_id')
+    .where({ 's.user_id': userId }).whereIn('s.status', ['active', 'past_due'])
+    .first(trx.raw(`(p.limits ->> 'reviews_per_month')::int AS n`));
+  return plan?.n ?? fallback;
+}
+
+const secondsToNextMonthUtc = () => {
+  const now = new Date();
+  return Math.max(1, Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - now.getTime()) / 1000));
+};
+
+export async function requestReview(deps: RequestDeps, userId: string, subject: SubjectRef, input: ReviewRequest): Promise<ReviewRow> {
+  const id = randomUUID();
+  const urgency = input.urgency ?? 'standard';
+  await deps.db.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`reviews-requested:${userId}`]);
+    const scope = await subjectScope(trx, userId, subject);
+    const column = subject.type === 'message' ? 'message_id' : 'document_id';
+    const open = await trx('lawyer_reviews').where({ [column]: subject.id }).whereIn('status', OPEN_STATUSES).first('id');
+    if (open) throw domainErrors.conflict('a review of this is already open');
+    const allowance = await monthlyAllowance(trx, userId, deps.defaultPerMonth);
+    const [counted] = await trx('lawyer_reviews').where({ requester_id: userId })
+      .where('created_at', '>=', trx.raw(`date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)).count({ n: '*' });
+    if (Number(counted?.n ?? 0) >= allowance) {
+      throw domainErrors.limited(secondsToNextMonthUtc(), `the monthly allowance of ${allowance} lawyer reviews is used up`, 'quota_exceeded');
+    }
+    const [comment] = input.comment ? await maskInScope(trx, deps.vault, scope, [input.comment]) : [null];
+    await trx('lawyer_reviews').insert({
+      id, requester_id: userId, subject_type: subject.type, [column]: subject.id, urgency,
+      specialization: input.specialization ?? null, comment,
+      resolution_due: trx.raw(`now() + make_interval(secs => ?)`, [deps.slaSeconds[urgency]]),
+    });
+    await audit({ actorId: userId, action: 'review.requested', targetType: 'review', targetId: id, meta: { subject: subject.type, urgency } }, trx);
+  });
+  const review = await loadReview(deps.db, id);
+  try {
+    await deps.effects.resolutionTimers(review);
+    await (review.specialization ? deps.effects.route(id, 0) : deps.effects.classify(id));
+  } catch (err) {
+    // Without its jobs the review would never move: take it back (the allowance with it).
+    await deps.db('lawyer_reviews').where({ id }).delete();
+    throw domainErrors.unavailable(`the review could not be queued (${(err as Error).name}); try again`);
+  }
+  await deps.effects.announce(review);
+  return review;
+}

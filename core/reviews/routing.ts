@@ -1,0 +1,91 @@
+/**
+ * Routing: a pending review goes to an accepting lawyer with its specialization and the
+ * lowest load relative to capacity, never to one who passed on it, nor to its requester.
+ * The slot is taken by one conditional UPDATE of the lawyer's profile row (locked with SKIP
+ * LOCKED, re-checked by the UPDATE under the lock), so two routings at once can never both
+ * take a lawyer's last slot.
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../db/knex.js';
+import type { ReviewEffects } from './effects.js';
+import { loadReview, type ReviewRow } from './view.js';
+
+/** Thrown by the route job while no lawyer is free: BullMQ retries it with backoff. */
+export class NoLawyerFree extends Error {
+  override name = 'NoLawyerFree';
+}
+
+export interface RoutingDeps {
+  db: Db;
+  effects: ReviewEffects;
+  acceptSeconds: number;
+}
+
+/** Takes a slot of the best lawyer for `review`; undefined when none is free. */
+async function takeSlot(trx: Knex.Transaction, review: ReviewRow): Promise<string | undefined> {
+  const { rows } = (await trx.raw(
+    `WITH pick AS (
+       SELECT p.user_id FROM lawyer_profiles p JOIN users u ON u.id = p.user_id
+        WHERE p.accepting AND p.active_reviews < p.capacity AND ? = ANY (p.specializations)
+          AND u.role = 'lawyer' AND u.status = 'active' AND p.user_id <> ?
+          AND NOT EXISTS (SELECT 1 FROM review_passes x WHERE x.review_id = ? AND x.lawyer_id = p.user_id)
+        ORDER BY p.active_reviews::float / p.capacity, p.active_reviews, p.updated_at
+        LIMIT 1
+        FOR UPDATE OF p SKIP LOCKED)
+     UPDATE lawyer_profiles p SET active_reviews = p.active_reviews + 1
+       FROM pick WHERE p.user_id = pick.user_id AND p.active_reviews < p.capacity
+     RETURNING p.user_id`,
+    [review.specialization, review.requester_id, review.id],
+  )) as { rows: Array<{ user_id: string }> };
+  return rows[0]?.user_id;
+}
+
+/** Gives a lawyer's slot back (the review left `assigned`/`in_progress`). */
+export async function releaseSlot(trx: Knex.Transaction, lawyerId: string): Promise<void> {
+  await trx('lawyer_profiles').where({ user_id: lawyerId }).where('active_reviews', '>', 0).decrement('active_reviews', 1);
+}
+
+type Attempt = 'assigned' | 'not_pending' | 'no_lawyer';
+
+/** Routes one review if it is still pending; the row lock makes concurrent routings of it wait. */
+async function tryRoute(deps: RoutingDeps, reviewId: string, skipLocked: boolean): Promise<{ outcome: Attempt; review?: ReviewRow }> {
+  const outcome = await deps.db.transaction(async (trx): Promise<Attempt> => {
+    const lock = trx('lawyer_reviews').where({ id: reviewId }).forUpdate();
+    const row = (await (skipLocked ? lock.skipLocked() : lock).first()) as ReviewRow | undefined;
+    if (!row || row.status !== 'pending' || !row.specialization) return 'not_pending';
+    const lawyerId = await takeSlot(trx, row);
+    if (!lawyerId) return 'no_lawyer';
+    await trx('lawyer_reviews').where({ id: reviewId }).update({
+      status: 'assigned', lawyer_id: lawyerId, assignment: row.assignment + 1,
+      assigned_at: trx.fn.now(), accept_due: trx.raw(`now() + make_interval(secs => ?)`, [deps.acceptSeconds]), updated_at: trx.fn.now(),
+    });
+    return 'assigned';
+  });
+  if (outcome !== 'assigned') return { outcome };
+  const review = await loadReview(deps.db, reviewId);
+  await deps.effects.acceptTimers(review);
+  await deps.effects.announce(review);
+  return { outcome, review };
+}
+
+/** The route job: assigns the review, or throws NoLawyerFree so that it is retried later. */
+export async function routeReview(deps: RoutingDeps, reviewId: string): Promise<{ lawyer_id?: string; skipped?: string }> {
+  const { outcome, review } = await tryRoute(deps, reviewId, false);
+  if (outcome === 'no_lawyer') throw new NoLawyerFree('no lawyer with a free slot for this review');
+  return outcome === 'assigned' ? { lawyer_id: review!.lawyer_id! } : { skipped: 'no longer pending' };
+}
+
+const PENDING_BATCH = 100;
+
+/** Routes the oldest pending reviews while any lawyer has a free slot (after a slot frees, and every minute). */
+export async function routePending(deps: RoutingDeps): Promise<{ assigned: number }> {
+  let assigned = 0;
+  const pending = await deps.db('lawyer_reviews').where({ status: 'pending' }).whereNotNull('specialization')
+    .orderBy('created_at').limit(PENDING_BATCH).pluck('id');
+  for (const id of pending) {
+    const free = await deps.db('lawyer_profiles').where({ accepting: true }).whereRaw('active_reviews < capacity').first('user_id');
+    if (!free) break;
+    if ((await tryRoute(deps, id, true)).outcome === 'assigned') assigned++;
+  }
+  return { assigned };
+}

@@ -1,0 +1,90 @@
+/**
+ * The SLA timers of a review, run by delayed jobs. Each timer names what it guards (the
+ * accept window of one assignment, or the resolution deadline) and does nothing if the
+ * review has moved on, so a late, repeated or duplicated timer changes nothing. The
+ * reminders fire at 75% of each window.
+ */
+import { audit } from '../audit.js';
+import type { Db } from '../db/knex.js';
+import { adminIds, type ReviewEffects } from './effects.js';
+import { releaseSlot } from './routing.js';
+import { loadReview, type ReviewRow } from './view.js';
+
+export const REMINDER_AT = 0.75;
+
+export interface TimerDeps {
+  db: Db;
+  effects: ReviewEffects;
+}
+
+export interface Timer {
+  review_id: string;
+  window: 'accept' | 'resolution';
+  phase: 'reminder' | 'due';
+  /** For the accept window: the assignment it belongs to. */
+  assignment?: number | undefined;
+}
+
+const stillAssigned = (r: ReviewRow, t: Timer) => r.status === 'assigned' && r.assignment === t.assignment;
+const stillOpen = (r: ReviewRow) => r.status === 'assigned' || r.status === 'in_progress' || r.status === 'pending';
+
+/** `review.reminder` to the lawyer holding the review. */
+async function remind(deps: TimerDeps, t: Timer): Promise<string> {
+  const r = await loadReview(deps.db, t.review_id).catch(() => undefined);
+  const due = t.window === 'accept' ? r && stillAssigned(r, t) : r && stillOpen(r) && r.status !== 'pending';
+  if (!r || !due || !r.lawyer_id) return 'moved on';
+  await deps.effects.remind(r, t.window);
+  return 'reminded';
+}
+
+/** The assigned lawyer did not accept in time: the review goes to someone else, never back to them. */
+async function acceptExpired(deps: TimerDeps, t: Timer): Promise<string> {
+  const lawyerId = await deps.db.transaction(async (trx) => {
+    const r = (await trx('lawyer_reviews').where({ id: t.review_id }).forUpdate().first()) as ReviewRow | undefined;
+    if (!r || !stillAssigned(r, t) || !r.lawyer_id) return undefined;
+    await trx('review_passes').insert({ review_id: r.id, lawyer_id: r.lawyer_id, kind: 'expired' }).onConflict(['review_id', 'lawyer_id']).ignore();
+    await releaseSlot(trx, r.lawyer_id);
+    await trx('lawyer_reviews').where({ id: r.id }).update({ status: 'pending', lawyer_id: null, accept_due: null, updated_at: trx.fn.now() });
+    await audit({ action: 'review.accept_expired', targetType: 'review', targetId: r.id, meta: { lawyer_id: r.lawyer_id, assignment: r.assignment } }, trx);
+    return r.lawyer_id;
+  });
+  if (!lawyerId) return 'moved on';
+  const review = await loadReview(deps.db, t.review_id);
+  await deps.effects.announce(review, [lawyerId]);
+  await deps.effects.route(review.id, review.assignment);
+  await deps.effects.routePending();
+  return 'rerouted';
+}
+
+/**
+ * Past the resolution deadline: breached once, escalated to admins (event and audit entry),
+ * and taken back for rerouting unless a lawyer is already working on it.
+ */
+async function resolutionBreached(deps: TimerDeps, t: Timer): Promise<string> {
+  const outcome = await deps.db.transaction(async (trx) => {
+    const r = (await trx('lawyer_reviews').where({ id: t.review_id }).forUpdate().first()) as ReviewRow | undefined;
+    if (!r || !stillOpen(r) || r.breached_at) return undefined;
+    const takeBack = r.status === 'assigned' ? r.lawyer_id : null;
+    if (takeBack) {
+      await trx('review_passes').insert({ review_id: r.id, lawyer_id: takeBack, kind: 'expired' }).onConflict(['review_id', 'lawyer_id']).ignore();
+      await releaseSlot(trx, takeBack);
+    }
+    await trx('lawyer_reviews').where({ id: r.id }).update({
+      breached_at: trx.fn.now(), updated_at: trx.fn.now(),
+      ...(takeBack ? { status: 'pending', lawyer_id: null, accept_due: null } : {}),
+    });
+    await audit({ action: 'review.sla_breached', targetType: 'review', targetId: r.id, meta: { status: r.status, lawyer_id: r.lawyer_id, urgency: r.urgency } }, trx);
+    return { takeBack, reroute: r.status !== 'in_progress' };
+  });
+  if (!outcome) return 'moved on';
+  const review = await loadReview(deps.db, t.review_id);
+  await deps.effects.announce(review, [...(outcome.takeBack ? [outcome.takeBack] : []), ...(await adminIds(deps.db))], 'sla_breached');
+  if (outcome.reroute) await deps.effects.route(review.id, review.assignment);
+  if (outcome.takeBack) await deps.effects.routePending();
+  return 'breached';
+}
+
+export async function runTimer(deps: TimerDeps, t: Timer): Promise<{ outcome: string }> {
+  if (t.phase === 'reminder') return { outcome: await remind(deps, t) };
+  return { outcome: await (t.window === 'accept' ? acceptExpired(deps, t) : resolutionBreached(deps, t)) };
+}

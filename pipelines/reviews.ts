@@ -1,0 +1,59 @@
+/**
+ * Review effects over BullMQ and the Socket.IO emitter. Job ids name what they do, so a
+ * repeated trigger adds nothing: one route per review and assignment round, one timer per
+ * window and phase (and assignment). Timers are delayed jobs: they live in Redis and fire
+ * after a worker restart all the same.
+ */
+import { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import type { ReviewEffects } from '../core/reviews/effects.js';
+import { REMINDER_AT, type Timer } from '../core/reviews/timers.js';
+import { toPublicReview, type ReviewRow } from '../core/reviews/view.js';
+import { chatRoom, socketKey, userRoom } from '../core/rooms.js';
+import type { Queues } from './queues.js';
+import { DEFAULT_JOB_OPTIONS } from './registry.js';
+
+/** Routing retries while no lawyer is free: 2 s, 4 s, … about 8 minutes in all; then the minute sweep. */
+const ROUTE_OPTIONS = { ...DEFAULT_JOB_OPTIONS, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: true } as const;
+
+export const timerJobId = (t: Timer) => `review-${t.review_id}-${t.window}-${t.phase}${t.assignment ? `-a${t.assignment}` : ''}`;
+
+const ms = (d: Date | string) => new Date(d).getTime();
+
+export function createReviewEffects(deps: { queues: Queues; emitter?: Emitter; redis: Redis }): ReviewEffects {
+  const emitter = deps.emitter ?? new Emitter(deps.redis, { key: socketKey(deps.queues.prefix) });
+  const timer = async (t: Timer, at: number) => {
+    await deps.queues.add('reviews.timer', t, { jobId: timerJobId(t), delay: Math.max(0, at - Date.now()) });
+  };
+  const windowTimers = async (t: Omit<Timer, 'phase'>, from: Date, due: Date) => {
+    await timer({ ...t, phase: 'reminder' }, ms(from) + REMINDER_AT * (ms(due) - ms(from)));
+    await timer({ ...t, phase: 'due' }, ms(due));
+  };
+  return {
+    async announce(review: ReviewRow, alsoTo = [], escalation) {
+      const to = [...new Set([review.requester_id, ...(review.lawyer_id ? [review.lawyer_id] : []), ...alsoTo])];
+      emitter.to(to.map(userRoom)).emit('review.updated', { review: toPublicReview(review), ...(escalation ? { escalation } : {}) });
+    },
+    async remind(review, deadline) {
+      if (review.lawyer_id) emitter.to(userRoom(review.lawyer_id)).emit('review.reminder', { review: toPublicReview(review), deadline });
+    },
+    async messageCreated(chatId, userId, message) {
+      emitter.to([chatRoom(chatId), userRoom(userId)]).emit('message.created', { chat_id: chatId, message });
+    },
+    async classify(reviewId) {
+      await deps.queues.add('reviews.classify', { review_id: reviewId }, { jobId: `review-classify-${reviewId}` });
+    },
+    async route(reviewId, round) {
+      await deps.queues.add('reviews.route', { review_id: reviewId }, { ...ROUTE_OPTIONS, jobId: `review-route-${reviewId}-${round}` });
+    },
+    async routePending() {
+      await deps.queues.add('reviews.route-pending', {}, { removeOnComplete: true, removeOnFail: { count: 100 } });
+    },
+    async acceptTimers(review) {
+      await windowTimers({ review_id: review.id, window: 'accept', assignment: review.assignment }, review.assigned_at!, review.accept_due!);
+    },
+    async resolutionTimers(review) {
+      await windowTimers({ review_id: review.id, window: 'resolution' }, review.created_at, review.resolution_due);
+    },
+  };
+}
