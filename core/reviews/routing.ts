@@ -3,7 +3,7 @@
  * lowest load relative to capacity, never to one who passed on it, nor to its requester.
  * The slot is taken by one conditional UPDATE of the lawyer's profile row (locked with SKIP
  * LOCKED, re-checked by the UPDATE under the lock), so two routings at once can never both
- * take a lawyer's last slot.
+ * take a lawyer's last slot, even where they do not take turns (a lawyer's own writes).
  */
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
@@ -47,11 +47,14 @@ export async function releaseSlot(trx: Knex.Transaction, lawyerId: string): Prom
 
 type Attempt = 'assigned' | 'not_pending' | 'no_lawyer';
 
-/** Routes one review if it is still pending; the row lock makes concurrent routings of it wait. */
-async function tryRoute(deps: RoutingDeps, reviewId: string, skipLocked: boolean): Promise<{ outcome: Attempt; review?: ReviewRow }> {
+/**
+ * Routes one review if it is still pending. Routing decisions take turns (a transaction-scoped
+ * advisory lock), so the oldest pending review is offered a freed slot before a younger one.
+ */
+async function tryRoute(deps: RoutingDeps, reviewId: string): Promise<Attempt> {
   const outcome = await deps.db.transaction(async (trx): Promise<Attempt> => {
-    const lock = trx('lawyer_reviews').where({ id: reviewId }).forUpdate();
-    const row = (await (skipLocked ? lock.skipLocked() : lock).first()) as ReviewRow | undefined;
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', ['reviews-routing']);
+    const row = (await trx('lawyer_reviews').where({ id: reviewId }).forUpdate().first()) as ReviewRow | undefined;
     if (!row || row.status !== 'pending' || !row.specialization) return 'not_pending';
     const lawyerId = await takeSlot(trx, row);
     if (!lawyerId) return 'no_lawyer';
@@ -61,31 +64,37 @@ async function tryRoute(deps: RoutingDeps, reviewId: string, skipLocked: boolean
     });
     return 'assigned';
   });
-  if (outcome !== 'assigned') return { outcome };
-  const review = await loadReview(deps.db, reviewId);
-  await deps.effects.acceptTimers(review);
-  await deps.effects.announce(review);
-  return { outcome, review };
-}
-
-/** The route job: assigns the review, or throws NoLawyerFree so that it is retried later. */
-export async function routeReview(deps: RoutingDeps, reviewId: string): Promise<{ lawyer_id?: string; skipped?: string }> {
-  const { outcome, review } = await tryRoute(deps, reviewId, false);
-  if (outcome === 'no_lawyer') throw new NoLawyerFree('no lawyer with a free slot for this review');
-  return outcome === 'assigned' ? { lawyer_id: review!.lawyer_id! } : { skipped: 'no longer pending' };
+  if (outcome === 'assigned') {
+    const review = await loadReview(deps.db, reviewId);
+    await deps.effects.acceptTimers(review);
+    await deps.effects.announce(review);
+  }
+  return outcome;
 }
 
 const PENDING_BATCH = 100;
 
 /** Routes the oldest pending reviews while any lawyer has a free slot (after a slot frees, and every minute). */
-export async function routePending(deps: RoutingDeps): Promise<{ assigned: number }> {
+export async function routePending(deps: RoutingDeps, also?: string): Promise<{ assigned: number }> {
   let assigned = 0;
-  const pending = await deps.db('lawyer_reviews').where({ status: 'pending' }).whereNotNull('specialization')
+  const pending: string[] = await deps.db('lawyer_reviews').where({ status: 'pending' }).whereNotNull('specialization')
     .orderBy('created_at').limit(PENDING_BATCH).pluck('id');
+  if (also && !pending.includes(also)) pending.push(also);
   for (const id of pending) {
     const free = await deps.db('lawyer_profiles').where({ accepting: true }).whereRaw('active_reviews < capacity').first('user_id');
     if (!free) break;
-    if ((await tryRoute(deps, id, true)).outcome === 'assigned') assigned++;
+    if ((await tryRoute(deps, id)) === 'assigned') assigned++;
   }
   return { assigned };
+}
+
+/**
+ * The route job of one review: older pending reviews are served first, then this one; while
+ * it is still pending, NoLawyerFree makes BullMQ retry it with backoff.
+ */
+export async function routeReview(deps: RoutingDeps, reviewId: string): Promise<{ assigned: number }> {
+  const done = await routePending(deps, reviewId);
+  const row = await deps.db('lawyer_reviews').where({ id: reviewId }).first('status', 'specialization');
+  if (row?.status === 'pending' && row.specialization) throw new NoLawyerFree('no lawyer with a free slot for this review');
+  return done;
 }

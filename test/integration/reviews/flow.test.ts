@@ -190,7 +190,7 @@ describe('lawyer review', () => {
     const refused = await requestReview(rt.url, other.token, next.answerId);
     expect([refused.status, refused.body.code]).toEqual([429, 'quota_exceeded']);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(Number((await db()('lawyer_reviews').where({ requester_id: other.id }).count({ n: "*" }))[0]?.n)).toBe(1);
+    expect(Number((await db()('lawyer_reviews').where({ requester_id: other.id }).count({ n: '*' }))[0]?.n)).toBe(1);
   });
 
   it('reports totals, breaches, medians and per-lawyer figures to admins only', async () => {

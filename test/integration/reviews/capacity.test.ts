@@ -1,0 +1,75 @@
+/**
+ * Twenty reviews requested at once against three lawyers with five slots between them: no
+ * lawyer ever holds more than their capacity, the first five are assigned at once, and the
+ * rest are assigned, oldest first, as lawyers finish and slots free.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import { Model } from 'objection';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '../../e2e/chat/harness.js';
+import { request } from '../../helpers/http.js';
+import { account, answered, lawyer, requestReview, type Session } from '../../helpers/reviews.js';
+import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+
+let rt: TestRuntime;
+let user: Session;
+let lawyers: Array<Session & { capacity: number }>;
+
+const db = () => Model.knex();
+
+/** Reviews held per lawyer, counted from the reviews themselves and from the slot counter. */
+async function loads(): Promise<Array<{ id: string; held: number; counter: number; capacity: number }>> {
+  const held = await db()('lawyer_reviews').whereIn('status', ['assigned', 'in_progress']).groupBy('lawyer_id').select('lawyer_id', db().raw('count(*)::int AS n'));
+  const profiles = await db()('lawyer_profiles').select('user_id', 'active_reviews', 'capacity');
+  return profiles.map((p: any) => ({ id: p.user_id, held: held.find((h: any) => h.lawyer_id === p.user_id)?.n ?? 0, counter: p.active_reviews, capacity: p.capacity }));
+}
+
+async function expectWithinCapacity() {
+  for (const l of await loads()) {
+    expect(l.held, `lawyer ${l.id}`).toBeLessThanOrEqual(l.capacity);
+    expect(l.counter, `slot counter of ${l.id}`).toBe(l.held);
+  }
+}
+
+beforeAll(async () => {
+  rt = await startTestRuntime('reviews-capacity', { env: { REVIEWS_PER_MONTH_DEFAULT: '100', AI_CACHE_TTL_SECONDS: '0' } });
+  user = await account(rt.url, 'user');
+  lawyers = [];
+  for (const [tag, capacity] of [['two-a', 2], ['two-b', 2], ['one', 1]] as const) {
+    lawyers.push({ ...(await lawyer(rt.url, tag, { specializations: ['civil'], capacity })), capacity });
+  }
+});
+
+afterAll(async () => {
+  await rt?.close();
+});
+
+describe('capacity under concurrency', () => {
+  it('never puts a lawyer over capacity, and assigns the rest as slots free', async () => {
+    const answers = [];
+    for (let i = 0; i < 20; i++) answers.push((await answered(rt.url, user.token, `Вопрос о договоре займа номер ${i + 1}`)).answerId);
+    const requested = await Promise.all(answers.map((id) => requestReview(rt.url, user.token, id, { specialization: 'civil' })));
+    expect(requested.map((r) => r.status)).toEqual(Array(20).fill(202));
+
+    await waitFor('five assigned', async () => Number((await db()('lawyer_reviews').where({ status: 'assigned' }).count({ n: '*' }))[0]?.n) === 5 || undefined);
+    await sleep(500); // routing has settled: nothing more may be assigned
+    await expectWithinCapacity();
+    expect(Number((await db()('lawyer_reviews').where({ status: 'pending' }).count({ n: '*' }))[0]?.n)).toBe(15);
+
+    // Lawyers work through their queues; every finished review lets the next one in.
+    let completed = 0;
+    while (completed < 20) {
+      const next = await waitFor('an assigned review', async () => (await db()('lawyer_reviews').where({ status: 'assigned' }).orderBy('created_at').first()) ?? undefined);
+      const token = lawyers.find((l) => l.id === next.lawyer_id)!.token;
+      // The oldest pending is always the next to be assigned: pending ones are all younger.
+      const olderPending = await db()('lawyer_reviews').where({ status: 'pending' }).where('created_at', '<', next.created_at).first();
+      expect(olderPending).toBeUndefined();
+      expect((await request(rt.url, 'POST', `/api/reviews/${next.id}/accept`, { token })).status).toBe(200);
+      expect((await request(rt.url, 'POST', `/api/reviews/${next.id}/complete`, { token, json: { verdict: 'approved', comment: 'Верно.' } })).status).toBe(200);
+      completed++;
+      await expectWithinCapacity();
+    }
+    expect(Number((await db()('lawyer_reviews').where({ status: 'completed' }).count({ n: '*' }))[0]?.n)).toBe(20);
+    for (const l of await loads()) expect([l.held, l.counter]).toEqual([0, 0]);
+  });
+});
