@@ -38,16 +38,18 @@ describe('the usage report', () => {
     const boss = await admin();
     const usage = [];
     const users = [];
+    const documents: string[] = [];
     for (const name of ['reporta', 'reportb']) {
       const user = await registerUser(rt.url, name);
       users.push(user);
       const chat = await newChat(rt.url, user.token);
       const { reply } = await ask(rt.url, user.token, chat, 'Сколько длится испытательный срок?');
       usage.push((await storedReply(rt.url, user.token, chat, reply.id)).meta.usage);
-      await db()('documents').insert({ user_id: user.id, title: 'Договор', filename: 'd.pdf', mime_type: 'application/pdf', size_bytes: 10 });
+      const [doc] = await db()('documents').insert({ user_id: user.id, title: 'Договор', filename: 'd.pdf', mime_type: 'application/pdf', size_bytes: 10 }).returning('id');
+      documents.push(doc.id);
     }
     const first = users[0]!;
-    await db()('lawyer_reviews').insert({ requester_id: first.id });
+    await db()('lawyer_reviews').insert({ requester_id: first.id, subject_type: 'document', document_id: documents[0], resolution_due: new Date() });
     await db()('payments').insert([
       { user_id: first.id, provider: 'yookassa', amount_minor: 199000, currency: 'RUB', status: 'succeeded' },
       { user_id: first.id, provider: 'yookassa', amount_minor: 500, currency: 'RUB', status: 'pending' },
