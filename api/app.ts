@@ -36,6 +36,8 @@ import { lawRoutes } from './routes/law.js';
 import type { VectorRanker } from '../core/search/search.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { reviewRoutes } from './routes/reviews.js';
+import { billingRoutes, WEBHOOK_PREFIX } from './routes/billing.js';
+import { createProviders } from '../core/billing/subscribe.js';
 import { healthRoutes } from './routes/health.js';
 import { mountRoutes, type AnyRoute } from './routing.js';
 
@@ -75,7 +77,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   });
   const sealer = createSealer(deps.secrets.encryptionKey);
   const idempotent = createIdempotency(deps.db, deps.secrets.encryptionKey);
-  const limits = { maxInflight: config.chat.maxInflight, dailyQuota: config.chat.dailyQuota, stuckAfterSeconds: config.chat.stuckAfterSeconds };
+  const limits = { maxInflight: config.chat.maxInflight, stuckAfterSeconds: config.chat.stuckAfterSeconds };
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth),
@@ -84,9 +86,13 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
     ...lawRoutes({ db: deps.db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
     ...privacyRoutes({ db: deps.db }),
+    ...billingRoutes({
+      db: deps.db, queues: deps.queues, idempotent, providers: createProviders(config.billing),
+      yookassaWebhookIps: config.billing.yookassaWebhookIps, firstPollSeconds: config.billing.reconcileEverySeconds,
+    }),
     ...reviewRoutes({
       db: deps.db, redis: deps.redis, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, idempotent,
-      slaSeconds: config.reviews.slaSeconds, defaultPerMonth: config.reviews.defaultPerMonth,
+      slaSeconds: config.reviews.slaSeconds,
     }),
     ...documentRoutes({ db: deps.db, storage: deps.storage, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, uploadMaxBytes: config.documents.uploadMaxBytes }),
   ];
@@ -120,17 +126,17 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     app.use(cors({ origin: (ctx) => (origins.has('*') || origins.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 }));
   }
   app.use(onBoard);
-  app.use(
-    koaBody({
-      json: true,
-      jsonStrict: true,
-      jsonLimit: `${config.http.bodyLimitKb}kb`,
-      urlencoded: false,
-      text: false,
-      multipart: false,
-      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
-    }) as unknown as Middleware<AppState>,
-  );
+  const parseJson = koaBody({
+    json: true,
+    jsonStrict: true,
+    jsonLimit: `${config.http.bodyLimitKb}kb`,
+    urlencoded: false,
+    text: false,
+    multipart: false,
+    parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
+  }) as unknown as Middleware<AppState>;
+  // Webhooks read their raw bytes themselves: a signature covers exactly what was sent.
+  app.use((ctx, next) => (ctx.path.startsWith(WEBHOOK_PREFIX) ? next() : parseJson(ctx, next)));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -8,6 +8,8 @@
  *   `reply.delta`) minus the fake provider's own (request received -> first token
  *   written), one message at a time, at p50 and p99.
  */
+import { createDb } from '../core/db/knex.js';
+import { setPlanLimits } from '../test/helpers/plans.js';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -72,7 +74,6 @@ export async function runChatBench(): Promise<object> {
   // The e2e harness's cluster: secrets, spawning, readiness and clean-up as the chat e2e tests do them.
   const c = cluster('benchchat', {
     ...fakeProviderEnv({ openai: fake }),
-    CHAT_DAILY_QUOTA: '1000000',
     AI_CACHE_TTL_SECONDS: '0',
     WORKER_CONCURRENCY: String(CONCURRENCY),
     DATABASE_POOL_MAX: '10', // the production default (test envs use 4)
@@ -81,6 +82,8 @@ export async function runChatBench(): Promise<object> {
   try {
     const { url } = await c.startApi();
     await c.startWorkers();
+    const db = createDb({ database: { url: c.t.env.DATABASE_URL, schema: c.t.schema, poolMax: 1 }, dataDir: c.t.dataDir });
+    await setPlanLimits('free', { messages_per_day: 1_000_000 }, db).finally(() => db.destroy());
     const noopPerSecond = await noopThroughput();
 
     const users = await Promise.all(Array.from({ length: USERS }, (_, i) => registerUser(url, `bench${i}`)));

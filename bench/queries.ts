@@ -6,6 +6,7 @@
 import { Model } from 'objection';
 import { fakeProviderEnv, startFakeOpenAI } from '../test/helpers/fake-providers/index.js';
 import { registerUser } from '../test/helpers/http.js';
+import { setPlanLimits } from '../test/helpers/plans.js';
 import { startTestRuntime } from '../test/helpers/runtime.js';
 import { ask, connect, newChat } from '../test/e2e/chat/harness.js';
 
@@ -13,7 +14,8 @@ const MESSAGES = Number(process.env.BENCH_QUERY_MESSAGES ?? 20);
 
 export async function runQueryCount(): Promise<{ messages: number; queries_per_message: number; by_statement: Record<string, number> }> {
   const fake = await startFakeOpenAI({ defaultStep: { kind: 'text', text: 'Короткий ответ.', chunks: 3 } });
-  const rt = await startTestRuntime('benchqueries', { env: { ...fakeProviderEnv({ openai: fake }), CHAT_DAILY_QUOTA: '100000', AI_CACHE_TTL_SECONDS: '0' } });
+  const rt = await startTestRuntime('benchqueries', { env: { ...fakeProviderEnv({ openai: fake }), AI_CACHE_TTL_SECONDS: '0' } });
+  await setPlanLimits('free', { messages_per_day: 100_000 });
   try {
     const user = await registerUser(rt.url, 'queries');
     const chat = await newChat(rt.url, user.token);

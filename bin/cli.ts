@@ -5,6 +5,7 @@ import type { Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
 import { ROLES, type Role } from '../core/db/models/index.js';
 import { verifyAuditChain } from '../core/audit-verify.js';
+import { grantPlan } from '../core/billing/subscribe.js';
 import { LAW_CODES } from '../core/law/codes.js';
 import { importLaws } from '../core/law/library.js';
 import { DomainError } from '../core/errors.js';
@@ -48,6 +49,16 @@ const COMMANDS: Record<string, { usage: string; run(ctx: Context, args: string[]
     async run(ctx, [email]) {
       if (!email) die('usage: user:unblock EMAIL');
       return change(ctx, email, { status: 'active' });
+    },
+  },
+  'plan:grant': {
+    usage: 'plan:grant EMAIL PLAN [DAYS]  put an account on a plan for DAYS (default 30); audited',
+    async run(ctx, [email, plan, days]) {
+      if (!email || !plan) die('usage: plan:grant EMAIL PLAN [DAYS]');
+      const length = days === undefined ? 30 : Number(days);
+      if (!Number.isInteger(length) || length < 1 || length > 3660) die('DAYS must be a whole number from 1 to 3660');
+      const granted = await grantPlan(ctx.db, normalizeEmail(email), plan, length).catch((err: Error) => die(err.message));
+      return `${normalizeEmail(email)} is on ${plan} until ${granted.until.toISOString()}`;
     },
   },
   'audit:verify': {

@@ -26,6 +26,7 @@ import { createStorage } from '../core/storage/index.js';
 import { createVectorRanker, logSearchMode } from '../core/search/vectors.js';
 import { createQueues } from '../pipelines/queues.js';
 import { upsertSchedules } from '../pipelines/schedules.js';
+import { createProviders } from '../core/billing/subscribe.js';
 import { PROCESSORS } from '../workers/index.js';
 import { indexProcessors, selectQueues, startWorkerPools } from '../workers/pools.js';
 import pkg from '../package.json' with { type: 'json' };
@@ -95,9 +96,9 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     const emitter = new Emitter(redis, { key: socketKey(config.redis.queuePrefix) });
     const ai = createOrchestrator(config.ai, log);
     const unreportCircuits = reportCircuits(() => ai.circuits());
-    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }) };
+    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, payments: createProviders(config.billing), passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }) };
     const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
-    await upsertSchedules(queues);
+    await upsertSchedules(queues, { billingEverySeconds: config.billing.reconcileEverySeconds });
     // One import job at a time whichever worker starts first; it skips codes already imported.
     if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
     closers.push(() => pools.close(), () => redis.quit(), async () => unreportCircuits());

@@ -75,7 +75,6 @@ export const envSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: int(30_000, 200),
 
   CHAT_MAX_INFLIGHT: int(2, 1),
-  CHAT_DAILY_QUOTA: int(100, 1),
   CHAT_REPLY_ATTEMPTS: int(3, 1),
   AI_CACHE_TTL_SECONDS: int(24 * 3600, 0),
   AI_COMPLETE_WAIT_MS: int(5_000, 0),
@@ -86,9 +85,17 @@ export const envSchema = z.object({
   /** Largest accepted upload, in MiB; counted as the bytes arrive. */
   UPLOAD_MAX_MB: int(50, 1).pipe(z.number().max(10_240)),
   REVIEW_ACCEPT_SECONDS: int(1800, 1),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_URL: z.url().default('https://api.stripe.com'),
+  YOOKASSA_SHOP_ID: optionalString,
+  YOOKASSA_SECRET_KEY: optionalString,
+  YOOKASSA_API_URL: z.url().default('https://api.yookassa.ru/v3'),
+  // YooKassa's published notification sources (https://yookassa.ru/developers/using-api/webhooks).
+  YOOKASSA_WEBHOOK_IPS: list.default(['185.71.76.0/27', '185.71.77.0/27', '77.75.153.0/25', '77.75.156.11/32', '77.75.156.35/32', '77.75.154.128/25', '2a02:5180::/32']),
+  BILLING_RECONCILE_EVERY_SECONDS: int(300, 1),
   REVIEW_SLA_SECONDS_STANDARD: int(86_400, 1),
   REVIEW_SLA_SECONDS_URGENT: int(14_400, 1),
-  REVIEWS_PER_MONTH_DEFAULT: int(3, 0),
 
   /** Who computes chunk and query embeddings for vector search; `none`: full-text search only. */
   EMBEDDINGS_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default('none'),
@@ -128,12 +135,19 @@ export interface Config {
   /** concurrency: `all` from WORKER_CONCURRENCY, `byQueue` from WORKER_CONCURRENCY_<QUEUE>. */
   workers: { queues?: string[]; concurrency: { all?: number; byQueue: Record<string, number> }; lockDurationMs: number; stalledIntervalMs: number };
   shutdownTimeoutMs: number;
-  chat: { maxInflight: number; dailyQuota: number; replyAttempts: number; cacheTtlSeconds: number; completeWaitMs: number; stuckAfterSeconds: number };
+  chat: { maxInflight: number; replyAttempts: number; cacheTtlSeconds: number; completeWaitMs: number; stuckAfterSeconds: number };
   /** Providers, keys, timeouts, retries and circuit settings (see core/ai/config.ts). */
   ai: AiConfig;
   documents: { uploadMaxBytes: number };
-  /** Lawyer review deadlines (seconds) and the monthly allowance until a plan gives one. */
-  reviews: { acceptSeconds: number; slaSeconds: { standard: number; urgent: number }; defaultPerMonth: number };
+  /** Payment providers: a provider without its keys answers 503 `payments_unavailable`. */
+  billing: {
+    stripe?: { secretKey: string; webhookSecret: string; apiUrl: string };
+    yookassa?: { shopId: string; secretKey: string; apiUrl: string };
+    yookassaWebhookIps: string[];
+    reconcileEverySeconds: number;
+  };
+  /** Lawyer review deadlines, in seconds. */
+  reviews: { acceptSeconds: number; slaSeconds: { standard: number; urgent: number } };
   law: { autoImport: boolean };
   /** The embeddings provider uses that provider's key, base URL and folder from `ai`. */
   embeddings: { provider: EmbeddingProviderName };
@@ -223,7 +237,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     chat: {
       maxInflight: e.CHAT_MAX_INFLIGHT,
-      dailyQuota: e.CHAT_DAILY_QUOTA,
       replyAttempts: e.CHAT_REPLY_ATTEMPTS,
       cacheTtlSeconds: e.AI_CACHE_TTL_SECONDS,
       completeWaitMs: e.AI_COMPLETE_WAIT_MS,
@@ -231,10 +244,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ai: ai.data,
     documents: { uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024 },
+    billing: {
+      ...(e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } } : {}),
+      ...(e.YOOKASSA_SHOP_ID && e.YOOKASSA_SECRET_KEY ? { yookassa: { shopId: e.YOOKASSA_SHOP_ID, secretKey: e.YOOKASSA_SECRET_KEY, apiUrl: e.YOOKASSA_API_URL.replace(/\/$/, '') } } : {}),
+      yookassaWebhookIps: e.YOOKASSA_WEBHOOK_IPS,
+      reconcileEverySeconds: e.BILLING_RECONCILE_EVERY_SECONDS,
+    },
     reviews: {
       acceptSeconds: e.REVIEW_ACCEPT_SECONDS,
       slaSeconds: { standard: e.REVIEW_SLA_SECONDS_STANDARD, urgent: e.REVIEW_SLA_SECONDS_URGENT },
-      defaultPerMonth: e.REVIEWS_PER_MONTH_DEFAULT,
     },
     law: { autoImport: e.LAW_AUTOIMPORT },
     embeddings: { provider: e.EMBEDDINGS_PROVIDER },

@@ -3,7 +3,8 @@
  * (api/middleware/errors.ts) maps each kind to a problem document, and a socket handler or
  * a worker reads `kind` and `code` the same way.
  */
-export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'limited' | 'unavailable';
+/** `exhausted`: a plan's per-period allowance is used up; a better plan lifts it (HTTP 402). */
+export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'limited' | 'exhausted' | 'unavailable';
 
 export class DomainError extends Error {
   override name = 'DomainError';
@@ -26,5 +27,6 @@ export const domainErrors = {
   notFound: (message: string) => new DomainError('not_found', 'not_found', message),
   conflict: (message: string) => new DomainError('conflict', 'conflict', message),
   limited: (retryAfterSeconds: number, message: string, code = 'rate_limited') => new DomainError('limited', code, message, retryAfterSeconds),
-  unavailable: (message: string) => new DomainError('unavailable', 'unavailable', message),
+  exhausted: (message: string) => new DomainError('exhausted', 'quota_exceeded', message),
+  unavailable: (message: string, code = 'unavailable') => new DomainError('unavailable', code, message),
 };

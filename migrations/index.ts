@@ -13,6 +13,7 @@ import * as searchLaw from './20261214000006_search_law.js';
 import * as chunkVectors from './20261214000007_chunk_vectors.js';
 import * as auditChain from './20261214000011_audit_chain.js';
 import * as lawyerReviews from './20261220000012_lawyer_reviews.js';
+import * as billing from './20261222000013_billing.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -33,4 +34,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261214000010_consents', ...consents },
   { name: '20261214000011_audit_chain', ...auditChain },
   { name: '20261220000012_lawyer_reviews', ...lawyerReviews },
+  { name: '20261222000013_billing', ...billing },
 ];

@@ -108,6 +108,26 @@ export const JOBS = {
       assignment: z.number().int().min(1).optional(),
     }),
   },
+  /** Applies a stored payment webhook (idempotent: the state machines only move forward). */
+  'billing.apply-event': {
+    queue: 'billing',
+    payload: z.object({ event_id: uuid }),
+  },
+  /** Polls pending payments at 5 min, 1 h and 1 day; scheduled every BILLING_RECONCILE_EVERY_SECONDS. */
+  'billing.reconcile': {
+    queue: 'billing',
+    payload: z.object({}),
+  },
+  /** Charges YooKassa renewals and dunning retries that are due; scheduled with reconcile. */
+  'billing.renew': {
+    queue: 'billing',
+    payload: z.object({}),
+  },
+  /** Writes yesterday's revenue and usage summary for admins; scheduled daily. */
+  'billing.daily-report': {
+    queue: 'billing',
+    payload: z.object({ day: z.iso.date().optional() }),
+  },
   /** Expires subscriptions whose period ended; runs on a schedule. */
   'billing.expire-subscriptions': {
     queue: 'billing',

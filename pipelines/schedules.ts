@@ -1,22 +1,17 @@
 /** Repeating jobs. Upserting a scheduler is idempotent, so every worker start may do it. */
+import type { JobName, QueueName } from './registry.js';
 import type { Queues } from './queues.js';
-import { SCHEDULED_JOB_OPTIONS } from './registry.js';
+import { JOBS, SCHEDULED_JOB_OPTIONS } from './registry.js';
 
-export async function upsertSchedules(queues: Queues): Promise<void> {
-  await queues.get('billing').upsertJobScheduler(
-    'billing.expire-subscriptions',
-    { every: 60 * 60 * 1000 },
-    { name: 'billing.expire-subscriptions', data: {}, opts: SCHEDULED_JOB_OPTIONS },
-  );
-  await queues.get('ai').upsertJobScheduler(
-    'ai.sweep-stuck-replies',
-    { every: 60 * 1000 },
-    { name: 'ai.sweep-stuck-replies', data: {}, opts: SCHEDULED_JOB_OPTIONS },
-  );
+export async function upsertSchedules(queues: Queues, opts: { billingEverySeconds: number }): Promise<void> {
+  const every = (name: JobName, ms: number) =>
+    queues.get(JOBS[name].queue as QueueName).upsertJobScheduler(name, { every: ms }, { name, data: {}, opts: SCHEDULED_JOB_OPTIONS });
+  await every('billing.expire-subscriptions', 60 * 60 * 1000);
+  await every('billing.reconcile', opts.billingEverySeconds * 1000);
+  await every('billing.renew', opts.billingEverySeconds * 1000);
+  // Daily at 00:30 UTC: yesterday's summary.
+  await queues.get('billing').upsertJobScheduler('billing.daily-report', { pattern: '30 0 * * *', tz: 'UTC' }, { name: 'billing.daily-report', data: {}, opts: SCHEDULED_JOB_OPTIONS });
+  await every('ai.sweep-stuck-replies', 60 * 1000);
   // Safety net: pending reviews whose route job ran out of retries get another chance.
-  await queues.get('reviews').upsertJobScheduler(
-    'reviews.route-pending',
-    { every: 60 * 1000 },
-    { name: 'reviews.route-pending', data: {}, opts: SCHEDULED_JOB_OPTIONS },
-  );
+  await every('reviews.route-pending', 60 * 1000);
 }

@@ -1,14 +1,14 @@
+import { expireEnded } from '../core/billing/renew.js';
+import { announceBilling } from './billing-notify.js';
 import { defineProcessor } from './processor.js';
 
-/** Ends subscriptions whose paid period is over. Idempotent: a rerun finds nothing to do. */
+/** Ends subscriptions whose last period is over (cancelled or granted): their users are back on free. */
 export default defineProcessor({
   name: 'billing.expire-subscriptions',
-  async process(_payload, { db, log }) {
-    const expired = await db('subscriptions')
-      .whereIn('status', ['active', 'past_due'])
-      .where('current_period_end', '<', db.fn.now())
-      .update({ status: 'expired', updated_at: db.fn.now() });
-    if (expired) log.info({ expired }, 'subscriptions expired');
-    return { expired };
+  async process(_payload, ctx) {
+    const users = await expireEnded(ctx.db);
+    if (users.length) ctx.log.info({ expired: users.length }, 'subscriptions expired');
+    await announceBilling(ctx, users);
+    return { expired: users.length };
   },
 });

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Orchestrator } from '../core/ai/index.js';
 import type { Embedder } from '../core/ai/embeddings.js';
 import type { PassageSource } from '../core/chat/rag.js';
+import type { createProviders } from '../core/billing/subscribe.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
 import type { Logger } from '../core/log.js';
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   ai: Orchestrator;
   /** Embeddings for vector search (EMBEDDINGS_PROVIDER); undefined: full text only. */
   embedder: Embedder | undefined;
+  /** Payment providers with keys (billing jobs). */
+  payments: ReturnType<typeof createProviders>;
   /** Passages from the chat's documents and the law library for an answer (RAG). */
   passages: PassageSource;
 }

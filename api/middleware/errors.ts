@@ -7,10 +7,10 @@ import { DomainError } from '../../core/errors.js';
 import { HttpProblem, problems } from '../problem.js';
 import type { AppContext } from '../context.js';
 
-const STATUS_OF_KIND = { invalid: 422, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, limited: 429, unavailable: 503 } as const;
+const STATUS_OF_KIND = { invalid: 422, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, limited: 429, exhausted: 402, unavailable: 503 } as const;
 const TITLE_OF_KIND = {
   invalid: 'Validation failed', unauthenticated: 'Unauthorized', forbidden: 'Forbidden', not_found: 'Not found',
-  conflict: 'Conflict', limited: 'Too many requests', unavailable: 'Service unavailable',
+  conflict: 'Conflict', limited: 'Too many requests', exhausted: 'Payment required', unavailable: 'Service unavailable',
 } as const;
 
 /** The one place where a core service's refusal becomes HTTP. */

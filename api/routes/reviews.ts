@@ -30,7 +30,6 @@ export interface ReviewRouteDeps {
   encryptionKey: Buffer;
   idempotent: Idempotent;
   slaSeconds: { standard: number; urgent: number };
-  defaultPerMonth: number;
 }
 
 const notFound = { description: 'No such review for you' };
@@ -45,7 +44,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
   const effects = createReviewEffects({ queues: deps.queues, redis: deps.redis });
   const vault = new Vault(deps.encryptionKey);
   const work = { db: deps.db, vault, effects };
-  const requestDeps = { ...work, slaSeconds: deps.slaSeconds, defaultPerMonth: deps.defaultPerMonth };
+  const requestDeps = { ...work, slaSeconds: deps.slaSeconds };
 
   const requestRoute = <K extends string>(type: SubjectRef['type'], param: K) => defineRoute({
     method: 'post', path: `/api/reviews/${type}s/:${param}/request`, summary: `Ask a lawyer to check ${type === 'message' ? 'an answer of the assistant' : 'a document'}`, tags: ['reviews'], access: ['user'],
@@ -55,7 +54,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       404: { description: `No such ${type} of yours` },
       409: { description: `The ${type} cannot be reviewed (not ${type === 'message' ? 'a completed answer' : 'ready'}), or a review of it is open` },
       422: { description: 'Invalid body' },
-      429: { description: '`quota_exceeded`: the monthly allowance of reviews is used up' },
+      402: { description: '`quota_exceeded`: the plan\'s reviews for this period are used up (the detail names the plan that lifts it)' },
       503: { description: 'The review could not be queued' },
     },
     async handler(ctx, { params, body }) {

@@ -1,16 +1,16 @@
 /**
  * Fair use, checked when a message is accepted: at most `maxInflight` replies queued or
- * streaming per user, and a daily message quota. A per-user advisory lock serialises the
- * check with the insert, so two API processes cannot both let a request over the limit.
+ * streaming per user, and the plan's `messages_per_day`. A per-user advisory lock serialises
+ * the check with the insert, so two API processes cannot both let a request over the limit.
  */
 import type { Knex } from 'knex';
 import type { Usage } from '../ai/index.js';
+import { planLimitSql } from '../billing/plans.js';
 import type { Message } from '../db/models/index.js';
 import { domainErrors } from '../errors.js';
 
 export interface FairUseLimits {
   maxInflight: number;
-  dailyQuota: number;
   /** CHAT_STUCK_AFTER_SECONDS: a reply untouched this long is dead and holds no slot. */
   stuckAfterSeconds: number;
 }
@@ -52,7 +52,7 @@ export async function admitQuestion(trx: Knex.Transaction, userId: string, chatI
        SELECT count(*)::int AS n FROM messages
        WHERE user_id = ?::uuid AND sender = 'assistant' AND status IN ('queued', 'streaming') AND updated_at > ?::timestamptz
      ), counted AS (
-       ${countOneMessage("FROM chat, inflight WHERE chat.status <> 'archived' AND inflight.n < ?::int")}
+       ${countOneMessage("FROM chat, inflight WHERE chat.status <> 'archived' AND inflight.n < ?::int AND")}
      ), written AS (
        INSERT INTO messages (id, chat_id, user_id, sender, status, reply_to, created_at, updated_at)
        SELECT v.id, ?::uuid, ?::uuid, v.sender, v.status, v.reply_to, v.created_at, ?::timestamptz
@@ -66,7 +66,7 @@ export async function admitQuestion(trx: Knex.Transaction, userId: string, chatI
     [
       chatId, userId,
       userId, alive,
-      userId, today(), limits.maxInflight, limits.dailyQuota,
+      userId, today(), limits.maxInflight, userId, userId,
       chatId, userId, turn.at,
       turn.questionId, turn.at, turn.replyId, turn.questionId, replyAt,
     ],
@@ -76,32 +76,35 @@ export async function admitQuestion(trx: Knex.Transaction, userId: string, chatI
   if (head.chat_status === 'archived') throw domainErrors.conflict('the chat is archived');
   if (head.inflight >= limits.maxInflight) throw domainErrors.limited(2, `at most ${limits.maxInflight} replies may be in progress at once`);
   const written = rows.filter((r: { id: string | null }) => r.id) as Array<Message>;
-  if (written.length === 0) throw quotaExceeded(limits.dailyQuota);
+  if (written.length === 0) throw await quotaExceeded(trx, userId);
   const strip = ({ chat_status: _c, inflight: _i, ...row }: Message & { chat_status?: unknown; inflight?: unknown }) => row as Message;
   return { message: strip(written.find((r) => r.id === turn.questionId)!), reply: strip(written.find((r) => r.id === turn.replyId)!) };
 }
 
 /**
- * Counts one message of (user, day) unless the daily quota is used up, when it returns no
- * row: one conditional upsert, so parallel requests never count past the quota. `gate` (a
- * FROM/WHERE tail, its bindings between the day's and the quota's) makes it conditional.
+ * Counts one message of (user, day) unless the plan's `messages_per_day` is used up, when it
+ * returns no row: one conditional upsert, so parallel requests never count past the limit.
+ * `gate` (a FROM/WHERE tail ending in AND, its bindings between the day's and the user id
+ * of the limit) makes it conditional. Bindings: user, day, [gate], user, user.
  */
 const countOneMessage = (gate: string) => `INSERT INTO ai_usage_daily AS d (user_id, day, messages)
-       SELECT ?::uuid, ?::date, 1 ${gate}
-       ON CONFLICT (user_id, day) DO UPDATE SET messages = d.messages + 1 WHERE d.messages < ?::int
+       SELECT ?::uuid, ?::date, 1 ${gate || 'WHERE'} ${planLimitSql('messages_per_day')} >= 1
+       ON CONFLICT (user_id, day) DO UPDATE SET messages = d.messages + 1 WHERE d.messages < ${planLimitSql('messages_per_day')}
        RETURNING messages`;
 
-const quotaExceeded = (dailyQuota: number) =>
-  domainErrors.limited(secondsToMidnightUtc(), `the daily limit of ${dailyQuota} messages is used up`, 'quota_exceeded');
+async function quotaExceeded(db: Knex | Knex.Transaction, userId: string) {
+  const { rows } = await db.raw(`SELECT ${planLimitSql('messages_per_day')} AS n`, [userId]);
+  return domainErrors.limited(secondsToMidnightUtc(), `the daily limit of ${rows[0]?.n} messages is used up`, 'quota_exceeded');
+}
 
 /**
  * Counts one message for today, or refuses `quota_exceeded`: one conditional upsert, so
- * parallel requests can never count past the quota. Returns the day it was counted on.
+ * parallel requests can never count past the limit. Returns the day it was counted on.
  */
-export async function countMessage(db: Knex | Knex.Transaction, userId: string, dailyQuota: number): Promise<string> {
+export async function countMessage(db: Knex | Knex.Transaction, userId: string): Promise<string> {
   const day = today();
-  const { rows } = await db.raw(countOneMessage(''), [userId, day, dailyQuota]);
-  if (rows.length === 0) throw quotaExceeded(dailyQuota);
+  const { rows } = await db.raw(countOneMessage(''), [userId, day, userId, userId]);
+  if (rows.length === 0) throw await quotaExceeded(db, userId);
   return day;
 }
 

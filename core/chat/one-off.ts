@@ -62,7 +62,7 @@ export async function requestCompletion(deps: OneOffDeps, userId: string, prompt
   }
   let day: string;
   try {
-    day = await countMessage(deps.db, userId, deps.limits.dailyQuota);
+    day = await countMessage(deps.db, userId);
   } catch (err) {
     await deps.slots.release(userId, id);
     throw err;

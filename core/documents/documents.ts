@@ -4,6 +4,7 @@
  * person, so they are masked with the document's own registry before they are stored.
  */
 import type { Knex } from 'knex';
+import { giveBackUsage, periodTaken, releaseStorage, takeUsage } from '../billing/quotas.js';
 import { maskInScope } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import { Chat } from '../db/models/index.js';
@@ -60,6 +61,9 @@ export async function createDocument(deps: DocumentDeps, userId: string, documen
   if (input.chat_id && !(await Chat.query().findOne({ id: input.chat_id, user_id: userId }))) throw domainErrors.notFound('no such chat');
   return deps.db.transaction(async (trx) => {
     const stem = file.filename.replace(/\.[^.]*$/, '') || file.filename;
+    // The plan's documents a period and storage: 402 past either, and the stored object is discarded.
+    await takeUsage(trx, userId, 'documents');
+    await takeUsage(trx, userId, 'storage_bytes', file.size);
     const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId }, [file.filename, input.title ?? stem]);
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const doc = await Document.query(trx).insertAndFetch({
@@ -87,6 +91,7 @@ export async function addVersion(deps: DocumentDeps, userId: string, documentId:
     const { filename: name, status, mime_type, size_bytes, version: previous, progress, error } = doc;
     const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };
     const version = previous + 1;
+    await takeUsage(trx, userId, 'storage_bytes', file.size);
     const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId }, [file.filename]);
     await DocumentVersion.query(trx).insert(versionRow(documentId, version, file));
     return { doc: await doc.$query(trx).patchAndFetch({ filename: filename!, ...stored(file, version) }), before };
@@ -103,7 +108,9 @@ export async function addVersion(deps: DocumentDeps, userId: string, documentId:
 export async function withdrawUpload(db: Db, upload: CommittedUpload): Promise<void> {
   const { doc, before } = upload;
   await db.transaction(async (trx) => {
+    await releaseStorage(trx, doc.user_id, Number(doc.size_bytes));
     if (!before) {
+      await giveBackUsage(trx, doc.user_id, await periodTaken(trx, doc.user_id, 'documents'));
       await destroyRegistry(trx, { type: 'document', id: doc.id });
       await Document.query(trx).deleteById(doc.id); // its version cascades
       return;
@@ -151,8 +158,9 @@ export async function destroyDocument(deps: { db: Db; storage: Storage }, docume
   for (const v of versions) await deps.storage.delete(v.storage_key);
   if (doc.masked_key) await deps.storage.delete(doc.masked_key);
   await deps.db.transaction(async (trx) => {
+    const gone = await Document.query(trx).deleteById(documentId);
+    if (gone) await releaseStorage(trx, doc.user_id, versions.reduce((sum, v) => sum + Number(v.size_bytes), 0));
     await destroyRegistry(trx, { type: 'document', id: documentId });
-    await Document.query(trx).deleteById(documentId);
   });
   return { objects: versions.length };
 }

@@ -1,12 +1,13 @@
 /**
- * A user asks a lawyer to check an assistant's answer or a document. The request counts
- * against the month's allowance (the plan's `reviews_per_month`, else the configured default)
- * under a per-user lock, so parallel requests cannot overrun it. The comment is masked with
- * the subject's registry. Routing and the resolution timers follow after the commit.
+ * A user asks a lawyer to check an assistant's answer or a document. The request takes one
+ * of the plan's `reviews_per_month` for the period (a conditional upsert: parallel requests
+ * cannot overrun it; 402 past it). The comment is masked with the subject's registry.
+ * Routing and the resolution timers follow after the commit.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
+import { giveBackUsage, takeUsage, type Taken } from '../billing/quotas.js';
 import { maskInScope } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
@@ -22,7 +23,6 @@ export interface RequestDeps {
   vault: Vault;
   effects: ReviewEffects;
   slaSeconds: { standard: number; urgent: number };
-  defaultPerMonth: number;
 }
 
 export interface ReviewRequest {
@@ -47,33 +47,16 @@ async function subjectScope(trx: Knex.Transaction, userId: string, subject: Subj
   return { type: 'chat', id: message.chat_id };
 }
 
-async function monthlyAllowance(trx: Knex.Transaction, userId: string, fallback: number): Promise<number> {
-  const plan = await trx('subscriptions as s').join('plans as p', 'p.id', 's.plan_id')
-    .where({ 's.user_id': userId }).whereIn('s.status', ['active', 'past_due'])
-    .first(trx.raw(`(p.limits ->> 'reviews_per_month')::int AS n`));
-  return plan?.n ?? fallback;
-}
-
-const secondsToNextMonthUtc = () => {
-  const now = new Date();
-  return Math.max(1, Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - now.getTime()) / 1000));
-};
-
 export async function requestReview(deps: RequestDeps, userId: string, subject: SubjectRef, input: ReviewRequest): Promise<ReviewRow> {
   const id = randomUUID();
   const urgency = input.urgency ?? 'standard';
+  let taken: Taken | undefined;
   await deps.db.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`reviews-requested:${userId}`]);
     const scope = await subjectScope(trx, userId, subject);
     const column = subject.type === 'message' ? 'message_id' : 'document_id';
     const open = await trx('lawyer_reviews').where({ [column]: subject.id }).whereIn('status', OPEN_STATUSES).first('id');
     if (open) throw domainErrors.conflict('a review of this is already open');
-    const allowance = await monthlyAllowance(trx, userId, deps.defaultPerMonth);
-    const [counted] = await trx('lawyer_reviews').where({ requester_id: userId })
-      .where('created_at', '>=', trx.raw(`date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)).count({ n: '*' });
-    if (Number(counted?.n ?? 0) >= allowance) {
-      throw domainErrors.limited(secondsToNextMonthUtc(), `the monthly allowance of ${allowance} lawyer reviews is used up`, 'quota_exceeded');
-    }
+    taken = await takeUsage(trx, userId, 'reviews');
     const [comment] = input.comment ? await maskInScope(trx, deps.vault, scope, [input.comment]) : [null];
     await trx('lawyer_reviews').insert({
       id, requester_id: userId, subject_type: subject.type, [column]: subject.id, urgency,
@@ -87,8 +70,11 @@ export async function requestReview(deps: RequestDeps, userId: string, subject: 
     await deps.effects.resolutionTimers(review);
     await (review.specialization ? deps.effects.route(id, 0) : deps.effects.classify(id));
   } catch (err) {
-    // Without its jobs the review would never move: take it back (the allowance with it).
-    await deps.db('lawyer_reviews').where({ id }).delete();
+    // Without its jobs the review would never move: take it back, and the allowance with it.
+    await deps.db.transaction(async (trx) => {
+      await trx('lawyer_reviews').where({ id }).delete();
+      await giveBackUsage(trx, userId, taken!);
+    });
     throw domainErrors.unavailable(`the review could not be queued (${(err as Error).name}); try again`);
   }
   await deps.effects.announce(review);

@@ -11,6 +11,7 @@ import { registerUser, request } from '../helpers/http.js';
 import { settledDocument } from '../helpers/ingest.js';
 import { fillPath, listOperations, type Operation } from '../helpers/operations.js';
 import { answered, requestReview } from '../helpers/reviews.js';
+import { setPlanLimits } from '../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 type Access = 'public' | 'user' | Role[];
@@ -95,7 +96,8 @@ let ops: Operation[];
 const sessions = {} as Record<Role | 'other', Session>;
 
 beforeAll(async () => {
-  rt = await startTestRuntime('access', { env: { REVIEWS_PER_MONTH_DEFAULT: '100' } });
+  rt = await startTestRuntime('access');
+  await setPlanLimits('free', { reviews_per_month: 100, messages_per_day: 1000 });
   ops = await listOperations(rt.url);
   for (const role of ['user', 'lawyer', 'admin', 'other'] as const) {
     sessions[role] = await registerUser(rt.url, role);

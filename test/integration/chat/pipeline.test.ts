@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request } from '../../helpers/http.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { TEST_DATABASE_URL } from '../../helpers/services.js';
 import { ask, following, messagesOf, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
@@ -24,11 +25,12 @@ beforeAll(async () => {
   rt = await startTestRuntime('chatpipeline', {
     env: {
       ...fakeProviderEnv({ openai }),
-      CHAT_MAX_INFLIGHT: '2', CHAT_DAILY_QUOTA: '4', CHAT_REPLY_ATTEMPTS: '2',
+      CHAT_MAX_INFLIGHT: '2', CHAT_REPLY_ATTEMPTS: '2',
       AI_MAX_RETRIES: '0', AI_CIRCUIT_FAILURES: '50', AI_COMPLETE_WAIT_MS: '1500',
     },
   });
   url = rt.url;
+  await setPlanLimits('free', { messages_per_day: 4 });
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../../e2e/chat/harness.js';
 import { request } from '../../helpers/http.js';
 import { account, answered, lawyer, requestReview, type Session } from '../../helpers/reviews.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -32,7 +33,8 @@ async function expectWithinCapacity() {
 }
 
 beforeAll(async () => {
-  rt = await startTestRuntime('reviews-capacity', { env: { REVIEWS_PER_MONTH_DEFAULT: '100', AI_CACHE_TTL_SECONDS: '0' } });
+  rt = await startTestRuntime('reviews-capacity', { env: { AI_CACHE_TTL_SECONDS: '0' } });
+  await setPlanLimits('free', { reviews_per_month: 100, messages_per_day: 100 });
   user = await account(rt.url, 'user');
   lawyers = [];
   for (const [tag, capacity] of [['two-a', 2], ['two-b', 2], ['one', 1]] as const) {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, waitFor, type Client } from '../../e2e/chat/harness.js';
 import { request } from '../../helpers/http.js';
 import { account, answered, lawyer, requestReview, reviewAs, reviewWhen, type Session } from '../../helpers/reviews.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -27,7 +28,8 @@ const tokenOf = (id: string) => [labourA, labourB, family].find((l) => l.id === 
 const profileOf = async (s: Session) => (await request(rt.url, 'GET', '/api/lawyers/me', { token: s.token })).body;
 
 beforeAll(async () => {
-  rt = await startTestRuntime('reviews-flow', { env: { REVIEWS_PER_MONTH_DEFAULT: '12', AI_CACHE_TTL_SECONDS: '0' } });
+  rt = await startTestRuntime('reviews-flow', { env: { AI_CACHE_TTL_SECONDS: '0' } });
+  await setPlanLimits('free', { reviews_per_month: 12, messages_per_day: 100 });
   user = await account(rt.url, 'user');
   other = await account(rt.url, 'user', 'other');
   admin = await account(rt.url, 'admin');
@@ -171,7 +173,7 @@ describe('lawyer review', () => {
     await post(user.token, `/api/reviews/${id}/cancel`);
   });
 
-  it("refuses a review of another user's answer, of a question, twice at once, and past the allowance", async () => {
+  it("refuses a review of another user's answer, of a question, twice at once, and past the plan's allowance", async () => {
     const subject = await answered(rt.url, other.token, 'Как оспорить штраф ГИБДД?');
     expect((await requestReview(rt.url, user.token, subject.answerId)).status).toBe(404);
     expect((await requestReview(rt.url, other.token, subject.questionId)).status).toBe(409);
@@ -183,13 +185,15 @@ describe('lawyer review', () => {
     expect(first.status).toBe(202);
     expect((await requestReview(rt.url, other.token, subject.answerId)).status).toBe(409);
 
-    // An active plan's `reviews_per_month` replaces the default: the free plan allows none.
-    const free = await db()('plans').where({ code: 'free' }).first('id');
-    await db()('subscriptions').insert({ user_id: other.id, plan_id: free.id, status: 'active', provider: 'test' });
+    // The plan's `reviews_per_month` is a per-period limit: past it, 402 naming the plan that lifts it.
+    await setPlanLimits('free', { reviews_per_month: 1 });
     const next = await answered(rt.url, other.token, 'Ещё вопрос про штраф.');
     const refused = await requestReview(rt.url, other.token, next.answerId);
-    expect([refused.status, refused.body.code]).toEqual([429, 'quota_exceeded']);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    await setPlanLimits('free', { reviews_per_month: 12 });
+    expect([refused.status, refused.body.code]).toEqual([402, 'quota_exceeded']);
+    expect(refused.body.detail).toMatch(/free plan allows 1 .*the pro plan allows 5/);
+    const me = (await request(rt.url, 'GET', '/api/subscriptions/me', { token: other.token })).body;
+    expect(me).toMatchObject({ subscription: null, plan: { code: 'free' }, usage: { reviews_this_period: 1 } });
     expect(Number((await db()('lawyer_reviews').where({ requester_id: other.id }).count({ n: '*' }))[0]?.n)).toBe(1);
   });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, sleep, type Client } from '../../e2e/chat/harness.js';
 import { request } from '../../helpers/http.js';
 import { account, answered, lawyer, requestReview, reviewAs, reviewWhen, type Session } from '../../helpers/reviews.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { createQueues } from '../../../pipelines/queues.js';
 import { Redis } from 'ioredis';
@@ -28,8 +29,9 @@ const auditOf = (id: string, action: string) => db()('audit_logs').where({ targe
 
 beforeAll(async () => {
   rt = await startTestRuntime('reviews-timers', {
-    env: { REVIEW_ACCEPT_SECONDS: '2', REVIEW_SLA_SECONDS_STANDARD: '30', REVIEW_SLA_SECONDS_URGENT: '3', REVIEWS_PER_MONTH_DEFAULT: '10' },
+    env: { REVIEW_ACCEPT_SECONDS: '2', REVIEW_SLA_SECONDS_STANDARD: '30', REVIEW_SLA_SECONDS_URGENT: '3' },
   });
+  await setPlanLimits('free', { reviews_per_month: 10 });
   user = await account(rt.url, 'user');
   admin = await account(rt.url, 'admin');
   first = await lawyer(rt.url, 'first', { specializations: ['housing'], capacity: 1 });

@@ -1,0 +1,167 @@
+/**
+ * Plans, subscriptions, payments and the providers' webhooks. The edge validates and
+ * answers; core/billing/ decides; webhooks are stored and acknowledged here and applied by a
+ * `billing` job.
+ */
+import { z } from 'zod';
+import { listPlans, toPublicPlan, updatePlan, LIMIT_KEYS } from '../../core/billing/plans.js';
+import { cancelAtPeriodEnd, subscribe, type createProviders } from '../../core/billing/subscribe.js';
+import { subscriptionOf, toPublicPayment } from '../../core/billing/view.js';
+import { receiveStripe, receiveYooKassa, type YooKassaNotification } from '../../core/billing/webhooks.js';
+import type { Db } from '../../core/db/knex.js';
+import { DomainError, domainErrors } from '../../core/errors.js';
+import type { Queues } from '../../pipelines/queues.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
+import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
+import { problems } from '../problem.js';
+import { readRawBody } from '../raw-body.js';
+import { defineRoute, type AnyRoute } from '../routing.js';
+import { isoDate, page, pageQuery } from '../schemas/common.js';
+
+export interface BillingRouteDeps {
+  db: Db;
+  queues: Queues;
+  idempotent: Idempotent;
+  providers: ReturnType<typeof createProviders>;
+  yookassaWebhookIps: string[];
+  firstPollSeconds: number;
+}
+
+/** Webhook paths are read raw (signatures cover the exact bytes): the JSON parser skips them. */
+export const WEBHOOK_PREFIX = '/api/payments/webhook/';
+const WEBHOOK_MAX_BYTES = 256 * 1024;
+
+const limitsSchema = z.object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, z.number().int()])) as Record<(typeof LIMIT_KEYS)[number], z.ZodNumber>);
+const planSchema = z.object({ code: z.string(), name: z.string(), price: z.object({ amount: z.number().int(), currency: z.string() }), interval: z.string(), limits: limitsSchema });
+const subscriptionSchema = z.object({
+  id: z.uuid(), plan_code: z.string(), status: z.enum(['incomplete', 'active', 'past_due', 'canceled']), provider: z.string(),
+  current_period_end: isoDate.nullable(), cancel_at_period_end: z.boolean(),
+});
+const meSchema = z.object({
+  subscription: subscriptionSchema.nullable(),
+  plan: planSchema,
+  usage: z.object({ messages_today: z.number().int(), documents_this_period: z.number().int(), storage_mb: z.number(), reviews_this_period: z.number().int(), period_end: isoDate }),
+});
+const paymentSchema = z.object({
+  id: z.uuid(), provider: z.string(), kind: z.enum(['initial', 'renewal']), status: z.enum(['pending', 'waiting_for_capture', 'succeeded', 'canceled', 'refunded']),
+  amount: z.object({ amount: z.number().int(), currency: z.string() }), confirmation_url: z.string().nullable(), subscription_id: z.uuid().nullable(),
+  created_at: isoDate, updated_at: isoDate,
+});
+const received = z.object({ received: z.literal(true) });
+const returnUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
+  const apply = async (eventId: string | undefined) => {
+    if (eventId) await deps.queues.add('billing.apply-event', { event_id: eventId }, { jobId: `billing-event-${eventId}` });
+  };
+  return [
+    defineRoute({
+      method: 'get', path: '/api/plans', summary: 'The plans, with prices (minor units) and limits', tags: ['billing'], access: 'public',
+      responses: { 200: { description: 'Plans, cheapest first', schema: z.object({ items: z.array(planSchema) }) } },
+      async handler(ctx) {
+        ctx.body = { items: (await listPlans(deps.db)).map(toPublicPlan) };
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/admin/plans/:code', summary: "Change a plan's name, price or limits (audited)", tags: ['admin'], access: ['admin'],
+      params: z.object({ code: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/) }),
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(100).optional(),
+        price: z.strictObject({ amount: z.number().int().min(0).max(100_000_000), currency: z.enum(['RUB', 'USD', 'EUR']).optional() }).optional(),
+        limits: z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => [k, z.number().int().min(0).max(10_000_000).optional()]))).optional(),
+      }),
+      responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such plan' }, 422: { description: 'Invalid body' } },
+      async handler(ctx, { params, body }) {
+        ctx.body = toPublicPlan(await updatePlan(deps.db, ctx.state.user.id, params.code, body));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/subscriptions', summary: 'Subscribe to a plan: the answer carries the URL where the payment is confirmed', tags: ['billing'], access: 'user',
+      body: z.strictObject({ plan_code: z.string().max(32), provider: z.enum(['stripe', 'yookassa']), return_url: returnUrl }),
+      headers: [IDEMPOTENCY_HEADER],
+      responses: {
+        201: { description: 'The subscription (incomplete until paid) and its first payment', schema: z.object({ subscription: subscriptionSchema, payment: z.object({ id: z.uuid(), status: z.string(), confirmation_url: z.string().nullable() }) }) },
+        404: { description: 'No such plan' }, 409: { description: 'Already subscribed to this plan' }, 422: { description: 'Invalid body, or the free plan' },
+        503: { description: '`payments_unavailable`: the provider has no keys here or did not answer' },
+      },
+      async handler(ctx, { body }) {
+        const userId = ctx.state.user.id;
+        await deps.idempotent(ctx, userId, body, async () => {
+          const made = await subscribe({ db: deps.db, providers: deps.providers, firstPollSeconds: deps.firstPollSeconds }, userId, body);
+          const sub = await deps.db('subscriptions as s').join('plans as p', 'p.id', 's.plan_id').where('s.id', made.subscriptionId).first('s.*', 'p.code as plan_code');
+          return {
+            status: 201,
+            body: {
+              subscription: { id: sub.id, plan_code: sub.plan_code, status: sub.status, provider: sub.provider, current_period_end: null, cancel_at_period_end: false },
+              payment: { id: made.paymentId, status: 'pending', confirmation_url: made.confirmationUrl },
+            },
+          };
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/subscriptions/me', summary: 'Your plan, subscription and usage', tags: ['billing'], access: 'user',
+      responses: { 200: { description: 'Plan, subscription (null on free) and usage', schema: meSchema } },
+      async handler(ctx) {
+        ctx.body = await subscriptionOf(deps.db, ctx.state.user.id);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/subscriptions/me/cancel', summary: 'Cancel at the end of the paid period', tags: ['billing'], access: 'user',
+      responses: { 200: { description: 'Plan, subscription and usage after the change', schema: meSchema }, 404: { description: 'No paid subscription' } },
+      async handler(ctx) {
+        await cancelAtPeriodEnd({ db: deps.db, providers: deps.providers }, ctx.state.user.id);
+        ctx.body = await subscriptionOf(deps.db, ctx.state.user.id);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/payments', summary: 'Your payments, newest first', tags: ['billing'], access: 'user',
+      query: pageQuery,
+      responses: { 200: { description: 'Payments', schema: page(paymentSchema) } },
+      async handler(ctx, { query }) {
+        const rows = deps.db('payments').where({ user_id: ctx.state.user.id }).select('*');
+        const result = await keysetPage<Record<string, unknown> & { id: string; created_at: Date }>(rows, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        ctx.body = { items: result.items.map(toPublicPayment), next_cursor: result.next_cursor };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: `${WEBHOOK_PREFIX}stripe`, summary: 'Stripe events (Stripe-Signature over the raw body, 300 s tolerance)', tags: ['billing'], access: 'public',
+      responses: { 200: { description: 'Stored (or seen before); applied by a job', schema: received }, 400: { description: 'The signature fails' }, 503: { description: 'Stripe is not configured' } },
+      async handler(ctx) {
+        const stripe = deps.providers.stripe;
+        if (!stripe) throw domainErrors.unavailable('Stripe is not configured on this server', 'payments_unavailable');
+        const raw = await readRawBody(ctx.req, WEBHOOK_MAX_BYTES);
+        try {
+          await apply(await receiveStripe(deps.db, stripe, raw, ctx.get('stripe-signature') || undefined));
+        } catch (err) {
+          if (err instanceof DomainError && err.code === 'invalid_signature') throw problems.badRequest(err.message, 'invalid_signature');
+          throw err;
+        }
+        ctx.body = { received: true };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: `${WEBHOOK_PREFIX}yookassa`, summary: 'YooKassa notifications (source range checked, the payment fetched back by id)', tags: ['billing'], access: 'public',
+      responses: {
+        200: { description: 'Stored, seen before, or not matching the fetched payment (then nothing changes)', schema: received },
+        400: { description: 'Not a notification' }, 403: { description: 'From outside YOOKASSA_WEBHOOK_IPS' }, 503: { description: 'YooKassa is not configured, or did not answer' },
+      },
+      async handler(ctx) {
+        const yookassa = deps.providers.yookassa;
+        if (!yookassa) throw domainErrors.unavailable('YooKassa is not configured on this server', 'payments_unavailable');
+        const raw = await readRawBody(ctx.req, WEBHOOK_MAX_BYTES);
+        let body: YooKassaNotification;
+        try {
+          body = JSON.parse(raw.toString('utf8')) as YooKassaNotification;
+        } catch {
+          throw problems.badRequest('the notification is not JSON', 'malformed_json');
+        }
+        if (!body || typeof body !== 'object') throw problems.badRequest('the notification is not an object', 'malformed_json');
+        const result = await receiveYooKassa(deps.db, yookassa, ctx.ip, deps.yookassaWebhookIps, body);
+        if (result.ignored) ctx.state.log.info({ ignored: result.ignored }, 'yookassa notification ignored');
+        await apply(result.stored);
+        ctx.body = { received: true };
+      },
+    }),
+  ];
+}

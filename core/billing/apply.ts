@@ -1,0 +1,117 @@
+/**
+ * Applying what a provider reports. Every change locks the payment (or subscription) row and
+ * moves its state only forward, so the same event twice, events out of order, and a webhook
+ * racing the reconciliation poll all end in one effect: a payment succeeds once, and a
+ * period is granted or extended once.
+ */
+import type { Knex } from 'knex';
+import { audit } from '../audit.js';
+import { paymentMoves, type PaymentStatus, type ProviderName, type ProviderPayment } from './provider.js';
+
+export interface Applied {
+  outcome: string;
+  /** Users whose subscription changed, for a `subscription.updated` event. */
+  notify?: string[] | undefined;
+}
+
+/** The dunning schedule of a failed renewal: retries after 1, 3 and 7 days, then canceled. */
+export const DUNNING_RETRY_DAYS = [1, 3, 7];
+
+/** Grants the first period, or extends the current one, after a payment succeeded (in `trx`). */
+async function grantPeriod(trx: Knex.Transaction, payment: { subscription_id: string | null; kind: string; user_id: string }, reported: ProviderPayment): Promise<string> {
+  if (!payment.subscription_id) return 'no subscription';
+  const sub = await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first();
+  if (!sub || sub.status === 'canceled') return 'subscription canceled';
+  if (payment.kind === 'initial') {
+    if (sub.status !== 'incomplete') return 'already active';
+    // One paid subscription at a time: the one it replaces ends now.
+    await trx('subscriptions').where({ user_id: sub.user_id }).whereIn('status', ['active', 'past_due']).whereNot({ id: sub.id })
+      .update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() });
+    await trx('subscriptions').where({ id: sub.id }).update({
+      status: 'active', current_period_start: trx.fn.now(), current_period_end: trx.raw(`now() + interval '1 month'`),
+      next_charge_at: sub.provider === 'yookassa' ? trx.raw(`now() + interval '1 month'`) : null,
+      provider_subscription_id: reported.providerSubscriptionId ?? sub.provider_subscription_id,
+      payment_method_id: reported.paymentMethodId ?? sub.payment_method_id, updated_at: trx.fn.now(),
+    });
+    await audit({ actorId: sub.user_id, action: 'billing.subscription_activated', targetType: 'subscription', targetId: sub.id, meta: { provider: sub.provider } }, trx);
+    return 'activated';
+  }
+  await trx('subscriptions').where({ id: sub.id }).update({
+    status: 'active', renewal_failures: 0,
+    current_period_start: sub.current_period_end, current_period_end: trx.raw(`?::timestamptz + interval '1 month'`, [sub.current_period_end]),
+    next_charge_at: trx.raw(`?::timestamptz + interval '1 month'`, [sub.current_period_end]), updated_at: trx.fn.now(),
+  });
+  return 'renewed';
+}
+
+/** A renewal charge failed: past due with a retry per DUNNING_RETRY_DAYS, then canceled. */
+async function renewalFailed(trx: Knex.Transaction, subscriptionId: string | null): Promise<string> {
+  if (!subscriptionId) return 'no subscription';
+  const sub = await trx('subscriptions').where({ id: subscriptionId }).forUpdate().first();
+  if (!sub || sub.status === 'canceled') return 'subscription canceled';
+  const failures = sub.renewal_failures + 1;
+  const retryDays = DUNNING_RETRY_DAYS[failures - 1];
+  if (retryDays === undefined) {
+    await trx('subscriptions').where({ id: sub.id }).update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, renewal_failures: failures, updated_at: trx.fn.now() });
+    await audit({ action: 'billing.subscription_canceled', targetType: 'subscription', targetId: sub.id, meta: { reason: 'renewal_failed', failures } }, trx);
+    return 'canceled';
+  }
+  await trx('subscriptions').where({ id: sub.id }).update({
+    status: 'past_due', renewal_failures: failures, next_charge_at: trx.raw(`now() + make_interval(days => ?)`, [retryDays]), updated_at: trx.fn.now(),
+  });
+  return `past_due (retry in ${retryDays} d)`;
+}
+
+/**
+ * Moves our payment to the state the provider reports, if that is forward, and applies what
+ * the move means: a success grants or extends a period; a failed renewal starts dunning; a
+ * failed first payment ends the subscription that waited for it.
+ */
+export async function settlePayment(db: Knex, provider: ProviderName, reported: ProviderPayment): Promise<Applied> {
+  return db.transaction(async (trx) => {
+    const payment = await trx('payments').where({ provider, provider_payment_id: reported.providerPaymentId }).forUpdate().first();
+    if (!payment) return { outcome: 'unknown payment' };
+    const from = payment.status as PaymentStatus;
+    if (!paymentMoves(from, reported.status)) return { outcome: `stays ${from}` };
+    await trx('payments').where({ id: payment.id }).update({
+      status: reported.status, updated_at: trx.fn.now(),
+      ...(['succeeded', 'canceled'].includes(reported.status) ? { next_poll_at: null } : {}),
+    });
+    let effect = '';
+    if (reported.status === 'succeeded') effect = await grantPeriod(trx, payment, reported);
+    else if (reported.status === 'canceled' && payment.kind === 'renewal') effect = await renewalFailed(trx, payment.subscription_id);
+    else if (reported.status === 'canceled' && payment.subscription_id) {
+      await trx('subscriptions').where({ id: payment.subscription_id, status: 'incomplete' }).update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() });
+      effect = 'subscription not started';
+    }
+    await audit({ actorId: payment.user_id, action: `billing.payment_${reported.status}`, targetType: 'payment', targetId: payment.id, meta: { provider, from, effect } }, trx);
+    return { outcome: `${from} -> ${reported.status}${effect ? `: ${effect}` : ''}`, notify: [payment.user_id] };
+  });
+}
+
+/** Stripe renewed a subscription (an invoice paid for a later cycle): one renewal payment per invoice. */
+export async function stripeRenewal(db: Knex, invoice: { id: string; subscription: string; amount: number; currency: string; periodEnd: Date }): Promise<Applied> {
+  return db.transaction(async (trx) => {
+    const sub = await trx('subscriptions').where({ provider: 'stripe', provider_subscription_id: invoice.subscription }).forUpdate().first();
+    if (!sub) return { outcome: 'unknown subscription' };
+    const inserted = await trx('payments').insert({
+      user_id: sub.user_id, subscription_id: sub.id, provider: 'stripe', provider_payment_id: invoice.id, kind: 'renewal',
+      amount_minor: invoice.amount, currency: invoice.currency.toUpperCase(), status: 'succeeded',
+    }).onConflict(['provider', 'provider_payment_id']).ignore().returning('id');
+    if (!inserted.length) return { outcome: 'invoice already applied' };
+    if (sub.status === 'canceled') return { outcome: 'subscription canceled' };
+    // Only forward: an older invoice arriving late never shortens the period.
+    await trx('subscriptions').where({ id: sub.id }).update({
+      status: 'active', current_period_end: trx.raw('greatest(current_period_end, ?::timestamptz)', [invoice.periodEnd]), updated_at: trx.fn.now(),
+    });
+    return { outcome: 'renewed', notify: [sub.user_id] };
+  });
+}
+
+/** Stripe's subscription status changes that matter here: a failed renewal, or its end. */
+export async function stripeSubscriptionState(db: Knex, providerSubscriptionId: string, state: 'past_due' | 'canceled'): Promise<Applied> {
+  const allowedFrom = state === 'past_due' ? ['active'] : ['incomplete', 'active', 'past_due'];
+  const changed = await db('subscriptions').where({ provider: 'stripe', provider_subscription_id: providerSubscriptionId }).whereIn('status', allowedFrom)
+    .update({ status: state, ...(state === 'canceled' ? { canceled_at: db.fn.now() } : {}), updated_at: db.fn.now() }).returning('user_id');
+  return changed.length ? { outcome: state, notify: changed.map((r: { user_id: string }) => r.user_id) } : { outcome: 'no change' };
+}

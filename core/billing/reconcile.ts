@@ -1,0 +1,40 @@
+/**
+ * Reconciliation, after Kill Bill's janitor: a payment still pending is fetched from its
+ * provider at 5 minutes (BILLING_RECONCILE_EVERY_SECONDS), 1 hour and 1 day after it was
+ * created, and whatever the provider reports is applied like a webhook. Racing a webhook is
+ * harmless: both go through settlePayment, which moves each payment forward once.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from '../log.js';
+import { settlePayment } from './apply.js';
+import type { ProviderName } from './provider.js';
+import type { Providers } from './subscribe.js';
+
+/** When the n-th poll is due, in seconds after the payment was created. */
+export const pollOffsets = (everySeconds: number) => [everySeconds, Math.max(everySeconds, 3600), Math.max(everySeconds, 86_400)];
+
+const BATCH = 100;
+
+export async function reconcilePayments(deps: { db: Knex; providers: Providers; everySeconds: number; log: Logger }): Promise<{ polled: number; changed: number }> {
+  const due = await deps.db('payments').whereIn('status', ['pending', 'waiting_for_capture']).whereNotNull('provider_payment_id')
+    .where('next_poll_at', '<=', deps.db.fn.now()).orderBy('next_poll_at').limit(BATCH);
+  const offsets = pollOffsets(deps.everySeconds);
+  let changed = 0;
+  for (const payment of due) {
+    const provider = deps.providers[payment.provider as ProviderName];
+    if (!provider) continue;
+    const polls = payment.polls + 1;
+    const next = offsets[polls];
+    // The next poll is booked before asking, so a provider that does not answer is asked again later.
+    await deps.db('payments').where({ id: payment.id }).update({
+      polls, next_poll_at: next === undefined ? null : deps.db.raw(`?::timestamptz + make_interval(secs => ?)`, [payment.created_at, next]),
+    });
+    try {
+      const applied = await settlePayment(deps.db, payment.provider, await provider.fetch(payment.provider_payment_id));
+      if (!applied.outcome.startsWith('stays')) changed++;
+    } catch (err) {
+      deps.log.warn({ payment_id: payment.id, provider: payment.provider, err: (err as Error).message }, 'payment could not be polled');
+    }
+  }
+  return { polled: due.length, changed };
+}

@@ -1,0 +1,94 @@
+/**
+ * Stripe through the official SDK: a Checkout Session in subscription mode (Stripe renews it
+ * and reports renewals as events), an `Idempotency-Key` derived from our payment row, and
+ * webhooks verified over the raw bytes with a 300 s tolerance (0 would skip the age check).
+ */
+import Stripe from 'stripe';
+import { domainErrors } from '../errors.js';
+import type { NewPayment, PaymentProvider, PaymentStatus, ProviderPayment } from './provider.js';
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  apiUrl: string;
+}
+
+export const STRIPE_SIGNATURE_TOLERANCE_S = 300;
+
+export type StripeProvider = PaymentProvider & {
+  sdk: Stripe;
+  cancelAtPeriodEnd(subscriptionId: string): Promise<void>;
+  /** Verifies `Stripe-Signature` over the raw body; throws `invalid` when it fails. */
+  verify(raw: Buffer, signature: string | undefined): Stripe.Event;
+};
+
+function sessionStatus(s: Stripe.Checkout.Session): PaymentStatus {
+  if (s.status === 'complete' && s.payment_status !== 'unpaid') return 'succeeded';
+  if (s.status === 'expired') return 'canceled';
+  return 'pending';
+}
+
+export const sessionPayment = (s: Stripe.Checkout.Session): ProviderPayment => ({
+  providerPaymentId: s.id,
+  status: sessionStatus(s),
+  confirmationUrl: s.url ?? undefined,
+  providerSubscriptionId: typeof s.subscription === 'string' ? s.subscription : s.subscription?.id,
+});
+
+export function createStripe(config: StripeConfig): StripeProvider {
+  const url = new URL(config.apiUrl);
+  const sdk = new Stripe(config.secretKey, {
+    host: url.hostname,
+    ...(url.port ? { port: url.port } : {}),
+    protocol: url.protocol === 'http:' ? 'http' : 'https',
+    maxNetworkRetries: 2,
+    timeout: 15_000,
+    telemetry: false,
+  });
+  const unavailable = (err: unknown) => domainErrors.unavailable(`Stripe did not accept the request (${(err as Error).name})`, 'payments_unavailable');
+  return {
+    name: 'stripe',
+    sdk,
+    async create(p: NewPayment) {
+      try {
+        const session = await sdk.checkout.sessions.create({
+          mode: 'subscription',
+          line_items: [{
+            quantity: 1,
+            price_data: { currency: p.plan.currency.toLowerCase(), unit_amount: p.plan.price_minor, recurring: { interval: 'month' }, product_data: { name: p.plan.name } },
+          }],
+          success_url: p.returnUrl,
+          cancel_url: p.returnUrl,
+          client_reference_id: p.paymentId,
+          metadata: { payment_id: p.paymentId, subscription_id: p.subscriptionId },
+          subscription_data: { metadata: { subscription_id: p.subscriptionId } },
+        }, { idempotencyKey: `payment-${p.paymentId}` });
+        return sessionPayment(session);
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    async fetch(id: string) {
+      try {
+        return sessionPayment(await sdk.checkout.sessions.retrieve(id));
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    async cancelAtPeriodEnd(subscriptionId: string) {
+      try {
+        await sdk.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    verify(raw, signature) {
+      if (!signature) throw domainErrors.invalid('missing Stripe-Signature', 'invalid_signature');
+      try {
+        return sdk.webhooks.constructEvent(raw, signature, config.webhookSecret, STRIPE_SIGNATURE_TOLERANCE_S);
+      } catch {
+        throw domainErrors.invalid('the Stripe signature does not verify (bad, too old, or over another body)', 'invalid_signature');
+      }
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Provider notifications in, applied exactly once. A webhook is verified (Stripe: signature
+ * over the raw bytes; YooKassa: source range, then the payment fetched back by id, whose
+ * state alone counts), stored once per provider event, acknowledged, and applied by a
+ * `billing` job. What is stored is what applying needs, never card or personal data.
+ */
+import type { Knex } from 'knex';
+import type Stripe from 'stripe';
+import { domainErrors } from '../errors.js';
+import { settlePayment, stripeRenewal, stripeSubscriptionState, type Applied } from './apply.js';
+import type { ProviderName, ProviderPayment } from './provider.js';
+import { sessionPayment, type StripeProvider } from './stripe.js';
+import { ipAllowed } from './yookassa.js';
+import type { PaymentProvider } from './provider.js';
+
+type EventData =
+  | { kind: 'payment'; payment: ProviderPayment }
+  | { kind: 'renewal'; invoice: { id: string; subscription: string; amount: number; currency: string; periodEnd: string } }
+  | { kind: 'subscription'; subscription: string; state: 'past_due' | 'canceled' };
+
+const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id);
+
+/** The invoice's subscription: under `parent.subscription_details` in recent API versions. */
+function invoiceSubscription(invoice: Stripe.Invoice): string | undefined {
+  const legacy = (invoice as unknown as { subscription?: string | { id: string } | null }).subscription;
+  return idOf(invoice.parent?.subscription_details?.subscription) ?? idOf(legacy);
+}
+
+function stripeData(event: Stripe.Event): EventData | undefined {
+  const object = event.data.object as unknown;
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded':
+    case 'checkout.session.async_payment_failed':
+    case 'checkout.session.expired': {
+      const payment = sessionPayment(object as Stripe.Checkout.Session);
+      if (event.type === 'checkout.session.async_payment_failed') payment.status = 'canceled';
+      return { kind: 'payment', payment };
+    }
+    case 'invoice.paid': {
+      const invoice = object as Stripe.Invoice;
+      const subscription = invoiceSubscription(invoice);
+      // The first invoice is the Checkout Session's payment, applied through the session.
+      if (!subscription || invoice.billing_reason === 'subscription_create') return undefined;
+      const periodEnd = invoice.lines?.data?.[0]?.period?.end ?? invoice.period_end;
+      return { kind: 'renewal', invoice: { id: invoice.id!, subscription, amount: invoice.amount_paid, currency: invoice.currency, periodEnd: new Date(periodEnd * 1000).toISOString() } };
+    }
+    case 'invoice.payment_failed': {
+      const subscription = invoiceSubscription(object as Stripe.Invoice);
+      return subscription ? { kind: 'subscription', subscription, state: 'past_due' } : undefined;
+    }
+    case 'customer.subscription.deleted':
+      return { kind: 'subscription', subscription: (object as Stripe.Subscription).id, state: 'canceled' };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Stores the event once. The id of its row while it still needs applying: a redelivery of an
+ * event whose job was never queued queues it again; one already applied needs nothing.
+ */
+async function store(db: Knex, provider: ProviderName, eventId: string, type: string, data: EventData): Promise<string | undefined> {
+  const rows = await db('payment_events').insert({ provider, event_id: eventId, type, data: JSON.stringify(data) })
+    .onConflict(['provider', 'event_id']).ignore().returning('id');
+  if (rows[0]) return rows[0].id;
+  const seen = await db('payment_events').where({ provider, event_id: eventId }).first('id', 'applied_at');
+  return seen && !seen.applied_at ? seen.id : undefined;
+}
+
+export async function receiveStripe(db: Knex, stripe: StripeProvider, raw: Buffer, signature: string | undefined): Promise<string | undefined> {
+  const event = stripe.verify(raw, signature);
+  const data = stripeData(event);
+  return data ? store(db, 'stripe', event.id, event.type, data) : undefined;
+}
+
+export interface YooKassaNotification {
+  event?: unknown;
+  object?: { id?: unknown; status?: unknown };
+}
+
+/**
+ * A YooKassa notification: from an allowed source (`forbidden` otherwise), naming a payment
+ * whose fetched state agrees with it; one that disagrees is acknowledged and changes nothing.
+ */
+export async function receiveYooKassa(db: Knex, yookassa: PaymentProvider, ip: string, allowed: string[], body: YooKassaNotification): Promise<{ stored?: string; ignored?: string }> {
+  if (!ipAllowed(ip, allowed)) throw domainErrors.forbidden('notifications are accepted only from YooKassa\'s addresses');
+  const id = body.object?.id;
+  if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) throw domainErrors.invalid('a notification names its payment in `object.id`');
+  const fetched = await yookassa.fetch(id);
+  if (fetched.status !== body.object?.status) return { ignored: `claims ${String(body.object?.status)}, the payment is ${fetched.status}` };
+  const stored = await store(db, 'yookassa', `${id}:${fetched.status}`, `payment.${fetched.status}`, { kind: 'payment', payment: fetched });
+  return stored ? { stored } : { ignored: 'already applied' };
+}
+
+/** Applies a stored event; applying twice changes nothing more (the state machines only move forward). */
+export async function applyEvent(db: Knex, eventId: string): Promise<Applied> {
+  const row = await db('payment_events').where({ id: eventId }).first();
+  if (!row) return { outcome: 'no such event' };
+  const data = row.data as EventData;
+  let applied: Applied;
+  if (data.kind === 'payment') applied = await settlePayment(db, row.provider, data.payment);
+  else if (data.kind === 'renewal') applied = await stripeRenewal(db, { ...data.invoice, periodEnd: new Date(data.invoice.periodEnd) });
+  else applied = await stripeSubscriptionState(db, data.subscription, data.state);
+  await db('payment_events').where({ id: eventId }).update({ applied_at: db.fn.now(), outcome: applied.outcome.slice(0, 200) });
+  return applied;
+}

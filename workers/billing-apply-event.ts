@@ -1,0 +1,14 @@
+import { applyEvent } from '../core/billing/webhooks.js';
+import { announceBilling } from './billing-notify.js';
+import { defineProcessor } from './processor.js';
+
+/** Applies a stored webhook; a second run of the same event changes nothing. */
+export default defineProcessor({
+  name: 'billing.apply-event',
+  async process(payload, ctx) {
+    const applied = await applyEvent(ctx.db, payload.event_id);
+    ctx.log.info({ event_id: payload.event_id, outcome: applied.outcome }, 'payment event applied');
+    await announceBilling(ctx, applied.notify);
+    return { outcome: applied.outcome };
+  },
+});
