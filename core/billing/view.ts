@@ -24,7 +24,7 @@ export async function subscriptionOf(db: Knex, userId: string) {
     usage: {
       messages_today: Number(today?.messages ?? 0),
       documents_this_period: usage.documents,
-      storage_mb: Math.round((usage.storage_bytes / (1024 * 1024)) * 100) / 100,
+      storage_mb: Math.round((usage.storage_bytes / (1024 * 1024)) * 10_000) / 10_000,
       reviews_this_period: usage.reviews,
       period_end: period.end.toISOString(),
     },

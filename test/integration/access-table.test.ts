@@ -74,6 +74,14 @@ const TABLE: Record<string, Row> = {
   'POST /api/reviews/{review_id}/cancel': { access: ['user'], owned: true },
   'POST /api/reviews/{review_id}/rate': { access: ['user'], owned: true, ownerStatus: 409, body: { score: 5 } },
   'GET /api/admin/reports/reviews': { access: ['admin'] },
+  'GET /api/plans': { access: 'public' },
+  'PUT /api/admin/plans/{code}': { access: ['admin'], body: { name: 'Про' } },
+  'POST /api/subscriptions': { access: 'user', body: { plan_code: 'pro', provider: 'yookassa', return_url: 'https://app.example/' } },
+  'GET /api/subscriptions/me': { access: 'user' },
+  'POST /api/subscriptions/me/cancel': { access: 'user' },
+  'GET /api/payments': { access: 'user' },
+  'POST /api/payments/webhook/stripe': { access: 'public' },
+  'POST /api/payments/webhook/yookassa': { access: 'public' },
 };
 
 type Session = Awaited<ReturnType<typeof registerUser>>;
@@ -97,7 +105,7 @@ const sessions = {} as Record<Role | 'other', Session>;
 
 beforeAll(async () => {
   rt = await startTestRuntime('access');
-  await setPlanLimits('free', { reviews_per_month: 100, messages_per_day: 1000 });
+  await setPlanLimits('free', { reviews_per_month: 100, messages_per_day: 1000, documents_per_month: 1000 });
   ops = await listOperations(rt.url);
   for (const role of ['user', 'lawyer', 'admin', 'other'] as const) {
     sessions[role] = await registerUser(rt.url, role);

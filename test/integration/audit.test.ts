@@ -6,11 +6,14 @@ import { AuditLog, User } from '../../core/db/models/index.js';
 import { upload } from '../helpers/documents.js';
 import { registerUser, request } from '../helpers/http.js';
 import { settledDocument } from '../helpers/ingest.js';
+import { setPlanLimits } from '../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 let rt: TestRuntime;
 beforeAll(async () => {
   rt = await startTestRuntime('audit');
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
 });
 afterAll(() => rt?.close());
 

@@ -17,7 +17,14 @@ let token: string;
 const fingerprint = () => dbFingerprint(rt.t.schema);
 
 beforeAll(async () => {
-  rt = await startTestRuntime('fuzz', { env: { LOGIN_MAX_FAILURES_PER_IP: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000' } });
+  rt = await startTestRuntime('fuzz', {
+    env: {
+      LOGIN_MAX_FAILURES_PER_IP: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000',
+      // Payment webhooks configured (no provider is reached: random input never passes their checks).
+      STRIPE_SECRET_KEY: 'sk_test_fuzz', STRIPE_WEBHOOK_SECRET: 'whsec_fuzz', STRIPE_API_URL: 'http://127.0.0.1:9',
+      YOOKASSA_SHOP_ID: '1', YOOKASSA_SECRET_KEY: 'fuzz', YOOKASSA_API_URL: 'http://127.0.0.1:9/v3',
+    },
+  });
   ops = await listOperations(rt.url);
   token = (await registerUser(rt.url, 'fuzzer')).token;
 });

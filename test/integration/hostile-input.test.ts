@@ -16,6 +16,7 @@ import { filesUnder, upload } from '../helpers/documents.js';
 import { settledDocument } from '../helpers/ingest.js';
 import { registerUser, request, uniqueEmail, type Reply } from '../helpers/http.js';
 import { fillPath, listOperations, type JsonSchema, type Operation } from '../helpers/operations.js';
+import { setPlanLimits } from '../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -29,6 +30,8 @@ const fingerprint = () => dbFingerprint(rt.t.schema);
 
 beforeAll(async () => {
   rt = await startTestRuntime('hostile', { env: { LOGIN_MAX_FAILURES_PER_IP: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000' } });
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   ops = await listOperations(rt.url);
   userToken = (await registerUser(rt.url, 'hostile')).token;
   otherUserId = (await registerUser(rt.url, 'other')).id;
@@ -60,7 +63,12 @@ function sampleBody(schema: JsonSchema): Record<string, unknown> {
 
 /** No such document: routes refuse the hostile part before looking it up. */
 const someDocumentId = randomUUID();
-const paramValue: Record<string, () => string> = { chat_id: () => chatId, user_id: () => otherUserId, id: () => randomUUID(), document_id: () => someDocumentId, code: () => 'gk', article: () => '450' };
+// Ids that name nothing are fixed, so rawPathOf finds the value it replaces.
+const NOBODY = randomUUID();
+const paramValue: Record<string, () => string> = {
+  chat_id: () => chatId, user_id: () => otherUserId, id: () => NOBODY, document_id: () => someDocumentId, code: () => 'gk', article: () => '450',
+  message_id: () => NOBODY, review_id: () => NOBODY,
+};
 const pathOf = (op: Operation, override: Record<string, string> = {}) =>
   fillPath(op.path, Object.fromEntries(op.params.map((p) => [p, override[p] ?? paramValue[p]?.() ?? randomUUID()])));
 /** fillPath percent-encodes; a raw override is put in as is. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '../../bin/runtime.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../helpers/fake-providers/index.js';
 import { registerUser, request } from '../helpers/http.js';
+import { setPlanLimits } from '../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { ask, connect, newChat, storedReply, waitFor } from '../e2e/chat/harness.js';
 import { upload } from '../helpers/documents.js';
@@ -25,6 +26,8 @@ beforeAll(async () => {
   rt = await startTestRuntime('metrics', {
     env: { ...fakeProviderEnv({ openai }), AI_MAX_RETRIES: '0', AI_CIRCUIT_FAILURES: '50', CHAT_REPLY_ATTEMPTS: '1', METRICS_TOKEN: TOKEN },
   });
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
 });
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import { upload } from '../../helpers/documents.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 const RAW = ['Иванов', 'Петрова', '916', '123-45-67'];
@@ -43,6 +44,8 @@ let rt: TestRuntime;
 beforeAll(async () => {
   openai = await startFakeOpenAI();
   rt = await startTestRuntime('analyze', { env: { ...fakeProviderEnv({ openai }, ['openai', 'offline']), AI_MAX_RETRIES: '0', AI_CIRCUIT_FAILURES: '50' } });
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
 });
 afterAll(async () => {
   await rt?.close();

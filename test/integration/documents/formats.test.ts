@@ -13,6 +13,7 @@ import { connect, waitFor, type Client } from '../../e2e/chat/harness.js';
 import { cp1251, cyrillicPdf, docFixture, docxFixture, odtFixture, rasterize, scannedPdf, upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 const LINES = ['Договор аренды квартиры', 'Арендатор обязуется вносить плату', 'Rent is due monthly'];
@@ -24,6 +25,8 @@ let socket: Client;
 
 beforeAll(async () => {
   rt = await startTestRuntime('docformats');
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   owner = await registerUser(rt.url, 'owner');
   socket = await connect(rt.url, owner.token);
 });

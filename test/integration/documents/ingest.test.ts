@@ -15,6 +15,7 @@ import { connect, sleep, waitFor, type Client } from '../../e2e/chat/harness.js'
 import { cp1251, upload, zipFixture } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { REDIS_URL, TEST_DATABASE_URL } from '../../helpers/services.js';
 import { redisDump } from '../../helpers/redis-dump.js';
@@ -38,6 +39,8 @@ let db: pg.Client;
 
 beforeAll(async () => {
   rt = await startTestRuntime('docingest');
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   owner = await registerUser(rt.url, 'owner');
   other = await registerUser(rt.url, 'other');
   socket = await connect(rt.url, owner.token);

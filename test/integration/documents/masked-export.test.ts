@@ -15,6 +15,7 @@ import { waitFor } from '../../e2e/chat/harness.js';
 import { filesUnder, upload, zipFixture } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 const RAW = ['Иванов', 'Сергей', 'Петрович', '916', '123-45-67', 'ivanov@example.ru'];
@@ -26,6 +27,8 @@ let other: Awaited<ReturnType<typeof registerUser>>;
 
 beforeAll(async () => {
   rt = await startTestRuntime('maskexport');
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   owner = await registerUser(rt.url, 'owner');
   other = await registerUser(rt.url, 'other');
 });

@@ -10,6 +10,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfFixture, sha256, upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 const BUCKET = 'legal-docs-test';
@@ -27,6 +28,8 @@ beforeAll(async () => {
   rt = await startTestRuntime('documents_s3', {
     env: { S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER', S3_BUCKET: BUCKET, UPLOAD_MAX_MB: '12' },
   });
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   token = (await registerUser(rt.url, 's3')).token;
 });
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp1251, docxFixture, filesUnder, pdfFixture, sha256, upload, zipFixture } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -17,6 +18,8 @@ const filesDir = () => path.join(rt.t.dataDir, 'files');
 
 beforeAll(async () => {
   rt = await startTestRuntime('documents', { env: { UPLOAD_MAX_MB: '1' } });
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   owner = await registerUser(rt.url, 'owner');
   other = await registerUser(rt.url, 'other');
 });

@@ -13,6 +13,7 @@ import { upload } from '../../helpers/documents.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { REDIS_URL, TEST_DATABASE_URL } from '../../helpers/services.js';
 
@@ -28,6 +29,8 @@ let queues: Queues;
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   rt = await startTestRuntime('docembed', { env: { ...fakeProviderEnv({ openai: fake }), EMBEDDINGS_PROVIDER: 'openai', LAW_AUTOIMPORT: 'false' } });
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   db = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await db.connect();
   redis = new Redis(REDIS_URL);

@@ -9,6 +9,7 @@ import { upload } from '../../helpers/documents.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
+import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 const CONTRACT = [
@@ -28,6 +29,8 @@ beforeAll(async () => {
   openai = await startFakeOpenAI({ defaultStep: { kind: 'text', text: 'Ответ.' } });
   // The default a user gets: the library is imported by a job at first start.
   rt = await startTestRuntime('lawrag', { env: { ...fakeProviderEnv({ openai }), LAW_AUTOIMPORT: 'true' } });
+  // Uploads here are more than the free plan's month allows.
+  await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
 }, 60_000);
 
 afterAll(async () => {

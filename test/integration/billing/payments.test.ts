@@ -1,0 +1,279 @@
+/**
+ * Subscribing and paying against local fakes of Stripe and YooKassa that speak their wire
+ * protocols (the official stripe SDK, YooKassa's HTTP API). Money moves once in every case:
+ * a duplicate webhook, webhooks out of order, a forged notification, bad signatures, and a
+ * webhook racing the reconciliation poll; no state goes backwards.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, sleep, waitFor } from '../../e2e/chat/harness.js';
+import { auditCount, db, me, meWhen, paymentRow, runJob, startFakePayments, subscribeTo, WEBHOOK_SECRET } from '../../helpers/billing.js';
+import type { FakeStripe } from '../../helpers/fake-providers/stripe.js';
+import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
+import { registerUser, request } from '../../helpers/http.js';
+import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+
+let rt: TestRuntime;
+let fakes: Awaited<ReturnType<typeof startFakePayments>>;
+let stripe: FakeStripe;
+let yookassa: FakeYooKassa;
+const stripeHook = () => `${rt.url}/api/payments/webhook/stripe`;
+const yooHook = () => `${rt.url}/api/payments/webhook/yookassa`;
+const MONTH_MS = (start: string, end: string) => Date.parse(end) - Date.parse(start);
+
+beforeAll(async () => {
+  fakes = await startFakePayments();
+  ({ stripe, yookassa } = fakes);
+  rt = await startTestRuntime('billing', { env: fakes.env });
+});
+
+afterAll(async () => {
+  await rt?.close();
+  await fakes?.close();
+});
+
+/** Subscribes through YooKassa; returns our payment row and the fake's payment id. */
+async function yooSubscribe(token: string, plan = 'pro') {
+  const res = await subscribeTo(rt.url, token, plan, 'yookassa');
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const row = await paymentRow(res.body.payment.id);
+  return { res, row, providerId: row.provider_payment_id as string };
+}
+
+describe('plans', () => {
+  it('lists the seeded plans with prices in kopecks and the contract limits', async () => {
+    const res = await request(rt.url, 'GET', '/api/plans');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((p: any) => [p.code, p.limits])).toEqual([
+      ['free', { messages_per_day: 20, documents_per_month: 5, reviews_per_month: 1, storage_mb: 100 }],
+      ['pro', { messages_per_day: 300, documents_per_month: 100, reviews_per_month: 5, storage_mb: 5120 }],
+      ['business', { messages_per_day: 3000, documents_per_month: 1000, reviews_per_month: 30, storage_mb: 51200 }],
+    ]);
+    expect(res.body.items[1]).toMatchObject({ price: { amount: 199000, currency: 'RUB' }, interval: 'month' });
+  });
+});
+
+describe('YooKassa', () => {
+  it('subscribes: a redirect payment with a saved method and a receipt, active after the notification; a duplicate changes nothing', async () => {
+    const user = await registerUser(rt.url, 'yoo');
+    expect(await me(rt.url, user.token)).toMatchObject({ subscription: null, plan: { code: 'free' } });
+    const { res, row, providerId } = await yooSubscribe(user.token);
+    expect(res.body).toMatchObject({ subscription: { plan_code: 'pro', status: 'incomplete', provider: 'yookassa' }, payment: { status: 'pending' } });
+    expect(res.body.payment.confirmation_url).toMatch(/^https:\/\/yoomoney\.test\//);
+    const sent = yookassa.createRequest(providerId) as any;
+    expect(sent).toMatchObject({
+      amount: { value: '1990.00', currency: 'RUB' }, capture: true, save_payment_method: true,
+      confirmation: { type: 'redirect', return_url: 'https://app.example/billing/done' },
+      receipt: { customer: { email: user.email }, items: [{ quantity: '1.00', amount: { value: '1990.00', currency: 'RUB' } }] },
+    });
+    expect(yookassa.requests.find((r) => r.method === 'POST' && r.body && (r.body as any).metadata?.payment_id === row.id)?.idempotenceKey).toBe(`payment-${row.id}`);
+    // Nothing of the card or the e-mail is stored with the payment.
+    expect(JSON.stringify(row)).not.toContain(user.email);
+
+    yookassa.succeed(providerId);
+    const notification = yookassa.notification(providerId);
+    expect((await yookassa.sendNotification(yooHook(), notification)).status).toBe(200);
+    const active = await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
+    expect(active).toMatchObject({ subscription: { plan_code: 'pro', provider: 'yookassa', cancel_at_period_end: false }, plan: { code: 'pro' } });
+    const sub = await db()('subscriptions').where({ id: res.body.subscription.id }).first();
+    expect(sub.payment_method_id).toBe(yookassa.payment(providerId).payment_method.id);
+    const periodMs = MONTH_MS(sub.current_period_start, sub.current_period_end);
+    expect(periodMs).toBeGreaterThanOrEqual(28 * 86_400_000);
+
+    // The same notification again, and a late one of an earlier state: one payment, one period.
+    expect((await yookassa.sendNotification(yooHook(), notification)).status).toBe(200);
+    expect((await yookassa.sendNotification(yooHook(), { ...notification, event: 'payment.waiting_for_capture', object: { ...notification.object, status: 'waiting_for_capture' } })).status).toBe(200);
+    await sleep(500);
+    expect((await paymentRow(row.id)).status).toBe('succeeded');
+    expect(await auditCount('billing.payment_succeeded', row.id)).toBe(1);
+    const after = await db()('subscriptions').where({ id: sub.id }).first();
+    expect(new Date(after.current_period_end).getTime()).toBe(new Date(sub.current_period_end).getTime());
+    expect(await db()('payment_events').where({ provider: 'yookassa' }).where('event_id', 'like', `${providerId}:%`)).toHaveLength(1);
+    const payments = (await request(rt.url, 'GET', '/api/payments', { token: user.token })).body.items;
+    expect(payments).toEqual([expect.objectContaining({ id: row.id, status: 'succeeded', kind: 'initial', amount: { amount: 199000, currency: 'RUB' } })]);
+  });
+
+  it('acknowledges a forged notification and changes nothing; refuses one from outside the allowed range', async () => {
+    const user = await registerUser(rt.url, 'forged');
+    const { res, row, providerId } = await yooSubscribe(user.token, 'business');
+    const forged = yookassa.forgedNotification(providerId, 'succeeded');
+    expect((await yookassa.sendNotification(yooHook(), forged)).status).toBe(200);
+    const outside = await request(rt.url, 'POST', '/api/payments/webhook/yookassa', { raw: JSON.stringify(forged), headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' } });
+    expect([outside.status, outside.body.code]).toEqual([403, 'forbidden']);
+    await sleep(500);
+    expect((await paymentRow(row.id)).status).toBe('pending');
+    expect(await me(rt.url, user.token)).toMatchObject({ subscription: null, plan: { code: 'free' } });
+    expect((await db()('subscriptions').where({ id: res.body.subscription.id }).first()).status).toBe('incomplete');
+    expect(await db()('payment_events').where('event_id', 'like', `${providerId}:%`)).toHaveLength(0);
+  });
+
+  it('ends with exactly one payment and one period when a notification races the reconciliation poll', async () => {
+    const user = await registerUser(rt.url, 'race');
+    const { row, providerId } = await yooSubscribe(user.token);
+    yookassa.succeed(providerId);
+    await db()('payments').where({ id: row.id }).update({ next_poll_at: new Date(Date.now() - 1000) });
+    const [hook, poll] = await Promise.all([yookassa.sendNotification(yooHook(), yookassa.notification(providerId)), runJob(rt.t.prefix, 'billing.reconcile')]);
+    expect(hook.status).toBe(200);
+    expect(poll.polled).toBeGreaterThanOrEqual(1);
+    await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
+    await sleep(500);
+    expect(await auditCount('billing.payment_succeeded', row.id)).toBe(1);
+    expect(await auditCount('billing.subscription_activated', row.subscription_id)).toBe(1);
+    expect(await db()('payments').where({ user_id: user.id })).toHaveLength(1);
+    const sub = await db()('subscriptions').where({ id: row.subscription_id }).first();
+    expect(MONTH_MS(sub.current_period_start, sub.current_period_end)).toBeLessThanOrEqual(31 * 86_400_000);
+  });
+
+  it('a retried subscribe with the same Idempotency-Key creates one payment at YooKassa', async () => {
+    const user = await registerUser(rt.url, 'retry');
+    const before = yookassa.paymentsCreated;
+    const headers = { 'idempotency-key': 'subscribe-once-1' };
+    const body = { plan_code: 'pro', provider: 'yookassa', return_url: 'https://app.example/billing/done' };
+    const [a, b] = [await request(rt.url, 'POST', '/api/subscriptions', { token: user.token, json: body, headers }), await request(rt.url, 'POST', '/api/subscriptions', { token: user.token, json: body, headers })];
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body).toEqual(a.body);
+    expect(yookassa.paymentsCreated - before).toBe(1);
+  });
+});
+
+describe('Stripe', () => {
+  async function stripeActive(tag: string) {
+    const user = await registerUser(rt.url, tag);
+    const res = await subscribeTo(rt.url, user.token, 'pro', 'stripe');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const row = await paymentRow(res.body.payment.id);
+    expect(res.body.payment.confirmation_url).toBe(stripe.session(row.provider_payment_id).url);
+    const done = stripe.completeSession(row.provider_payment_id);
+    const event = stripe.event('checkout.session.completed', done.session);
+    expect((await stripe.sendWebhook(stripeHook(), event, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
+    return { user, row, done, event };
+  }
+
+  it('subscribes through a Checkout Session, keyed by our payment, and activates on the signed event', async () => {
+    const { row, done } = await stripeActive('stripe');
+    const created = stripe.requests.find((r) => r.method === 'POST' && r.path === '/v1/checkout/sessions' && (r.body as any).client_reference_id === row.id)!;
+    expect(created.idempotencyKey).toBe(`payment-${row.id}`);
+    expect(created.body).toMatchObject({ mode: 'subscription', line_items: [{ price_data: { currency: 'rub', unit_amount: '199000', recurring: { interval: 'month' } } }] });
+    expect((await db()('subscriptions').where({ id: row.subscription_id }).first()).provider_subscription_id).toBe(done.subscription!.id);
+  });
+
+  it('refuses a bad, stale or altered signature with 400 and stores nothing', async () => {
+    const user = await registerUser(rt.url, 'badsig');
+    const res = await subscribeTo(rt.url, user.token, 'pro', 'stripe');
+    const row = await paymentRow(res.body.payment.id);
+    const event = stripe.event('checkout.session.completed', stripe.completeSession(row.provider_payment_id).session);
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    for (const opts of [{ secret: 'whsec_wrong' }, { secret: WEBHOOK_SECRET, timestamp: stale }, { secret: WEBHOOK_SECRET, tamper: true }]) {
+      const sent = await stripe.sendWebhook(stripeHook(), event, opts);
+      expect(sent.status, JSON.stringify(opts)).toBe(400);
+      expect(JSON.parse(sent.body).code).toBe('invalid_signature');
+    }
+    const unsigned = await request(rt.url, 'POST', '/api/payments/webhook/stripe', { raw: JSON.stringify(event), headers: { 'content-type': 'application/json' } });
+    expect(unsigned.status).toBe(400);
+    expect(await db()('payment_events').where({ event_id: event.id })).toHaveLength(0);
+    expect((await paymentRow(row.id)).status).toBe('pending');
+  });
+
+  it('applies renewals once and out of order without shortening the period; a late expiry never undoes a payment', async () => {
+    const { user, row, done } = await stripeActive('renewals');
+    const subId = done.subscription!.id;
+    const second = stripe.invoice(subId, { paid: true });
+    const third = stripe.invoice(subId, { paid: true });
+    // The third cycle arrives first, then the second, then the third again.
+    for (const invoice of [third, second, third]) {
+      expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', invoice, { id: `evt_${invoice.id}` }), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    }
+    const lateExpiry = stripe.event('checkout.session.expired', { ...done.session, status: 'expired', payment_status: 'unpaid' });
+    expect((await stripe.sendWebhook(stripeHook(), lateExpiry, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    await waitFor('both renewals applied', async () => ((await db()('payments').where({ subscription_id: row.subscription_id, kind: 'renewal' })).length === 2 ? true : undefined));
+    await sleep(500);
+    const sub = await db()('subscriptions').where({ id: row.subscription_id }).first();
+    expect(new Date(sub.current_period_end).getTime()).toBe(third.period_end * 1000);
+    expect(sub.status).toBe('active');
+    expect((await paymentRow(row.id)).status).toBe('succeeded');
+    expect((await request(rt.url, 'GET', '/api/payments', { token: user.token })).body.items.map((p: any) => p.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+
+  it('cancels at the period end on Stripe too', async () => {
+    const { user, done } = await stripeActive('cancel');
+    const res = await request(rt.url, 'POST', '/api/subscriptions/me/cancel', { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body.subscription).toMatchObject({ status: 'active', cancel_at_period_end: true });
+    expect(stripe.subscription(done.subscription!.id).cancel_at_period_end).toBe(true);
+    const ended = stripe.endSubscription(done.subscription!.id);
+    expect((await stripe.sendWebhook(stripeHook(), stripe.event('customer.subscription.deleted', ended), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    await meWhen(rt.url, user.token, 'back on free', (m) => m.subscription === null && m.plan.code === 'free');
+  });
+});
+
+describe('YooKassa renewals', () => {
+  async function yooActive(tag: string) {
+    const user = await registerUser(rt.url, tag);
+    const { row, providerId } = await yooSubscribe(user.token);
+    yookassa.succeed(providerId);
+    await yookassa.sendNotification(yooHook(), yookassa.notification(providerId));
+    await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
+    return { user, subscriptionId: row.subscription_id as string };
+  }
+  const subOf = (id: string) => db()('subscriptions').where({ id }).first();
+  /** The period has run out: the renewal (or the next dunning retry) is due now. */
+  const due = (id: string) => db()('subscriptions').where({ id }).update({ next_charge_at: new Date(Date.now() - 1000) });
+
+  it('charges the saved method once at the period end and extends the period by one month', async () => {
+    const { user, subscriptionId } = await yooActive('renew');
+    const before = await subOf(subscriptionId);
+    await due(subscriptionId);
+    const created = yookassa.paymentsCreated;
+    await Promise.all([runJob(rt.t.prefix, 'billing.renew'), runJob(rt.t.prefix, 'billing.renew')]);
+    expect(yookassa.paymentsCreated - created).toBe(1);
+    const charge = yookassa.requests.filter((r) => r.method === 'POST' && (r.body as any)?.payment_method_id).at(-1)!;
+    expect((charge.body as any).payment_method_id).toBe(before.payment_method_id);
+    const after = await subOf(subscriptionId);
+    expect(new Date(after.current_period_start).getTime()).toBe(new Date(before.current_period_end).getTime());
+    expect(after).toMatchObject({ status: 'active', renewal_failures: 0 });
+    expect(Date.parse(after.current_period_end)).toBeGreaterThan(Date.parse(before.current_period_end) + 27 * 86_400_000);
+    const payments = (await request(rt.url, 'GET', '/api/payments', { token: user.token })).body.items;
+    expect(payments.map((p: any) => [p.kind, p.status])).toEqual([['renewal', 'succeeded'], ['initial', 'succeeded']]);
+  });
+
+  it('retries a failed renewal at 1, 3 and 7 days while past due, then cancels, telling the user each time', async () => {
+    const { user, subscriptionId } = await yooActive('dunning');
+    const socket = await connect(rt.url, user.token);
+    try {
+      const seen: Array<[string, number, number]> = [];
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        await due(subscriptionId);
+        yookassa.scriptCharge({ status: 'canceled', reason: 'insufficient_funds' });
+        await runJob(rt.t.prefix, 'billing.renew');
+        const sub = await subOf(subscriptionId);
+        const days = sub.next_charge_at ? Math.round((Date.parse(sub.next_charge_at) - Date.now()) / 86_400_000) : -1;
+        seen.push([sub.status, sub.renewal_failures, days]);
+        await waitFor(`event ${attempt}`, () => socket.of('subscription.updated').length >= attempt || undefined);
+      }
+      expect(seen).toEqual([['past_due', 1, 1], ['past_due', 2, 3], ['past_due', 3, 7], ['canceled', 4, -1]]);
+      expect(socket.of('subscription.updated').at(-1)).toMatchObject({ subscription: null, plan: { code: 'free' } });
+      // Past due keeps the plan's limits while it retries; canceled is back on free.
+      expect(await me(rt.url, user.token)).toMatchObject({ subscription: null, plan: { code: 'free' } });
+      await due(subscriptionId);
+      const created = yookassa.paymentsCreated;
+      await runJob(rt.t.prefix, 'billing.renew');
+      expect(yookassa.paymentsCreated).toBe(created);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('expires a subscription cancelled by its user once its period is over', async () => {
+    const { user, subscriptionId } = await yooActive('expire');
+    expect((await request(rt.url, 'POST', '/api/subscriptions/me/cancel', { token: user.token })).body.subscription.cancel_at_period_end).toBe(true);
+    await due(subscriptionId);
+    const created = yookassa.paymentsCreated;
+    await runJob(rt.t.prefix, 'billing.renew');
+    expect(yookassa.paymentsCreated).toBe(created);
+    await db()('subscriptions').where({ id: subscriptionId }).update({ current_period_end: new Date(Date.now() - 1000) });
+    await runJob(rt.t.prefix, 'billing.expire-subscriptions');
+    expect(await me(rt.url, user.token)).toMatchObject({ subscription: null, plan: { code: 'free' } });
+    expect((await subOf(subscriptionId)).status).toBe('canceled');
+  });
+});
