@@ -11,6 +11,7 @@ import { auditCount, db, me, meWhen, paymentRow, runJob, startFakePayments, subs
 import type { FakeStripe } from '../../helpers/fake-providers/stripe.js';
 import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
 import { registerUser, request } from '../../helpers/http.js';
+import { account } from '../../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -275,5 +276,26 @@ describe('YooKassa renewals', () => {
     await runJob(rt.t.prefix, 'billing.expire-subscriptions');
     expect(await me(rt.url, user.token)).toMatchObject({ subscription: null, plan: { code: 'free' } });
     expect((await subOf(subscriptionId)).status).toBe('canceled');
+  });
+});
+
+describe('daily report', () => {
+  it("stores the day's revenue and usage once per day and sends it to admins", async () => {
+    const admin = await account(rt.url, 'admin');
+    const socket = await connect(rt.url, admin.token);
+    try {
+      const day = new Date().toISOString().slice(0, 10);
+      await runJob(rt.t.prefix, 'billing.daily-report', { day });
+      await runJob(rt.t.prefix, 'billing.daily-report', { day });
+      const rows = await db()('daily_reports').where({ day });
+      expect(rows).toHaveLength(1);
+      const succeeded = await db()('payments').where({ status: 'succeeded' }).sum({ n: 'amount_minor' });
+      expect(rows[0].summary.revenue).toEqual([{ currency: 'RUB', amount_minor: Number(succeeded[0]?.n) }]);
+      expect(rows[0].summary.subscriptions).toEqual(expect.arrayContaining([expect.objectContaining({ plan: 'pro', status: 'active' })]));
+      const sent = await socket.first('report.daily');
+      expect(sent).toMatchObject({ day, revenue: rows[0].summary.revenue });
+    } finally {
+      socket.close();
+    }
   });
 });
