@@ -35,6 +35,7 @@ import { describeUploads, documentRoutes } from './routes/documents.js';
 import { lawRoutes } from './routes/law.js';
 import type { VectorRanker } from '../core/search/search.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { privacyRequestRoutes } from './routes/privacy-requests.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { billingRoutes, WEBHOOK_PREFIX } from './routes/billing.js';
 import { createProviders } from '../core/billing/subscribe.js';
@@ -78,6 +79,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const sealer = createSealer(deps.secrets.encryptionKey);
   const idempotent = createIdempotency(deps.db, deps.secrets.encryptionKey);
   const limits = { maxInflight: config.chat.maxInflight, stuckAfterSeconds: config.chat.stuckAfterSeconds };
+  const providers = createProviders(config.billing);
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth),
@@ -86,8 +88,12 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
     ...lawRoutes({ db: deps.db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
     ...privacyRoutes({ db: deps.db }),
+    ...privacyRequestRoutes({
+      db: deps.db, redis: deps.redis, storage: deps.storage, queues: deps.queues, log: deps.log, users: deps.users,
+      encryptionKey: deps.secrets.encryptionKey, providers,
+    }),
     ...billingRoutes({
-      db: deps.db, queues: deps.queues, idempotent, providers: createProviders(config.billing),
+      db: deps.db, queues: deps.queues, idempotent, providers,
       yookassaWebhookIps: config.billing.yookassaWebhookIps, firstPollSeconds: config.billing.reconcileEverySeconds,
     }),
     ...reviewRoutes({

@@ -94,6 +94,7 @@ export const envSchema = z.object({
   // YooKassa's published notification sources (https://yookassa.ru/developers/using-api/webhooks).
   YOOKASSA_WEBHOOK_IPS: list.default(['185.71.76.0/27', '185.71.77.0/27', '77.75.153.0/25', '77.75.156.11/32', '77.75.156.35/32', '77.75.154.128/25', '2a02:5180::/32']),
   BILLING_RECONCILE_EVERY_SECONDS: int(300, 1),
+  RETENTION_DAYS_CHATS: z.coerce.number().int().min(1).optional(),
   REVIEW_SLA_SECONDS_STANDARD: int(86_400, 1),
   REVIEW_SLA_SECONDS_URGENT: int(14_400, 1),
 
@@ -146,6 +147,8 @@ export interface Config {
     yookassaWebhookIps: string[];
     reconcileEverySeconds: number;
   };
+  /** Days a chat untouched is kept (undefined: kept for good). */
+  retention: { chatDays?: number | undefined };
   /** Lawyer review deadlines, in seconds. */
   reviews: { acceptSeconds: number; slaSeconds: { standard: number; urgent: number } };
   law: { autoImport: boolean };
@@ -250,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       yookassaWebhookIps: e.YOOKASSA_WEBHOOK_IPS,
       reconcileEverySeconds: e.BILLING_RECONCILE_EVERY_SECONDS,
     },
+    retention: { chatDays: e.RETENTION_DAYS_CHATS },
     reviews: {
       acceptSeconds: e.REVIEW_ACCEPT_SECONDS,
       slaSeconds: { standard: e.REVIEW_SLA_SECONDS_STANDARD, urgent: e.REVIEW_SLA_SECONDS_URGENT },

@@ -26,6 +26,12 @@ export async function lockRegistry(trx: Knex.Transaction, vault: Vault, scope: R
   return PlaceholderRegistry.fromJSON(vault.open<RegistryState>(row.sealed, aad(scope)));
 }
 
+/** The registry of a scope as it stands, without locking it (reading back values for their owner). */
+export async function readRegistry(db: Knex, vault: Vault, scope: RegistryScope): Promise<PlaceholderRegistry> {
+  const row = await db('pii_vaults').where({ scope_type: scope.type, scope_id: scope.id }).first('sealed');
+  return row?.sealed ? PlaceholderRegistry.fromJSON(vault.open<RegistryState>(row.sealed, aad(scope))) : new PlaceholderRegistry();
+}
+
 /**
  * Saving the registry as a CTE named `saved_registry`, so it rides in the statement that uses
  * it; `onlyIf` (SQL) saves it only when that statement's own write happened.

@@ -48,7 +48,8 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('payments', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
-    t.uuid('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+    // Payments outlive an erased account (tax law): the row keeps amounts and ids, not the person.
+    t.uuid('user_id').references('id').inTable('users').onDelete('SET NULL');
     t.uuid('subscription_id').references('id').inTable('subscriptions').onDelete('SET NULL');
     t.text('provider').notNullable();
     // Stripe's Checkout Session or invoice id; YooKassa's payment id. Unique per provider.

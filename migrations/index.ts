@@ -14,6 +14,7 @@ import * as chunkVectors from './20261214000007_chunk_vectors.js';
 import * as auditChain from './20261214000011_audit_chain.js';
 import * as lawyerReviews from './20261220000012_lawyer_reviews.js';
 import * as billing from './20261222000013_billing.js';
+import * as privacy from './20261224000014_privacy.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -35,4 +36,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261214000011_audit_chain', ...auditChain },
   { name: '20261220000012_lawyer_reviews', ...lawyerReviews },
   { name: '20261222000013_billing', ...billing },
+  { name: '20261224000014_privacy', ...privacy },
 ];

@@ -128,6 +128,26 @@ export const JOBS = {
     queue: 'billing',
     payload: z.object({ day: z.iso.date().optional() }),
   },
+  /** Builds a person's export: an encrypted ZIP of everything held about them, values restored. */
+  'privacy.export': {
+    queue: 'privacy',
+    payload: z.object({ request_id: uuid }),
+  },
+  /** Destroys an erased account's data step by step (resumable), ending with a destruction act. */
+  'privacy.erase': {
+    queue: 'privacy',
+    payload: z.object({ request_id: uuid }),
+  },
+  /** Deletes what outlived its period, and archives audit months older than a year; daily. */
+  'privacy.retention': {
+    queue: 'privacy',
+    payload: z.object({}),
+  },
+  /** Writes the day's signed digest of the audit chain to storage; daily. */
+  'privacy.audit-digest': {
+    queue: 'privacy',
+    payload: z.object({ day: z.iso.date().optional() }),
+  },
   /** Expires subscriptions whose period ended; runs on a schedule. */
   'billing.expire-subscriptions': {
     queue: 'billing',

@@ -18,10 +18,14 @@ import documentsMaskExport from './documents-mask-export.js';
 import lawEmbed from './law-embed.js';
 import lawImport from './law-import.js';
 import notifyUser from './notify-user.js';
+import privacyAuditDigest from './privacy-audit-digest.js';
+import privacyErase from './privacy-erase.js';
+import privacyExport from './privacy-export.js';
+import privacyRetention from './privacy-retention.js';
 import reviewsClassify from './reviews-classify.js';
 import reviewsRoute from './reviews-route.js';
 import reviewsRoutePending from './reviews-route-pending.js';
 import reviewsTimer from './reviews-timer.js';
 import type { Processor } from './processor.js';
 
-export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingReconcile, billingRenew, billingDailyReport] as Processor[];
+export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest] as Processor[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { audit } from '../../core/audit.js';
 import { changeAccount, type AccountEffects } from '../../core/auth/accounts.js';
 import type { Db } from '../../core/db/knex.js';
 import { AuditLog, User } from '../../core/db/models/index.js';
@@ -45,6 +46,7 @@ export function adminRoutes(deps: { db: Db; effects: AccountEffects }): AnyRoute
         const users = User.query();
         if (query.role) users.where({ role: query.role });
         const result = await keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'users', ip: ctx.ip, meta: { role: query.role ?? null, count: result.items.length } });
         ctx.body = { items: result.items.map((u) => u.toPublic()), next_cursor: result.next_cursor };
       },
     }),
@@ -82,6 +84,7 @@ export function adminRoutes(deps: { db: Db; effects: AccountEffects }): AnyRoute
         if (query.action) events.where({ action: query.action });
         if (query.actor_id) events.where({ actor_id: query.actor_id });
         const result = await keysetPage(events, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'audit_logs', ip: ctx.ip, meta: { action: query.action ?? null, actor_id: query.actor_id ?? null } });
         ctx.body = { items: result.items.map((a) => ({ ...a, created_at: new Date(a.created_at).toISOString() })), next_cursor: result.next_cursor };
       },
     }),

@@ -74,12 +74,11 @@ export function contentDisposition(filename: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-/** On-demand jobs are named after the document and version: a repeat while one waits adds nothing. */
-
-interface Decrypted {
+export interface Decrypted {
   bytes: AsyncGenerator<Buffer>;
   type: string;
-  length: number;
+  /** The plaintext length, when known. */
+  length?: number;
   filename: string;
   /** Logged when the stored object fails its integrity check. */
   logFields: Record<string, unknown>;
@@ -89,7 +88,7 @@ interface Decrypted {
  * Streams a decrypted object. The first chunk is verified before the status is sent: a
  * corrupt object whose first chunk fails is a clean 500; a later failure aborts the response.
  */
-async function sendDecrypted(ctx: AppContext, d: Decrypted): Promise<void> {
+export async function sendDecrypted(ctx: AppContext, d: Decrypted): Promise<void> {
   const log = ctx.state.log;
   async function* verified(): AsyncGenerator<Buffer> {
     try {
@@ -103,7 +102,7 @@ async function sendDecrypted(ctx: AppContext, d: Decrypted): Promise<void> {
   const first = await bytes.next();
   ctx.status = 200;
   ctx.type = d.type;
-  ctx.length = d.length;
+  if (d.length !== undefined) ctx.length = d.length;
   ctx.set('Content-Disposition', contentDisposition(d.filename));
   ctx.body = Readable.from((async function* () {
     if (!first.done) yield first.value;

@@ -33,7 +33,7 @@ export function privacyRoutes(deps: { db: Db }): AnyRoute[] {
       responses: {
         200: { description: 'The consents after the change', schema: consents },
         401: { description: 'Not signed in' },
-        409: { description: 'Consent to processing is withdrawn by erasing the account' },
+        409: { description: 'Consent to processing is withdrawn by erasing the account (POST /api/privacy/erasure)' },
         422: { description: 'Invalid body' },
       },
       async handler(ctx, { body }) {

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { audit } from '../../core/audit.js';
 import type { Db } from '../../core/db/knex.js';
 import { Vault } from '../../core/dlp/index.js';
 import { reviewsReport } from '../../core/reports/reviews.js';
@@ -114,6 +115,10 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       responses: { 200: { description: 'The review and what it is about, masked', schema: z.object({ review: reviewSchema, subject: subjectSchema }) }, 404: notFound },
       async handler(ctx, { params }) {
         const review = await readableReview(deps.db, ctx.state.user, params.review_id);
+        // A lawyer or an admin reading someone's (masked) answer or document is on record.
+        if (review.requester_id !== ctx.state.user.id) {
+          await audit({ actorId: ctx.state.user.id, action: ctx.state.user.role === 'admin' ? 'admin.read' : 'review.viewed', targetType: 'review', targetId: review.id, ip: ctx.ip });
+        }
         ctx.body = { review: toPublicReview(review), subject: await loadSubject(deps.db, review) };
       },
     }),

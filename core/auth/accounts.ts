@@ -18,7 +18,7 @@ export interface AccountChange {
 export interface ChangedBy {
   actorId: string | null;
   ip?: string;
-  via: 'api' | 'cli';
+  via: 'api' | 'cli' | 'privacy.erasure';
 }
 
 /** Side effects outside the database, run after the commit. */

@@ -37,7 +37,7 @@ export async function listConsents(db: Db, userId: string): Promise<ConsentState
 /** Grants or withdraws one purpose. Withdrawing `processing` is erasure, not a toggle. */
 export async function setConsent(db: Db, userId: string, purpose: ConsentPurpose, granted: boolean, ctx: ConsentContext): Promise<ConsentState[]> {
   if (purpose === 'processing' && !granted) {
-    throw domainErrors.conflict('consent to processing is withdrawn by erasing the account');
+    throw domainErrors.conflict('consent to processing is withdrawn by erasing the account (POST /api/privacy/erasure)');
   }
   await db('consents').insert({ user_id: userId, purpose, granted, version: CONSENT_DOCUMENT.version, ip: ctx.ip ?? null, user_agent: ctx.userAgent ?? null });
   await audit({ actorId: userId, action: granted ? 'privacy.consent_granted' : 'privacy.consent_withdrawn', targetType: 'user', targetId: userId, ip: ctx.ip, meta: { purpose } });

@@ -1,0 +1,167 @@
+/**
+ * Erasure (GDPR art. 17, 152-FZ art. 21). Confirmed with the password, the account is shut
+ * at once (sessions revoked, sockets closed, queued work cancelled, the subscription ended);
+ * a job then destroys the data step by step. Each step is idempotent and recorded in the
+ * request's progress, so a worker that dies mid-way is followed by one that finishes. The
+ * flow ends with a destruction act for admins: what was destroyed, when and how, the
+ * request, and the extract of the audit entries.
+ */
+import type { Knex } from 'knex';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { audit } from '../audit.js';
+import type { AccountEffects } from '../auth/accounts.js';
+import { changeAccount } from '../auth/accounts.js';
+import { verifyPassword } from '../auth/passwords.js';
+import { destroyDocument } from '../documents/documents.js';
+import { domainErrors } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Storage } from '../storage/index.js';
+import { personHash } from './keys.js';
+import { loadRequest, recordStep, type PrivacyRequestRow } from './requests.js';
+
+export interface ErasureRequestDeps {
+  db: Knex;
+  effects: AccountEffects;
+  encryptionKey: Buffer;
+  /** Ends a Stripe subscription at the provider (best effort; ours ends regardless). */
+  cancelAtProvider(providerSubscriptionId: string): Promise<void>;
+}
+
+/** Confirms with the password and shuts the account; the caller queues `privacy.erase`. */
+export async function requestErasure(deps: ErasureRequestDeps, userId: string, password: string, ip?: string): Promise<PrivacyRequestRow> {
+  const user = await deps.db('users').where({ id: userId }).first('email', 'password_hash');
+  if (!user || !(await verifyPassword(user.password_hash, password))) throw domainErrors.invalid('the password is not right', 'invalid_password');
+  const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'erasure' }).whereIn('status', ['queued', 'running']).first();
+  if (open) return open as PrivacyRequestRow;
+  const { request, stripe } = await deps.db.transaction(async (trx) => {
+    const [request] = await trx('privacy_requests').insert({
+      user_id: userId, type: 'erasure', progress: JSON.stringify({ email_hash: personHash(deps.encryptionKey, user.email) }),
+    }).returning('*');
+    await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+    const live = await trx('subscriptions').where({ user_id: userId }).whereIn('status', ['incomplete', 'active', 'past_due'])
+      .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() }).returning(['provider', 'provider_subscription_id']);
+    await audit({ actorId: userId, action: 'privacy.erasure_requested', targetType: 'privacy_request', targetId: request.id, ip }, trx);
+    return { request: request as PrivacyRequestRow, stripe: live.filter((s: { provider: string; provider_subscription_id: string | null }) => s.provider === 'stripe' && s.provider_subscription_id) };
+  });
+  for (const s of stripe) await deps.cancelAtProvider(s.provider_subscription_id).catch(() => undefined);
+  // Sessions end now: sockets close on every node, queued answers are removed.
+  await changeAccount(deps.db, deps.effects, { id: userId }, { status: 'blocked' }, { actorId: null, via: 'privacy.erasure' });
+  return request;
+}
+
+export interface ErasureDeps {
+  db: Knex;
+  storage: Storage;
+  redis: Redis;
+  prefix: string;
+  queues: Queue[];
+  log: Logger;
+}
+
+/** Tables holding the person's rows, deleted in this order (children first); payments are kept. */
+const USER_TABLES = [
+  'ai_cache', 'ai_usage_daily', 'ai_usage_provider_daily', 'ai_usage_records', 'idempotency_keys', 'consents', 'usage_counters',
+  'lawyer_profiles', 'refresh_tokens',
+] as const;
+
+async function destroyDocuments(deps: ErasureDeps, userId: string): Promise<{ documents: number; objects: number }> {
+  await deps.db('documents').where({ user_id: userId }).whereNull('deleted_at').update({ deleted_at: deps.db.fn.now() });
+  const ids: string[] = await deps.db('documents').where({ user_id: userId }).pluck('id');
+  let objects = 0;
+  for (const id of ids) objects += (await destroyDocument(deps, id))?.objects ?? 0;
+  // Exports are the person's data too.
+  const exports = await deps.db('privacy_requests').where({ user_id: userId, type: 'export' }).whereNotNull('storage_key');
+  for (const e of exports) {
+    await deps.storage.delete(e.storage_key);
+    await deps.db('privacy_requests').where({ id: e.id }).update({ storage_key: null, sealed_key: null });
+    objects++;
+  }
+  return { documents: ids.length, objects };
+}
+
+/** Reply streams of the person's messages and every queued or kept job that names them. */
+async function destroyRedis(deps: ErasureDeps, userId: string): Promise<{ keys: number; jobs: number }> {
+  const messageIds: string[] = await deps.db('messages').where({ user_id: userId }).pluck('id');
+  let keys = 0;
+  for (let i = 0; i < messageIds.length; i += 500) {
+    const batch = messageIds.slice(i, i + 500).map((id) => `${deps.prefix}:reply-stream:${id}`);
+    if (batch.length) keys += await deps.redis.del(...batch);
+  }
+  let jobs = 0;
+  for (const queue of deps.queues) {
+    for (const state of ['completed', 'failed', 'delayed', 'wait', 'prioritized', 'waiting-children'] as const) {
+      for (let start = 0; ; start += 500) {
+        const page = await queue.getJobs([state], start, start + 499);
+        for (const job of page) {
+          const data = job?.data as Record<string, unknown> | undefined;
+          if (data && (data.user_id === userId || data.requester_id === userId)) {
+            await job!.remove().then(() => jobs++, () => undefined);
+          }
+        }
+        if (page.length < 500) break;
+      }
+    }
+  }
+  return { keys, jobs };
+}
+
+async function destroyRows(db: Knex, userId: string): Promise<Record<string, number>> {
+  return db.transaction(async (trx) => {
+    const counts: Record<string, number> = {};
+    const chats: string[] = await trx('chats').where({ user_id: userId }).pluck('id');
+    counts.pii_vaults = chats.length ? await trx('pii_vaults').where({ scope_type: 'chat' }).whereIn('scope_id', chats).delete() : 0;
+    counts.messages = Number((await trx('messages').where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
+    counts.chats = await trx('chats').where({ user_id: userId }).delete();
+    counts.reviews = await trx('lawyer_reviews').where({ requester_id: userId }).delete();
+    for (const table of USER_TABLES) counts[table] = await trx(table).where({ user_id: userId }).delete();
+    counts.subscriptions = await trx('subscriptions').where({ user_id: userId }).delete();
+    // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes.
+    counts.payments_kept = await trx('payments').where({ user_id: userId }).update({ user_id: null, confirmation_url: null });
+    counts.users = await trx('users').where({ id: userId }).delete();
+    return counts;
+  });
+}
+
+/** Runs (or resumes) an erasure; each finished step is skipped on a rerun. */
+export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (r: PrivacyRequestRow) => Promise<void>): Promise<PrivacyRequestRow> {
+  let request = await loadRequest(deps.db, requestId);
+  if (!request || request.type !== 'erasure') throw domainErrors.notFound('no such erasure');
+  if (request.status === 'completed') return request;
+  const userId = request.user_id;
+  const step = async (name: string, run: () => Promise<unknown>) => {
+    if (request!.progress[name] !== undefined) return;
+    request = await recordStep(deps.db, requestId, name, await run());
+    await onStep(request);
+  };
+  await step('documents', () => destroyDocuments(deps, userId));
+  await step('redis', () => destroyRedis(deps, userId));
+  await step('database', () => destroyRows(deps.db, userId));
+  await step('act', async () => {
+    const extract = await deps.db('audit_logs').where({ actor_id: userId }).orWhere({ target_id: userId }).orWhere({ target_id: requestId })
+      .orderBy('seq').select('seq', 'action', 'created_at', 'hash');
+    const { email_hash: emailHash, ...steps } = request!.progress as Record<string, unknown> & { email_hash: string };
+    const act = {
+      request_id: requestId, account_id: userId, email_hash: emailHash,
+      requested_at: request!.created_at, completed_at: new Date().toISOString(),
+      destroyed: steps,
+      how: {
+        documents: 'every version\'s object and the masked export deleted from storage; their sealed data keys deleted with their rows, so copies left in backups cannot be decrypted without them',
+        database: 'rows deleted: account, sessions, chats, messages, placeholder vaults, document texts, chunks and vectors, reviews requested, consents, caches, usage',
+        redis: 'reply streams deleted; queued and kept jobs that named the account removed',
+        payments: 'kept as tax law requires, without the account: no name or e-mail is stored with them',
+        audit: 'entries kept; they name the account only by its id, which no longer leads to anyone',
+      },
+      audit_extract: extract,
+    };
+    await deps.db('destruction_acts').insert({ request_id: requestId, user_id: userId, email_hash: emailHash, act: JSON.stringify(act) }).onConflict('request_id').ignore();
+    return true;
+  });
+  await deps.db.transaction(async (trx) => {
+    const updated = await trx('privacy_requests').where({ id: requestId }).whereNot({ status: 'completed' }).update({ status: 'completed', completed_at: trx.fn.now() });
+    if (updated) await audit({ action: 'privacy.erasure_completed', targetType: 'privacy_request', targetId: requestId, meta: { account_id: userId } }, trx);
+  });
+  request = (await loadRequest(deps.db, requestId))!;
+  await onStep(request);
+  return request;
+}

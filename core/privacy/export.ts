@@ -1,0 +1,100 @@
+/**
+ * The export (GDPR art. 15 and 20, 152-FZ art. 14): everything held about a person, in
+ * machine-readable JSON, with their own values put back from the PII vaults (the export is
+ * theirs), and their documents' original bytes. Written as a ZIP streamed through the same
+ * envelope encryption as documents (a fresh data key, sealed) into storage; its link works
+ * for seven days, for its owner only.
+ */
+import { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import yazl from 'yazl';
+import { toPublicPayment } from '../billing/view.js';
+import { restore, type Vault } from '../dlp/index.js';
+import { openVersion } from '../documents/documents.js';
+import { decryptStream, encryptStream, newDataKey } from '../documents/envelope.js';
+import { openDataKey, sealDataKey } from '../documents/keys.js';
+import { Document } from '../documents/model.js';
+import { readRegistry } from '../pii-vault.js';
+import { toPublicReview } from '../reviews/view.js';
+import type { Storage } from '../storage/index.js';
+import { domainErrors } from '../errors.js';
+import { recordStep, type PrivacyRequestRow } from './requests.js';
+
+export const EXPORT_DAYS = 7;
+
+export interface ExportDeps {
+  db: Knex;
+  storage: Storage;
+  vault: Vault;
+}
+
+const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+/** A name safe inside the archive: no directories, no control characters. */
+const entryName = (name: string) => name.replace(/[\\/\p{Cc}]/gu, '_').slice(0, 120) || 'file';
+
+async function chatsOf(deps: ExportDeps, userId: string) {
+  const chats = await deps.db('chats').where({ user_id: userId }).orderBy('created_at');
+  const out = [];
+  for (const chat of chats) {
+    const registry = await readRegistry(deps.db, deps.vault, { type: 'chat', id: chat.id });
+    const back = (text: string | null) => (text === null ? null : restore(text, registry));
+    const messages = await deps.db('messages').where({ chat_id: chat.id }).orderBy('created_at').orderBy('id');
+    out.push({
+      id: chat.id, title: back(chat.title), type: chat.type, status: chat.status, created_at: chat.created_at,
+      messages: messages.map((m: Record<string, unknown>) => ({ id: m.id, sender: m.sender, content: back(m.content as string | null), status: m.status, created_at: m.created_at, meta: m.meta })),
+    });
+  }
+  return out;
+}
+
+/** Builds the archive for a queued export; a rerun after a crash builds it again from the start. */
+export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow): Promise<{ files: number }> {
+  const { db } = deps;
+  const userId = request.user_id;
+  const user = await db('users').where({ id: userId }).first('id', 'email', 'name', 'role', 'status', 'created_at');
+  if (!user) throw domainErrors.notFound('the account no longer exists');
+  const zip = new yazl.ZipFile();
+  let files = 0;
+  const add = (name: string, body: Buffer) => {
+    zip.addBuffer(body, name);
+    files++;
+  };
+  add('profile.json', json(user));
+  const chats = await chatsOf(deps, userId);
+  for (const chat of chats) add(`chats/${chat.id}.json`, json(chat));
+  await recordStep(db, request.id, 'chats', chats.length);
+
+  const documents = await Document.query(db).where({ user_id: userId }).whereNull('deleted_at').orderBy('created_at');
+  for (const doc of documents) {
+    const opened = await openVersion(deps, doc);
+    zip.addReadStream(Readable.from(opened.bytes), `documents/${doc.id}/${entryName(opened.filename)}`);
+    files++;
+  }
+  await recordStep(db, request.id, 'documents', documents.length);
+
+  const reviews = await db('lawyer_reviews as r').leftJoin('users as l', 'l.id', 'r.lawyer_id').where('r.requester_id', userId).select('r.*', 'l.name as lawyer_name');
+  add('reviews.json', json(reviews.map(toPublicReview)));
+  add('payments.json', json((await db('payments').where({ user_id: userId }).orderBy('created_at')).map(toPublicPayment)));
+  add('consents.json', json(await db('consents').where({ user_id: userId }).orderBy('created_at').select('purpose', 'granted', 'version', 'ip', 'user_agent', 'created_at')));
+  add('audit.json', json(await db('audit_logs').where({ actor_id: userId }).orWhere({ target_id: userId }).orderBy('seq')
+    .select('seq', 'action', 'target_type', 'target_id', 'ip', 'meta', 'created_at')));
+  zip.end();
+
+  const storageKey = `exports/${request.id}.zip`;
+  const key = newDataKey();
+  await deps.storage.put(storageKey, Readable.from(encryptStream(zip.outputStream as AsyncIterable<Buffer>, key)), 'application/octet-stream');
+  await db('privacy_requests').where({ id: request.id }).update({
+    status: 'ready', storage_key: storageKey, sealed_key: sealDataKey(deps.vault, storageKey, key, `export-${request.id}.zip`),
+    expires_at: db.raw(`now() + make_interval(days => ?)`, [EXPORT_DAYS]), completed_at: db.fn.now(),
+    progress: db.raw(`progress || jsonb_build_object('files', ?::int)`, [files]),
+  });
+  return { files };
+}
+
+/** The decrypted archive of a ready, unexpired export of the caller. */
+export async function openExport(deps: { storage: Storage; vault: Vault }, request: PrivacyRequestRow): Promise<{ filename: string; bytes: AsyncGenerator<Buffer> }> {
+  if (request.type !== 'export' || request.status !== 'ready') throw domainErrors.conflict('the export is not ready');
+  if (!request.storage_key || !request.sealed_key || !request.expires_at || new Date(request.expires_at) < new Date()) throw domainErrors.notFound('the export has expired: ask for a new one');
+  const { key, filename } = openDataKey(deps.vault, request.storage_key, request.sealed_key);
+  return { filename, bytes: decryptStream(await deps.storage.get(request.storage_key), key) };
+}

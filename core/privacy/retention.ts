@@ -1,0 +1,45 @@
+/**
+ * Retention, run daily: what outlived its period goes. Chats untouched for
+ * `RETENTION_DAYS_CHATS` (unset: kept), spent or expired refresh tokens, expired exports (the
+ * archive deleted from storage), and idempotency keys past their day. The audit trail is
+ * never deleted: see core/audit-archive.ts.
+ */
+import type { Knex } from 'knex';
+import type { Storage } from '../storage/index.js';
+
+export interface RetentionReport {
+  chats: number;
+  refresh_tokens: number;
+  exports: number;
+  idempotency_keys: number;
+}
+
+/** Spent tokens are kept a little while (reuse detection needs them), then dropped. */
+const SPENT_TOKEN_DAYS = 30;
+const IDEMPOTENCY_HOURS = 24;
+
+export async function applyRetention(deps: { db: Knex; storage: Storage }, chatDays: number | undefined): Promise<RetentionReport> {
+  const { db } = deps;
+  let chats = 0;
+  if (chatDays !== undefined) {
+    const old: string[] = await db('chats').where('updated_at', '<', db.raw(`now() - make_interval(days => ?)`, [chatDays])).pluck('id');
+    for (let i = 0; i < old.length; i += 500) {
+      const batch = old.slice(i, i + 500);
+      await db.transaction(async (trx) => {
+        await trx('pii_vaults').where({ scope_type: 'chat' }).whereIn('scope_id', batch).delete();
+        chats += await trx('chats').whereIn('id', batch).delete();
+      });
+    }
+  }
+  const refresh_tokens = await db('refresh_tokens')
+    .where((q) => q.where('expires_at', '<', db.fn.now()).orWhere('used_at', '<', db.raw(`now() - make_interval(days => ?)`, [SPENT_TOKEN_DAYS]))
+      .orWhere('revoked_at', '<', db.raw(`now() - make_interval(days => ?)`, [SPENT_TOKEN_DAYS])))
+    .delete();
+  const expired = await db('privacy_requests').whereNotNull('storage_key').where('expires_at', '<', db.fn.now()).select('id', 'storage_key');
+  for (const e of expired) {
+    await deps.storage.delete(e.storage_key);
+    await db('privacy_requests').where({ id: e.id }).update({ storage_key: null, sealed_key: null });
+  }
+  const idempotency_keys = await db('idempotency_keys').where('created_at', '<', db.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_HOURS])).delete();
+  return { chats, refresh_tokens, exports: expired.length, idempotency_keys };
+}

@@ -1,0 +1,17 @@
+import { runErasure } from '../core/privacy/erase.js';
+import { announcePrivacy } from './privacy-notify.js';
+import { defineProcessor } from './processor.js';
+
+/** Runs or resumes an erasure; retried until it finishes (every step is idempotent). */
+export default defineProcessor({
+  name: 'privacy.erase',
+  async process(payload, ctx) {
+    const done = await runErasure(
+      { db: ctx.db, storage: ctx.storage, redis: ctx.redis, prefix: ctx.queues.prefix, queues: ctx.queues.all(), log: ctx.log },
+      payload.request_id,
+      (request) => announcePrivacy(ctx, request),
+    );
+    ctx.log.info({ request_id: done.id, status: done.status }, 'erasure finished');
+    return { status: done.status };
+  },
+});
