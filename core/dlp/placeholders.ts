@@ -68,9 +68,17 @@ export class PlaceholderRegistry {
     return entry;
   }
 
-  /** `[TYPE_N]` for the value (irreversible; the original spelling is not kept). */
+  /**
+   * `[TYPE_N]` for the value. The first spelling is kept (the registry is stored only sealed),
+   * so its owner can be shown their own text again (export, reveal); the model never is.
+   */
   placeholder(type: PiiType, value: string): string {
-    return `[${type}_${this.entry(type, value).n}]`;
+    const entry = this.entry(type, value);
+    if (entry.spellings.length === 0) {
+      entry.spellings.push(value);
+      this.originals.set(tokenOf(entry, 0), value);
+    }
+    return `[${type}_${entry.n}]`;
   }
 
   /**

@@ -85,7 +85,8 @@ async function destroyRedis(deps: ErasureDeps, userId: string): Promise<{ keys: 
   const messageIds: string[] = await deps.db('messages').where({ user_id: userId }).pluck('id');
   let keys = 0;
   for (let i = 0; i < messageIds.length; i += 500) {
-    const batch = messageIds.slice(i, i + 500).map((id) => `${deps.prefix}:reply-stream:${id}`);
+    // Each reply's event stream and its attempt fence (core/chat/reply-stream.ts).
+    const batch = messageIds.slice(i, i + 500).flatMap((id) => [`${deps.prefix}:reply-stream:${id}`, `${deps.prefix}:reply-stream:${id}:attempt`]);
     if (batch.length) keys += await deps.redis.del(...batch);
   }
   let jobs = 0;

@@ -21,3 +21,17 @@ export async function redisDump(prefix: string): Promise<string> {
   redis.disconnect();
   return parts.join('\n');
 }
+
+/** The keys matching a pattern (SCAN), e.g. the reply stream of one message. */
+export async function redisKeys(pattern: string): Promise<string[]> {
+  const redis = new Redis(REDIS_URL);
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+  return found;
+}

@@ -11,6 +11,7 @@ import { registerUser, request } from '../helpers/http.js';
 import { settledDocument } from '../helpers/ingest.js';
 import { fillPath, listOperations, type Operation } from '../helpers/operations.js';
 import { answered, requestReview } from '../helpers/reviews.js';
+import { waitFor } from '../e2e/chat/harness.js';
 import { setPlanLimits } from '../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
@@ -82,6 +83,12 @@ const TABLE: Record<string, Row> = {
   'GET /api/payments': { access: 'user' },
   'POST /api/payments/webhook/stripe': { access: 'public' },
   'POST /api/payments/webhook/yookassa': { access: 'public' },
+  'POST /api/privacy/export': { access: 'user' },
+  'GET /api/privacy/requests/{request_id}': { access: 'user', owned: true },
+  'GET /api/privacy/requests/{request_id}/download': { access: 'user', owned: true },
+  'POST /api/privacy/erasure': { access: 'user', body: { password: 'not the password' } },
+  'GET /api/admin/privacy/requests/{request_id}': { access: ['admin'] },
+  'GET /api/admin/privacy/acts/{request_id}': { access: ['admin'] },
 };
 
 type Session = Awaited<ReturnType<typeof registerUser>>;
@@ -96,6 +103,12 @@ const FIXTURES: Record<string, (base: string, owner: Session) => Promise<string>
   // Settled, so its text is there for the owner and no ingestion writes behind the test.
   message_id: async (base, owner) => (await answered(base, owner.token, 'Как вернуть залог за квартиру?')).answerId,
   review_id: async (base, owner) => (await requestReview(base, owner.token, (await answered(base, owner.token, 'Как вернуть долг?')).answerId, { specialization: 'civil' })).body.id,
+  // A ready export: its download works for the owner.
+  request_id: async (base, owner) => {
+    const id = (await request(base, 'POST', '/api/privacy/export', { token: owner.token })).body.request.id;
+    await waitFor('export ready', async () => ((await request(base, 'GET', `/api/privacy/requests/${id}`, { token: owner.token })).body.request.status === 'ready' || undefined));
+    return id;
+  },
   document_id: async (base, owner) => (await settledDocument(base, owner.token, (await upload(base, '/api/documents', owner.token, SAMPLE_FILE)).body.id)).id,
 };
 

@@ -22,6 +22,7 @@ import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 let rt: TestRuntime;
 let ops: Operation[];
 let userToken: string;
+let erasedToken: string;
 let adminToken: string;
 let chatId: string;
 let otherUserId: string;
@@ -34,6 +35,7 @@ beforeAll(async () => {
   await setPlanLimits('free', { documents_per_month: 100_000, storage_mb: 100_000 });
   ops = await listOperations(rt.url);
   userToken = (await registerUser(rt.url, 'hostile')).token;
+  erasedToken = (await registerUser(rt.url, 'erased')).token;
   otherUserId = (await registerUser(rt.url, 'other')).id;
   const admin = await registerUser(rt.url, 'admin');
   await Model.knex()('users').where({ id: admin.id }).update({ role: 'admin' });
@@ -67,13 +69,15 @@ const someDocumentId = randomUUID();
 const NOBODY = randomUUID();
 const paramValue: Record<string, () => string> = {
   chat_id: () => chatId, user_id: () => otherUserId, id: () => NOBODY, document_id: () => someDocumentId, code: () => 'gk', article: () => '450',
-  message_id: () => NOBODY, review_id: () => NOBODY,
+  message_id: () => NOBODY, review_id: () => NOBODY, request_id: () => NOBODY,
 };
 const pathOf = (op: Operation, override: Record<string, string> = {}) =>
   fillPath(op.path, Object.fromEntries(op.params.map((p) => [p, override[p] ?? paramValue[p]?.() ?? randomUUID()])));
 /** fillPath percent-encodes; a raw override is put in as is. */
 const rawPathOf = (op: Operation, param: string, raw: string) => pathOf(op).replace(encodeURIComponent(paramValue[param]?.() ?? ''), raw);
-const tokenFor = (op: Operation) => (op.roles?.includes('admin') ? adminToken : op.secured ? userToken : undefined);
+// A sample body confirms erasure with the real password: that route gets an account of its own.
+const tokenFor = (op: Operation) =>
+  op.roles?.includes('admin') ? adminToken : op.path === '/api/privacy/erasure' ? erasedToken : op.secured ? userToken : undefined;
 
 function send(op: Operation, path: string, init: { raw?: string | Buffer | FormData; headers?: Record<string, string> } = {}): Promise<Reply> {
   return request(rt.url, op.method, path, { token: tokenFor(op), headers: init.headers, raw: init.raw });

@@ -1,0 +1,153 @@
+/**
+ * A person takes out and erases their data without an operator. The export is a ZIP with
+ * their own values put back (theirs to see), their documents' original bytes, reviews,
+ * payments, consents and the audit entries about them, for its owner only. Erasure ends
+ * their sessions at once, then leaves nothing of them in Postgres, storage or Redis, keeps
+ * payments without the person, and ends with a destruction act for admins.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import path from 'node:path';
+import { Model } from 'objection';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZipEntry } from '../../../core/documents/zip.js';
+import { CONSENT_DOCUMENT } from '../../../core/privacy/consent-document.js';
+import { ask, connect, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
+import { filesUnder, upload } from '../../helpers/documents.js';
+import { request, uniqueEmail } from '../../helpers/http.js';
+import { settledDocument } from '../../helpers/ingest.js';
+import { setPlanLimits } from '../../helpers/plans.js';
+import { redisDump, redisKeys } from '../../helpers/redis-dump.js';
+import { account } from '../../helpers/reviews.js';
+import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+
+let rt: TestRuntime;
+const db = () => Model.knex();
+// Each person has their own name and phone, so a search for one finds nobody else.
+const EXPORTED = { name: 'Ковалёва Дарина Игоревна', phone: '+7 916 777-88-99' };
+const ERASED = { name: 'Тимерханов Ильдар Ринатович', phone: '+7 903 444-55-66', digits: '4445566' };
+const docText = (p: { name: string; phone: string }) => `Договор аренды. Арендатор: ${p.name}, телефон ${p.phone}.\n`;
+
+beforeAll(async () => {
+  rt = await startTestRuntime('privacy-rights', { env: { AI_CACHE_TTL_SECONDS: '0' } });
+  await setPlanLimits('free', { reviews_per_month: 10 });
+});
+
+afterAll(async () => {
+  await rt?.close();
+});
+
+/** A person with a chat, a ready document and a payment, as the erasure and export tests need. */
+async function person(tag: string, who: { name: string; phone: string }) {
+  const email = uniqueEmail(tag);
+  const password = 'correct horse battery';
+  const reg = await request(rt.url, 'POST', '/api/auth/register', { json: { email, password, name: who.name, consent_version: CONSENT_DOCUMENT.version } });
+  expect(reg.status).toBe(201);
+  const token = reg.body.access_token as string;
+  const id = reg.body.user.id as string;
+  const chatId = await newChat(rt.url, token);
+  const asked = await ask(rt.url, token, chatId, `Меня зовут ${who.name}, мой телефон ${who.phone}. Как расторгнуть договор аренды?`);
+  const reply = await storedReply(rt.url, token, chatId, asked.reply.id);
+  const document = await settledDocument(rt.url, token, (await upload(rt.url, '/api/documents', token, { name: 'аренда.txt', data: Buffer.from(docText(who)) })).body.id);
+  await db()('payments').insert({ user_id: id, provider: 'yookassa', provider_payment_id: `pay-${id}`, amount_minor: 199000, status: 'succeeded' });
+  return { email, password, token, id, chatId, replyId: reply.id, documentId: document.id as string };
+}
+
+const readRequest = (token: string, id: string) => request(rt.url, 'GET', `/api/privacy/requests/${id}`, { token });
+
+describe('export', () => {
+  it('builds a ZIP of everything about the person, their own values restored, for them only', async () => {
+    const me = await person('export', EXPORTED);
+    const socket = await connect(rt.url, me.token);
+    const started = await request(rt.url, 'POST', '/api/privacy/export', { token: me.token });
+    expect(started.status).toBe(202);
+    expect(started.body.request).toMatchObject({ type: 'export', status: 'queued' });
+    const id = started.body.request.id;
+    const ready = await waitFor('privacy.updated ready', () => socket.of('privacy.updated').find((e) => e.request.status === 'ready'));
+    socket.close();
+    expect(ready.request).toMatchObject({ id, type: 'export' });
+    expect(Date.parse(ready.request.expires_at) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+
+    const other = await account(rt.url, 'user', 'stranger');
+    expect((await request(rt.url, 'GET', `/api/privacy/requests/${id}/download`, { token: other.token })).status).toBe(404);
+    const res = await fetch(`${rt.url}/api/privacy/requests/${id}/download`, { headers: { authorization: `Bearer ${me.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    const zip = Buffer.from(await res.arrayBuffer());
+    const entry = (name: string) => {
+      const bytes = readZipEntry(zip, name, 10 * 1024 * 1024);
+      expect(bytes, name).toBeDefined();
+      return bytes!;
+    };
+    const parse = (name: string) => JSON.parse(entry(name).toString('utf8'));
+    expect(parse('profile.json')).toMatchObject({ id: me.id, email: me.email, name: EXPORTED.name });
+    const chat = parse(`chats/${me.chatId}.json`);
+    const question = chat.messages.find((m: any) => m.sender === 'user');
+    expect(question.content).toContain(EXPORTED.name);
+    expect(question.content).toContain(EXPORTED.phone);
+    expect(chat.messages.map((m: any) => m.id)).toContain(me.replyId);
+    expect(entry(`documents/${me.documentId}/аренда.txt`).toString('utf8')).toBe(docText(EXPORTED));
+    expect(parse('payments.json')).toEqual([expect.objectContaining({ status: 'succeeded', amount: { amount: 199000, currency: 'RUB' } })]);
+    expect(parse('consents.json').map((c: any) => c.purpose)).toEqual(expect.arrayContaining(['processing', 'ai_providers_abroad']));
+    expect(parse('audit.json').map((a: any) => a.action)).toEqual(expect.arrayContaining(['auth.register', 'privacy.export_requested']));
+    expect(parse('reviews.json')).toEqual([]);
+    // Stored encrypted: the archive's bytes are nowhere in storage as plaintext.
+    const stored = filesUnder(path.join(rt.t.dataDir, 'files')).find((f) => f.includes(id));
+    expect(stored).toBeDefined();
+    expect(await db()('audit_logs').where({ action: 'privacy.export_downloaded', target_id: id })).toHaveLength(1);
+
+    await db()('privacy_requests').where({ id }).update({ expires_at: new Date(Date.now() - 1000) });
+    expect((await request(rt.url, 'GET', `/api/privacy/requests/${id}/download`, { token: me.token })).status).toBe(404);
+  });
+});
+
+describe('erasure', () => {
+  it('refuses a wrong password and changes nothing', async () => {
+    const me = await account(rt.url, 'user', 'wrongpass');
+    const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: 'not it' } });
+    expect([res.status, res.body.code]).toEqual([422, 'invalid_password']);
+    expect((await request(rt.url, 'GET', '/api/auth/me', { token: me.token })).status).toBe(200);
+    expect(await db()('privacy_requests').where({ user_id: me.id })).toHaveLength(0);
+  });
+
+  it('ends the sessions at once, leaves nothing of the person anywhere, keeps payments without them, and proves it with an act', async () => {
+    const me = await person('erase', ERASED);
+    const admin = await account(rt.url, 'admin', 'privacy-admin');
+    const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: me.password } });
+    expect(res.status).toBe(202);
+    const id = res.body.request.id;
+    expect((await request(rt.url, 'GET', '/api/auth/me', { token: me.token })).status).toBe(403);
+    expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: me.email, password: me.password } })).status).not.toBe(200);
+
+    const done = await waitFor('erasure completed', async () => {
+      const r = await request(rt.url, 'GET', `/api/admin/privacy/requests/${id}`, { token: admin.token });
+      return r.body.request?.status === 'completed' ? r.body : undefined;
+    }, 30_000);
+    expect(done).toMatchObject({ account_id: me.id, request: { type: 'erasure', progress: expect.objectContaining({ documents: expect.anything(), database: expect.anything() }) } });
+
+    // Nothing of the person in any table of the schema, in storage, or in Redis.
+    const tables: string[] = (await db()('pg_tables').where({ schemaname: rt.t.schema }).pluck('tablename'));
+    const dump: string[] = [];
+    for (const table of tables) dump.push(...(await db().raw(`SELECT t::text AS row FROM ?? t`, [table])).rows.map((r: any) => r.row));
+    const text = dump.join('\n');
+    for (const needle of [me.email, 'Тимерханов', 'Ильдар', ERASED.digits]) expect(text.includes(needle), needle).toBe(false);
+    expect(filesUnder(path.join(rt.t.dataDir, 'files')).filter((f) => f.includes(me.documentId))).toEqual([]);
+    const redis = await redisDump(rt.t.prefix);
+    for (const needle of [me.email, 'Тимерханов', ERASED.digits]) expect(redis.includes(needle), needle).toBe(false);
+    expect(await redisKeys(`${rt.t.prefix}*${me.replyId}*`)).toEqual([]);
+    for (const table of ['users', 'chats', 'messages', 'documents', 'consents', 'refresh_tokens']) {
+      expect(await db()(table).where(table === 'users' ? { id: me.id } : { user_id: me.id }), table).toHaveLength(0);
+    }
+    expect(await db()('payments').where({ provider_payment_id: `pay-${me.id}` }).first()).toMatchObject({ user_id: null, amount_minor: 199000, status: 'succeeded' });
+    expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: me.email, password: me.password } })).status).toBe(401);
+
+    const act = await request(rt.url, 'GET', `/api/admin/privacy/acts/${id}`, { token: admin.token });
+    expect(act.status).toBe(200);
+    expect(act.body).toMatchObject({ request_id: id, account_id: me.id, email_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(act.body.act.destroyed.documents).toMatchObject({ documents: 1 });
+    expect(act.body.act.audit_extract.map((e: any) => e.action)).toEqual(expect.arrayContaining(['auth.register', 'privacy.erasure_requested']));
+    expect(JSON.stringify(act.body)).not.toContain(me.email);
+    expect(await db()('audit_logs').where({ action: 'privacy.erasure_completed', target_id: id })).toHaveLength(1);
+    // The erased account's token opens nothing (blocked, then gone).
+    expect([401, 403]).toContain((await request(rt.url, 'GET', `/api/admin/privacy/acts/${id}`, { token: me.token })).status);
+  });
+});
