@@ -52,8 +52,6 @@ async function person(tag: string, who: { name: string; phone: string }) {
   return { email, password, token, id, chatId, replyId: reply.id, documentId: document.id as string };
 }
 
-const readRequest = (token: string, id: string) => request(rt.url, 'GET', `/api/privacy/requests/${id}`, { token });
-
 describe('export', () => {
   it('builds a ZIP of everything about the person, their own values restored, for them only', async () => {
     const me = await person('export', EXPORTED);
