@@ -1,9 +1,10 @@
 /** Operator commands: `npm run cli -- <command> [args]`; `npm run cli -- --help` lists them. */
 import { changeAccount, type AccountChange, type AccountEffects } from '../core/auth/accounts.js';
 import { normalizeEmail } from '../core/auth/service.js';
-import type { Config } from '../core/config.js';
+import { loadConfig, type Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
 import { ROLES, type Role } from '../core/db/models/index.js';
+import { digestKey, readDigest, type Digest } from '../core/audit-archive.js';
 import { verifyAuditChain } from '../core/audit-verify.js';
 import { grantPlan } from '../core/billing/subscribe.js';
 import { LAW_CODES } from '../core/law/codes.js';
@@ -11,6 +12,8 @@ import { importLaws } from '../core/law/library.js';
 import { DomainError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { connectedProducer } from '../core/redis.js';
+import { resolveSecrets } from '../core/secrets.js';
+import { createStorage } from '../core/storage/index.js';
 import { createAccountEffects } from '../pipelines/account-effects.js';
 import { createQueues } from '../pipelines/queues.js';
 import { bootDatabase, die } from './boot.js';
@@ -26,6 +29,35 @@ async function change(ctx: Context, email: string, patch: AccountChange): Promis
     die(err instanceof DomainError && err.kind === 'not_found' ? `no account with email ${email}` : err.message),
   );
   return `${user.email} is now ${patch.role ?? user.status}`;
+}
+
+/** How far back `audit:verify` looks for the newest signed digest (the digest job runs daily). */
+const DIGEST_LOOKBACK_DAYS = 30;
+
+/**
+ * The newest signed digest of the audit chain in storage: today's (UTC), else the nearest of
+ * the previous DIGEST_LOOKBACK_DAYS days; undefined when there is none. The key is resolved only
+ * once a digest is found, so a check without digests touches no secret. Dies on a digest that
+ * does not verify.
+ */
+async function newestDigest(): Promise<Digest | undefined> {
+  const config = loadConfig();
+  const storage = createStorage(config.storage);
+  for (let back = 0; back <= DIGEST_LOOKBACK_DAYS; back++) {
+    const day = new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
+    const present = await storage.exists(digestKey(day)).catch((err: Error) => die(`storage: ${err.message}`));
+    if (!present) continue;
+    let encryptionKey: Buffer;
+    try {
+      encryptionKey = resolveSecrets(config).encryptionKey;
+    } catch (err) {
+      die((err as Error).message);
+    }
+    const digest = await readDigest({ storage, encryptionKey }, day).catch((err: Error) => die(`audit digest of ${day} is unreadable: ${err.message}`));
+    if (!digest) die(`audit digest of ${day} does not verify: its signature does not match its content (forged, altered, or signed with another ENCRYPTION_KEY)`);
+    return digest;
+  }
+  return undefined;
 }
 
 const COMMANDS: Record<string, { usage: string; run(ctx: Context, args: string[]): Promise<string> }> = {
@@ -62,11 +94,23 @@ const COMMANDS: Record<string, { usage: string; run(ctx: Context, args: string[]
     },
   },
   'audit:verify': {
-    usage: 'audit:verify              check the audit trail\'s hash chain; exits 1 naming the first bad entry',
+    usage: 'audit:verify              check the audit trail\'s hash chain and its newest signed digest; exits 1 naming what is wrong',
     async run(ctx) {
       const report = await verifyAuditChain(ctx.db);
       if (!report.ok) die(`audit chain broken at entry ${report.seq} (id ${report.id}): ${report.reason}; ${report.entries} entries before it are intact`);
-      return `audit chain intact: ${report.entries} entries`;
+      const digest = await newestDigest();
+      if (!digest) return `audit chain intact: ${report.entries} entries`;
+      // The chain alone cannot show its newest entries removed; the signed head can.
+      if (report.entries < digest.last_seq) {
+        die(`audit chain truncated: the digest of ${digest.day} records ${digest.last_seq} entries, the chain has ${report.entries}; the newest ${digest.last_seq - report.entries} were removed`);
+      }
+      if (digest.last_seq > 0) {
+        const signed = await ctx.db('audit_logs').where({ seq: digest.last_seq }).first('hash');
+        if (signed?.hash !== digest.last_hash) {
+          die(`audit chain does not match the digest of ${digest.day}: entry ${digest.last_seq} has another hash than the one signed (the chain was rewritten)`);
+        }
+      }
+      return `audit chain intact: ${report.entries} entries; digest of ${digest.day} matches`;
     },
   },
   'law:import': {

@@ -49,8 +49,13 @@ export async function archiveOldMonths(deps: { db: Knex; storage: Storage; encry
   const written: string[] = [];
   for (const month of months) {
     const key = `audit/archive/${month}.jsonl`;
-    if (await deps.storage.exists(key)) continue;
-    const rows = await deps.db('audit_logs').whereRaw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') = ?`, [month]).orderBy('seq');
+    // The signature is written last: a month without one was cut short and is written again.
+    if (await deps.storage.exists(`${key}.sig`)) continue;
+    // Times and meta as the chain hashes them (microseconds, PostgreSQL's jsonb text), so each
+    // archived entry can be checked against its hash.
+    const rows = await deps.db('audit_logs').whereRaw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') = ?`, [month]).orderBy('seq')
+      .select('seq', 'id', 'actor_id', 'action', 'target_type', 'target_id', 'ip', deps.db.raw('meta::text AS meta'),
+        deps.db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`), 'prev_hash', 'hash');
     const body = rows.map((r: unknown) => JSON.stringify(r)).join('\n');
     await deps.storage.put(key, Buffer.from(body), 'application/x-ndjson');
     await deps.storage.put(`${key}.sig`, Buffer.from(sign(deps.encryptionKey, body)), 'text/plain');

@@ -1,6 +1,7 @@
 /**
  * Retention, run daily: what outlived its period goes. Chats untouched for
- * `RETENTION_DAYS_CHATS` (unset: kept), spent or expired refresh tokens, expired exports (the
+ * `RETENTION_DAYS_CHATS` (unset: kept; not while a lawyer review of them is open; finished
+ * reviews of a deleted chat go with it), spent or expired refresh tokens, expired exports (the
  * archive deleted from storage), and idempotency keys past their day. The audit trail is
  * never deleted: see core/audit-archive.ts.
  */
@@ -22,7 +23,11 @@ export async function applyRetention(deps: { db: Knex; storage: Storage }, chatD
   const { db } = deps;
   let chats = 0;
   if (chatDays !== undefined) {
-    const old: string[] = await db('chats').where('updated_at', '<', db.raw(`now() - make_interval(days => ?)`, [chatDays])).pluck('id');
+    // A chat under an open lawyer review waits until the review is over.
+    const old: string[] = await db('chats as c').where('c.updated_at', '<', db.raw(`now() - make_interval(days => ?)`, [chatDays]))
+      .whereNotExists((q) => q.select(db.raw('1')).from('lawyer_reviews as r').join('messages as m', 'm.id', 'r.message_id')
+        .whereRaw('m.chat_id = c.id').whereIn('r.status', ['pending', 'assigned', 'in_progress']))
+      .pluck('c.id');
     for (let i = 0; i < old.length; i += 500) {
       const batch = old.slice(i, i + 500);
       await db.transaction(async (trx) => {
