@@ -10,6 +10,7 @@ import type { ReviewEffects } from '../core/reviews/effects.js';
 import { REMINDER_AT, type Timer } from '../core/reviews/timers.js';
 import { toPublicReview, type ReviewRow } from '../core/reviews/view.js';
 import { chatRoom, socketKey, userRoom } from '../core/rooms.js';
+import { reviewChanges } from '../core/telemetry/metrics.js';
 import type { Queues } from './queues.js';
 import { DEFAULT_JOB_OPTIONS } from './registry.js';
 
@@ -31,6 +32,7 @@ export function createReviewEffects(deps: { queues: Queues; emitter?: Emitter; r
   };
   return {
     async announce(review: ReviewRow, alsoTo = [], escalation) {
+      reviewChanges.inc({ status: review.status });
       const to = [...new Set([review.requester_id, ...(review.lawyer_id ? [review.lawyer_id] : []), ...alsoTo])];
       emitter.to(to.map(userRoom)).emit('review.updated', { review: toPublicReview(review), ...(escalation ? { escalation } : {}) });
     },

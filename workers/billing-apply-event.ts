@@ -1,4 +1,5 @@
 import { applyEvent } from '../core/billing/webhooks.js';
+import { paymentWebhooks } from '../core/telemetry/metrics.js';
 import { announceBilling } from './billing-notify.js';
 import { defineProcessor } from './processor.js';
 
@@ -6,7 +7,11 @@ import { defineProcessor } from './processor.js';
 export default defineProcessor({
   name: 'billing.apply-event',
   async process(payload, ctx) {
-    const applied = await applyEvent(ctx.db, payload.event_id);
+    const applied = await applyEvent(ctx.db, payload.event_id).catch(async (err: Error) => {
+      const event = await ctx.db('payment_events').where({ id: payload.event_id }).first('provider');
+      paymentWebhooks.inc({ provider: event?.provider ?? 'unknown', outcome: 'failed' });
+      throw err;
+    });
     ctx.log.info({ event_id: payload.event_id, outcome: applied.outcome }, 'payment event applied');
     await announceBilling(ctx, applied.notify);
     return { outcome: applied.outcome };

@@ -14,6 +14,7 @@ import type { Queues } from '../../pipelines/queues.js';
 import { decodeCursor, keysetPage } from '../cursor.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { problems } from '../problem.js';
+import { paymentWebhooks } from '../../core/telemetry/metrics.js';
 import { readRawBody } from '../raw-body.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { isoDate, page, pageQuery } from '../schemas/common.js';
@@ -131,12 +132,18 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
         const stripe = deps.providers.stripe;
         if (!stripe) throw domainErrors.unavailable('Stripe is not configured on this server', 'payments_unavailable');
         const raw = await readRawBody(ctx.req, WEBHOOK_MAX_BYTES);
+        let received: Awaited<ReturnType<typeof receiveStripe>>;
         try {
-          await apply(await receiveStripe(deps.db, stripe, raw, ctx.get('stripe-signature') || undefined));
+          received = await receiveStripe(deps.db, stripe, raw, ctx.get('stripe-signature') || undefined);
         } catch (err) {
-          if (err instanceof DomainError && err.code === 'invalid_signature') throw problems.badRequest(err.message, 'invalid_signature');
+          if (err instanceof DomainError && err.code === 'invalid_signature') {
+            paymentWebhooks.inc({ provider: 'stripe', outcome: 'rejected' });
+            throw problems.badRequest(err.message, 'invalid_signature');
+          }
           throw err;
         }
+        paymentWebhooks.inc({ provider: 'stripe', outcome: received.outcome });
+        await apply(received.stored);
         ctx.body = { received: true };
       },
     }),
@@ -157,8 +164,15 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
           throw problems.badRequest('the notification is not JSON', 'malformed_json');
         }
         if (!body || typeof body !== 'object') throw problems.badRequest('the notification is not an object', 'malformed_json');
-        const result = await receiveYooKassa(deps.db, yookassa, ctx.ip, deps.yookassaWebhookIps, body);
+        let result: Awaited<ReturnType<typeof receiveYooKassa>>;
+        try {
+          result = await receiveYooKassa(deps.db, yookassa, ctx.ip, deps.yookassaWebhookIps, body);
+        } catch (err) {
+          if (err instanceof DomainError && err.kind === 'forbidden') paymentWebhooks.inc({ provider: 'yookassa', outcome: 'rejected' });
+          throw err;
+        }
         if (result.ignored) ctx.state.log.info({ ignored: result.ignored }, 'yookassa notification ignored');
+        paymentWebhooks.inc({ provider: 'yookassa', outcome: result.outcome });
         await apply(result.stored);
         ctx.body = { received: true };
       },

@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
+import { paymentChanges } from '../telemetry/metrics.js';
 import { paymentMoves, type PaymentStatus, type ProviderName, type ProviderPayment } from './provider.js';
 
 export interface Applied {
@@ -68,7 +69,7 @@ async function renewalFailed(trx: Knex.Transaction, subscriptionId: string | nul
  * failed first payment ends the subscription that waited for it.
  */
 export async function settlePayment(db: Knex, provider: ProviderName, reported: ProviderPayment): Promise<Applied> {
-  return db.transaction(async (trx) => {
+  const applied = await db.transaction(async (trx): Promise<Applied & { moved?: boolean }> => {
     const payment = await trx('payments').where({ provider, provider_payment_id: reported.providerPaymentId }).forUpdate().first();
     if (!payment) return { outcome: 'unknown payment' };
     const from = payment.status as PaymentStatus;
@@ -85,8 +86,10 @@ export async function settlePayment(db: Knex, provider: ProviderName, reported: 
       effect = 'subscription not started';
     }
     await audit({ actorId: payment.user_id, action: `billing.payment_${reported.status}`, targetType: 'payment', targetId: payment.id, meta: { provider, from, effect } }, trx);
-    return { outcome: `${from} -> ${reported.status}${effect ? `: ${effect}` : ''}`, notify: [payment.user_id] };
+    return { outcome: `${from} -> ${reported.status}${effect ? `: ${effect}` : ''}`, notify: [payment.user_id], moved: true };
   });
+  if (applied.moved) paymentChanges.inc({ provider, status: reported.status });
+  return { outcome: applied.outcome, notify: applied.notify };
 }
 
 /** Stripe renewed a subscription (an invoice paid for a later cycle): one renewal payment per invoice. */
@@ -99,6 +102,7 @@ export async function stripeRenewal(db: Knex, invoice: { id: string; subscriptio
       amount_minor: invoice.amount, currency: invoice.currency.toUpperCase(), status: 'succeeded',
     }).onConflict(['provider', 'provider_payment_id']).ignore().returning('id');
     if (!inserted.length) return { outcome: 'invoice already applied' };
+    paymentChanges.inc({ provider: 'stripe', status: 'succeeded' });
     if (sub.status === 'canceled') return { outcome: 'subscription canceled' };
     // Only forward: an older invoice arriving late never shortens the period.
     await trx('subscriptions').where({ id: sub.id }).update({

@@ -60,18 +60,20 @@ function stripeData(event: Stripe.Event): EventData | undefined {
  * Stores the event once. The id of its row while it still needs applying: a redelivery of an
  * event whose job was never queued queues it again; one already applied needs nothing.
  */
-async function store(db: Knex, provider: ProviderName, eventId: string, type: string, data: EventData): Promise<string | undefined> {
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored';
+
+async function store(db: Knex, provider: ProviderName, eventId: string, type: string, data: EventData): Promise<{ stored?: string; outcome: WebhookOutcome }> {
   const rows = await db('payment_events').insert({ provider, event_id: eventId, type, data: JSON.stringify(data) })
     .onConflict(['provider', 'event_id']).ignore().returning('id');
-  if (rows[0]) return rows[0].id;
+  if (rows[0]) return { stored: rows[0].id, outcome: 'accepted' };
   const seen = await db('payment_events').where({ provider, event_id: eventId }).first('id', 'applied_at');
-  return seen && !seen.applied_at ? seen.id : undefined;
+  return seen && !seen.applied_at ? { stored: seen.id, outcome: 'duplicate' } : { outcome: 'duplicate' };
 }
 
-export async function receiveStripe(db: Knex, stripe: StripeProvider, raw: Buffer, signature: string | undefined): Promise<string | undefined> {
+export async function receiveStripe(db: Knex, stripe: StripeProvider, raw: Buffer, signature: string | undefined): Promise<{ stored?: string; outcome: WebhookOutcome }> {
   const event = stripe.verify(raw, signature);
   const data = stripeData(event);
-  return data ? store(db, 'stripe', event.id, event.type, data) : undefined;
+  return data ? store(db, 'stripe', event.id, event.type, data) : { outcome: 'ignored' };
 }
 
 export interface YooKassaNotification {
@@ -83,14 +85,13 @@ export interface YooKassaNotification {
  * A YooKassa notification: from an allowed source (`forbidden` otherwise), naming a payment
  * whose fetched state agrees with it; one that disagrees is acknowledged and changes nothing.
  */
-export async function receiveYooKassa(db: Knex, yookassa: PaymentProvider, ip: string, allowed: string[], body: YooKassaNotification): Promise<{ stored?: string; ignored?: string }> {
+export async function receiveYooKassa(db: Knex, yookassa: PaymentProvider, ip: string, allowed: string[], body: YooKassaNotification): Promise<{ stored?: string; ignored?: string; outcome: WebhookOutcome }> {
   if (!ipAllowed(ip, allowed)) throw domainErrors.forbidden('notifications are accepted only from YooKassa\'s addresses');
   const id = body.object?.id;
   if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) throw domainErrors.invalid('a notification names its payment in `object.id`');
   const fetched = await yookassa.fetch(id);
-  if (fetched.status !== body.object?.status) return { ignored: `claims ${String(body.object?.status)}, the payment is ${fetched.status}` };
-  const stored = await store(db, 'yookassa', `${id}:${fetched.status}`, `payment.${fetched.status}`, { kind: 'payment', payment: fetched });
-  return stored ? { stored } : { ignored: 'already applied' };
+  if (fetched.status !== body.object?.status) return { ignored: `claims ${String(body.object?.status)}, the payment is ${fetched.status}`, outcome: 'ignored' };
+  return store(db, 'yookassa', `${id}:${fetched.status}`, `payment.${fetched.status}`, { kind: 'payment', payment: fetched });
 }
 
 /** Applies a stored event; applying twice changes nothing more (the state machines only move forward). */

@@ -7,6 +7,7 @@
 import { audit } from '../audit.js';
 import type { Db } from '../db/knex.js';
 import { adminIds, type ReviewEffects } from './effects.js';
+import { reviewSlaBreaches } from '../telemetry/metrics.js';
 import { releaseSlot } from './routing.js';
 import { loadReview, type ReviewRow } from './view.js';
 
@@ -49,6 +50,7 @@ async function acceptExpired(deps: TimerDeps, t: Timer): Promise<string> {
     return r.lawyer_id;
   });
   if (!lawyerId) return 'moved on';
+  reviewSlaBreaches.inc({ kind: 'accept' });
   const review = await loadReview(deps.db, t.review_id);
   await deps.effects.announce(review, [lawyerId]);
   await deps.effects.route(review.id, review.assignment);
@@ -77,6 +79,7 @@ async function resolutionBreached(deps: TimerDeps, t: Timer): Promise<string> {
     return { takeBack, reroute: r.status !== 'in_progress' };
   });
   if (!outcome) return 'moved on';
+  reviewSlaBreaches.inc({ kind: 'resolution' });
   const review = await loadReview(deps.db, t.review_id);
   await deps.effects.announce(review, [...(outcome.takeBack ? [outcome.takeBack] : []), ...(await adminIds(deps.db))], 'sla_breached');
   if (outcome.reroute) await deps.effects.route(review.id, review.assignment);

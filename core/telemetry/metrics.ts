@@ -101,6 +101,34 @@ export const documentsIngested = new client.Counter({
   registers,
 });
 
+export const reviewChanges = new client.Counter({
+  name: 'reviews_total',
+  help: 'Lawyer review changes, by the status they moved to (pending, assigned, in_progress, completed, cancelled)',
+  labelNames: ['status'] as const,
+  registers,
+});
+
+export const reviewSlaBreaches = new client.Counter({
+  name: 'review_sla_breaches_total',
+  help: 'Lawyer review deadlines passed: accept (the assigned lawyer lost it) or resolution (breached, escalated)',
+  labelNames: ['kind'] as const,
+  registers,
+});
+
+export const paymentChanges = new client.Counter({
+  name: 'payments_total',
+  help: 'Payments that moved, by provider and the status they moved to',
+  labelNames: ['provider', 'status'] as const,
+  registers,
+});
+
+export const paymentWebhooks = new client.Counter({
+  name: 'payment_webhooks_total',
+  help: 'Payment webhooks by provider and outcome: accepted (stored), duplicate, ignored (a type not used, or a notification the fetched payment contradicts), rejected (bad signature or source), failed (could not be applied)',
+  labelNames: ['provider', 'outcome'] as const,
+  registers,
+});
+
 /** A part of the process that reports values at scrape time; returns its unregister function. */
 type Source<T> = () => Promise<T> | T;
 

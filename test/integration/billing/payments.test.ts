@@ -299,3 +299,16 @@ describe('daily report', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  it('counts webhooks by outcome and payments by status, without ids', async () => {
+    const text = await (await fetch(`${rt.url}/metrics`)).text();
+    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+    expect(value('payment_webhooks_total{provider="stripe",outcome="rejected"}')).toBeGreaterThanOrEqual(3);
+    expect(value('payment_webhooks_total{provider="yookassa",outcome="accepted"}')).toBeGreaterThanOrEqual(3);
+    expect(value('payment_webhooks_total{provider="yookassa",outcome="ignored"}')).toBeGreaterThanOrEqual(2);
+    expect(value('payments_total{provider="yookassa",status="succeeded"}')).toBeGreaterThanOrEqual(3);
+    expect(value('payments_total{provider="yookassa",status="canceled"}')).toBeGreaterThanOrEqual(4);
+    expect(text.split('\n').filter((l) => /^payment|^payments_/.test(l)).join('\n')).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+  });
+});

@@ -106,4 +106,13 @@ describe('review timers', () => {
     const routed = await reviewWhen(rt.url, user.token, id, 'assigned to the new land lawyer', (r) => r.status === 'assigned');
     expect(routed.lawyer.id).toBe(land.id);
   });
+
+  it('counts deadlines passed and review changes in /metrics', async () => {
+    const text = await (await fetch(`${rt.url}/metrics`)).text();
+    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+    expect(value('review_sla_breaches_total{kind="accept"}')).toBeGreaterThanOrEqual(1);
+    expect(value('review_sla_breaches_total{kind="resolution"}')).toBe(2);
+    expect(value('reviews_total{status="assigned"}')).toBeGreaterThanOrEqual(4);
+    expect(value('reviews_total{status="completed"}')).toBe(2);
+  });
 });

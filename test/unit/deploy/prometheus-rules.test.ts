@@ -1,17 +1,13 @@
 /**
  * The Prometheus rules in deploy/prometheus/rules: valid (promtool when it is on PATH,
  * otherwise their parsed structure), each alert with a severity and a runbook section that
- * exists, and every metric they name exported by the service. pending-features.yml names
- * metrics of features still to come; once the service exports them this test fails, so
- * that the file gets merged into the others.
+ * exists, and every metric they name exported by the service.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, RULES_DIR, type Rule, exportedBase, exportedMetrics, isDict, metricNames, ruleFiles, unknownReferences } from './promql.js';
+import { ROOT, RULES_DIR, type Rule, exportedMetrics, isDict, ruleFiles, unknownReferences } from './promql.js';
 
-const PENDING = 'pending-features.yml';
-const PENDING_METRICS = ['payment_webhooks_total', 'review_sla_breaches_total'];
 const SEVERITIES = ['page', 'ticket'];
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const RULE_KEYS = new Set(['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
@@ -83,8 +79,8 @@ describe('Prometheus rules in deploy/prometheus/rules', () => {
     exported = await exportedMetrics();
   });
 
-  it('has the SLO, service and pending-feature rule files', () => {
-    expect(files).toEqual(expect.arrayContaining(['slo.yml', 'service.yml', PENDING]));
+  it('has the SLO and service rule files', () => {
+    expect(files).toEqual(expect.arrayContaining(['slo.yml', 'service.yml']));
   });
 
   it.each(files)('%s is valid: promtool when installed, and our own rules for alerts', (file) => {
@@ -95,18 +91,8 @@ describe('Prometheus rules in deploy/prometheus/rules', () => {
     expect(structureProblems(parsed.get(file)?.doc, runbookAnchors())).toEqual([]);
   });
 
-  it.each(files.filter((f) => f !== PENDING))('%s names only metrics the service exports, and buckets it has', (file) => {
+  it.each(files)('%s names only metrics the service exports, and buckets it has', (file) => {
     expect(rulesOf(file).flatMap((r) => unknownReferences(r.expr, exported, recorded))).toEqual([]);
-  });
-
-  it(`${PENDING} names metrics the service does not export yet (merge it once it does)`, () => {
-    const header = readFileSync(RULES_DIR + PENDING, 'utf8').split(/^groups:/m)[0];
-    const named = [...new Set(rulesOf(PENDING).flatMap((r) => metricNames(r.expr)))].filter((n) => !recorded.has(n)).sort();
-    expect(named).toEqual(PENDING_METRICS);
-    for (const name of named) {
-      expect(header, `the header comment should say which issue adds ${name}`).toMatch(new RegExp(`${name}\\{[^}]*\\}\\s+issue \\d+`));
-      expect(exportedBase(name, exported), `${name} is exported now: move its alerts from ${PENDING} into service.yml`).toBeUndefined();
-    }
   });
 
   it('burns the error budgets at the SRE workbook rates: 14.4x over 1h/5m, 6x over 6h/30m (page), 1x over 3d/6h (ticket)', () => {

@@ -18,7 +18,7 @@ const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']
 const HISTOGRAM_SERIES = /_(bucket|count|sum)$/;
 
 /** Metric (and recording rule) names in an expression: not functions, labels or keywords. */
-export function metricNames(expr: string): string[] {
+function metricNames(expr: string): string[] {
   const code = expr
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
@@ -45,7 +45,7 @@ export async function exportedMetrics(): Promise<Exported> {
 }
 
 /** The exported metric a series name belongs to (`x_bucket` → histogram `x`), if any. */
-export function exportedBase(series: string, exported: Exported): string | undefined {
+function exportedBase(series: string, exported: Exported): string | undefined {
   if (exported.has(series)) return series;
   const base = series.replace(HISTOGRAM_SERIES, '');
   const type = exported.get(base)?.type;
