@@ -138,6 +138,11 @@ export const JOBS = {
     queue: 'privacy',
     payload: z.object({ request_id: uuid }),
   },
+  /** Queues again export and erasure requests whose job died or ran out of attempts; every minute. */
+  'privacy.sweep': {
+    queue: 'privacy',
+    payload: z.object({}),
+  },
   /** Deletes what outlived its period, and archives audit months older than a year; daily. */
   'privacy.retention': {
     queue: 'privacy',

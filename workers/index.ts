@@ -22,10 +22,11 @@ import privacyAuditDigest from './privacy-audit-digest.js';
 import privacyErase from './privacy-erase.js';
 import privacyExport from './privacy-export.js';
 import privacyRetention from './privacy-retention.js';
+import privacySweep from './privacy-sweep.js';
 import reviewsClassify from './reviews-classify.js';
 import reviewsRoute from './reviews-route.js';
 import reviewsRoutePending from './reviews-route-pending.js';
 import reviewsTimer from './reviews-timer.js';
 import type { Processor } from './processor.js';
 
-export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest] as Processor[];
+export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];

@@ -16,6 +16,7 @@ import type { Storage } from '../../core/storage/index.js';
 import type { UserCache } from '../../core/auth/user-cache.js';
 import type { Logger } from '../../core/log.js';
 import { createAccountEffects } from '../../pipelines/account-effects.js';
+import { enqueueRequest } from '../../pipelines/privacy.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { isoDate } from '../schemas/common.js';
@@ -44,8 +45,7 @@ const notFound = { description: 'No such request of yours' };
 export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
   const vault = new Vault(deps.encryptionKey);
   const effects = createAccountEffects({ redis: deps.redis, queues: deps.queues, log: deps.log, users: deps.users });
-  const queue = (name: 'privacy.export' | 'privacy.erase', id: string) =>
-    deps.queues.add(name, { request_id: id }, { jobId: `${name.replace('.', '-')}-${id}`, attempts: 8, backoff: { type: 'exponential', delay: 2000 } });
+  const queue = (name: 'privacy.export' | 'privacy.erase', id: string) => enqueueRequest(deps.queues, name, id);
 
   return [
     defineRoute({
@@ -93,8 +93,9 @@ export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
       async handler(ctx, { body }) {
         const cancelAtProvider = async (id: string) => { await deps.providers.stripe?.sdk.subscriptions.cancel(id); };
         const request = await requestErasure({ db: deps.db, effects, encryptionKey: deps.encryptionKey, cancelAtProvider }, ctx.state.user.id, body.password, ctx.ip);
-        // Queued after the account is shut; a failure here is healed by the client repeating the call (it finds the open request).
-        await queue('privacy.erase', request.id);
+        // Queued after the account is shut. If this fails, the minute sweep queues it (the account
+        // cannot ask again); the answer is 202 all the same: the erasure will run.
+        await queue('privacy.erase', request.id).catch((err: Error) => ctx.state.log.warn({ err: err.message, request_id: request.id }, 'erasure left to the sweep'));
         ctx.status = 202;
         ctx.body = { request: toPublicRequest((await loadRequest(deps.db, request.id))!) };
       },

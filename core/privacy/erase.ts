@@ -35,8 +35,11 @@ export async function requestErasure(deps: ErasureRequestDeps, userId: string, p
   const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'erasure' }).whereIn('status', ['queued', 'running']).first();
   if (open) return open as PrivacyRequestRow;
   const { request, stripe } = await deps.db.transaction(async (trx) => {
+    // What is held now, for the act: a resumed step only sees what an earlier run left.
+    const count = async (table: string) => Number((await trx(table).where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
+    const inventory = { documents: await count('documents'), chats: await count('chats'), messages: await count('messages'), payments: await count('payments') };
     const [request] = await trx('privacy_requests').insert({
-      user_id: userId, type: 'erasure', progress: JSON.stringify({ email_hash: personHash(deps.encryptionKey, user.email) }),
+      user_id: userId, type: 'erasure', progress: JSON.stringify({ email_hash: personHash(deps.encryptionKey, user.email), inventory }),
     }).returning('*');
     await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
     const live = await trx('subscriptions').where({ user_id: userId }).whereIn('status', ['incomplete', 'active', 'past_due'])
@@ -141,10 +144,12 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
   await step('act', async () => {
     const extract = await deps.db('audit_logs').where({ actor_id: userId }).orWhere({ target_id: userId }).orWhere({ target_id: requestId })
       .orderBy('seq').select('seq', 'action', 'created_at', 'hash');
-    const { email_hash: emailHash, ...steps } = request!.progress as Record<string, unknown> & { email_hash: string };
+    const { email_hash: emailHash, inventory, ...steps } = request!.progress as Record<string, unknown> & { email_hash: string };
     const act = {
       request_id: requestId, account_id: userId, email_hash: emailHash,
       requested_at: request!.created_at, completed_at: new Date().toISOString(),
+      // Held when the erasure was asked for; `destroyed` counts per step what the run that finished it found.
+      held_at_request: inventory,
       destroyed: steps,
       how: {
         documents: 'every version\'s object and the masked export deleted from storage; their sealed data keys deleted with their rows, so copies left in backups cannot be decrypted without them',

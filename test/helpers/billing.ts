@@ -1,10 +1,11 @@
 /** Billing fixtures: a runtime wired to fake Stripe and YooKassa, and helpers a payment test repeats. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { Model } from 'objection';
-import { openQueue, waitFor } from '../e2e/chat/harness.js';
+import { waitFor } from '../e2e/chat/harness.js';
 import { startFakeStripe, type FakeStripe } from './fake-providers/stripe.js';
 import { startFakeYooKassa, type FakeYooKassa } from './fake-providers/yookassa.js';
 import { request } from './http.js';
+import { runJobNow } from './jobs.js';
 
 export const WEBHOOK_SECRET = 'whsec_test_billing';
 
@@ -47,17 +48,7 @@ export const meWhen = (base: string, token: string, what: string, check: (me: an
 export const auditCount = async (action: string, targetId: string) =>
   Number((await db()('audit_logs').where({ action, target_id: targetId }).count({ n: '*' }))[0]?.n);
 
-/** Runs one job now, as its scheduler would, and waits until a worker has finished it. */
-export async function runJob(prefix: string, name: 'billing.reconcile' | 'billing.renew' | 'billing.expire-subscriptions' | 'billing.daily-report', data: Record<string, unknown> = {}): Promise<any> {
-  const { queue, close } = openQueue('billing', prefix);
-  try {
-    const job = await queue.add(name, data);
-    return await waitFor(`${name} to finish`, async () => {
-      const state = await job.getState();
-      if (state === 'failed') throw new Error(`${name} failed: ${(await queue.getJob(job.id!))?.failedReason}`);
-      return state === 'completed' ? ((await queue.getJob(job.id!))?.returnvalue ?? {}) : undefined;
-    });
-  } finally {
-    await close();
-  }
-}
+
+/** Runs a billing job now, as its scheduler would, and waits until a worker has finished it. */
+export const runJob = (prefix: string, name: 'billing.reconcile' | 'billing.renew' | 'billing.expire-subscriptions' | 'billing.daily-report', data: Record<string, unknown> = {}) =>
+  runJobNow(prefix, name, data);

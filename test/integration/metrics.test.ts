@@ -8,6 +8,7 @@ import { startRuntime, type Runtime } from '../../bin/runtime.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../helpers/fake-providers/index.js';
 import { registerUser, request } from '../helpers/http.js';
 import { setPlanLimits } from '../helpers/plans.js';
+import { metricValue as value } from '../helpers/metrics.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { ask, connect, newChat, storedReply, waitFor } from '../e2e/chat/harness.js';
 import { upload } from '../helpers/documents.js';
@@ -42,17 +43,6 @@ async function scrape(url = `${rt.url}/metrics`, headers: Record<string, string>
   return res.text();
 }
 
-/** Sum of the samples of `name` whose labels include all of `labels`. */
-function value(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
 
 describe('GET /metrics', () => {
   it('moves with a chat message: HTTP by route template, questions, replies, jobs, AI, DLP, sockets and queue depth', async () => {

@@ -9,8 +9,9 @@
  * (a customer paying, a renewal invoice) with the control methods and delivers signed webhooks.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './fake-server.js';
 import qs from 'qs';
 import Stripe from 'stripe';
 
@@ -235,14 +236,6 @@ function toBool(v: unknown, param: string): boolean | undefined {
   throw invalid(`Invalid boolean: ${String(v)}`, param, 'parameter_invalid_boolean');
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 const parseForm = (s: string) => qs.parse(s, { depth: 20, arrayLimit: 100, parameterLimit: 10_000 }) as Record<string, unknown>;
 

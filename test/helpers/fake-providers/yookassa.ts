@@ -9,8 +9,9 @@
  * charges with a saved `payment_method_id` settle at once, as scripted with `scriptCharge()`.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './fake-server.js';
 
 export type YooKassaStatus = 'pending' | 'waiting_for_capture' | 'succeeded' | 'canceled';
 export type YooKassaEvent = 'payment.succeeded' | 'payment.canceled' | 'payment.waiting_for_capture';
@@ -136,14 +137,6 @@ const EVENT_OF: Record<Exclude<YooKassaStatus, 'pending'>, YooKassaEvent> = {
 const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const clone = <T>(v: T): T => structuredClone(v);
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function parseAmount(v: unknown, parameter: string): YooKassaAmount {
   const a = asRecord(v);

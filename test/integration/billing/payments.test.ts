@@ -11,6 +11,7 @@ import { auditCount, db, me, meWhen, paymentRow, runJob, startFakePayments, subs
 import type { FakeStripe } from '../../helpers/fake-providers/stripe.js';
 import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
 import { registerUser, request } from '../../helpers/http.js';
+import { metricValue } from '../../helpers/metrics.js';
 import { account } from '../../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
@@ -303,12 +304,11 @@ describe('daily report', () => {
 describe('metrics', () => {
   it('counts webhooks by outcome and payments by status, without ids', async () => {
     const text = await (await fetch(`${rt.url}/metrics`)).text();
-    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
-    expect(value('payment_webhooks_total{provider="stripe",outcome="rejected"}')).toBeGreaterThanOrEqual(3);
-    expect(value('payment_webhooks_total{provider="yookassa",outcome="accepted"}')).toBeGreaterThanOrEqual(3);
-    expect(value('payment_webhooks_total{provider="yookassa",outcome="ignored"}')).toBeGreaterThanOrEqual(2);
-    expect(value('payments_total{provider="yookassa",status="succeeded"}')).toBeGreaterThanOrEqual(3);
-    expect(value('payments_total{provider="yookassa",status="canceled"}')).toBeGreaterThanOrEqual(4);
+    expect(metricValue(text, 'payment_webhooks_total', { provider: 'stripe', outcome: 'rejected' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'payment_webhooks_total', { provider: 'yookassa', outcome: 'accepted' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'payment_webhooks_total', { provider: 'yookassa', outcome: 'ignored' })).toBeGreaterThanOrEqual(2);
+    expect(metricValue(text, 'payments_total', { provider: 'yookassa', status: 'succeeded' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'payments_total', { provider: 'yookassa', status: 'canceled' })).toBeGreaterThanOrEqual(4);
     expect(text.split('\n').filter((l) => /^payment|^payments_/.test(l)).join('\n')).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZipEntry } from '../../../core/documents/zip.js';
 import { CONSENT_DOCUMENT } from '../../../core/privacy/consent-document.js';
 import { ask, connect, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
+import { runJobNow } from '../../helpers/jobs.js';
 import { filesUnder, upload } from '../../helpers/documents.js';
 import { request, uniqueEmail } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
@@ -142,10 +143,25 @@ describe('erasure', () => {
     expect(act.status).toBe(200);
     expect(act.body).toMatchObject({ request_id: id, account_id: me.id, email_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(act.body.act.destroyed.documents).toMatchObject({ documents: 1 });
+    expect(act.body.act.held_at_request).toEqual({ documents: 1, chats: 1, messages: 2, payments: 1 });
     expect(act.body.act.audit_extract.map((e: any) => e.action)).toEqual(expect.arrayContaining(['auth.register', 'privacy.erasure_requested']));
     expect(JSON.stringify(act.body)).not.toContain(me.email);
     expect(await db()('audit_logs').where({ action: 'privacy.erasure_completed', target_id: id })).toHaveLength(1);
     // The erased account's token opens nothing (blocked, then gone).
     expect([401, 403]).toContain((await request(rt.url, 'GET', `/api/admin/privacy/acts/${id}`, { token: me.token })).status);
+  });
+
+  it('finishes an erasure whose job was lost: the minute sweep queues it again', async () => {
+    const me = await account(rt.url, 'user', 'lostjob');
+    // An erasure asked for two minutes ago whose job never ran (lost, or past BullMQ's stall limit).
+    await db()('users').where({ id: me.id }).update({ status: 'blocked' });
+    const [{ id }] = await db()('privacy_requests').insert({
+      user_id: me.id, type: 'erasure', progress: JSON.stringify({ email_hash: 'x'.repeat(64), inventory: {} }), created_at: new Date(Date.now() - 120_000),
+    }).returning('id');
+    const swept = await runJobNow(rt.t.prefix, 'privacy.sweep');
+    expect(swept.requeued).toBeGreaterThanOrEqual(1);
+    await waitFor('erasure completed', async () => ((await db()('privacy_requests').where({ id }).first()).status === 'completed' || undefined), 30_000);
+    expect(await db()('users').where({ id: me.id })).toHaveLength(0);
+    expect(await db()('destruction_acts').where({ request_id: id })).toHaveLength(1);
   });
 });

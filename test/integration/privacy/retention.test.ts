@@ -6,7 +6,7 @@
  * `privacy.audit-digest` signs the chain's head, and `audit:verify` uses it to catch what the
  * chain alone cannot: its newest entries removed, or the chain rewritten after it was signed.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies and job results are whatever the server sent */
+ 
 import { execFile } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestKey } from '../../../core/audit-archive.js';
 import { verifyAuditChain } from '../../../core/audit-verify.js';
 import { derivedKey } from '../../../core/privacy/keys.js';
-import { ask, openQueue, storedReply, waitFor } from '../../e2e/chat/harness.js';
+import { ask, storedReply, waitFor } from '../../e2e/chat/harness.js';
 import { registerUser, request } from '../../helpers/http.js';
+import { runJobNow } from '../../helpers/jobs.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { ROOT } from '../../helpers/spawn.js';
 
@@ -34,19 +35,7 @@ afterAll(async () => {
 });
 
 /** Runs a `privacy` job now, as its scheduler would, and waits until a worker has finished it. */
-async function runPrivacyJob(name: 'privacy.retention' | 'privacy.audit-digest', data: Record<string, unknown> = {}): Promise<any> {
-  const { queue, close } = openQueue('privacy', rt.t.prefix);
-  try {
-    const job = await queue.add(name, data);
-    return await waitFor(`${name} to finish`, async () => {
-      const state = await job.getState();
-      if (state === 'failed') throw new Error(`${name} failed: ${(await queue.getJob(job.id!))?.failedReason}`);
-      return state === 'completed' ? ((await queue.getJob(job.id!))?.returnvalue ?? {}) : undefined;
-    }, 30_000);
-  } finally {
-    await close();
-  }
-}
+const runPrivacyJob = (name: 'privacy.retention' | 'privacy.audit-digest', data: Record<string, unknown> = {}) => runJobNow(rt.t.prefix, name, data);
 
 const files = (key: string) => path.join(rt.t.dataDir, 'files', key);
 const auditCount = async () => Number((await db()('audit_logs').count({ n: '*' }))[0]!.n);

@@ -11,6 +11,7 @@ import { connect, sleep, type Client } from '../../e2e/chat/harness.js';
 import { request } from '../../helpers/http.js';
 import { account, answered, lawyer, requestReview, reviewAs, reviewWhen, type Session } from '../../helpers/reviews.js';
 import { setPlanLimits } from '../../helpers/plans.js';
+import { metricValue } from '../../helpers/metrics.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { createQueues } from '../../../pipelines/queues.js';
 import { Redis } from 'ioredis';
@@ -109,10 +110,9 @@ describe('review timers', () => {
 
   it('counts deadlines passed and review changes in /metrics', async () => {
     const text = await (await fetch(`${rt.url}/metrics`)).text();
-    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
-    expect(value('review_sla_breaches_total{kind="accept"}')).toBeGreaterThanOrEqual(1);
-    expect(value('review_sla_breaches_total{kind="resolution"}')).toBe(2);
-    expect(value('reviews_total{status="assigned"}')).toBeGreaterThanOrEqual(4);
-    expect(value('reviews_total{status="completed"}')).toBe(2);
+    expect(metricValue(text, 'review_sla_breaches_total', { kind: 'accept' })).toBeGreaterThanOrEqual(1);
+    expect(metricValue(text, 'review_sla_breaches_total', { kind: 'resolution' })).toBe(2);
+    expect(metricValue(text, 'reviews_total', { status: 'assigned' })).toBeGreaterThanOrEqual(4);
+    expect(metricValue(text, 'reviews_total', { status: 'completed' })).toBe(2);
   });
 });
