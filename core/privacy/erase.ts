@@ -118,6 +118,9 @@ async function destroyRows(db: Knex, userId: string): Promise<Record<string, num
     counts.messages = Number((await trx('messages').where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
     counts.chats = await trx('chats').where({ user_id: userId }).delete();
     counts.reviews = await trx('lawyer_reviews').where({ requester_id: userId }).delete();
+    // An erased lawyer's open reviews go back to routing (the minute sweep hands them on).
+    counts.reviews_handed_back = await trx('lawyer_reviews').where({ lawyer_id: userId }).whereIn('status', ['assigned', 'in_progress'])
+      .update({ status: 'pending', lawyer_id: null, accept_due: null, updated_at: trx.fn.now() });
     for (const table of USER_TABLES) counts[table] = await trx(table).where({ user_id: userId }).delete();
     counts.subscriptions = await trx('subscriptions').where({ user_id: userId }).delete();
     // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes.

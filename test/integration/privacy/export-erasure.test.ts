@@ -18,7 +18,7 @@ import { request, uniqueEmail } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
 import { setPlanLimits } from '../../helpers/plans.js';
 import { redisDump, redisKeys } from '../../helpers/redis-dump.js';
-import { account } from '../../helpers/reviews.js';
+import { account, answered, lawyer, requestReview, reviewAs, reviewWhen } from '../../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -163,5 +163,19 @@ describe('erasure', () => {
     await waitFor('erasure completed', async () => ((await db()('privacy_requests').where({ id }).first()).status === 'completed' || undefined), 30_000);
     expect(await db()('users').where({ id: me.id })).toHaveLength(0);
     expect(await db()('destruction_acts').where({ request_id: id })).toHaveLength(1);
+  });
+
+  it("hands an erased lawyer's open reviews back to routing", async () => {
+    const requester = await account(rt.url, 'user', 'needs-review');
+    const leaving = await lawyer(rt.url, 'leaving', { specializations: ['tax'], capacity: 1 });
+    const subject = await answered(rt.url, requester.token, 'Как получить налоговый вычет за лечение?');
+    const id = (await requestReview(rt.url, requester.token, subject.answerId, { specialization: 'tax' })).body.id;
+    await reviewWhen(rt.url, requester.token, id, 'assigned to the leaving lawyer', (r) => r.lawyer?.id === leaving.id);
+    expect((await request(rt.url, 'POST', `/api/reviews/${id}/accept`, { token: leaving.token })).status).toBe(200);
+    const erased = await request(rt.url, 'POST', '/api/privacy/erasure', { token: leaving.token, json: { password: leaving.password } });
+    await waitFor('erasure completed', async () => ((await db()('privacy_requests').where({ id: erased.body.request.id }).first()).status === 'completed' || undefined), 30_000);
+    expect(await reviewAs(rt.url, requester.token, id)).toMatchObject({ status: 'pending', lawyer: null });
+    const next = await lawyer(rt.url, 'stays', { specializations: ['tax'], capacity: 1 });
+    await reviewWhen(rt.url, requester.token, id, 'routed to another lawyer', (r) => r.status === 'assigned' && r.lawyer?.id === next.id);
   });
 });
