@@ -44,7 +44,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work"
-src="$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+src="$(find "$work" -mindepth 1 -maxdepth 1 -type d -print -quit)"
 # OPTFLAGS="" keeps the build portable across CPUs (no -march=native).
 make -s -C "$src" PG_CONFIG="$pg_config" OPTFLAGS="" >/dev/null
 make -s -C "$src" PG_CONFIG="$pg_config" install >/dev/null
