@@ -20,10 +20,14 @@ export interface ReviewEffects {
   route(reviewId: string, round: number): Promise<void>;
   /** A slot freed: routes the oldest pending reviews that fit. */
   routePending(): Promise<void>;
-  /** The reminder and the deadline of an assignment's accept window. */
-  acceptTimers(review: ReviewRow): Promise<void>;
-  /** The reminder and the deadline of the resolution SLA. */
-  resolutionTimers(review: ReviewRow): Promise<void>;
+  /**
+   * The reminder and the deadline of an assignment's accept window. Queued before the
+   * assignment commits, so a crash cannot leave an assignment without its timers (a timer of
+   * an assignment that rolled back finds another assignment number and does nothing).
+   */
+  acceptTimers(review: Pick<ReviewRow, 'id' | 'assignment' | 'assigned_at' | 'accept_due'>): Promise<void>;
+  /** The reminder and the deadline of the resolution SLA; queued before the request commits, likewise. */
+  resolutionTimers(review: Pick<ReviewRow, 'id' | 'created_at' | 'resolution_due'>): Promise<void>;
 }
 
 /** Admins get escalations. */

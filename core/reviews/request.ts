@@ -58,16 +58,21 @@ export async function requestReview(deps: RequestDeps, userId: string, subject: 
     if (open) throw domainErrors.conflict('a review of this is already open');
     taken = await takeUsage(trx, userId, 'reviews');
     const [comment] = input.comment ? await maskInScope(trx, deps.vault, scope, [input.comment]) : [null];
+    const createdAt = new Date();
+    const deadline = { id, created_at: createdAt, resolution_due: new Date(createdAt.getTime() + deps.slaSeconds[urgency] * 1000) };
     await trx('lawyer_reviews').insert({
       id, requester_id: userId, subject_type: subject.type, [column]: subject.id, urgency,
-      specialization: input.specialization ?? null, comment,
-      resolution_due: trx.raw(`now() + make_interval(secs => ?)`, [deps.slaSeconds[urgency]]),
+      specialization: input.specialization ?? null, comment, created_at: createdAt, updated_at: createdAt, resolution_due: deadline.resolution_due,
     });
     await audit({ actorId: userId, action: 'review.requested', targetType: 'review', targetId: id, meta: { subject: subject.type, urgency } }, trx);
+    // Before the commit: no review may exist without its deadline (a timer of a request that
+    // rolled back finds nothing and does nothing).
+    await deps.effects.resolutionTimers(deadline).catch((err: Error) => {
+      throw domainErrors.unavailable(`the review could not be queued (${err.name}); try again`);
+    });
   });
   const review = await loadReview(deps.db, id);
   try {
-    await deps.effects.resolutionTimers(review);
     await (review.specialization ? deps.effects.route(id, 0) : deps.effects.classify(id));
   } catch (err) {
     // Without its jobs the review would never move: take it back, and the allowance with it.

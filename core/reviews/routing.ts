@@ -58,25 +58,32 @@ async function tryRoute(deps: RoutingDeps, reviewId: string): Promise<Attempt> {
     if (!row || row.status !== 'pending' || !row.specialization) return 'not_pending';
     const lawyerId = await takeSlot(trx, row);
     if (!lawyerId) return 'no_lawyer';
+    const assignedAt = new Date();
+    const assignment = { id: reviewId, assignment: row.assignment + 1, assigned_at: assignedAt, accept_due: new Date(assignedAt.getTime() + deps.acceptSeconds * 1000) };
     await trx('lawyer_reviews').where({ id: reviewId }).update({
-      status: 'assigned', lawyer_id: lawyerId, assignment: row.assignment + 1,
-      assigned_at: trx.fn.now(), accept_due: trx.raw(`now() + make_interval(secs => ?)`, [deps.acceptSeconds]), updated_at: trx.fn.now(),
+      status: 'assigned', lawyer_id: lawyerId, assignment: assignment.assignment,
+      assigned_at: assignment.assigned_at, accept_due: assignment.accept_due, updated_at: trx.fn.now(),
     });
+    // Before the commit: a crash after it must not leave the assignment without its deadline.
+    await deps.effects.acceptTimers(assignment);
     return 'assigned';
   });
-  if (outcome === 'assigned') {
-    const review = await loadReview(deps.db, reviewId);
-    await deps.effects.acceptTimers(review);
-    await deps.effects.announce(review);
-  }
+  if (outcome === 'assigned') await deps.effects.announce(await loadReview(deps.db, reviewId));
   return outcome;
 }
 
 const PENDING_BATCH = 100;
 
-/** Routes the oldest pending reviews while any lawyer has a free slot (after a slot frees, and every minute). */
+/**
+ * Routes the oldest pending reviews while any lawyer has a free slot (after a slot frees, and
+ * every minute). A review still without a specialization a minute after its request lost its
+ * classify job (a crash after the commit): it is classified again.
+ */
 export async function routePending(deps: RoutingDeps, also?: string): Promise<{ assigned: number }> {
   let assigned = 0;
+  const unlabelled: string[] = await deps.db('lawyer_reviews').where({ status: 'pending' }).whereNull('specialization')
+    .where('created_at', '<', deps.db.raw(`now() - interval '1 minute'`)).limit(PENDING_BATCH).pluck('id');
+  for (const id of unlabelled) await deps.effects.classify(id);
   const pending: string[] = await deps.db('lawyer_reviews').where({ status: 'pending' }).whereNotNull('specialization')
     .orderBy('created_at').limit(PENDING_BATCH).pluck('id');
   if (also && !pending.includes(also)) pending.push(also);
