@@ -15,7 +15,11 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { cyrillicPdf } from '../test/helpers/documents.js';
 import { registerUser, request } from '../test/helpers/http.js';
+import { setPlanLimits } from '../test/helpers/plans.js';
 import { startTestRuntime } from '../test/helpers/runtime.js';
+
+/** The bench uploads far more than the free plan's month allows. */
+const ROOM = { documents_per_month: 1_000_000, storage_mb: 1_000_000 };
 
 const PDF_MB = Number(process.env.BENCH_DOC_PDF_MB ?? 10);
 const RUNS = Number(process.env.BENCH_DOC_RUNS ?? 3);
@@ -103,6 +107,7 @@ async function uploadToReady(url: string, token: string, pdf: Buffer) {
 async function pdfToReady() {
   const { pdf, pages } = textPdf(PDF_MB);
   const rt = await startTestRuntime('benchdocs', { env: { UPLOAD_MAX_MB: String(PDF_MB + 5) } });
+  await setPlanLimits('free', ROOM);
   try {
     const user = await registerUser(rt.url, 'benchdocs');
     const baseline: number[] = [];
@@ -183,6 +188,7 @@ async function peakRssGrowth(url: string, token: string, bytes: number) {
 async function uploadMemory() {
   const largest = Math.max(...MEMORY_SIZES_MB);
   const rt = await startTestRuntime('benchdocsmem', { mode: 'api', env: { UPLOAD_MAX_MB: String(largest + 1) } });
+  await setPlanLimits('free', ROOM);
   try {
     const user = await registerUser(rt.url, 'benchmem');
     await streamUpload(rt.url, user.token, 8 * 2 ** 20); // warm-up: code paths loaded, buffers allocated
