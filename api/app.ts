@@ -80,16 +80,18 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const idempotent = createIdempotency(deps.db, deps.secrets.encryptionKey);
   const limits = { maxInflight: config.chat.maxInflight, stuckAfterSeconds: config.chat.stuckAfterSeconds };
   const providers = createProviders(config.billing);
+  // One emitter and one set of queue handles for every route that changes an account.
+  const accountEffects = createAccountEffects({ redis: deps.redis, queues: deps.queues, log: deps.log, users: deps.users });
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth),
-    ...adminRoutes({ db: deps.db, effects: createAccountEffects({ redis: deps.redis, queues: deps.queues, log: deps.log, users: deps.users }) }),
+    ...adminRoutes({ db: deps.db, effects: accountEffects }),
     ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
     ...lawRoutes({ db: deps.db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
     ...privacyRoutes({ db: deps.db }),
     ...privacyRequestRoutes({
-      db: deps.db, redis: deps.redis, storage: deps.storage, queues: deps.queues, log: deps.log, users: deps.users,
+      db: deps.db, storage: deps.storage, queues: deps.queues, effects: accountEffects,
       encryptionKey: deps.secrets.encryptionKey, providers,
     }),
     ...billingRoutes({

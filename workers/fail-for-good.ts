@@ -1,5 +1,5 @@
 /**
- * How document jobs end when they fail: a failure for good (known by its kind, with a public
+ * How jobs with a client-visible outcome end when they fail: a failure for good (known by its kind, with a public
  * code) is recorded at once and ends the job; anything else is retried, bounded by the job's
  * attempts, and recorded with `lastResort` when they run out.
  */

@@ -89,11 +89,11 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
         const userId = ctx.state.user.id;
         await deps.idempotent(ctx, userId, body, async () => {
           const made = await subscribe({ db: deps.db, providers: deps.providers, firstPollSeconds: deps.firstPollSeconds }, userId, body);
-          const sub = await deps.db('subscriptions as s').join('plans as p', 'p.id', 's.plan_id').where('s.id', made.subscriptionId).first('s.*', 'p.code as plan_code');
           return {
             status: 201,
             body: {
-              subscription: { id: sub.id, plan_code: sub.plan_code, status: sub.status, provider: sub.provider, current_period_end: null, cancel_at_period_end: false },
+              // Just made: incomplete until the provider reports the payment.
+              subscription: { id: made.subscriptionId, plan_code: made.planCode, status: 'incomplete' as const, provider: body.provider, current_period_end: null, cancel_at_period_end: false },
               payment: { id: made.paymentId, status: 'pending', confirmation_url: made.confirmationUrl },
             },
           };

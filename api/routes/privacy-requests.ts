@@ -2,9 +2,9 @@
  * A person's export and erasure, and the admins' view of requests and destruction acts.
  * The work runs as `privacy` jobs; progress reaches the owner as `privacy.updated`.
  */
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
+import type { AccountEffects } from '../../core/auth/accounts.js';
 import type { Db } from '../../core/db/knex.js';
 import { Vault } from '../../core/dlp/index.js';
 import { domainErrors } from '../../core/errors.js';
@@ -13,9 +13,6 @@ import { requestErasure } from '../../core/privacy/erase.js';
 import { openExport } from '../../core/privacy/export.js';
 import { loadRequest, ownRequest, toPublicRequest } from '../../core/privacy/requests.js';
 import type { Storage } from '../../core/storage/index.js';
-import type { UserCache } from '../../core/auth/user-cache.js';
-import type { Logger } from '../../core/log.js';
-import { createAccountEffects } from '../../pipelines/account-effects.js';
 import { enqueueRequest } from '../../pipelines/privacy.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
@@ -24,11 +21,10 @@ import { sendDecrypted } from './documents.js';
 
 export interface PrivacyRequestDeps {
   db: Db;
-  redis: Redis;
   storage: Storage;
   queues: Queues;
-  log: Logger;
-  users: UserCache;
+  /** Closes the account's sockets and cancels its queued work when erasure shuts it. */
+  effects: AccountEffects;
   encryptionKey: Buffer;
   providers: ReturnType<typeof createProviders>;
 }
@@ -44,7 +40,6 @@ const notFound = { description: 'No such request of yours' };
 
 export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
   const vault = new Vault(deps.encryptionKey);
-  const effects = createAccountEffects({ redis: deps.redis, queues: deps.queues, log: deps.log, users: deps.users });
   const queue = (name: 'privacy.export' | 'privacy.erase', id: string) => enqueueRequest(deps.queues, name, id);
 
   return [
@@ -92,7 +87,7 @@ export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
       responses: { 202: { description: 'Sessions end now; the data is destroyed by a job', schema: requestAnswer }, 422: { description: 'The password is not right' } },
       async handler(ctx, { body }) {
         const cancelAtProvider = async (id: string) => { await deps.providers.stripe?.sdk.subscriptions.cancel(id); };
-        const request = await requestErasure({ db: deps.db, effects, encryptionKey: deps.encryptionKey, cancelAtProvider }, ctx.state.user.id, body.password, ctx.ip);
+        const request = await requestErasure({ db: deps.db, effects: deps.effects, encryptionKey: deps.encryptionKey, cancelAtProvider }, ctx.state.user.id, body.password, ctx.ip);
         // Queued after the account is shut. If this fails, the minute sweep queues it (the account
         // cannot ask again); the answer is 202 all the same: the erasure will run.
         await queue('privacy.erase', request.id).catch((err: Error) => ctx.state.log.warn({ err: err.message, request_id: request.id }, 'erasure left to the sweep'));

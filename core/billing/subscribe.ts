@@ -63,7 +63,7 @@ export async function subscribe(deps: { db: Knex; providers: Providers; firstPol
   await deps.db('payments').where({ id: paymentId }).update({
     provider_payment_id: created.providerPaymentId, confirmation_url: created.confirmationUrl ?? null, updated_at: deps.db.fn.now(),
   });
-  return { subscriptionId, paymentId, confirmationUrl: created.confirmationUrl ?? null };
+  return { subscriptionId, paymentId, planCode: plan.code, confirmationUrl: created.confirmationUrl ?? null };
 }
 
 /** Ends the live subscription at its period's end: Stripe is told; YooKassa renewals stop. */

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './fake-server.js';
+import { closeServer, readBody } from './fake-server.js';
 import qs from 'qs';
 import Stripe from 'stripe';
 
@@ -684,10 +684,6 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       faults.push(...more);
     },
 
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

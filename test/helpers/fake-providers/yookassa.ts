@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './fake-server.js';
+import { closeServer, readBody } from './fake-server.js';
 
 export type YooKassaStatus = 'pending' | 'waiting_for_capture' | 'succeeded' | 'canceled';
 export type YooKassaEvent = 'payment.succeeded' | 'payment.canceled' | 'payment.waiting_for_capture';
@@ -430,10 +430,6 @@ export async function startFakeYooKassa(opts: { shopId?: string; secretKey?: str
     failNext(...more) {
       faults.push(...more);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
