@@ -4,7 +4,7 @@ import cors from '@koa/cors';
 import Koa, { type Middleware } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis.js';
 import type { AccessTokenService } from '../core/auth/access-tokens.js';
 import { createLoginThrottle } from '../core/auth/login-throttle.js';
 import { createWindowCounter } from '../core/auth/window-counter.js';
@@ -12,6 +12,7 @@ import { createAuthService } from '../core/auth/service.js';
 import { createSealer } from '../core/chat/seal.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
+import { createReadRouting, type ReadRouting } from '../core/db/read-routing.js';
 import type { Logger } from '../core/log.js';
 import type { Secrets } from '../core/secrets.js';
 import type { Storage } from '../core/storage/index.js';
@@ -46,7 +47,9 @@ export interface AppDeps {
   config: Config;
   log: Logger;
   db: Db;
-  redis: Redis;
+  /** The read replica for list and search reads, or `db` itself when there is none. */
+  dbRead: Db;
+  redis: RedisClient;
   storage: Storage;
   queues: Queues;
   tokens: AccessTokenService;
@@ -82,27 +85,28 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const providers = createProviders(config.billing);
   // One emitter and one set of queue handles for every route that changes an account.
   const accountEffects = createAccountEffects({ redis: deps.redis, queues: deps.queues, log: deps.log, users: deps.users });
+  const reads = createReadRouting({ db: deps.db, dbRead: deps.dbRead, redis: deps.redis, prefix: config.redis.queuePrefix, log: deps.log });
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth),
-    ...adminRoutes({ db: deps.db, effects: accountEffects }),
-    ...chatRoutes({ db: deps.db, queues: deps.queues, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
+    ...adminRoutes({ db: deps.db, reads, effects: accountEffects }),
+    ...chatRoutes({ db: deps.db, reads, queues: deps.queues, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
-    ...lawRoutes({ db: deps.db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
+    ...lawRoutes({ reads, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
     ...privacyRoutes({ db: deps.db }),
     ...privacyRequestRoutes({
       db: deps.db, storage: deps.storage, queues: deps.queues, effects: accountEffects,
       encryptionKey: deps.secrets.encryptionKey, providers,
     }),
     ...billingRoutes({
-      db: deps.db, queues: deps.queues, idempotent, providers,
+      db: deps.db, reads, queues: deps.queues, idempotent, providers,
       yookassaWebhookIps: config.billing.yookassaWebhookIps, firstPollSeconds: config.billing.reconcileEverySeconds,
     }),
     ...reviewRoutes({
-      db: deps.db, redis: deps.redis, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, idempotent,
+      db: deps.db, reads, redis: deps.redis, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, idempotent,
       slaSeconds: config.reviews.slaSeconds,
     }),
-    ...documentRoutes({ db: deps.db, storage: deps.storage, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, uploadMaxBytes: config.documents.uploadMaxBytes }),
+    ...documentRoutes({ db: deps.db, reads, storage: deps.storage, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, uploadMaxBytes: config.documents.uploadMaxBytes }),
   ];
   const openapi = describeUploads(buildOpenApi(routes, deps.version));
 
@@ -145,7 +149,21 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   }) as unknown as Middleware<AppState>;
   // Webhooks read their raw bytes themselves: a signature covers exactly what was sent.
   app.use((ctx, next) => (ctx.path.startsWith(WEBHOOK_PREFIX) ? next() : parseJson(ctx, next)));
+  app.use(recordWrites(reads));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A signed-in user's write is recorded before the answer leaves, so their next read sees it. */
+function recordWrites(reads: ReadRouting): Middleware<AppState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      if (ctx.state.user && !SAFE_METHODS.has(ctx.method)) await reads.wrote(ctx.state.user.id);
+    }
+  };
 }

@@ -131,7 +131,7 @@ const COMMANDS: Record<string, { usage: string; run(ctx: Context, args: string[]
  * remain, find it blocked when they run.
  */
 async function effectsFor(config: Config, log: Logger): Promise<{ effects: AccountEffects; close(): Promise<void> }> {
-  const redis = await connectedProducer(config.redis.url).catch(() => undefined);
+  const redis = await connectedProducer(config.redis).catch(() => undefined);
   if (!redis) return { effects: { changed: async () => undefined, blocked: async () => undefined }, close: async () => undefined };
   const queues = createQueues(redis, config.redis.queuePrefix);
   return {

@@ -4,7 +4,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Emitter } from '@socket.io/redis-emitter';
 import { QueueEvents } from 'bullmq';
 import { buildApp } from '../api/app.js';
 import { startMetricsServer } from '../api/metrics.js';
@@ -16,13 +15,14 @@ import { createAccessTokens } from '../core/auth/access-tokens.js';
 import { createUserCache } from '../core/auth/user-cache.js';
 import { createPassageSource } from '../core/chat/rag.js';
 import { loadConfig, type Config } from '../core/config.js';
-import { openDatabase } from '../core/db/knex.js';
+import { openDatabase, openReadDb } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { checkRedis, connectedProducer, ensureRedis, workerConnection, StartupError, type RedisHandle } from '../core/redis.js';
-import { socketKey } from '../core/rooms.js';
+import { createEmitter } from '../core/emitter.js';
+import { checkRedis, connectedProducer, ensureRedis, whenReady, workerConnection, StartupError, type RedisHandle } from '../core/redis.js';
 import { QUEUE_STATES, reportCircuits, reportQueueDepth } from '../core/telemetry/metrics.js';
 import { resolveSecrets, type Secrets } from '../core/secrets.js';
 import { createStorage } from '../core/storage/index.js';
+import { closeCpuPool, configureCpuPool } from '../core/cpu-pool.js';
 import { createVectorRanker, logSearchMode } from '../core/search/vectors.js';
 import { createQueues } from '../pipelines/queues.js';
 import { upsertSchedules } from '../pipelines/schedules.js';
@@ -68,7 +68,7 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
   const closers: Array<() => Promise<unknown>> = [];
   // One fail-fast connection serves the queues' producers and the API's own commands: with
   // Redis away, a request answers 503 instead of hanging. It is also the start-up check's.
-  const producer = await connectedProducer(redisHandle.url);
+  const producer = await connectedProducer(config.redis);
   try {
     await checkRedis(producer, log);
   } catch (err) {
@@ -92,16 +92,18 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
 
   if (mode !== 'api') {
     // Publishing events and the reply streams are plain commands: one connection serves both.
-    const redis = workerConnection(redisHandle.url);
-    const emitter = new Emitter(redis, { key: socketKey(config.redis.queuePrefix) });
+    const redis = workerConnection(config.redis);
+    const emitter = createEmitter(redis, config.redis.queuePrefix);
     const ai = createOrchestrator(config.ai, log);
     const unreportCircuits = reportCircuits(() => ai.circuits());
     const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, payments: createProviders(config.billing), passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }) };
+    configureCpuPool(config.dlp.threads, log);
     const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
     await upsertSchedules(queues, { billingEverySeconds: config.billing.reconcileEverySeconds });
     // One import job at a time whichever worker starts first; it skips codes already imported.
     if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
-    closers.push(() => pools.close(), () => redis.quit(), async () => unreportCircuits());
+    // The CPU pool's threads go once the jobs that use them have finished.
+    closers.push(() => pools.close(), () => closeCpuPool(), () => redis.quit(), async () => unreportCircuits());
     if (mode === 'workers') {
       const metrics = await startMetricsServer(config.metrics.port, config.host, config.metrics.token);
       metricsUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`;
@@ -111,12 +113,16 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
   }
 
   if (mode !== 'workers') {
-    const aiEvents = new QueueEvents('ai', { connection: workerConnection(redisHandle.url), prefix: config.redis.queuePrefix });
-    const users = await createUserCache(workerConnection(redisHandle.url), config.redis.queuePrefix);
-    const app = buildApp({ config, log, db, redis: producer, storage, queues, tokens, users, version: pkg.version, secrets, aiEvents, ...(vectors ? { vectors } : {}) });
+    const aiEvents = new QueueEvents('ai', { connection: workerConnection(config.redis), prefix: config.redis.queuePrefix });
+    const users = await createUserCache(workerConnection(config.redis), config.redis.queuePrefix);
+    const dbRead = openReadDb(config, db);
+    if (dbRead !== db) closers.push(() => dbRead.destroy());
+    const app = buildApp({ config, log, db, dbRead, redis: producer, storage, queues, tokens, users, version: pkg.version, secrets, aiEvents, ...(vectors ? { vectors } : {}) });
     const server = http.createServer(app.callback());
-    const pub = workerConnection(redisHandle.url);
-    const sub = pub.duplicate();
+    const pub = workerConnection(config.redis);
+    // In a cluster the gateway's sharded adapter subscribes per shard as it starts: once ready.
+    const sub = workerConnection(config.redis, { sharded: true });
+    await whenReady(sub);
     const io = createGateway(server, {
       tokens, users, log, pub, sub, redis: producer, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins,
       maxSocketsPerUser: config.http.socketMaxPerUser, handlers: createChatHandlers({ redis: producer, prefix: config.redis.queuePrefix }),

@@ -54,7 +54,7 @@ export async function archiveOldMonths(deps: { db: Knex; storage: Storage; encry
     // Times and meta as the chain hashes them (microseconds, PostgreSQL's jsonb text), so each
     // archived entry can be checked against its hash.
     const rows = await deps.db('audit_logs').whereRaw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') = ?`, [month]).orderBy('seq')
-      .select('seq', 'id', 'actor_id', 'action', 'target_type', 'target_id', 'ip', deps.db.raw('meta::text AS meta'),
+      .select('seq', 'id', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'ip', deps.db.raw('meta::text AS meta'),
         deps.db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`), 'prev_hash', 'hash');
     const body = rows.map((r: unknown) => JSON.stringify(r)).join('\n');
     await deps.storage.put(key, Buffer.from(body), 'application/x-ndjson');

@@ -1,9 +1,10 @@
 /**
- * Checks the audit chain (migration 20261214000011): entries numbered 1, 2, ... without a gap,
+ * Checks the audit chain (migrations 20261214000011, 20261226000015): entries numbered 1, 2, ... without a gap,
  * each `prev_hash` the hash before it, each `hash` = SHA-256(prev_hash ‖ canonical row). The
  * canonical row is rendered here from plain columns, not by the database's own function, so a
  * replaced function cannot vouch for altered rows. An altered, deleted or inserted entry
- * breaks the chain at the first entry it touches.
+ * breaks the chain at the first entry it touches. The actor is the account id in entries
+ * written before pseudonyms, its keyed hash (`actor`) since.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from './db/knex.js';
@@ -20,7 +21,7 @@ export async function verifyAuditChain(db: Db): Promise<ChainReport> {
   let prev = GENESIS;
   for (;;) {
     const { rows } = (await db.raw(
-      `SELECT id, seq::text AS seq, prev_hash, hash, ARRAY[seq::text, coalesce(actor_id::text, ''), action, coalesce(target_type, ''),
+      `SELECT id, seq::text AS seq, prev_hash, hash, ARRAY[seq::text, coalesce(actor_id::text, actor, ''), action, coalesce(target_type, ''),
          coalesce(target_id, ''), coalesce(ip, ''), meta::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS fields
        FROM audit_logs WHERE audit_logs.seq >= ? ORDER BY audit_logs.seq LIMIT ?`,
       [expected, BATCH],

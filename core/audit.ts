@@ -1,4 +1,8 @@
-/** Audit trail: who did what to what, from where. Never a password or a token. */
+/**
+ * Audit trail: who did what to what, from where. Never a password or a token. The database
+ * names the actor by its keyed hash (migration 20261226000015); while the account lives its
+ * id is found again through `user_keys`, and once the account is erased nothing leads back.
+ */
 import type { Knex } from 'knex';
 import { AuditLog } from './db/models/index.js';
 
@@ -22,3 +26,20 @@ export async function audit(event: AuditEvent, trx?: Knex.Transaction): Promise<
     meta: event.meta ?? {},
   });
 }
+
+/** The account's pseudonym in the trail, or null once the account (and its secret) is gone. */
+export async function auditActorOf(db: Knex, userId: string): Promise<string | null> {
+  return (await db('user_keys').where({ user_id: userId }).first('audit_actor'))?.audit_actor ?? null;
+}
+
+/** The columns of an entry, `actor_id` resolved from the pseudonym while the account lives. */
+export const AUDIT_COLUMNS = [
+  'audit_logs.id', 'audit_logs.actor', 'audit_logs.action', 'audit_logs.target_type', 'audit_logs.target_id',
+  'audit_logs.ip', 'audit_logs.meta', 'audit_logs.created_at',
+] as const;
+export const AUDIT_ACTOR_ID = 'coalesce(audit_logs.actor_id, (SELECT k.user_id FROM user_keys k WHERE k.audit_actor = audit_logs.actor)) AS actor_id';
+
+/** A where clause for entries whose actor is the account: by id (older entries) or by its pseudonym. */
+export const byActor = (userId: string): [string, string[]] => [
+  '(audit_logs.actor_id = ? OR audit_logs.actor = (SELECT audit_actor FROM user_keys WHERE user_id = ?))', [userId, userId],
+];

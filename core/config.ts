@@ -20,6 +20,25 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+export interface HostPort {
+  host: string;
+  port: number;
+}
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
+/** `host:port,host:port` (an IPv6 host in brackets). */
+const hostPorts = optionalString.pipe(
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(HOST_PORT, 'must be a comma-separated list of host:port')).min(1))
+    .transform((items) =>
+      items.map((item): HostPort => {
+        const [, v6, host, port] = HOST_PORT.exec(item)!;
+        return { host: (v6 ?? host)!, port: Number(port) };
+      }),
+    )
+    .optional(),
+);
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -29,12 +48,24 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** A streaming replica for list and search reads (core/db/read-routing.ts); unset: they read the writer. */
+  DATABASE_READ_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** The schema owner's login: migrations run as it, and DATABASE_URL's role gets only grants (core/db/grants.ts). */
+  DATABASE_OWNER_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_SCHEMA: optionalString.pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional()),
   DATABASE_POOL_MAX: int(10, 1),
 
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   REDIS_AUTOSTART: bool.default(true),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/).default('bull'),
+  /** Seeds of a Redis Cluster; the cluster is used instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: hostPorts,
+  /** Sentinels that name the master REDIS_SENTINEL_NAME; used instead of REDIS_URL. */
+  REDIS_SENTINELS: hostPorts,
+  REDIS_SENTINEL_NAME: optionalString,
+  /** The password of the cluster's nodes or of the sentinel-managed master and replicas. */
+  REDIS_PASSWORD: optionalString,
+  REDIS_SENTINEL_PASSWORD: optionalString,
 
   S3_ENDPOINT: optionalString.pipe(z.url().optional()),
   S3_ACCESS_KEY: optionalString,
@@ -73,6 +104,8 @@ export const envSchema = z.object({
   /** How long a worker holds a job before it counts as stalled, and how often stalls are checked. */
   WORKER_LOCK_DURATION_MS: int(30_000, 200),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 200),
+  /** Threads for the CPU-bound steps (DLP scans, chunking; core/cpu-pool.ts): default one per core, 0 runs them inline. */
+  DLP_THREADS: z.coerce.number().int().min(0).optional(),
 
   CHAT_MAX_INFLIGHT: int(2, 1),
   CHAT_REPLY_ATTEMPTS: int(3, 1),
@@ -111,8 +144,20 @@ export interface Config {
   host: string;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
-  database: { url?: string; schema?: string; poolMax: number };
-  redis: { url: string; autostart: boolean; queuePrefix: string };
+  /** readUrl: the read replica's URL (needs `url`: PGlite has no replicas). */
+  database: { url?: string; readUrl?: string; ownerUrl?: string; schema?: string; poolMax: number };
+  /**
+   * One server at `url` (the default), or a Redis Cluster (`cluster`), or a master found through
+   * Sentinel (`sentinel`). In a cluster `queuePrefix` is a hash tag (`{QUEUE_PREFIX}`), so every
+   * key of the service lives in one slot.
+   */
+  redis: {
+    url: string;
+    autostart: boolean;
+    queuePrefix: string;
+    cluster?: { nodes: HostPort[]; password?: string };
+    sentinel?: { nodes: HostPort[]; name: string; password?: string; sentinelPassword?: string };
+  };
   storage:
     | { kind: 'local'; dir: string }
     | { kind: 's3'; endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
@@ -136,6 +181,8 @@ export interface Config {
   /** concurrency: `all` from WORKER_CONCURRENCY, `byQueue` from WORKER_CONCURRENCY_<QUEUE>. */
   workers: { queues?: string[]; concurrency: { all?: number; byQueue: Record<string, number> }; lockDurationMs: number; stalledIntervalMs: number };
   shutdownTimeoutMs: number;
+  /** threads: the CPU pool's size from DLP_THREADS (undefined: one per core; 0: inline). */
+  dlp: { threads: number | undefined };
   chat: { maxInflight: number; replyAttempts: number; cacheTtlSeconds: number; completeWaitMs: number; stuckAfterSeconds: number };
   /** Providers, keys, timeouts, retries and circuit settings (see core/ai/config.ts). */
   ai: AiConfig;
@@ -176,6 +223,38 @@ function poolSizes(env: NodeJS.ProcessEnv): { sizes: Record<string, number>; err
   return { sizes, errors };
 }
 
+/** REDIS_PASSWORD fills in a REDIS_URL without one; two different passwords are refused. */
+function withPassword(url: string, password: string): string {
+  const u = new URL(url);
+  if (!u.password) {
+    u.password = encodeURIComponent(password);
+    return u.toString();
+  }
+  if (decodeURIComponent(u.password) !== password) throw new ConfigError('invalid configuration: REDIS_URL and REDIS_PASSWORD name different passwords');
+  return url;
+}
+
+/** REDIS_URL (the default), REDIS_CLUSTER_NODES or REDIS_SENTINELS + REDIS_SENTINEL_NAME: exactly one. */
+function redisTopology(e: Env, env: NodeJS.ProcessEnv): Config['redis'] {
+  const refuse = (why: string) => new ConfigError(`invalid configuration: ${why}`);
+  const single = { url: e.REDIS_URL, autostart: e.REDIS_AUTOSTART, queuePrefix: e.QUEUE_PREFIX };
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) throw refuse('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other');
+  if (!e.REDIS_SENTINELS !== !e.REDIS_SENTINEL_NAME) throw refuse('REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
+  if (e.REDIS_SENTINEL_PASSWORD && !e.REDIS_SENTINELS) throw refuse('REDIS_SENTINEL_PASSWORD goes with REDIS_SENTINELS');
+  const many = e.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : e.REDIS_SENTINELS ? 'REDIS_SENTINELS' : undefined;
+  if (!many) return e.REDIS_PASSWORD ? { ...single, url: withPassword(e.REDIS_URL, e.REDIS_PASSWORD) } : single;
+  if (env.REDIS_URL?.trim()) throw refuse(`REDIS_URL names one server and ${many} another topology: set only one (the password goes in REDIS_PASSWORD)`);
+  if (e.REDIS_CLUSTER_NODES) {
+    // BullMQ's rule for clusters: a prefix in braces keeps each queue's keys in one slot; the
+    // service's own keys share the prefix, so multi-key scripts stay in that slot too.
+    return { ...single, queuePrefix: `{${e.QUEUE_PREFIX}}`, cluster: { nodes: e.REDIS_CLUSTER_NODES, password: e.REDIS_PASSWORD } };
+  }
+  return {
+    ...single,
+    sentinel: { nodes: e.REDIS_SENTINELS!, name: e.REDIS_SENTINEL_NAME!, password: e.REDIS_PASSWORD, sentinelPassword: e.REDIS_SENTINEL_PASSWORD },
+  };
+}
+
 /** Parses and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -192,6 +271,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (s3.some(Boolean) && !s3.every(Boolean)) {
     throw new ConfigError('invalid configuration: S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY go together');
   }
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) {
+    throw new ConfigError('invalid configuration: DATABASE_READ_URL: needs DATABASE_URL (embedded PGlite has no replicas)');
+  }
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
+    throw new ConfigError('invalid configuration: DATABASE_OWNER_URL: needs DATABASE_URL, the service\'s own role (embedded PGlite has no roles)');
+  }
+  const redis = redisTopology(e, env);
   const embeddingsKey = { none: true, openai: ai.data.openai.apiKeys.length > 0, yandex: ai.data.yandex.apiKeys.length > 0 };
   if (!embeddingsKey[e.EMBEDDINGS_PROVIDER]) {
     const keyVar = e.EMBEDDINGS_PROVIDER === 'openai' ? 'OPENAI_API_KEY' : 'YANDEX_API_KEY';
@@ -204,8 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir,
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolMax: e.DATABASE_POOL_MAX },
-    redis: { url: e.REDIS_URL, autostart: e.REDIS_AUTOSTART, queuePrefix: e.QUEUE_PREFIX },
+    database: { url: e.DATABASE_URL, readUrl: e.DATABASE_READ_URL, ownerUrl: e.DATABASE_OWNER_URL, schema: e.DATABASE_SCHEMA, poolMax: e.DATABASE_POOL_MAX },
+    redis,
     storage: e.S3_ENDPOINT
       ? {
           kind: 's3',
@@ -238,6 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    dlp: { threads: e.DLP_THREADS },
     chat: {
       maxInflight: e.CHAT_MAX_INFLIGHT,
       replyAttempts: e.CHAT_REPLY_ATTEMPTS,

@@ -2,52 +2,74 @@
  * Placeholder registries, sealed in pii_vaults per scope (a chat, a document), so the same
  * value keeps its `[TYPE_N]` across a chat's messages or a document's title, file names and
  * versions. Locked for the length of the caller's transaction: two texts of one scope masked
- * at once cannot hand out the same number twice.
+ * at once cannot hand out the same number twice. Each is sealed with its owner's vault (the
+ * account's secret, `user_keys`): erasing the account leaves copies in backups sealed.
  */
 import type { Knex } from 'knex';
 import { PlaceholderRegistry, type RegistryState, type Vault } from './dlp/index.js';
+import { domainErrors } from './errors.js';
 
 export interface RegistryScope {
   type: 'chat' | 'document';
   id: string;
+  /** The account whose values it holds: its secret seals the registry. */
+  owner: string;
 }
 
 const aad = (scope: RegistryScope) => `${scope.type}:${scope.id}`;
 
+/** The vault each locked registry is saved with, so saving needs no second lookup. */
+const sealedWith = new WeakMap<PlaceholderRegistry, Vault>();
+
+function opened(vault: Vault, scope: RegistryScope, row: { sealed: string | null; secret: Buffer | null } | undefined): PlaceholderRegistry {
+  if (!row?.secret) throw domainErrors.notFound('the account that owns this text is gone');
+  const own = vault.forSubject(row.secret);
+  const registry = row.sealed ? PlaceholderRegistry.fromJSON(own.open<RegistryState>(row.sealed, aad(scope))) : new PlaceholderRegistry();
+  sealedWith.set(registry, own);
+  return registry;
+}
+
+/** `vault` is the service's; the registry is opened and later saved with its owner's. */
 export async function lockRegistry(trx: Knex.Transaction, vault: Vault, scope: RegistryScope): Promise<PlaceholderRegistry> {
   // One statement creates the row or, on conflict, locks the existing one (a no-op
-  // DO UPDATE takes the row lock as FOR UPDATE would) and returns what it holds.
-  const [row] = await trx('pii_vaults')
-    .insert({ scope_type: scope.type, scope_id: scope.id, sealed: '' })
-    .onConflict(['scope_type', 'scope_id'])
-    .merge(['scope_type'])
-    .returning('sealed');
-  if (!row?.sealed) return new PlaceholderRegistry();
-  return PlaceholderRegistry.fromJSON(vault.open<RegistryState>(row.sealed, aad(scope)));
+  // DO UPDATE takes the row lock as FOR UPDATE would) and returns what it holds, with the
+  // owner's secret.
+  const { rows: [row] } = await trx.raw(
+    `WITH v AS (INSERT INTO pii_vaults (scope_type, scope_id, sealed) VALUES (?, ?, '')
+       ON CONFLICT (scope_type, scope_id) DO UPDATE SET scope_type = EXCLUDED.scope_type RETURNING sealed)
+     SELECT v.sealed, k.secret FROM v LEFT JOIN user_keys k ON k.user_id = ?`,
+    [scope.type, scope.id, scope.owner],
+  );
+  return opened(vault, scope, row);
 }
 
 /** The registry of a scope as it stands, without locking it (reading back values for their owner). */
 export async function readRegistry(db: Knex, vault: Vault, scope: RegistryScope): Promise<PlaceholderRegistry> {
-  const row = await db('pii_vaults').where({ scope_type: scope.type, scope_id: scope.id }).first('sealed');
-  return row?.sealed ? PlaceholderRegistry.fromJSON(vault.open<RegistryState>(row.sealed, aad(scope))) : new PlaceholderRegistry();
+  const { rows: [row] } = await db.raw(
+    'SELECT v.sealed, k.secret FROM user_keys k LEFT JOIN pii_vaults v ON v.scope_type = ? AND v.scope_id = ? WHERE k.user_id = ?',
+    [scope.type, scope.id, scope.owner],
+  );
+  return opened(vault, scope, row);
 }
 
 /**
  * Saving the registry as a CTE named `saved_registry`, so it rides in the statement that uses
  * it; `onlyIf` (SQL) saves it only when that statement's own write happened.
  */
-export function saveRegistryCte(vault: Vault, scope: RegistryScope, registry: PlaceholderRegistry, onlyIf = 'true'): { sql: string; bindings: string[] } {
+export function saveRegistryCte(scope: RegistryScope, registry: PlaceholderRegistry, onlyIf = 'true'): { sql: string; bindings: string[] } {
+  const vault = sealedWith.get(registry);
+  if (!vault) throw new Error('only a registry from lockRegistry can be saved');
   return {
     sql: `saved_registry AS (UPDATE pii_vaults SET sealed = ?, updated_at = now() WHERE scope_type = ? AND scope_id = ? AND ${onlyIf})`,
     bindings: [vault.seal(registry.toJSON(), aad(scope)), scope.type, scope.id],
   };
 }
 
-export async function saveRegistry(trx: Knex.Transaction, vault: Vault, scope: RegistryScope, registry: PlaceholderRegistry): Promise<void> {
-  const save = saveRegistryCte(vault, scope, registry);
+export async function saveRegistry(trx: Knex.Transaction, scope: RegistryScope, registry: PlaceholderRegistry): Promise<void> {
+  const save = saveRegistryCte(scope, registry);
   await trx.raw(`WITH ${save.sql} SELECT 1`, save.bindings);
 }
 
-export async function destroyRegistry(db: Knex, scope: RegistryScope): Promise<void> {
+export async function destroyRegistry(db: Knex, scope: Pick<RegistryScope, 'type' | 'id'>): Promise<void> {
   await db('pii_vaults').where({ scope_type: scope.type, scope_id: scope.id }).delete();
 }

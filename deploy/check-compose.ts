@@ -16,6 +16,7 @@ const envExamplePath = process.argv[3] ?? `${root}.env.example`;
 /** Secrets that must be given explicitly: every use must be `${NAME:?...}`. */
 const REQUIRED_SECRETS = [
   'POSTGRES_PASSWORD',
+  'POSTGRES_APP_PASSWORD',
   'REDIS_PASSWORD',
   'MINIO_ROOT_PASSWORD',
   'S3_SECRET_KEY',

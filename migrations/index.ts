@@ -15,6 +15,7 @@ import * as auditChain from './20261214000011_audit_chain.js';
 import * as lawyerReviews from './20261220000012_lawyer_reviews.js';
 import * as billing from './20261222000013_billing.js';
 import * as privacy from './20261224000014_privacy.js';
+import * as userKeys from './20261226000015_user_keys.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -37,4 +38,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261220000012_lawyer_reviews', ...lawyerReviews },
   { name: '20261222000013_billing', ...billing },
   { name: '20261224000014_privacy', ...privacy },
+  { name: '20261226000015_user_keys', ...userKeys },
 ];

@@ -5,19 +5,19 @@
  * are removed with their children. A job already running finds the account blocked, or its
  * reply already failed, and ends without answering (see core/chat/reply.ts).
  */
-import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import { createEmitter } from '../core/emitter.js';
+import type { RedisClient } from '../core/redis.js';
 import type { AccountEffects } from '../core/auth/accounts.js';
 import { publishUserChanged, type UserCache } from '../core/auth/user-cache.js';
 import { completeJobId, createCompletionSlots } from '../core/chat/complete-inflight.js';
 import type { Logger } from '../core/log.js';
-import { socketKey, userRoom } from '../core/rooms.js';
+import { userRoom } from '../core/rooms.js';
 import { replyJobId } from './chat-reply.js';
 import type { Queues } from './queues.js';
 
-export function createAccountEffects(deps: { redis: Redis; queues: Queues; log: Logger; users?: Pick<UserCache, 'forget'> }): AccountEffects {
+export function createAccountEffects(deps: { redis: RedisClient; queues: Queues; log: Logger; users?: Pick<UserCache, 'forget'> }): AccountEffects {
   const ai = deps.queues.get('ai');
-  const emitter = new Emitter(deps.redis, { key: socketKey(deps.queues.prefix) });
+  const emitter = createEmitter(deps.redis, deps.queues.prefix);
   const slots = createCompletionSlots(ai, deps.redis, deps.queues.prefix);
   return {
     async changed(userId) {

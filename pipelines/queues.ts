@@ -1,6 +1,6 @@
 /** Producer side: the queues the API (and workers) enqueue into, with validated payloads. */
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis.js';
 import { queueTelemetry } from '../core/telemetry/tracing.js';
 import { DEFAULT_JOB_OPTIONS, JOBS, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from './registry.js';
 
@@ -14,7 +14,7 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+export function createQueues(connection: RedisClient, prefix: string): Queues {
   const queues = new Map<QueueName, Queue>(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS, telemetry: queueTelemetry() })]),
   );

@@ -4,12 +4,12 @@
  * window and phase (and assignment). Timers are delayed jobs: they live in Redis and fire
  * after a worker restart all the same.
  */
-import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import { createEmitter, type Emitter } from '../core/emitter.js';
+import type { RedisClient } from '../core/redis.js';
 import type { ReviewEffects } from '../core/reviews/effects.js';
 import { REMINDER_AT, type Timer } from '../core/reviews/timers.js';
 import { toPublicReview, type ReviewRow } from '../core/reviews/view.js';
-import { chatRoom, socketKey, userRoom } from '../core/rooms.js';
+import { chatRoom, userRoom } from '../core/rooms.js';
 import { reviewChanges } from '../core/telemetry/metrics.js';
 import type { Queues } from './queues.js';
 import { DEFAULT_JOB_OPTIONS } from './registry.js';
@@ -21,8 +21,8 @@ export const timerJobId = (t: Timer) => `review-${t.review_id}-${t.window}-${t.p
 
 const ms = (d: Date | string) => new Date(d).getTime();
 
-export function createReviewEffects(deps: { queues: Queues; emitter?: Emitter; redis: Redis }): ReviewEffects {
-  const emitter = deps.emitter ?? new Emitter(deps.redis, { key: socketKey(deps.queues.prefix) });
+export function createReviewEffects(deps: { queues: Queues; emitter?: Emitter; redis: RedisClient }): ReviewEffects {
+  const emitter = deps.emitter ?? createEmitter(deps.redis, deps.queues.prefix);
   const timer = async (t: Timer, at: number) => {
     await deps.queues.add('reviews.timer', t, { jobId: timerJobId(t), delay: Math.max(0, at - Date.now()) });
   };

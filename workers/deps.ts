@@ -1,5 +1,5 @@
-import type { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { Emitter } from '../core/emitter.js';
+import type { RedisClient } from '../core/redis.js';
 import type { Orchestrator } from '../core/ai/index.js';
 import type { Embedder } from '../core/ai/embeddings.js';
 import type { PassageSource } from '../core/chat/rag.js';
@@ -22,7 +22,7 @@ export interface WorkerDeps {
   /** Publishes Socket.IO events through Redis to whichever API node holds the socket. */
   emitter: Emitter;
   /** Plain Redis commands (reply streams); not a blocking connection. */
-  redis: Redis;
+  redis: RedisClient;
   /** The AI orchestrator of this process (its circuit breakers are per process). */
   ai: Orchestrator;
   /** Embeddings for vector search (EMBEDDINGS_PROVIDER); undefined: full text only. */

@@ -80,7 +80,7 @@ export async function startWorkerPools(deps: WorkerDeps, processors: Processor[]
         return processor.process(parsed.data as never, { ...deps, job, log });
       },
       {
-        connection: workerConnection(deps.config.redis.url),
+        connection: workerConnection(deps.config.redis),
         prefix: deps.config.redis.queuePrefix,
         concurrency: poolSize(queue, deps.config.workers.concurrency),
         lockDuration: deps.config.workers.lockDurationMs,

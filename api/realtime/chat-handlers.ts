@@ -5,7 +5,7 @@
  * `attempt` is the attempt the client's `after_seq` belongs to (default 1): a client that
  * saw an older attempt gets the current one from seq 1. Someone else's chat is `not_found`.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis.js';
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { ownChat } from '../../core/chat/chats.js';
@@ -22,7 +22,7 @@ const joinSchema = z.strictObject({
 });
 const leaveSchema = z.strictObject({ chat_id: z.uuid() });
 
-export function createChatHandlers(deps: { redis: Redis; prefix: string }): Record<string, SocketHandler> {
+export function createChatHandlers(deps: { redis: RedisClient; prefix: string }): Record<string, SocketHandler> {
   const invalid = (ack: Ack) => ack({ ok: false, error: { code: 'validation_failed' } });
   return {
     async 'chat:join'(socket: Socket, user: User, payload: unknown, ack: Ack) {

@@ -4,17 +4,19 @@
  * again for every client event, and blocking an account closes its sockets on every node.
  * A user holds at most SOCKET_MAX_PER_USER sockets across all nodes (socket-leases.ts); one
  * more is refused with `too_many_connections`. Each socket joins its user's room. The Redis
- * adapter lets any API node deliver what any worker emits.
+ * adapter lets any API node deliver what any worker emits; in a Redis Cluster it is the sharded
+ * adapter (SSUBSCRIBE, Redis 7), to which core/emitter.ts publishes.
  */
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../../core/redis.js';
 import { Server, type Socket } from 'socket.io';
 import type { AccessTokenService } from '../../core/auth/access-tokens.js';
 import type { UserCache } from '../../core/auth/user-cache.js';
 import type { User } from '../../core/db/models/index.js';
 import type { Logger } from '../../core/log.js';
-import { socketKey, userRoom } from '../../core/rooms.js';
+import { shardedChannelPrefix, socketKey, userRoom } from '../../core/rooms.js';
 import { userFromToken } from '../middleware/authenticate.js';
 import { socketConnections } from '../../core/telemetry/metrics.js';
 import { inSpan, SpanKind } from '../../core/telemetry/tracing.js';
@@ -30,10 +32,11 @@ export interface GatewayDeps {
   tokens: AccessTokenService;
   users: UserCache;
   log: Logger;
-  pub: Redis;
-  sub: Redis;
+  pub: RedisClient;
+  /** In a Redis Cluster made with `sharded: true` (core/redis.ts). */
+  sub: RedisClient;
   /** Fail-fast commands (socket leases): with Redis away, a connect is refused, not held. */
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   corsOrigins: string[];
   maxSocketsPerUser: number;
@@ -45,7 +48,9 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Server {
     path: '/ws',
     serveClient: false,
     cors: deps.corsOrigins.length ? { origin: deps.corsOrigins.includes('*') ? true : deps.corsOrigins } : undefined,
-    adapter: createAdapter(deps.pub, deps.sub, { key: socketKey(deps.keyPrefix) }),
+    adapter: deps.pub instanceof Cluster
+      ? createShardedAdapter(deps.pub, deps.sub, { channelPrefix: shardedChannelPrefix(deps.keyPrefix) })
+      : createAdapter(deps.pub, deps.sub, { key: socketKey(deps.keyPrefix) }),
   });
   const leases = createSocketLeases(deps.redis, deps.keyPrefix, deps.maxSocketsPerUser);
   server.once('close', () => leases.stop());

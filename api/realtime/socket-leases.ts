@@ -4,7 +4,7 @@
  * sockets' leases while they stay open and drops them on disconnect. A node that dies
  * without cleaning up leaves leases that run out within LEASE_MS: the count cannot leak.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis.js';
 
 const LEASE_MS = 60_000;
 const RENEW_EVERY_MS = LEASE_MS / 3;
@@ -26,7 +26,7 @@ export interface SocketLeases {
   stop(): void;
 }
 
-export function createSocketLeases(redis: Redis, keyPrefix: string, max: number): SocketLeases {
+export function createSocketLeases(redis: RedisClient, keyPrefix: string, max: number): SocketLeases {
   const key = (userId: string) => `${keyPrefix}:sockets:${userId}`;
   const held = new Map<string, string>(); // socket id -> user id, on this node
   const renew = setInterval(() => {

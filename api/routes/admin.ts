@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { audit } from '../../core/audit.js';
+import { AUDIT_ACTOR_ID, AUDIT_COLUMNS, audit, byActor } from '../../core/audit.js';
 import { changeAccount, type AccountEffects } from '../../core/auth/accounts.js';
 import type { Db } from '../../core/db/knex.js';
+import type { ReadRouting } from '../../core/db/read-routing.js';
 import { AuditLog, User } from '../../core/db/models/index.js';
 import { usageReport } from '../../core/reports/usage.js';
 import { problems } from '../problem.js';
@@ -11,7 +12,9 @@ import { isoDate, page, pageQuery, userSchema } from '../schemas/common.js';
 
 const auditSchema = z.object({
   id: z.uuid(),
+  /** The account while it lives; null once erased, when only `actor`, its keyed hash, remains. */
   actor_id: z.uuid().nullable(),
+  actor: z.string().nullable(),
   action: z.string(),
   target_type: z.string().nullable(),
   target_id: z.string().nullable(),
@@ -36,16 +39,18 @@ const usageDaySchema = z.object({
   revenue: z.array(z.object({ currency: z.string(), amount_minor: z.number().int() })),
 });
 
-export function adminRoutes(deps: { db: Db; effects: AccountEffects }): AnyRoute[] {
+export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: AccountEffects }): AnyRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/api/admin/users', summary: 'List accounts', tags: ['admin'], access: ['admin'],
       query: pageQuery.extend({ role: z.enum(['user', 'lawyer', 'admin']).optional() }),
       responses: { 200: { description: 'Accounts, newest first', schema: page(userSchema) } },
       async handler(ctx, { query }) {
-        const users = User.query();
-        if (query.role) users.where({ role: query.role });
-        const result = await keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        const result = await deps.reads.read(ctx.state.user.id, (db) => {
+          const users = User.query(db);
+          if (query.role) users.where({ role: query.role });
+          return keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        });
         await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'users', ip: ctx.ip, meta: { role: query.role ?? null, count: result.items.length } });
         ctx.body = { items: result.items.map((u) => u.toPublic()), next_cursor: result.next_cursor };
       },
@@ -72,20 +77,30 @@ export function adminRoutes(deps: { db: Db; effects: AccountEffects }): AnyRoute
         const span = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
         if (span < 1) throw problems.validation([{ path: 'query.from', message: 'must not be after `to`' }]);
         if (span > MAX_REPORT_DAYS) throw problems.validation([{ path: 'query.from', message: `the range may span at most ${MAX_REPORT_DAYS} days` }]);
-        ctx.body = { from, to, days: await usageReport(deps.db, { from, to }) };
+        ctx.body = { from, to, days: await deps.reads.read(ctx.state.user.id, (db) => usageReport(db, { from, to })) };
       },
     }),
     defineRoute({
       method: 'get', path: '/api/admin/audit', summary: 'The audit trail', tags: ['admin'], access: ['admin'],
-      query: pageQuery.extend({ action: z.string().max(64).optional(), actor_id: z.uuid().optional() }),
+      query: pageQuery.extend({
+        action: z.string().max(64).optional(), actor_id: z.uuid().optional(), target_id: z.string().min(1).max(64).optional(),
+        from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(),
+      }),
       responses: { 200: { description: 'Audit events, newest first', schema: page(auditSchema) } },
       async handler(ctx, { query }) {
-        const events = AuditLog.query();
+        const events = AuditLog.query().select(...AUDIT_COLUMNS, AuditLog.raw(AUDIT_ACTOR_ID));
         if (query.action) events.where({ action: query.action });
-        if (query.actor_id) events.where({ actor_id: query.actor_id });
+        if (query.actor_id) events.whereRaw(...byActor(query.actor_id));
+        if (query.target_id) events.where({ target_id: query.target_id });
+        if (query.from) events.where('created_at', '>=', query.from);
+        if (query.to) events.where('created_at', '<', query.to);
         const result = await keysetPage(events, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
-        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'audit_logs', ip: ctx.ip, meta: { action: query.action ?? null, actor_id: query.actor_id ?? null } });
-        ctx.body = { items: result.items.map((a) => ({ ...a, created_at: new Date(a.created_at).toISOString() })), next_cursor: result.next_cursor };
+        const { cursor: _cursor, limit: _limit, ...filters } = query;
+        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'audit_logs', ip: ctx.ip, meta: filters });
+        ctx.body = {
+          items: result.items.map((a) => ({ ...a, created_at: new Date(a.created_at).toISOString() })),
+          next_cursor: result.next_cursor,
+        };
       },
     }),
   ];

@@ -5,7 +5,7 @@
  * GET /api/ai/complete/{id}.
  */
 import type { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis.js';
 import { z } from 'zod';
 import { completeJobId, createCompletionSlots } from '../../core/chat/complete-inflight.js';
 import type { FairUseLimits } from '../../core/chat/fair-use.js';
@@ -21,7 +21,7 @@ import { defineRoute, type AnyRoute } from '../routing.js';
 export interface AiRouteDeps {
   db: Db;
   queues: Queues;
-  redis: Redis;
+  redis: RedisClient;
   events: QueueEvents;
   sealer: Sealer;
   idempotent: Idempotent;

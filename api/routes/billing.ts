@@ -9,6 +9,7 @@ import { cancelAtPeriodEnd, subscribe, type createProviders } from '../../core/b
 import { subscriptionOf, toPublicPayment } from '../../core/billing/view.js';
 import { receiveStripe, receiveYooKassa, type YooKassaNotification } from '../../core/billing/webhooks.js';
 import type { Db } from '../../core/db/knex.js';
+import type { ReadRouting } from '../../core/db/read-routing.js';
 import { DomainError, domainErrors } from '../../core/errors.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { decodeCursor, keysetPage } from '../cursor.js';
@@ -21,6 +22,8 @@ import { isoDate, page, pageQuery } from '../schemas/common.js';
 
 export interface BillingRouteDeps {
   db: Db;
+  /** List and search reads: the replica, or the writer right after this user's own write. */
+  reads: ReadRouting;
   queues: Queues;
   idempotent: Idempotent;
   providers: ReturnType<typeof createProviders>;
@@ -120,8 +123,9 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
       query: pageQuery,
       responses: { 200: { description: 'Payments', schema: page(paymentSchema) } },
       async handler(ctx, { query }) {
-        const rows = deps.db('payments').where({ user_id: ctx.state.user.id }).select('*');
-        const result = await keysetPage<Record<string, unknown> & { id: string; created_at: Date }>(rows, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        const userId = ctx.state.user.id;
+        const result = await deps.reads.read(userId, (db) =>
+          keysetPage<Record<string, unknown> & { id: string; created_at: Date }>(db('payments').where({ user_id: userId }).select('*'), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' }));
         ctx.body = { items: result.items.map(toPublicPayment), next_cursor: result.next_cursor };
       },
     }),

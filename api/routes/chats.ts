@@ -10,6 +10,7 @@ import type { FairUseLimits } from '../../core/chat/fair-use.js';
 import { toPublicMessage } from '../../core/chat/messages.js';
 import type { Sealer } from '../../core/chat/seal.js';
 import type { Db } from '../../core/db/knex.js';
+import type { ReadRouting } from '../../core/db/read-routing.js';
 import { Chat, Message } from '../../core/db/models/index.js';
 import { enqueueChatReply } from '../../pipelines/chat-reply.js';
 import type { Queues } from '../../pipelines/queues.js';
@@ -22,6 +23,8 @@ import { page, pageQuery } from '../schemas/common.js';
 
 export interface ChatRouteDeps {
   db: Db;
+  /** List and search reads: the replica, or the writer right after this user's own write. */
+  reads: ReadRouting;
   queues: Queues;
   sealer: Sealer;
   encryptionKey: Buffer;
@@ -52,8 +55,9 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       query: pageQuery.extend({ status: z.enum(['active', 'archived']).default('active') }),
       responses: { 200: { description: 'Chats', schema: page(chatSchema) }, 400: errors[400], 401: errors[401] },
       async handler(ctx, { query }) {
-        const chats = Chat.query().where({ user_id: ctx.state.user.id, status: query.status });
-        const result = await keysetPage(chats, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        const userId = ctx.state.user.id;
+        const result = await deps.reads.read(userId, (db) =>
+          keysetPage(Chat.query(db).where({ user_id: userId, status: query.status }), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' }));
         ctx.body = { items: result.items.map(toPublicChat), next_cursor: result.next_cursor };
       },
     }),
@@ -95,14 +99,16 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       query: pageQuery.extend({ after: z.uuid().optional() }),
       responses: { 200: { description: 'Messages (stored masked)', schema: page(messageSchema) }, ...errors },
       async handler(ctx, { params, query }) {
-        const chat = await ownChat(ctx.state.user.id, params.chat_id);
-        let after = decodeCursor(query.cursor);
-        if (query.after) {
-          const anchor = await Message.query().findOne({ id: query.after, chat_id: chat.id });
-          if (!anchor) throw problems.badRequest('`after` is not a message of this chat', 'validation_failed');
-          after = cursorOf(anchor);
-        }
-        const result = await keysetPage(Message.query().where({ chat_id: chat.id }), { limit: query.limit, after, order: 'asc' });
+        const result = await deps.reads.read(ctx.state.user.id, async (db) => {
+          const chat = await ownChat(ctx.state.user.id, params.chat_id, db);
+          let after = decodeCursor(query.cursor);
+          if (query.after) {
+            const anchor = await Message.query(db).findOne({ id: query.after, chat_id: chat.id });
+            if (!anchor) throw problems.badRequest('`after` is not a message of this chat', 'validation_failed');
+            after = cursorOf(anchor);
+          }
+          return keysetPage(Message.query(db).where({ chat_id: chat.id }), { limit: query.limit, after, order: 'asc' });
+        });
         ctx.body = { items: result.items.map(toPublicMessage), next_cursor: result.next_cursor };
       },
     }),

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Db } from '../../core/db/knex.js';
+import type { ReadRouting } from '../../core/db/read-routing.js';
 import { Vault } from '../../core/dlp/index.js';
 import { queueAnalysis } from '../../core/documents/analyze.js';
 import { addVersion, createDocument, hideDocument, listVersions, openVersion, ownDocument, withdrawUpload, type CommittedUpload } from '../../core/documents/documents.js';
@@ -32,9 +33,12 @@ import { defineRoute, type AnyRoute } from '../routing.js';
 import { page, pageQuery } from '../schemas/common.js';
 import { documentParams, documentSchema, documentTextSchema, uploadFields, versionQuery, versionSchema } from '../schemas/document.js';
 import { findBadText } from '../text-guard.js';
+import { accountVault } from '../../core/privacy/keys.js';
 
 export interface DocumentRouteDeps {
   db: Db;
+  /** List and search reads: the replica, or the writer right after this user's own write. */
+  reads: ReadRouting;
   storage: Storage;
   queues: Queues;
   encryptionKey: Buffer;
@@ -132,7 +136,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
   /** Streams the upload to storage; the caller commits it or the object is discarded. */
   async function receive(ctx: AppContext, documentId: string, fields: readonly string[]): Promise<ReceivedUpload> {
     try {
-      return await receiveUpload(ctx.req, { storage: deps.storage, vault, maxBytes: deps.uploadMaxBytes, documentId, fields, log: ctx.state.log });
+      return await receiveUpload(ctx.req, { storage: deps.storage, vault: await accountVault(deps.db, vault, ctx.state.user!.id), maxBytes: deps.uploadMaxBytes, documentId, fields, log: ctx.state.log });
     } catch (err) {
       throw err instanceof UploadRefusal ? problemOfRefusal(err) : err;
     }
@@ -175,11 +179,14 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
       }),
       responses: { 200: { description: 'Documents', schema: page(documentSchema) }, 400: errors[400], 401: errors[401] },
       async handler(ctx, { query }) {
-        const docs = Document.query().where({ user_id: ctx.state.user.id }).whereNull('deleted_at');
-        if (query.status) docs.where({ status: query.status });
-        // Titles are stored masked, so the search runs on the masked title.
-        if (query.q) docs.whereRaw(`title ILIKE ? ESCAPE '\\'`, [`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
-        const result = await keysetPage(docs, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        const userId = ctx.state.user.id;
+        const result = await deps.reads.read(userId, (db) => {
+          const docs = Document.query(db).where({ user_id: userId }).whereNull('deleted_at');
+          if (query.status) docs.where({ status: query.status });
+          // Titles are stored masked, so the search runs on the masked title.
+          if (query.q) docs.whereRaw(`title ILIKE ? ESCAPE '\\'`, [`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+          return keysetPage(docs, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        });
         ctx.body = { items: result.items.map(toPublicDocument), next_cursor: result.next_cursor };
       },
     }),
@@ -263,7 +270,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
       },
       async handler(ctx, { params, query }) {
         const doc = await ownDocument(ctx.state.user.id, params.document_id);
-        const opened = await openVersion({ storage: deps.storage, vault }, doc, query.version);
+        const opened = await openVersion({ db: deps.db, storage: deps.storage, vault }, doc, query.version);
         await audit({ actorId: ctx.state.user.id, action: 'documents.download', targetType: 'document', targetId: doc.id, ip: ctx.ip, meta: { version: opened.version.version } });
         await sendDecrypted(ctx, {
           bytes: opened.bytes, type: opened.version.mime_type, length: Number(opened.version.size_bytes), filename: opened.filename,
@@ -311,7 +318,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
         500: { description: 'The stored object failed its integrity check before any byte was sent' },
       },
       async handler(ctx, { params }) {
-        const opened = await openMaskExport({ storage: deps.storage, vault }, ctx.state.user.id, params.document_id);
+        const opened = await openMaskExport({ db: deps.db, storage: deps.storage, vault }, ctx.state.user.id, params.document_id);
         await audit({ actorId: ctx.state.user.id, action: 'documents.download_masked', targetType: 'document', targetId: params.document_id, ip: ctx.ip });
         await sendDecrypted(ctx, {
           bytes: opened.bytes, type: opened.mime_type, length: opened.size_bytes, filename: opened.filename,

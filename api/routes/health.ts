@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/knex.js';
 import { problems } from '../problem.js';
 import type { Storage } from '../../core/storage/index.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 
-export function healthRoutes(deps: { db: Db; redis: Redis; storage: Storage }): AnyRoute[] {
+export function healthRoutes(deps: { db: Db; redis: RedisClient; storage: Storage }): AnyRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/healthz', summary: 'The process is up', tags: ['health'], access: 'public',

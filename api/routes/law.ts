@@ -4,14 +4,15 @@
  * GET /api/law/{code}/{article}.
  */
 import { z } from 'zod';
-import type { Db } from '../../core/db/knex.js';
+import type { ReadRouting } from '../../core/db/read-routing.js';
 import { getArticle, listCodes } from '../../core/law/library.js';
 import { search, type VectorRanker } from '../../core/search/search.js';
 import { problems } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 
 export interface LawRouteDeps {
-  db: Db;
+  /** List and search reads: the replica, or the writer right after this user's own write. */
+  reads: ReadRouting;
   vectors?: VectorRanker;
 }
 
@@ -41,10 +42,11 @@ export function lawRoutes(deps: LawRouteDeps): AnyRoute[] {
         422: { description: 'Invalid body' },
       },
       async handler(ctx, { body }) {
-        const items = await search({ db: deps.db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }, {
-          userId: ctx.state.user.id, query: body.query, scope: body.scope, limit: body.limit,
+        const userId = ctx.state.user.id;
+        const items = await deps.reads.read(userId, (db) => search({ db, ...(deps.vectors ? { vectors: deps.vectors } : {}) }, {
+          userId, query: body.query, scope: body.scope, limit: body.limit,
           ...(body.document_ids ? { documentIds: body.document_ids } : {}),
-        });
+        }));
         ctx.body = { items };
       },
     }),
@@ -52,7 +54,7 @@ export function lawRoutes(deps: LawRouteDeps): AnyRoute[] {
       method: 'get', path: '/api/law', summary: 'The codes of the built-in law library', tags: ['law'], access: 'user',
       responses: { 200: { description: 'Codes with their edition dates', schema: z.object({ items: z.array(code) }) }, 401: { description: 'Not signed in' } },
       async handler(ctx) {
-        ctx.body = { items: await listCodes(deps.db) };
+        ctx.body = { items: await deps.reads.read(ctx.state.user.id, listCodes) };
       },
     }),
     defineRoute({
@@ -60,7 +62,7 @@ export function lawRoutes(deps: LawRouteDeps): AnyRoute[] {
       params: z.object({ code: z.string().regex(/^[a-z]{2,8}$/), article: z.string().regex(/^\d{1,4}(\.\d{1,3}(-\d{1,3})?)*$/) }),
       responses: { 200: { description: 'The article', schema: article }, 400: { description: 'Bad code or article number' }, 401: { description: 'Not signed in' }, 404: { description: 'No such article' } },
       async handler(ctx, { params }) {
-        const found = await getArticle(deps.db, params.code, params.article);
+        const found = await deps.reads.read(ctx.state.user.id, (db) => getArticle(db, params.code, params.article));
         if (!found) throw problems.notFound('no such article in the library');
         ctx.body = found;
       },

@@ -76,7 +76,7 @@ export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
       responses: { 200: { description: 'application/zip' }, 404: { description: 'No such export of yours, or it expired' }, 409: { description: 'Not ready yet' } },
       async handler(ctx, { params }) {
         const request = await ownRequest(deps.db, ctx.state.user.id, params.request_id);
-        const opened = await openExport({ storage: deps.storage, vault }, request);
+        const opened = await openExport({ db: deps.db, storage: deps.storage, vault }, request);
         await audit({ actorId: ctx.state.user.id, action: 'privacy.export_downloaded', targetType: 'privacy_request', targetId: request.id, ip: ctx.ip });
         await sendDecrypted(ctx, { bytes: opened.bytes, type: 'application/zip', filename: opened.filename, logFields: { request_id: request.id } });
       },

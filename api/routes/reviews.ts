@@ -3,10 +3,11 @@
  * work, the requester's cancel and rating, and the admins' report. The services in
  * core/reviews/ decide; routing and timers run as jobs on the `reviews` queue.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis.js';
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
 import type { Db } from '../../core/db/knex.js';
+import type { ReadRouting } from '../../core/db/read-routing.js';
 import { Vault } from '../../core/dlp/index.js';
 import { reviewsReport } from '../../core/reports/reviews.js';
 import { getLawyer, saveLawyer } from '../../core/reviews/lawyers.js';
@@ -26,7 +27,9 @@ import {
 
 export interface ReviewRouteDeps {
   db: Db;
-  redis: Redis;
+  /** List and search reads: the replica, or the writer right after this user's own write. */
+  reads: ReadRouting;
+  redis: RedisClient;
   queues: Queues;
   encryptionKey: Buffer;
   idempotent: Idempotent;
@@ -100,12 +103,13 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       responses: { 200: { description: 'Reviews', schema: page(reviewSchema) } },
       async handler(ctx, { query }) {
         const { id, role } = ctx.state.user;
-        const rows = reviewsQuery(deps.db);
-        if (role === 'user') rows.where('r.requester_id', id);
-        if (role === 'lawyer') rows.where('r.lawyer_id', id);
-        if (query.status) rows.where('r.status', query.status);
-        const listed = deps.db.from(rows.as('x')).select('*');
-        const result = await keysetPage<ReviewRow>(listed, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        const result = await deps.reads.read(id, (db) => {
+          const rows = reviewsQuery(db);
+          if (role === 'user') rows.where('r.requester_id', id);
+          if (role === 'lawyer') rows.where('r.lawyer_id', id);
+          if (query.status) rows.where('r.status', query.status);
+          return keysetPage<ReviewRow>(db.from(rows.as('x')).select('*'), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
+        });
         ctx.body = { items: result.items.map(toPublicReview), next_cursor: result.next_cursor };
       },
     }),
@@ -168,7 +172,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       responses: { 200: { description: 'The report', schema: reviewsReportSchema } },
       async handler(ctx, { query }) {
         const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
-        ctx.body = await reviewsReport(deps.db, { from: iso(query.from), to: iso(query.to) });
+        ctx.body = await deps.reads.read(ctx.state.user.id, (db) => reviewsReport(db, { from: iso(query.from), to: iso(query.to) }));
       },
     }),
   ];

@@ -6,7 +6,7 @@
  * own next request never sees the old role); the TTL bounds staleness should a message be
  * lost, and a node drops everything when its subscription reconnects.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import { User } from '../db/models/index.js';
 
 const TTL_MS = 10_000;
@@ -14,7 +14,7 @@ const MAX_ENTRIES = 50_000;
 
 export const userChangedChannel = (prefix: string) => `${prefix}:user-changed`;
 
-export async function publishUserChanged(redis: Redis, prefix: string, userId: string): Promise<void> {
+export async function publishUserChanged(redis: RedisClient, prefix: string, userId: string): Promise<void> {
   await redis.publish(userChangedChannel(prefix), userId);
 }
 
@@ -28,7 +28,7 @@ export interface UserCache {
 }
 
 /** `subscriber` is a connection of its own: it enters subscriber mode. */
-export async function createUserCache(subscriber: Redis, prefix: string, ttlMs = TTL_MS): Promise<UserCache> {
+export async function createUserCache(subscriber: RedisClient, prefix: string, ttlMs = TTL_MS): Promise<UserCache> {
   const entries = new Map<string, { user: Promise<User | undefined>; expires: number }>();
   const channel = userChangedChannel(prefix);
   subscriber.on('message', (ch: string, userId: string) => {

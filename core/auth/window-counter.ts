@@ -4,7 +4,7 @@
  * Every operation is one Lua script that sets the count and its expiry together: a key can
  * never exist without a TTL, nor go below zero (an `undo` after the window ended is a no-op).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 export interface WindowCounter {
   /** Counts one attempt; returns seconds to wait when the window already holds `max`, else 0. */
@@ -31,12 +31,12 @@ if (tonumber(redis.call('GET', KEYS[1]) or '0') > 0) and redis.call('TTL', KEYS[
 end
 return 0`;
 
-type CounterRedis = Redis & {
+type CounterRedis = RedisClient & {
   windowHit(key: string, windowSeconds: number): Promise<[number, number]>;
   windowUndo(key: string): Promise<number>;
 };
 
-export function createWindowCounter(redis: Redis, prefix: string): WindowCounter {
+export function createWindowCounter(redis: RedisClient, prefix: string): WindowCounter {
   const k = (key: string) => `${prefix}:rl:${key}`;
   // defineCommand is idempotent per name on one connection; EVALSHA with EVAL fallback.
   redis.defineCommand('windowHit', { numberOfKeys: 1, lua: HIT });

@@ -15,8 +15,8 @@ import { maskInScope } from './masking.js';
 export const DEFAULT_CHAT_TITLE = 'Новый чат';
 
 /** The caller's chat; another user's chat is indistinguishable from none. */
-export async function ownChat(userId: string, chatId: string): Promise<Chat> {
-  const chat = await Chat.query().findOne({ id: chatId, user_id: userId });
+export async function ownChat(userId: string, chatId: string, db?: Db): Promise<Chat> {
+  const chat = await Chat.query(db).findOne({ id: chatId, user_id: userId });
   if (!chat) throw domainErrors.notFound('no such chat');
   return chat;
 }
@@ -38,7 +38,7 @@ export async function createChat(deps: { db: Db; encryptionKey: Buffer }, userId
     const id = randomUUID();
     let title = DEFAULT_CHAT_TITLE;
     if (input.title) {
-      title = (await maskInScope(trx, vault, { type: 'chat', id }, [input.title]))[0]!;
+      title = (await maskInScope(trx, vault, { type: 'chat', id, owner: userId }, [input.title]))[0]!;
     }
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const chat = await Chat.query(trx).insertAndFetch({ id, user_id: userId, title, type: input.type ?? 'general', created_at: now, updated_at: now });

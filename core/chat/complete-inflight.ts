@@ -10,7 +10,7 @@
  * whose job is not there yet counts for a grace period (the job is being enqueued).
  */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 /** The set expires once the user stops sending: no key outlives its jobs for long. */
 const KEY_TTL_SECONDS = 24 * 3600;
@@ -27,7 +27,7 @@ export interface CompletionSlots {
   reserved(userId: string): Promise<string[]>;
 }
 
-export function createCompletionSlots(queue: Queue, redis: Redis, prefix: string): CompletionSlots {
+export function createCompletionSlots(queue: Queue, redis: RedisClient, prefix: string): CompletionSlots {
   const key = (userId: string) => `${prefix}:ai-complete-inflight:${userId}`;
 
   /** Unfinished requests of the user; finished ones are dropped from the set on the way. */

@@ -10,7 +10,7 @@ import { createAnswerCache } from './cache.js';
 import { SYSTEM_PROMPT } from './context.js';
 import { settleUsageOnce } from './fair-use.js';
 import { AccountBlockedError } from './account-blocked.js';
-import { maskChatText } from './masking.js';
+import { maskChatTextOffThread } from './masking.js';
 import type { CompletionJobData } from './one-off.js';
 import type { Sealer } from './seal.js';
 
@@ -34,7 +34,7 @@ export interface CompleteDeps {
 export async function runCompletion(deps: CompleteDeps, p: CompletionJobData): Promise<CompletionOutcome> {
   const owner = await deps.db('users').where({ id: p.user_id }).first('status');
   if (owner?.status !== 'active') throw new AccountBlockedError('the account was blocked');
-  const { masked } = maskChatText(deps.sealer.open(p.sealed, p.request_id), new PlaceholderRegistry());
+  const { masked } = await maskChatTextOffThread(deps.sealer.open(p.sealed, p.request_id), new PlaceholderRegistry());
   const messages = [
     { role: 'system' as const, content: SYSTEM_PROMPT },
     { role: 'user' as const, content: masked },

@@ -4,11 +4,11 @@
  * read back from the reply's stream. A client that saw an older attempt gets the current
  * one from seq 1.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import { Message } from '../db/models/index.js';
 import { DONE_TTL_SECONDS, readReplyEvents, type ReplyEvent } from './reply-stream.js';
 
-export async function missedReplyEvents(redis: Redis, prefix: string, chatId: string, afterSeq: number, clientAttempt: number): Promise<ReplyEvent[]> {
+export async function missedReplyEvents(redis: RedisClient, prefix: string, chatId: string, afterSeq: number, clientAttempt: number): Promise<ReplyEvent[]> {
   const recent = new Date(Date.now() - DONE_TTL_SECONDS * 1000);
   const replies = await Message.query()
     .where({ chat_id: chatId, sender: 'assistant' })

@@ -10,8 +10,8 @@
  * stream. Terminal events are not fenced: only the run that wins the stored message's
  * conditional update publishes one.
  */
-import type { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { Emitter } from '../emitter.js';
+import type { RedisClient } from '../redis.js';
 import { chatRoom, userRoom } from '../rooms.js';
 
 const LIVE_TTL_SECONDS = 3600;
@@ -52,7 +52,7 @@ export interface ReplyPublisher {
 }
 
 /** Starts a new attempt: clears what an earlier attempt left, numbers this one. */
-export async function openReplyPublisher(deps: { redis: Redis; emitter: Emitter; prefix: string }, target: ReplyTarget): Promise<ReplyPublisher> {
+export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Emitter; prefix: string }, target: ReplyTarget): Promise<ReplyPublisher> {
   const key = replyStreamKey(deps.prefix, target.messageId);
   const attemptKey = `${key}:attempt`;
   const [[, attempt]] = (await deps.redis.multi().incr(attemptKey).expire(attemptKey, LIVE_TTL_SECONDS).del(key).exec()) as [[null, number]];
@@ -83,7 +83,7 @@ export async function openReplyPublisher(deps: { redis: Redis; emitter: Emitter;
 }
 
 /** Every event of the reply's current attempt, oldest first (empty when none is kept). */
-export async function readReplyEvents(redis: Redis, prefix: string, messageId: string): Promise<ReplyEvent[]> {
+export async function readReplyEvents(redis: RedisClient, prefix: string, messageId: string): Promise<ReplyEvent[]> {
   const entries = await redis.xrange(replyStreamKey(prefix, messageId), '-', '+');
   return entries.map(([, fields]) => {
     const f = Object.fromEntries(fields.reduce<string[][]>((acc, v, i) => (i % 2 ? acc : [...acc, [v, fields[i + 1] ?? '']]), []));

@@ -6,8 +6,8 @@
  * UNIQUE) and is completed by a conditional update; a rerun after that only re-announces it.
  * A rerun before it (a crashed worker, a retry) restarts the answer: see reply-stream.ts.
  */
-import type { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { Emitter } from '../emitter.js';
+import type { RedisClient } from '../redis.js';
 import type { AiConfig, CompletionRequest, CompletionResult, Orchestrator } from '../ai/index.js';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
@@ -24,7 +24,7 @@ import { replies } from '../telemetry/metrics.js';
 
 export interface ReplyDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   emitter: Emitter;
   prefix: string;
   ai: Orchestrator;

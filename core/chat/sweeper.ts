@@ -4,7 +4,7 @@
  * forever. A reply untouched for `stuckAfterSeconds` whose job is no longer alive is
  * failed here (`reply_lost`), and the client is told.
  */
-import type { Emitter } from '@socket.io/redis-emitter';
+import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
 import { failQuestionAndReply } from './reply.js';
 

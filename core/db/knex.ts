@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { joinEmbedded, ownEmbedded } from './embedded.js';
 import { traceQueries } from '../telemetry/tracing.js';
+import { grantServiceRole } from './grants.js';
 
 // Return BIGINT/COUNT as numbers: our counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -41,17 +42,32 @@ const common = {
  */
 export function createDb(config: DbConfig, command = path.basename(process.argv[1] ?? 'node')): Db {
   const { url, schema, poolMax } = config.database;
-  if (url) {
-    return knexFactory({
-      client: 'pg',
-      connection: url,
-      searchPath: schema ? [schema] : undefined,
-      pool: { min: 0, max: poolMax },
-      acquireConnectionTimeout: 10_000,
-      ...common,
-    });
-  }
+  if (url) return postgres(url, schema, poolMax);
   return knexFactory({ ...ownEmbedded(config.dataDir, command), ...common });
+}
+
+function postgres(url: string, schema: string | undefined, poolMax: number): Db {
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    searchPath: schema ? [schema] : undefined,
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+    ...common,
+  });
+}
+
+/**
+ * The read replica (DATABASE_READ_URL) with the writer's schema and tracing, or the writer
+ * itself when none is set. Never migrated: it replays the writer's schema. Connects lazily,
+ * so a replica that is down does not stop the start (core/db/read-routing.ts reads around it).
+ */
+export function openReadDb(config: DbConfig, writer: Db): Db {
+  const { readUrl, schema, poolMax } = config.database;
+  if (!readUrl) return writer;
+  const db = postgres(readUrl, schema, poolMax);
+  traceQueries(db);
+  return db;
 }
 
 /** Creates the schema when one is configured (per-test isolation), then runs pending migrations. */
@@ -73,11 +89,31 @@ export interface OpenOptions {
   join?: boolean;
 }
 
+/**
+ * With DATABASE_OWNER_URL, migrations run as the schema's owner and the service's role (the
+ * one DATABASE_URL logs in as) gets only the grants it needs (`grants.ts`).
+ */
+async function migrateAsOwner(config: DbConfig, service: Db, log: Logger): Promise<string[]> {
+  const { ownerUrl, schema, poolMax } = config.database;
+  const owner = postgres(ownerUrl!, schema, poolMax);
+  try {
+    const applied = await migrate(owner, schema);
+    const { role, owns } = (await service.raw(
+      `SELECT current_user AS role, pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE tablename = 'audit_logs' AND schemaname = current_schema()), 'USAGE') AS owns`,
+    )).rows[0] as { role: string; owns: boolean };
+    if (owns) log.warn({ role }, 'DATABASE_URL logs in as the owner of the tables (or a member of its role): nothing can be withheld from it; give the service its own role');
+    else await grantServiceRole(owner, role);
+    return applied;
+  } finally {
+    await owner.destroy();
+  }
+}
+
 /** Connects, applies pending migrations and binds the models: every entry point starts so. */
 export async function openDatabase(config: DbConfig, log: Logger, { command, join = false }: OpenOptions): Promise<Db> {
   const db = join && !config.database.url ? knexFactory({ ...(await joinEmbedded(config.dataDir, command)), ...common }) : createDb(config, command);
   try {
-    const applied = await migrate(db, config.database.schema);
+    const applied = config.database.ownerUrl ? await migrateAsOwner(config, db, log) : await migrate(db, config.database.schema);
     if (applied.length) log.info({ applied }, 'migrations applied');
   } catch (err) {
     await db.destroy();

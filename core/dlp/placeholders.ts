@@ -55,8 +55,7 @@ export class PlaceholderRegistry {
   /** Pseudonym token -> original spelling. */
   private readonly originals = new Map<string, string>();
 
-  private entry(type: PiiType, value: string): Entry {
-    const key = normalizeValue(type, value);
+  private entry(type: PiiType, key: string): Entry {
     const id = `${type}\u0000${key}`;
     let entry = this.entries.get(id);
     if (entry === undefined) {
@@ -71,9 +70,10 @@ export class PlaceholderRegistry {
   /**
    * `[TYPE_N]` for the value. The first spelling is kept (the registry is stored only sealed),
    * so its owner can be shown their own text again (export, reveal); the model never is.
+   * `key` is normalizeValue(type, value) when the caller has it already (worked out off-thread).
    */
-  placeholder(type: PiiType, value: string): string {
-    const entry = this.entry(type, value);
+  placeholder(type: PiiType, value: string, key: string = normalizeValue(type, value)): string {
+    const entry = this.entry(type, key);
     if (entry.spellings.length === 0) {
       entry.spellings.push(value);
       this.originals.set(tokenOf(entry, 0), value);
@@ -87,7 +87,7 @@ export class PlaceholderRegistry {
    * model still sees that both are the same value.
    */
   pseudonym(type: PiiType, value: string): string {
-    const entry = this.entry(type, value);
+    const entry = this.entry(type, normalizeValue(type, value));
     let k = entry.spellings.indexOf(value);
     if (k < 0) {
       entry.spellings.push(value);

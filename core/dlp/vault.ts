@@ -2,7 +2,7 @@
  * AES-256-GCM sealing of pseudonymization state, and restore() that puts original values back
  * into a pseudonymized text (for example a model's answer) where the product decides to.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { PlaceholderRegistry } from './placeholders.js';
 import { DlpError } from './types.js';
 
@@ -12,10 +12,23 @@ const PREFIX = 'v1.';
 
 export class Vault {
   readonly #key: Buffer;
+  readonly #before?: Vault;
 
-  constructor(key: Buffer) {
+  /** `before`: the vault whose seals this one still opens (data sealed before it existed). */
+  constructor(key: Buffer, before?: Vault) {
     if (!Buffer.isBuffer(key) || key.length !== 32) throw new DlpError('dlp_bad_input', 'vault key must be 32 bytes');
     this.#key = Buffer.from(key);
+    this.#before = before;
+  }
+
+  /**
+   * A vault for one data subject, keyed by this vault's key and the subject's own secret:
+   * once the secret is deleted, nothing it sealed opens again, copies in backups included
+   * (crypto-shredding). It still opens what this vault sealed before subjects had secrets.
+   */
+  forSubject(secret: Buffer): Vault {
+    if (secret.length < 16) throw new DlpError('dlp_bad_input', 'a subject secret must be at least 16 bytes');
+    return new Vault(Buffer.from(hkdfSync('sha256', this.#key, secret, 'legal-ai:subject-data', 32)), this);
   }
 
   /** Encrypts any JSON value; `aad` (e.g. the chat id) binds the ciphertext to its owner. */
@@ -38,6 +51,7 @@ export class Vault {
       const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
       return JSON.parse(plain.toString('utf8')) as T;
     } catch (cause) {
+      if (this.#before) return this.#before.open<T>(sealed, aad);
       throw new DlpError('dlp_failed', 'vault data cannot be opened', { cause });
     }
   }

@@ -9,7 +9,7 @@
  * the model cannot write a personal value into it.
  */
 import { domesticOnly } from '../privacy/consents.js';
-import type { Emitter } from '@socket.io/redis-emitter';
+import type { Emitter } from '../emitter.js';
 import type { CompletionResult, Orchestrator } from '../ai/index.js';
 import { maskChatText } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
@@ -119,13 +119,13 @@ export async function runAnalysis(deps: AnalyzeDeps, t: IngestTarget): Promise<{
   if (!passages.length) throw new AnalysisError('no_text', 'the document has no text to analyse');
   const owner = (await deps.db('documents').where({ id: t.document_id }).first('user_id')) as { user_id: string };
   const produced = await produce(deps.ai, passages, total, await domesticOnly(deps.db, owner.user_id));
-  const scope = { type: 'document' as const, id: t.document_id };
+  const scope = { type: 'document' as const, id: t.document_id, owner: owner.user_id };
   const doc = await deps.db.transaction(async (trx) => {
     const current = await queuedAnalysis(t).transacting(trx).forUpdate();
     if (!current) return undefined;
     const registry = await lockRegistry(trx, deps.vault, scope);
     const analysis = toStored(produced, passages, t.version, registry);
-    await saveRegistry(trx, deps.vault, scope, registry);
+    await saveRegistry(trx, scope, registry);
     return current.$query(trx).patchAndFetch({ analysis });
   });
   if (!doc) return { skipped: 'superseded or deleted while analysing' };

@@ -16,6 +16,7 @@ import { openDataKey } from './keys.js';
 import { Document, DocumentVersion, type DocumentKind } from './model.js';
 import { destroyRegistry } from '../pii-vault.js';
 import type { StoredFile } from './upload.js';
+import { accountVault } from '../privacy/keys.js';
 
 export interface DocumentDeps {
   db: Db;
@@ -64,7 +65,7 @@ export async function createDocument(deps: DocumentDeps, userId: string, documen
     // The plan's documents a period and storage: 402 past either, and the stored object is discarded.
     await takeUsage(trx, userId, 'documents');
     await takeUsage(trx, userId, 'storage_bytes', file.size);
-    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId }, [file.filename, input.title ?? stem]);
+    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [file.filename, input.title ?? stem]);
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const doc = await Document.query(trx).insertAndFetch({
       id: documentId, user_id: userId, chat_id: input.chat_id ?? null, kind: input.kind ?? 'other',
@@ -92,7 +93,7 @@ export async function addVersion(deps: DocumentDeps, userId: string, documentId:
     const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };
     const version = previous + 1;
     await takeUsage(trx, userId, 'storage_bytes', file.size);
-    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId }, [file.filename]);
+    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [file.filename]);
     await DocumentVersion.query(trx).insert(versionRow(documentId, version, file));
     return { doc: await doc.$query(trx).patchAndFetch({ filename: filename!, ...stored(file, version) }), before };
   });
@@ -132,10 +133,10 @@ export interface OpenedVersion {
   bytes: AsyncGenerator<Buffer>;
 }
 
-export async function openVersion(deps: { storage: Storage; vault: Vault }, doc: Document, version?: number): Promise<OpenedVersion> {
+export async function openVersion(deps: { db: Db; storage: Storage; vault: Vault }, doc: Document, version?: number): Promise<OpenedVersion> {
   const row = await DocumentVersion.query().findOne({ document_id: doc.id, version: version ?? doc.version });
   if (!row) throw domainErrors.notFound('no such version');
-  const { key, filename } = openDataKey(deps.vault, row.storage_key, row.sealed_key);
+  const { key, filename } = openDataKey(await accountVault(deps.db, deps.vault, doc.user_id), row.storage_key, row.sealed_key);
   const source = await deps.storage.get(row.storage_key);
   return { version: row, filename, bytes: decryptStream(source, key) };
 }

@@ -4,14 +4,15 @@
  * index (chunks by headings). Each stage moves the version's progress forward and tells the
  * owner; a job for a superseded or deleted version does nothing.
  */
-import type { Emitter } from '@socket.io/redis-emitter';
+import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
-import { maskChatText } from '../chat/masking.js';
+import { applyMaskPlans, planChatMasks } from '../chat/masking.js';
+import { runCpuTask } from '../cpu-pool.js';
+import { chunkParagraphs } from './chunk.js';
 import { lockRegistry, saveRegistry } from '../pii-vault.js';
 import { userRoom } from '../rooms.js';
 import type { Storage } from '../storage/index.js';
-import { chunkParagraphs } from './chunk.js';
 import { openVersion } from './documents.js';
 import { extractText, type Extracted, type OcrProgress, type Paragraph } from './extract.js';
 import { Document, type DocumentStatus } from './model.js';
@@ -42,6 +43,8 @@ export interface PageRange {
 
 const sealAad = (t: IngestTarget) => `document-text:${t.document_id}:${t.version}`;
 const PARAGRAPH_SEP = '\n\n';
+/** Chunking takes about 16 ms per MB: below this, chunking here costs less than handing the text to the CPU pool. */
+const CHUNK_INLINE_CHARS = 64_000;
 
 const live = (t: IngestTarget) => Document.query().findOne({ id: t.document_id, version: t.version }).whereNull('deleted_at');
 
@@ -106,16 +109,21 @@ function ocrProgress(deps: IngestDeps, t: IngestTarget): OcrProgress {
 export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: string | undefined): Promise<{ pii: number } | { skipped: string }> {
   if (!sealed || !(await advance(deps, t, 'masking'))) return { skipped: 'superseded, deleted or done' };
   const extracted = deps.vault.open<Extracted>(sealed, sealAad(t));
-  const scope = { type: 'document' as const, id: t.document_id };
+  const doc = await deps.db('documents').where({ id: t.document_id }).first('user_id');
+  if (!doc) return { skipped: 'deleted' };
+  const scope = { type: 'document' as const, id: t.document_id, owner: doc.user_id as string };
   const byType: Record<string, number> = {};
+  // Found on the CPU pool before the registry is locked; only the numbering runs inside.
+  const plans = await planChatMasks(extracted.paragraphs.map((p) => p.text));
   await deps.db.transaction(async (trx) => {
     const registry = await lockRegistry(trx, deps.vault, scope);
-    const paragraphs = extracted.paragraphs.map((p) => {
-      const m = maskChatText(p.text, registry);
+    const masked = await applyMaskPlans(plans, registry);
+    const paragraphs = extracted.paragraphs.map((p, i) => {
+      const m = masked[i]!;
       for (const [type, n] of Object.entries(m.byType)) byType[type] = (byType[type] ?? 0) + n;
       return { ...p, text: m.masked };
     });
-    await saveRegistry(trx, deps.vault, scope, registry);
+    await saveRegistry(trx, scope, registry);
     const { text, pages } = layout(paragraphs);
     await trx('document_texts').insert({ ...t, text, pages: JSON.stringify(pages) }).onConflict(['document_id', 'version']).merge();
     const count = Object.values(byType).reduce((a, b) => a + b, 0);
@@ -156,7 +164,8 @@ export async function indexStage(deps: IngestDeps, t: IngestTarget): Promise<{ c
   if (!(await advance(deps, t, 'indexing'))) return { skipped: 'superseded, deleted or done' };
   const row = await deps.db('document_texts').where(t).first() as { text: string; pages: PageRange[] } | undefined;
   if (!row) return { skipped: 'no text' };
-  const chunks = chunkParagraphs(paragraphsOf(row.text, row.pages));
+  const paragraphs = paragraphsOf(row.text, row.pages);
+  const chunks = row.text.length < CHUNK_INLINE_CHARS ? chunkParagraphs(paragraphs) : await runCpuTask('chunkParagraphs', paragraphs);
   await deps.db.transaction(async (trx) => {
     await trx('document_chunks').where({ document_id: t.document_id }).delete();
     if (chunks.length) {

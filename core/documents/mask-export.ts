@@ -8,8 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Emitter } from '@socket.io/redis-emitter';
-import { maskChatText } from '../chat/masking.js';
+import type { Emitter } from '../emitter.js';
+import { planChatMask, type MaskPlan } from '../chat/mask-plan.js';
+import { applyMaskPlan, planChatMasks } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
@@ -25,6 +26,7 @@ import { maskDocx } from './masked-docx.js';
 import { Document, type MaskedExport } from './model.js';
 import { toPublicDocument } from './public.js';
 import { DOC_TYPES } from './types.js';
+import { accountVault } from '../privacy/keys.js';
 
 export interface MaskExportDeps {
   db: Db;
@@ -73,6 +75,7 @@ export async function runMaskExport(deps: MaskExportDeps, t: IngestTarget): Prom
   const key = newDataKey();
   const stem = doc.filename.replace(/\.[^.]*$/, '') || doc.filename;
   const filename = `${stem}.masked.${docx ? 'docx' : 'txt'}`;
+  const own = await accountVault(deps.db, deps.vault, doc.user_id);
   await deps.storage.put(storageKey, Readable.from(encryptStream(Readable.from([plain]), key)), 'application/octet-stream');
 
   const masked: MaskedExport = { status: 'ready', version: t.version, mime_type: docx ? DOC_TYPES.docx.mime : TEXT_MIME, size_bytes: plain.length };
@@ -80,7 +83,7 @@ export async function runMaskExport(deps: MaskExportDeps, t: IngestTarget): Prom
     const current = await queuedExport(t).transacting(trx).forUpdate();
     if (!current) return undefined;
     const previous = current.masked_key; // read before the patch, which updates `current` too
-    const updated = await current.$query(trx).patchAndFetch({ masked, masked_key: storageKey, masked_sealed_key: sealDataKey(deps.vault, storageKey, key, filename) });
+    const updated = await current.$query(trx).patchAndFetch({ masked, masked_key: storageKey, masked_sealed_key: sealDataKey(own, storageKey, key, filename) });
     return { updated, previous };
   });
   // Superseded or deleted meanwhile: nothing points at the new object, so it goes.
@@ -99,14 +102,26 @@ async function maskedDocx(deps: MaskExportDeps, doc: Document, version: number):
   const parts: Buffer[] = [];
   for await (const piece of opened.bytes) parts.push(piece);
   const original = Buffer.concat(parts);
-  const scope = { type: 'document' as const, id: doc.id };
+  const scope = { type: 'document' as const, id: doc.id, owner: doc.user_id };
+  // A first pass only collects the texts, which are scanned on the CPU pool; the second, with
+  // the registry locked, numbers them in the order a single pass would.
+  const texts = new Set<string>();
+  maskDocx(original, {
+    text: (value) => {
+      texts.add(value);
+      return value;
+    },
+    person: (name) => name,
+  });
+  const planned = await planChatMasks([...texts]);
+  const plans = new Map<string, MaskPlan>([...texts].map((value, i) => [value, planned[i]!]));
   return deps.db.transaction(async (trx) => {
     const registry = await lockRegistry(trx, deps.vault, scope);
     const result = maskDocx(original, {
-      text: (value) => maskChatText(value, registry).masked,
+      text: (value) => applyMaskPlan(plans.get(value) ?? planChatMask(value), registry).masked,
       person: (name) => registry.placeholder('PERSON', name),
     });
-    await saveRegistry(trx, deps.vault, scope, registry);
+    await saveRegistry(trx, scope, registry);
     return result;
   });
 }
@@ -135,14 +150,14 @@ export interface OpenedExport {
 }
 
 /** The ready export of the current version, decrypted as it streams; else a conflict saying why. */
-export async function openMaskExport(deps: { storage: Storage; vault: Vault }, userId: string, documentId: string): Promise<OpenedExport> {
+export async function openMaskExport(deps: { db: Db; storage: Storage; vault: Vault }, userId: string, documentId: string): Promise<OpenedExport> {
   const doc = await ownDocument(userId, documentId);
   const masked = doc.masked?.version === doc.version ? doc.masked : undefined;
   if (masked?.status !== 'ready' || !doc.masked_key || !doc.masked_sealed_key) {
     if (masked?.status === 'failed') throw domainErrors.conflict(`the masked export failed: ${masked.error?.code ?? 'failed'}; POST .../mask to try again`);
     throw domainErrors.conflict(masked ? 'the masked export is not ready yet; wait for document.updated' : 'no masked export of the current version; POST /api/documents/{id}/mask first');
   }
-  const { key, filename } = openDataKey(deps.vault, doc.masked_key, doc.masked_sealed_key);
+  const { key, filename } = openDataKey(await accountVault(deps.db, deps.vault, userId), doc.masked_key, doc.masked_sealed_key);
   const source = await deps.storage.get(doc.masked_key);
   return { filename, mime_type: masked.mime_type!, size_bytes: masked.size_bytes!, bytes: decryptStream(source, key) };
 }

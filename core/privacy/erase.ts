@@ -8,8 +8,8 @@
  */
 import type { Knex } from 'knex';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { audit } from '../audit.js';
+import type { RedisClient } from '../redis.js';
+import { audit, auditActorOf } from '../audit.js';
 import type { AccountEffects } from '../auth/accounts.js';
 import { changeAccount } from '../auth/accounts.js';
 import { verifyPassword } from '../auth/passwords.js';
@@ -39,7 +39,9 @@ export async function requestErasure(deps: ErasureRequestDeps, userId: string, p
     const count = async (table: string) => Number((await trx(table).where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
     const inventory = { documents: await count('documents'), chats: await count('chats'), messages: await count('messages'), payments: await count('payments') };
     const [request] = await trx('privacy_requests').insert({
-      user_id: userId, type: 'erasure', progress: JSON.stringify({ email_hash: personHash(deps.encryptionKey, user.email), inventory }),
+      user_id: userId, type: 'erasure',
+      // The pseudonym too: the act finds the account's entries by it after the secret is gone.
+      progress: JSON.stringify({ email_hash: personHash(deps.encryptionKey, user.email), actor: await auditActorOf(trx, userId), inventory }),
     }).returning('*');
     await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
     const live = await trx('subscriptions').where({ user_id: userId }).whereIn('status', ['incomplete', 'active', 'past_due'])
@@ -56,7 +58,7 @@ export async function requestErasure(deps: ErasureRequestDeps, userId: string, p
 export interface ErasureDeps {
   db: Knex;
   storage: Storage;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   queues: Queue[];
   log: Logger;
@@ -125,6 +127,8 @@ async function destroyRows(db: Knex, userId: string): Promise<Record<string, num
     counts.subscriptions = await trx('subscriptions').where({ user_id: userId }).delete();
     // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes.
     counts.payments_kept = await trx('payments').where({ user_id: userId }).update({ user_id: null, confirmation_url: null });
+    // The account's secret first, so the count shows it went: its data key and pseudonym die with it.
+    counts.user_keys = await trx('user_keys').where({ user_id: userId }).delete();
     counts.users = await trx('users').where({ id: userId }).delete();
     return counts;
   });
@@ -145,11 +149,11 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
   await step('redis', () => destroyRedis(deps, userId));
   await step('database', () => destroyRows(deps.db, userId));
   await step('act', async () => {
-    const extract = await deps.db('audit_logs').where({ actor_id: userId }).orWhere({ target_id: userId }).orWhere({ target_id: requestId })
+    const { email_hash: emailHash, actor, inventory, ...steps } = request!.progress as Record<string, unknown> & { email_hash: string; actor: string | null };
+    const extract = await deps.db('audit_logs').where({ actor_id: userId }).orWhere({ actor: actor ?? '' }).orWhereIn('target_id', [userId, requestId])
       .orderBy('seq').select('seq', 'action', 'created_at', 'hash');
-    const { email_hash: emailHash, inventory, ...steps } = request!.progress as Record<string, unknown> & { email_hash: string };
     const act = {
-      request_id: requestId, account_id: userId, email_hash: emailHash,
+      request_id: requestId, account_id: userId, email_hash: emailHash, audit_actor: actor,
       requested_at: request!.created_at, completed_at: new Date().toISOString(),
       // Held when the erasure was asked for; `destroyed` counts per step what the run that finished it found.
       held_at_request: inventory,
@@ -159,7 +163,8 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
         database: 'rows deleted: account, sessions, chats, messages, placeholder vaults, document texts, chunks and vectors, reviews requested, consents, caches, usage',
         redis: 'reply streams deleted; queued and kept jobs that named the account removed',
         payments: 'kept as tax law requires, without the account: no name or e-mail is stored with them',
-        audit: 'entries kept; they name the account only by its id, which no longer leads to anyone',
+        audit: 'entries kept; they name the actor by a keyed hash whose key, the account\'s secret, was destroyed with it (older entries by the account id, which no longer leads to anyone)',
+        keys: 'the account\'s secret destroyed with its row: its data key, which sealed its placeholder registries and its files\' data keys, cannot be derived again, so copies in backups stay sealed',
       },
       audit_extract: extract,
     };

@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import yazl from 'yazl';
+import { byActor } from '../audit.js';
 import { toPublicPayment } from '../billing/view.js';
 import { restore, type Vault } from '../dlp/index.js';
 import { openVersion } from '../documents/documents.js';
@@ -19,6 +20,7 @@ import { toPublicReview } from '../reviews/view.js';
 import type { Storage } from '../storage/index.js';
 import { domainErrors } from '../errors.js';
 import { recordStep, type PrivacyRequestRow } from './requests.js';
+import { accountVault } from './keys.js';
 
 export const EXPORT_DAYS = 7;
 
@@ -36,7 +38,7 @@ async function chatsOf(deps: ExportDeps, userId: string) {
   const chats = await deps.db('chats').where({ user_id: userId }).orderBy('created_at');
   const out = [];
   for (const chat of chats) {
-    const registry = await readRegistry(deps.db, deps.vault, { type: 'chat', id: chat.id });
+    const registry = await readRegistry(deps.db, deps.vault, { type: 'chat', id: chat.id, owner: userId });
     const back = (text: string | null) => (text === null ? null : restore(text, registry));
     const messages = await deps.db('messages').where({ chat_id: chat.id }).orderBy('created_at').orderBy('id');
     out.push({
@@ -76,7 +78,7 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
   add('reviews.json', json(reviews.map(toPublicReview)));
   add('payments.json', json((await db('payments').where({ user_id: userId }).orderBy('created_at')).map(toPublicPayment)));
   add('consents.json', json(await db('consents').where({ user_id: userId }).orderBy('created_at').select('purpose', 'granted', 'version', 'ip', 'user_agent', 'created_at')));
-  add('audit.json', json(await db('audit_logs').where({ actor_id: userId }).orWhere({ target_id: userId }).orderBy('seq')
+  add('audit.json', json(await db('audit_logs').where((q) => q.whereRaw(...byActor(userId)).orWhere({ target_id: userId })).orderBy('seq')
     .select('seq', 'action', 'target_type', 'target_id', 'ip', 'meta', 'created_at')));
   zip.end();
 
@@ -84,7 +86,7 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
   const key = newDataKey();
   await deps.storage.put(storageKey, Readable.from(encryptStream(zip.outputStream as AsyncIterable<Buffer>, key)), 'application/octet-stream');
   await db('privacy_requests').where({ id: request.id }).update({
-    status: 'ready', storage_key: storageKey, sealed_key: sealDataKey(deps.vault, storageKey, key, `export-${request.id}.zip`),
+    status: 'ready', storage_key: storageKey, sealed_key: sealDataKey(await accountVault(db, deps.vault, userId), storageKey, key, `export-${request.id}.zip`),
     expires_at: db.raw(`now() + make_interval(days => ?)`, [EXPORT_DAYS]), completed_at: db.fn.now(),
     progress: db.raw(`progress || jsonb_build_object('files', ?::int)`, [files]),
   });
@@ -92,9 +94,9 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
 }
 
 /** The decrypted archive of a ready, unexpired export of the caller. */
-export async function openExport(deps: { storage: Storage; vault: Vault }, request: PrivacyRequestRow): Promise<{ filename: string; bytes: AsyncGenerator<Buffer> }> {
+export async function openExport(deps: { db: Knex; storage: Storage; vault: Vault }, request: PrivacyRequestRow): Promise<{ filename: string; bytes: AsyncGenerator<Buffer> }> {
   if (request.type !== 'export' || request.status !== 'ready') throw domainErrors.conflict('the export is not ready');
   if (!request.storage_key || !request.sealed_key || !request.expires_at || new Date(request.expires_at) < new Date()) throw domainErrors.notFound('the export has expired: ask for a new one');
-  const { key, filename } = openDataKey(deps.vault, request.storage_key, request.sealed_key);
+  const { key, filename } = openDataKey(await accountVault(deps.db, deps.vault, request.user_id), request.storage_key, request.sealed_key);
   return { filename, bytes: decryptStream(await deps.storage.get(request.storage_key), key) };
 }

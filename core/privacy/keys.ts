@@ -1,5 +1,8 @@
 /** Keys derived from ENCRYPTION_KEY for one purpose each (HKDF-SHA256), so no key serves two jobs. */
 import { createHmac, hkdfSync } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Vault } from '../dlp/index.js';
+import { domainErrors } from '../errors.js';
 
 export const derivedKey = (master: Buffer, purpose: 'audit-digest' | 'person-hash') =>
   Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `legal-ai:${purpose}`, 32));
@@ -7,3 +10,13 @@ export const derivedKey = (master: Buffer, purpose: 'audit-digest' | 'person-has
 /** A keyed hash of an e-mail: names a person in a destruction act without holding their data. */
 export const personHash = (master: Buffer, email: string) =>
   createHmac('sha256', derivedKey(master, 'person-hash')).update(email.trim().toLowerCase()).digest('hex');
+
+/**
+ * The account's own vault (`Vault.forSubject` with its secret in `user_keys`): it seals the
+ * data keys of the account's files and exports, so erasing the account crypto-shreds them.
+ */
+export async function accountVault(db: Knex, vault: Vault, userId: string): Promise<Vault> {
+  const row = await db('user_keys').where({ user_id: userId }).first('secret');
+  if (!row) throw domainErrors.notFound('the account that owns this file is gone');
+  return vault.forSubject(row.secret as Buffer);
+}

@@ -38,13 +38,13 @@ async function subjectScope(trx: Knex.Transaction, userId: string, subject: Subj
   if (subject.type === 'document') {
     const doc = await ownDocument(userId, subject.id, trx);
     if (doc.status !== 'ready') throw domainErrors.conflict('the document is not ready yet');
-    return { type: 'document', id: doc.id };
+    return { type: 'document', id: doc.id, owner: userId };
   }
   const message = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id')
     .where({ 'm.id': subject.id, 'c.user_id': userId }).first('m.chat_id', 'm.sender', 'm.status');
   if (!message) throw domainErrors.notFound('no such message');
   if (message.sender !== 'assistant' || message.status !== 'completed') throw domainErrors.conflict('only a completed answer of the assistant can be reviewed');
-  return { type: 'chat', id: message.chat_id };
+  return { type: 'chat', id: message.chat_id, owner: userId };
 }
 
 export async function requestReview(deps: RequestDeps, userId: string, subject: SubjectRef, input: ReviewRequest): Promise<ReviewRow> {

@@ -24,10 +24,11 @@ export interface WorkDeps {
 
 type Actor = { id: string; as: 'lawyer' | 'requester' };
 
+/** The registry of what is reviewed: the requester's, who owns the answer or the document. */
 const scopeOf = async (trx: Knex.Transaction, r: ReviewRow): Promise<RegistryScope> =>
   r.subject_type === 'document'
-    ? { type: 'document', id: r.document_id! }
-    : { type: 'chat', id: (await trx('messages').where({ id: r.message_id }).first('chat_id')).chat_id };
+    ? { type: 'document', id: r.document_id!, owner: r.requester_id }
+    : { type: 'chat', id: (await trx('messages').where({ id: r.message_id }).first('chat_id')).chat_id, owner: r.requester_id };
 
 /** Locks the review for `actor`; someone who may not act on it learns nothing of it. */
 async function lockFor(trx: Knex.Transaction, actor: Actor, id: string, states: ReviewStatus[], what: string): Promise<ReviewRow> {

@@ -8,6 +8,7 @@ import { registerUser, request } from '../helpers/http.js';
 import { settledDocument } from '../helpers/ingest.js';
 import { setPlanLimits } from '../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { AUDIT_ACTOR_ID, byActor } from '../../core/audit.js';
 
 let rt: TestRuntime;
 beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('audit trail', () => {
     await User.query().patch({ role: 'admin' }).where({ id: admin.id });
     await request(rt.url, 'PATCH', `/api/admin/users/${u.id}`, { token: admin.token, json: { role: 'lawyer' } });
 
-    const rows = await AuditLog.query().where('target_id', u.id).orWhere('actor_id', u.id).orderBy('created_at');
+    const rows = await AuditLog.query().where('target_id', u.id).orWhereRaw(...byActor(u.id)).orderBy('created_at');
     const actions = rows.map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['auth.register', 'auth.login_failed', 'auth.login', 'auth.refresh_reuse', 'auth.logout', 'admin.user_update']));
     for (const r of rows) {
@@ -53,9 +54,14 @@ describe('audit trail', () => {
     expect((await request(rt.url, 'GET', `/api/documents/${doc.id}/download`, { token: owner.token })).status).toBe(200);
     expect((await request(rt.url, 'DELETE', `/api/documents/${doc.id}`, { token: owner.token })).status).toBe(204);
 
-    const rows = await AuditLog.query().where({ target_id: doc.id }).orderBy('created_at');
+    const rows = await AuditLog.query().select('action', 'meta', AuditLog.raw(AUDIT_ACTOR_ID)).where({ target_id: doc.id }).orderBy('created_at');
     expect(rows.map((r) => [r.action, r.actor_id])).toEqual([['documents.download', owner.id], ['documents.delete', owner.id]]);
     expect(rows[0]!.meta).toEqual({ version: 1 });
+    // Stored, an entry names its actor only by the keyed hash; the id comes back through the account's secret.
+    const stored = await AuditLog.query().where({ target_id: doc.id });
+    expect(stored.map((r) => r.actor_id)).toEqual([null, null]);
+    expect(new Set(stored.map((r) => r.actor))).toEqual(new Set([expect.stringMatching(/^[0-9a-f]{64}$/)]));
+    expect(JSON.stringify(stored)).not.toContain(owner.id);
     expect(await verifyAuditChain(Model.knex())).toMatchObject({ ok: true });
   });
 });

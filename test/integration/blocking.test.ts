@@ -13,6 +13,7 @@ import { registerUser, request } from '../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { REDIS_URL } from '../helpers/services.js';
 import { ask, connect, newChat, openQueue, sleep, waitFor, type Client } from '../e2e/chat/harness.js';
+import { AUDIT_ACTOR_ID } from '../../core/audit.js';
 
 const ANSWER = 'Ответ юриста-ассистента.';
 const MAX_SOCKETS = 3;
@@ -116,7 +117,7 @@ describe('blocking an account', () => {
 
     const res = await request(rt.url, 'PATCH', `/api/admin/users/${target.id}`, { token: boss.token, json: { role: 'lawyer' } });
     expect(res.body.role).toBe('lawyer');
-    const audit = await db()('audit_logs').where({ action: 'admin.user_update', target_id: target.id }).select('actor_id', 'meta');
+    const audit = await db()('audit_logs').where({ action: 'admin.user_update', target_id: target.id }).select(db().raw(AUDIT_ACTOR_ID), 'meta');
     expect(audit).toEqual([{ actor_id: boss.id, meta: expect.objectContaining({ role: 'lawyer', from: { role: 'user', status: 'active' }, via: 'api' }) }]);
   });
 });

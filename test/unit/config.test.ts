@@ -19,6 +19,8 @@ describe('config', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db/app', DATABASE_READ_URL: 'mysql://x' }, 'DATABASE_READ_URL'],
+    [{ DATABASE_READ_URL: 'postgres://replica/app' }, 'DATABASE_READ_URL'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
     [{ ENCRYPTION_KEY: 'c2hvcnQ=' }, 'ENCRYPTION_KEY'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],

@@ -3,7 +3,9 @@ import { Model } from 'objection';
 export class AuditLog extends Model {
   static override tableName = 'audit_logs';
   declare id: string;
+  /** Entries written before pseudonyms; since, null and `actor` holds the keyed hash. */
   declare actor_id: string | null;
+  declare actor: string | null;
   declare action: string;
   declare target_type: string | null;
   declare target_id: string | null;

@@ -16,6 +16,7 @@ import { registerUser, request } from '../../helpers/http.js';
 import { setPlanLimits } from '../../helpers/plans.js';
 import { account } from '../../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+import { byActor } from '../../../core/audit.js';
 
 let rt: TestRuntime;
 
@@ -82,7 +83,7 @@ describe('plans and subscriptions without providers', () => {
     expect(res.body).toMatchObject({ code: 'pro', price: { amount: 249000, currency: 'RUB' }, limits: { reviews_per_month: 7, messages_per_day: 300 } });
     const listed = (await request(rt.url, 'GET', '/api/plans')).body.items.find((p: any) => p.code === 'pro');
     expect(listed.price.amount).toBe(249000);
-    const audit = await db()('audit_logs').where({ action: 'admin.plan_update', actor_id: admin.id });
+    const audit = await db()('audit_logs').where({ action: 'admin.plan_update' }).whereRaw(...byActor(admin.id));
     expect(audit).toHaveLength(1);
     expect(audit[0].meta).toMatchObject({ code: 'pro', before: { price: { amount: 199000 } }, after: { price: { amount: 249000 } } });
   });

@@ -11,6 +11,7 @@ import { ask, newChat, storedReply } from '../../e2e/chat/harness.js';
 import { fakeProviderEnv, startFakeOpenAI, startFakeYandex, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request, uniqueEmail } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+import { byActor } from '../../../core/audit.js';
 
 let openai: FakeProvider;
 let yandex: FakeProvider;
@@ -68,7 +69,7 @@ describe('consents per purpose', () => {
     const withdrawn = await request(rt.url, 'POST', '/api/privacy/consents', { token: user.token, json: { purpose: 'marketing', granted: false } });
     expect(state(withdrawn.body.items).marketing).toBe(false);
     expect(await Model.knex()('consents').where({ user_id: user.id, purpose: 'marketing' }).orderBy('created_at').pluck('granted')).toEqual([true, false]);
-    const actions = await Model.knex()('audit_logs').where({ actor_id: user.id }).orderBy('created_at').pluck('action');
+    const actions = await Model.knex()('audit_logs').whereRaw(...byActor(user.id)).orderBy('created_at').pluck('action');
     expect(actions).toEqual(expect.arrayContaining(['privacy.consent_granted', 'privacy.consent_withdrawn']));
 
     const processing = await request(rt.url, 'POST', '/api/privacy/consents', { token: user.token, json: { purpose: 'processing', granted: false } });

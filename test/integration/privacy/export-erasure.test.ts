@@ -6,11 +6,14 @@
  * payments without the person, and ends with a destruction act for admins.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZipEntry } from '../../../core/documents/zip.js';
+import { Vault } from '../../../core/dlp/index.js';
 import { CONSENT_DOCUMENT } from '../../../core/privacy/consent-document.js';
+import { accountVault } from '../../../core/privacy/keys.js';
 import { ask, connect, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
 import { runJobNow } from '../../helpers/jobs.js';
 import { filesUnder, upload } from '../../helpers/documents.js';
@@ -111,6 +114,14 @@ describe('erasure', () => {
   it('ends the sessions at once, leaves nothing of the person anywhere, keeps payments without them, and proves it with an act', async () => {
     const me = await person('erase', ERASED);
     const admin = await account(rt.url, 'admin', 'privacy-admin');
+    // A long-lived backup holds the sealed rows but not `user_keys`, whose backups are kept short.
+    const master = new Vault(Buffer.from(JSON.parse(fs.readFileSync(path.join(rt.t.dataDir, 'secrets.json'), 'utf8')).encryption_key, 'base64'));
+    const backup = {
+      registry: (await db()('pii_vaults').where({ scope_type: 'chat', scope_id: me.chatId }).first('sealed')).sealed as string,
+      version: await db()('document_versions').where({ document_id: me.documentId }).first('storage_key', 'sealed_key'),
+    };
+    const own = await accountVault(db(), master, me.id);
+    expect(JSON.stringify(own.open(backup.registry, `chat:${me.chatId}`))).toContain('Тимерханов');
     const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: me.password } });
     expect(res.status).toBe(202);
     const id = res.body.request.id;
@@ -146,7 +157,16 @@ describe('erasure', () => {
     expect(act.body.act.held_at_request).toEqual({ documents: 1, chats: 1, messages: 2, payments: 1 });
     expect(act.body.act.audit_extract.map((e: any) => e.action)).toEqual(expect.arrayContaining(['auth.register', 'privacy.erasure_requested']));
     expect(JSON.stringify(act.body)).not.toContain(me.email);
+    // The trail keeps the person's entries under a keyed hash whose key is gone: nothing leads back.
+    const trail = await request(rt.url, 'GET', `/api/admin/audit?action=privacy.erasure_requested&target_id=${id}`, { token: admin.token });
+    expect(trail.body.items).toEqual([expect.objectContaining({ actor_id: null, actor: act.body.act.audit_actor })]);
+    expect(act.body.act.audit_actor).toMatch(/^[0-9a-f]{64}$/);
+    expect((await request(rt.url, 'GET', `/api/admin/audit?actor_id=${me.id}`, { token: admin.token })).body.items).toEqual([]);
     expect(await db()('audit_logs').where({ action: 'privacy.erasure_completed', target_id: id })).toHaveLength(1);
+    // Crypto-shredded: with the account's secret gone, the backup's copies open with no key the service holds.
+    expect(() => master.open(backup.registry, `chat:${me.chatId}`)).toThrow(/cannot be opened/);
+    expect(() => master.open(backup.version.sealed_key, `document-object:${backup.version.storage_key}`)).toThrow(/cannot be opened/);
+    await expect(accountVault(db(), master, me.id)).rejects.toThrow(/gone/);
     // The erased account's token opens nothing (blocked, then gone).
     expect([401, 403]).toContain((await request(rt.url, 'GET', `/api/admin/privacy/acts/${id}`, { token: me.token })).status);
   });
