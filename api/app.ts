@@ -25,6 +25,7 @@ import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { createIdempotency } from './idempotency.js';
 import { metricsResponse } from './metrics.js';
+import { webClient } from './web-client.js';
 import { buildOpenApi } from './openapi.js';
 import { createAccountEffects } from '../pipelines/account-effects.js';
 import type { UserCache } from '../core/auth/user-cache.js';
@@ -88,7 +89,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const reads = createReadRouting({ db: deps.db, dbRead: deps.dbRead, redis: deps.redis, prefix: config.redis.queuePrefix, log: deps.log });
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
-    ...authRoutes(auth),
+    ...authRoutes(auth, deps.config.auth.refreshTtl),
     ...adminRoutes({ db: deps.db, reads, effects: accountEffects }),
     ...chatRoutes({ db: deps.db, reads, queues: deps.queues, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
@@ -152,6 +153,9 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.use(recordWrites(reads));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  const web = webClient();
+  if (web) app.use(web);
+  else deps.log.warn('the web client is not built (web/dist): run `npm run build:web`; the API is served alone');
   return app;
 }
 

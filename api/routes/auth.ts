@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { AuthService } from '../../core/auth/service.js';
+import { problems } from '../problem.js';
+import { clearRefreshCookie, putRefreshCookie, refreshTokenFromCookie, wantsRefreshCookie } from '../refresh-cookie.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
+import type { AppContext } from '../context.js';
 import { userSchema } from '../schemas/common.js';
 
 const email = z.string().trim().max(254).pipe(z.email());
@@ -8,14 +11,24 @@ const email = z.string().trim().max(254).pipe(z.email());
 const password = z.string().min(8).max(256);
 const tokenPair = z.object({
   access_token: z.string(),
-  refresh_token: z.string(),
+  /** Absent when the client asked for the httpOnly cookie (`X-Refresh-Cookie: 1`). */
+  refresh_token: z.string().optional(),
   token_type: z.literal('Bearer'),
   expires_in: z.number().int(),
 });
 const session = tokenPair.extend({ user: userSchema });
-const refreshBody = z.strictObject({ refresh_token: z.string().min(1).max(512) });
+/** Without `refresh_token`, the httpOnly cookie's, with its CSRF header (api/refresh-cookie.ts). */
+const refreshBody = z.strictObject({ refresh_token: z.string().min(1).max(512).optional() });
 
-export function authRoutes(auth: AuthService): AnyRoute[] {
+export function authRoutes(auth: AuthService, refreshTtlSeconds: number): AnyRoute[] {
+  /** The session as the client asked for it: the refresh token in the body, or in the cookie. */
+  const answer = <T extends { refresh_token: string }>(ctx: AppContext, session: T, cookie = wantsRefreshCookie(ctx)) =>
+    cookie ? putRefreshCookie(ctx, session, refreshTtlSeconds) : session;
+  const presented = (ctx: AppContext, body: { refresh_token?: string | undefined }) => {
+    const token = body.refresh_token ?? refreshTokenFromCookie(ctx);
+    if (!token) throw problems.validation([{ path: 'body.refresh_token', message: 'required (or the refresh_token cookie)' }]);
+    return { token, fromCookie: body.refresh_token === undefined };
+  };
   return [
     defineRoute({
       method: 'post', path: '/api/auth/register', summary: 'Create an account', tags: ['auth'], access: 'public',
@@ -27,7 +40,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       responses: { 201: { description: 'Registered and signed in', schema: session }, 422: { description: 'Invalid body, or a missing or outdated consent_version' } },
       async handler(ctx, { body }) {
         ctx.status = 201;
-        ctx.body = await auth.register(body, ctx.ip, ctx.get('user-agent').slice(0, 500) || undefined);
+        ctx.body = answer(ctx, await auth.register(body, ctx.ip, ctx.get('user-agent').slice(0, 500) || undefined));
       },
     }),
     defineRoute({
@@ -35,7 +48,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       body: z.strictObject({ email, password: z.string().min(1).max(256) }),
       responses: { 200: { description: 'Signed in', schema: session } },
       async handler(ctx, { body }) {
-        ctx.body = await auth.login(body, ctx.ip);
+        ctx.body = answer(ctx, await auth.login(body, ctx.ip));
       },
     }),
     defineRoute({
@@ -43,7 +56,8 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       body: refreshBody,
       responses: { 200: { description: 'New token pair; the old refresh token is spent', schema: tokenPair } },
       async handler(ctx, { body }) {
-        ctx.body = await auth.refresh(body.refresh_token, ctx.ip);
+        const { token, fromCookie } = presented(ctx, body);
+        ctx.body = answer(ctx, await auth.refresh(token, ctx.ip), fromCookie || wantsRefreshCookie(ctx));
       },
     }),
     defineRoute({
@@ -51,7 +65,9 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       body: refreshBody,
       responses: { 204: { description: 'Signed out' } },
       async handler(ctx, { body }) {
-        await auth.logout(body.refresh_token, ctx.ip);
+        const { token, fromCookie } = presented(ctx, body);
+        await auth.logout(token, ctx.ip);
+        if (fromCookie) clearRefreshCookie(ctx);
         ctx.status = 204;
       },
     }),

@@ -3,7 +3,6 @@
  * owner (DATABASE_OWNER_URL): the service works as usual, yet its role may not change or
  * remove an audit entry or a destruction act, and cannot drop the triggers that also refuse it.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { randomBytes } from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import { Model } from 'objection';

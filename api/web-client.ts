@@ -1,0 +1,34 @@
+/**
+ * Serves the web client's build (web/dist) at / from the API's own origin: hashed assets
+ * cached for good, any other page path answered with index.html (the client routes it).
+ * API, socket, metrics, health and board paths never reach it. Without a build, nothing
+ * is served and the start-up log says how to make one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Middleware } from 'koa';
+import send from 'koa-send';
+
+export const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
+const NOT_PAGES = /^\/(api|ws|metrics|healthz|readyz|admin\/queues)(\/|$)/;
+const CSP = [
+  "default-src 'self'", "connect-src 'self'", "img-src 'self' data: blob:", "style-src 'self'", "script-src 'self'",
+  "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
+export function webClient(dir = WEB_DIST): Middleware | undefined {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) return undefined;
+  return async (ctx, next) => {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_PAGES.test(ctx.path)) return next();
+    ctx.set('Content-Security-Policy', CSP);
+    if (ctx.path.startsWith('/assets/')) {
+      // Names carry their content's hash: a changed file is a new name.
+      ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+      await send(ctx, ctx.path, { root: dir }).catch(() => undefined);
+      if (!ctx.body) ctx.set('Cache-Control', 'no-store');
+      return;
+    }
+    await send(ctx, 'index.html', { root: dir });
+  };
+}

@@ -1,0 +1,36 @@
+/** Documents in a real browser: upload a DOCX and watch it go through the ingest stages to ready. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { docxFixture } from '../../helpers/documents.js';
+import { signUp, startWebStack, type WebStack } from './harness.js';
+
+let stack: WebStack;
+beforeAll(async () => {
+  stack = await startWebStack('webdocs');
+}, 120_000);
+afterAll(async () => stack?.close(), 60_000);
+
+describe('the documents page', () => {
+  it('uploads a DOCX and shows its progress until it is ready, then its masked text', async () => {
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'docs');
+    await page.click('header >> text=Документы');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'web-docx-')), 'договор.docx');
+    fs.writeFileSync(file, docxFixture('Договор аренды. Арендатор: Петров Иван Сергеевич, телефон +7 903 123-45-67.'));
+    await page.setInputFiles('input[type=file]', file);
+    const row = page.locator('tr[data-document-id]').first();
+    await row.waitFor();
+    await page.waitForSelector('tr[data-status=ready]', { timeout: 60_000 });
+    expect(await row.textContent()).toContain('готов');
+    await row.locator('a').click();
+    await page.waitForSelector('.doc-text');
+    const text = await page.locator('.doc-text').textContent();
+    expect(text).toContain('Договор аренды');
+    expect(text).not.toContain('Петров');
+    expect(text).not.toContain('123-45-67');
+    expect(await page.locator('.doc-text .chip').count()).toBeGreaterThan(0);
+    await page.close();
+  }, 120_000);
+});
