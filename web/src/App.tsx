@@ -2,20 +2,20 @@
 import { useEffect } from 'react';
 import { useLang, useT } from './lib/i18n';
 import { Link, match, navigate, usePath } from './lib/router';
+import type { AppRoute } from './lib/routes';
 import { useSession } from './lib/session';
 import { AuthPage } from './pages/Auth';
-import { ChatPage } from './pages/Chat';
-import { DocumentPage } from './pages/DocumentPage';
-import { DocumentsPage } from './pages/Documents';
-import { LawArticlePage } from './pages/LawArticle';
+
+const ROUTES: AppRoute[] = Object.values(import.meta.glob<{ routes: AppRoute[] }>('./routes/*.tsx', { eager: true })).flatMap((m) => m.routes);
+const MENU = ROUTES.filter((r) => r.nav).sort((a, b) => a.nav!.order - b.nav!.order);
 
 function Page({ path }: { path: string }) {
-  let m: Record<string, string> | undefined;
-  if ((m = match('/chats/:id', path))) return <ChatPage chatId={m.id} />;
-  if (match('/documents', path)) return <DocumentsPage />;
-  if ((m = match('/documents/:id', path))) return <DocumentPage id={m.id!} />;
-  if ((m = match('/law/:code/:article', path))) return <LawArticlePage code={m.code!} article={m.article!} />;
-  return <ChatPage />;
+  for (const route of ROUTES) {
+    const params = match(route.path, path);
+    if (params) return <>{route.render(params)}</>;
+  }
+  // An unknown path shows the home page (the chat).
+  return <>{ROUTES.find((r) => r.path === '/')?.render({})}</>;
 }
 
 export function App() {
@@ -37,8 +37,7 @@ export function App() {
       <header>
         <Link to="/" className="brand">{t('appName')}</Link>
         <nav>
-          <Link to="/">{t('chats')}</Link>
-          <Link to="/documents">{t('documents')}</Link>
+          {MENU.filter((r) => !r.nav!.roles || r.nav!.roles.includes(user.role)).map((r) => <Link key={r.path} to={r.path}>{t(r.nav!.label)}</Link>)}
         </nav>
         <span className="spacer" />
         <button type="button" className="link" onClick={() => setLang(lang === 'ru' ? 'en' : 'ru')}>{lang === 'ru' ? 'EN' : 'RU'}</button>
