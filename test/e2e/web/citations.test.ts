@@ -1,0 +1,54 @@
+/**
+ * Sources in a real browser: an answer's `[n]` opens the cited passage and its article in the
+ * law library; the search box finds the codes too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../chat/harness.js';
+import { registerUser, request } from '../../helpers/http.js';
+import { ask, signUp, startWebStack, type WebStack } from './harness.js';
+
+let stack: WebStack;
+beforeAll(async () => {
+  stack = await startWebStack('webcite', { LAW_AUTOIMPORT: 'true' });
+  // The library is imported by a job at first start.
+  const reader = await registerUser(stack.url, 'librarian');
+  await waitFor('the law library', async () => {
+    const res = await request(stack.url, 'GET', '/api/law', { token: reader.token });
+    return (res.body?.items as Array<{ code: string; articles: number }> | undefined)?.find((c) => c.code === 'tk' && c.articles > 0);
+  }, 120_000);
+}, 180_000);
+afterAll(async () => stack?.close(), 60_000);
+
+describe('citations and search', () => {
+  it('opens a cited article from the answer', async () => {
+    stack.ai.setDefault({ kind: 'text', text: 'Работодатель обязан предупредить работника заранее [1].', chunks: 3 });
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'cite');
+    const reply = await ask(page, 'За сколько дней работодатель должен предупредить об увольнении по сокращению штата?');
+    await page.waitForSelector(`${reply}[data-status=completed]`, { timeout: 30_000 });
+    await page.click(`${reply} button.cite[data-cite="1"]`);
+    const quote = (await page.locator('.source blockquote').textContent()) ?? '';
+    expect(quote.length).toBeGreaterThan(10);
+    await page.click('.source a');
+    await page.waitForURL(/\/law\/[a-z]+\/[\d.]+$/);
+    await page.waitForSelector('.law-article h1');
+    // The article holds the quoted passage.
+    const article = (await page.locator('.law-article').textContent()) ?? '';
+    expect(article.replace(/\s+/g, ' ')).toContain(quote.replace(/\s+/g, ' ').slice(0, 40));
+    await page.close();
+  }, 90_000);
+
+  it('finds articles from the search box', async () => {
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'search');
+    await page.click('header >> text=Поиск');
+    await page.fill('input[name=q]', 'расторжение трудового договора по инициативе работодателя');
+    await page.selectOption('select[name=scope]', 'law');
+    await page.click('.search-box button');
+    await page.waitForSelector('.hits li a');
+    await page.locator('.hits li a').first().click();
+    await page.waitForSelector('.law-article h1');
+    expect(page.url()).toMatch(/\/law\/[a-z]+\/[\d.]+$/);
+    await page.close();
+  }, 60_000);
+});
