@@ -33,6 +33,7 @@ import { adminRoutes } from './routes/admin.js';
 import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chats.js';
+import { revealRoutes } from './routes/reveal.js';
 import { describeUploads, documentRoutes } from './routes/documents.js';
 import { lawRoutes } from './routes/law.js';
 import type { VectorRanker } from '../core/search/search.js';
@@ -107,6 +108,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
       db: deps.db, reads, redis: deps.redis, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, idempotent,
       slaSeconds: config.reviews.slaSeconds,
     }),
+    ...revealRoutes({ db: deps.db, encryptionKey: deps.secrets.encryptionKey }),
     ...documentRoutes({ db: deps.db, reads, storage: deps.storage, queues: deps.queues, encryptionKey: deps.secrets.encryptionKey, uploadMaxBytes: config.documents.uploadMaxBytes }),
   ];
   const openapi = describeUploads(buildOpenApi(routes, deps.version));

@@ -1,3 +1,4 @@
+import type { QueryBuilder } from 'objection';
 import { z } from 'zod';
 import { AUDIT_ACTOR_ID, AUDIT_COLUMNS, audit, byActor } from '../../core/audit.js';
 import { changeAccount, type AccountEffects } from '../../core/auth/accounts.js';
@@ -39,19 +40,33 @@ const usageDaySchema = z.object({
   revenue: z.array(z.object({ currency: z.string(), amount_minor: z.number().int() })),
 });
 
+/** `?q=`: a substring of the e-mail or name (LIKE wildcards taken literally), or the id itself. */
+function matchAccount(w: QueryBuilder<User>, q: string): void {
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  w.where('email', 'ilike', like).orWhere('name', 'ilike', like);
+  if (z.uuid().safeParse(q).success) w.orWhere('id', q);
+}
+
 export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: AccountEffects }): AnyRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/api/admin/users', summary: 'List accounts', tags: ['admin'], access: ['admin'],
-      query: pageQuery.extend({ role: z.enum(['user', 'lawyer', 'admin']).optional() }),
+      query: pageQuery.extend({
+        role: z.enum(['user', 'lawyer', 'admin']).optional(),
+        status: z.enum(['active', 'blocked']).optional(),
+        /** Part of the e-mail or name, case-insensitive, or an account id. */
+        q: z.string().trim().min(1).max(200).optional(),
+      }),
       responses: { 200: { description: 'Accounts, newest first', schema: page(userSchema) } },
       async handler(ctx, { query }) {
         const result = await deps.reads.read(ctx.state.user.id, (db) => {
           const users = User.query(db);
           if (query.role) users.where({ role: query.role });
+          if (query.status) users.where({ status: query.status });
+          if (query.q) users.where((w) => matchAccount(w, query.q!));
           return keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         });
-        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'users', ip: ctx.ip, meta: { role: query.role ?? null, count: result.items.length } });
+        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'users', ip: ctx.ip, meta: { role: query.role ?? null, status: query.status ?? null, q: query.q ?? null, count: result.items.length } });
         ctx.body = { items: result.items.map((u) => u.toPublic()), next_cursor: result.next_cursor };
       },
     }),

@@ -60,10 +60,10 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
   };
   return [
     defineRoute({
-      method: 'get', path: '/api/plans', summary: 'The plans, with prices (minor units) and limits', tags: ['billing'], access: 'public',
-      responses: { 200: { description: 'Plans, cheapest first', schema: z.object({ items: z.array(planSchema) }) } },
+      method: 'get', path: '/api/plans', summary: 'The plans, with prices (minor units) and limits, and the payment providers this server takes', tags: ['billing'], access: 'public',
+      responses: { 200: { description: 'Plans, cheapest first; `providers`: those with keys here (others answer 503)', schema: z.object({ items: z.array(planSchema), providers: z.array(z.enum(['yookassa', 'stripe'])) }) } },
       async handler(ctx) {
-        ctx.body = { items: (await listPlans(deps.db)).map(toPublicPlan) };
+        ctx.body = { items: (await listPlans(deps.db)).map(toPublicPlan), providers: (['yookassa', 'stripe'] as const).filter((p) => deps.providers[p]) };
       },
     }),
     defineRoute({

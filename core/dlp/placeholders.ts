@@ -102,6 +102,11 @@ export class PlaceholderRegistry {
     return this.originals.get(token);
   }
 
+  /** Every token this registry issued with its original spelling, for the owner's own eyes. */
+  originalsByToken(): Record<string, string> {
+    return Object.fromEntries(this.originals);
+  }
+
   toJSON(): RegistryState {
     return { version: 1, entries: [...this.entries.values()].map((e) => [e.type, e.key, e.n, [...e.spellings]]) };
   }

@@ -42,6 +42,8 @@ const TABLE: Record<string, Row> = {
   'GET /api/chats/{chat_id}': { access: 'user', owned: true },
   'DELETE /api/chats/{chat_id}': { access: 'user', owned: true },
   'GET /api/chats/{chat_id}/messages': { access: 'user', owned: true },
+  'GET /api/chats/{chat_id}/reveal': { access: 'user', owned: true },
+  'GET /api/documents/{document_id}/reveal': { access: 'user', owned: true },
   'POST /api/chats/{chat_id}/messages': { access: 'user', owned: true, body: { content: 'Как оспорить штраф?' } },
   'POST /api/ai/complete': { access: 'user', body: { prompt: 'Как оспорить штраф?' } },
   'GET /api/ai/complete/{id}': { access: 'user', owned: true },

@@ -51,6 +51,22 @@ describe('the chat page', () => {
     await page.close();
   }, 90_000);
 
+  it('shows my personal data as chips, and my own values when I ask', async () => {
+    stack.ai.setDefault({ kind: 'text', text: 'Уважаемая [PERSON_1], вы вправе оспорить увольнение.', chunks: 2 });
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'chips');
+    const reply = await ask(page, 'Меня зовут Ковалёва Дарина Игоревна, меня уволили. Что делать?');
+    await page.waitForSelector(`${reply}[data-status=completed]`, { timeout: 30_000 });
+    const question = page.locator('article.message.user').last();
+    await question.locator('.chip').first().waitFor();
+    expect(await question.textContent()).not.toContain('Ковалёва');
+    await page.click('text=Показать мои данные');
+    await page.waitForSelector('.chip.revealed');
+    expect(await question.textContent()).toContain('Ковалёва Дарина Игоревна');
+    expect(await page.locator(`${reply} .chip.revealed`).textContent()).toBe('Ковалёва Дарина Игоревна');
+    await page.close();
+  }, 60_000);
+
   it('switches the interface to English', async () => {
     const page = await stack.browser.newPage();
     await signUp(page, stack.url, 'lang');

@@ -75,6 +75,9 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
   const [online, setOnline] = useState(true);
   const [source, setSource] = useState<Citation | null>(null);
   const [requested, setRequested] = useState<Set<string>>(new Set());
+  const [values, setValues] = useState<Record<string, string> | null>(null);
+  const [readyDocs, setReadyDocs] = useState<Array<{ id: string; title: string }>>([]);
+  const [attached, setAttached] = useState<string[]>([]);
   const bottom = useRef<HTMLDivElement>(null);
 
   /** Follows the chat; `after_seq` is the last delta of the reply in flight that this page holds. */
@@ -107,6 +110,15 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
       s.emit('chat:leave', { chat_id: chatId });
     };
   }, [chatId, join]);
+
+  // The owner's own values, once asked for; fetched again as new placeholders arrive.
+  const revealing = values !== null;
+  useEffect(() => {
+    if (revealing) void api<{ values: Record<string, string> }>(`/api/chats/${chatId}/reveal`).then((r) => setValues(r.values));
+  }, [revealing, chatId, messages.length]);
+  useEffect(() => {
+    void allPages<{ id: string; title: string }>('/api/documents?status=ready').then(setReadyDocs);
+  }, []);
 
   useEffect(() => {
     bottom.current?.scrollIntoView?.({ block: 'end' }); // newer browsers return a promise: not a clean-up
@@ -145,8 +157,9 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     setError(null);
     try {
       const { message, reply } = await api<{ message: Message; reply: Message }>(`/api/chats/${chatId}/messages`, {
-        json: { content }, headers: { 'idempotency-key': crypto.randomUUID() },
+        json: { content, ...(attached.length ? { document_ids: attached } : {}) }, headers: { 'idempotency-key': crypto.randomUUID() },
       });
+      setAttached([]);
       const next = { ...liveRef.current, [reply.id]: { text: '', seq: 0 } };
       liveRef.current = next;
       setLive(next);
@@ -181,6 +194,9 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
   return (
     <section className="conversation">
       {!online && <p className="banner" role="status">{t('reconnecting')}</p>}
+      <p className="toolbar">
+        <button type="button" className="link" onClick={() => setValues(revealing ? null : {})}>{revealing ? t('hideMine') : t('showMine')}</button>
+      </p>
       <div className="messages">
         {messages.map((m) => {
           const streamed = live[m.id];
@@ -188,7 +204,9 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
           const citations = m.meta?.citations ?? [];
           return (
             <article key={m.id} className={`message ${m.sender}`} data-status={m.status} data-message-id={m.id}>
-              {m.sender === 'user' ? <p>{m.content ?? '…'}</p> : <Markdown text={text} citations={citations.map((c) => c.n)} onCite={(n) => setSource(citations.find((c) => c.n === n) ?? null)} />}
+              {m.sender === 'user'
+                ? <Markdown text={m.content ?? '…'} values={values ?? undefined} />
+                : <Markdown text={text} values={values ?? undefined} citations={citations.map((c) => c.n)} onCite={(n) => setSource(citations.find((c) => c.n === n) ?? null)} />}
               {m.sender === 'assistant' && inFlight(m) && <p className="muted">{m.status === 'queued' && !text ? t('queued') : t('streaming')}</p>}
               {m.meta?.degraded && <p className="badge warn">{t('degraded')}</p>}
               {m.status === 'failed' && (
@@ -215,6 +233,16 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
         </aside>
       )}
       {error && <p role="alert" className="error">{error}</p>}
+      {readyDocs.length > 0 && (
+        <p className="attach">
+          {t('attach')}:{' '}
+          {readyDocs.map((d) => (
+            <label key={d.id}>
+              <input type="checkbox" checked={attached.includes(d.id)} onChange={(e) => setAttached(e.target.checked ? [...attached, d.id] : attached.filter((x) => x !== d.id))} /> {d.title}
+            </label>
+          ))}
+        </p>
+      )}
       <form className="composer" onSubmit={submit}>
         <textarea name="question" value={draft} placeholder={t('askPlaceholder')} onChange={(e) => setDraft(e.target.value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) submit(e); }} />

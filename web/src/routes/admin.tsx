@@ -1,0 +1,14 @@
+/** The admin section, loaded only when an admin opens it (its code stays out of everyone's first load). */
+import { lazy, Suspense } from 'react';
+import type { AppRoute } from '../lib/routes';
+import type { AdminTab } from '../pages/Admin';
+
+const AdminPage = lazy(() => import('../pages/Admin'));
+const page = (tab: AdminTab) => () => <Suspense fallback={null}><AdminPage tab={tab} /></Suspense>;
+
+export const routes: AppRoute[] = [
+  { path: '/admin', render: page('reports'), nav: { label: 'admin_menu', roles: ['admin'], order: 90 } },
+  { path: '/admin/users', render: page('users') },
+  { path: '/admin/audit', render: page('audit') },
+  { path: '/admin/plans', render: page('plans') },
+];
