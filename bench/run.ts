@@ -6,6 +6,7 @@ import setup from '../test/helpers/global-setup.js';
 import { runAuthMeBench } from './auth-me.js';
 import { runChatBench } from './chat.js';
 import { runDocumentsBench } from './documents.js';
+import { runLiveAnswersBench } from './live-answers.js';
 import { runQueryCount } from './queries.js';
 import { runSearchBench } from './search.js';
 import { TEST_DATABASE_URL } from '../test/helpers/services.js';
@@ -39,6 +40,10 @@ const documents = await runDocumentsBench();
 results.documents = documents;
 const [ready, memory] = [documents.pdf_to_ready, documents.upload_memory];
 console.log(`documents: ${(ready.pdf_bytes / 2 ** 20).toFixed(1)} MB text PDF (${ready.pages} pages) upload -> ready ${ready.upload_to_ready_ms} ms (goal <= 5000 ms); pdftotext alone ${ready.pdftotext_ms} ms; ratio ${ready.ratio}; upload peak RSS growth ${memory.uploads.map((u) => `${u.size_mb} MB file: +${u.growth_mb} MB`).join(', ')}; ratio ${memory.ratio} (flat = 1)`);
+
+const live = await runLiveAnswersBench();
+results.live_answers = live;
+console.log(`live answers: ${live.intact}/${live.answers} intact (share ${live.intact_share}; goal 1), ${live.deltas_per_answer} deltas every ${live.delta_every_ms} ms; wall ${live.wall_s} s against the ideal ${live.ideal_s} s, ratio ${live.wall_ratio} (goal <= 1.3); worker peak RSS ${live.worker.peak_rss_mb} MB (goal <= 600), event-loop p99 ${live.worker.eventloop_p99_ms.max} ms (worst second; goal <= 100)`);
 
 const dir = path.resolve('bench/results');
 fs.mkdirSync(dir, { recursive: true });

@@ -37,13 +37,17 @@ export function selectQueues(requested: string[] | undefined): QueueName[] {
 }
 
 /**
- * What a pool waits on sizes it. `ai` waits on the network: one process holds hundreds of
- * streaming answers, bounded by memory and the providers' rate limits, not by cores. Masking
- * and document work wait on the CPU: one job per core. The rest are light and few.
+ * What a pool waits on sizes it. `ai` waits on the network: one process holds a thousand
+ * streaming answers (`npm run bench`: live answers), bounded by memory and
+ * the providers' rate limits (the orchestrator's retries and key cool-downs), not by cores.
+ * A chat message's masking (`dlp`) waits on Postgres: its scan is short (a long text goes to
+ * the CPU pool's threads, sized to the cores), so many run at once, or a burst of questions
+ * queues behind two of them. Document work waits on the CPU: one job per core. The rest are
+ * light and few.
  */
 const POOL_SIZES: Record<QueueName, number> = {
-  ai: 256,
-  dlp: os.availableParallelism(),
+  ai: 1000,
+  dlp: 64,
   documents: os.availableParallelism(),
   reviews: 8,
   billing: 2,

@@ -31,9 +31,10 @@ describe('worker bootstrap', () => {
 describe('pool sizes', () => {
   const sizes = (env: NodeJS.ProcessEnv) => loadConfig({ DATA_DIR: os.tmpdir(), ...env }).workers.concurrency;
 
-  it('size each pool by what it waits on: many streams for ai, one job per core for masking', () => {
-    expect(poolSize('ai', sizes({}))).toBeGreaterThanOrEqual(100);
-    expect(poolSize('dlp', sizes({}))).toBe(os.availableParallelism());
+  it('size each pool by what it waits on: a thousand streams for ai, many maskings (Postgres), one document job per core', () => {
+    expect(poolSize('ai', sizes({}))).toBeGreaterThanOrEqual(1000);
+    expect(poolSize('dlp', sizes({}))).toBeGreaterThan(os.availableParallelism());
+    expect(poolSize('documents', sizes({}))).toBe(os.availableParallelism());
   });
 
   it('take WORKER_CONCURRENCY for every pool, and WORKER_CONCURRENCY_<QUEUE> over it', () => {
