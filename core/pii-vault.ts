@@ -53,6 +53,42 @@ export async function readRegistry(db: Knex, vault: Vault, scope: RegistryScope)
 }
 
 /**
+ * The registry of a scope read without a lock, for a save that goes through only if nobody
+ * saved it meanwhile (`guardedSaveRegistryCtes`): no transaction is held while the text is
+ * masked. `version` is the sealed text as read, which every save changes (a fresh IV each
+ * time). A missing row is created empty in the same statement, as `lockRegistry` does; when
+ * another process is creating it at that moment the version is null, and the save will ask
+ * for a new read.
+ */
+export async function readRegistryVersion(db: Knex, vault: Vault, scope: RegistryScope): Promise<{ registry: PlaceholderRegistry; version: string | null }> {
+  const { rows: [row] } = await db.raw(
+    `WITH created AS (INSERT INTO pii_vaults (scope_type, scope_id, sealed) VALUES (?, ?, '')
+       ON CONFLICT (scope_type, scope_id) DO NOTHING RETURNING sealed)
+     SELECT coalesce((SELECT sealed FROM created), v.sealed) AS sealed, k.secret
+     FROM user_keys k LEFT JOIN pii_vaults v ON v.scope_type = ? AND v.scope_id = ? WHERE k.user_id = ?`,
+    [scope.type, scope.id, scope.type, scope.id, scope.owner],
+  );
+  return { registry: opened(vault, scope, row), version: (row?.sealed as string | null | undefined) ?? null };
+}
+
+/**
+ * Saving a registry read by `readRegistryVersion`, as two CTEs of the caller's statement:
+ * `registry_guard` holds a row only while the stored registry is still `version` (and locks
+ * it to the end of the transaction; after a concurrent save it is empty, and the caller reads
+ * again and redoes its work), and `saved_registry` saves it when `onlyIf` (SQL) holds. The
+ * caller makes its own write depend on `registry_guard`, and `onlyIf` on that write.
+ */
+export function guardedSaveRegistryCtes(scope: RegistryScope, registry: PlaceholderRegistry, version: string | null, onlyIf: string) {
+  return {
+    guard: {
+      sql: 'registry_guard AS (SELECT 1 FROM pii_vaults WHERE scope_type = ? AND scope_id = ? AND sealed = ? FOR UPDATE)',
+      bindings: [scope.type, scope.id, version],
+    },
+    save: saveRegistryCte(scope, registry, onlyIf),
+  };
+}
+
+/**
  * Saving the registry as a CTE named `saved_registry`, so it rides in the statement that uses
  * it; `onlyIf` (SQL) saves it only when that statement's own write happened.
  */

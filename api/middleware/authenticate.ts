@@ -4,6 +4,7 @@ import type { UserCache } from '../../core/auth/user-cache.js';
 import type { User } from '../../core/db/models/index.js';
 import { problems } from '../problem.js';
 import type { AppContext } from '../context.js';
+import { bindLogFields } from '../request-log.js';
 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '');
@@ -27,6 +28,6 @@ export function createAuthenticate(tokens: AccessTokenService, users: Pick<UserC
     if (!user) throw problems.unauthorized('a valid access token is required');
     if (user.status === 'blocked') throw problems.forbidden('this account is blocked');
     ctx.state.user = user;
-    ctx.state.log = ctx.state.log.child({ user_id: user.id });
+    bindLogFields(ctx, { user_id: user.id });
   };
 }

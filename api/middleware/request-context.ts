@@ -10,6 +10,7 @@ import { httpDuration } from '../../core/telemetry/metrics.js';
 import { inServerSpan, SpanStatusCode } from '../../core/telemetry/tracing.js';
 import { BOARD_PATH } from '../../bull-board/mount.js';
 import type { AppContext } from '../context.js';
+import { RequestState } from '../request-log.js';
 
 const SAFE_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -23,8 +24,7 @@ export function requestContext(log: Logger) {
   return async (ctx: AppContext, next: Next) => {
     const incoming = ctx.get('x-request-id');
     const requestId = SAFE_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.state.log = log.child({ req_id: requestId });
+    ctx.state = new RequestState(requestId, log);
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     // The server span continues a caller's `traceparent`; it is named by route template once routed.
@@ -35,7 +35,7 @@ export function requestContext(log: Logger) {
         const ms = performance.now() - started;
         const route = routeOf(ctx);
         // Path only: query strings may carry search terms; never bodies or headers.
-        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
+        if (log.isLevelEnabled('info')) ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
         httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, ms / 1000);
         span.updateName(`${ctx.method} ${route}`);
         span.setAttributes({ 'http.request.method': ctx.method, 'http.route': route, 'http.response.status_code': ctx.status });

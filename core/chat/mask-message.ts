@@ -9,7 +9,7 @@ import type { Message } from '../db/models/index.js';
 import { Vault } from '../dlp/index.js';
 import { applyMaskPlan, planChatMasks } from './masking.js';
 import { toPublicMessage } from './messages.js';
-import { lockRegistry, saveRegistryCte } from '../pii-vault.js';
+import { guardedSaveRegistryCtes, readRegistryVersion } from '../pii-vault.js';
 import { chatRoom, userRoom } from '../rooms.js';
 import type { Sealer } from './seal.js';
 
@@ -20,28 +20,38 @@ export interface MaskDeps {
   encryptionKey: Buffer;
 }
 
+/** How often masking is redone when other messages of the chat keep saving its registry first. */
+const REGISTRY_RACES = 5;
+
 export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; chat_id: string; user_id: string; sealed: string }) {
   const text = deps.sealer.open(p.sealed, p.message_id);
   const vault = new Vault(deps.encryptionKey);
   const [plan] = await planChatMasks([text]);
-  // Masked and stored with the chat's registry in one statement; a rerun (or a question that
-  // was failed meanwhile) stores nothing and finds the message as it is.
-  const message = await deps.db.transaction(async (trx) => {
-    const scope = { type: 'chat', id: p.chat_id, owner: p.user_id } as const;
-    const registry = await lockRegistry(trx, vault, scope);
+  const scope = { type: 'chat', id: p.chat_id, owner: p.user_id } as const;
+  // Two statements and no transaction: the chat's registry is read, the text masked with it,
+  // and one statement stores the masked text with the registry, only if the registry is still
+  // the one read (another message of the chat may have saved it meanwhile: then read and mask
+  // again). The registry is saved only with the message: values of a question that is no
+  // longer pending (failed, or masked by an earlier run) are not added to the vault.
+  for (let race = 1; ; race++) {
+    const { registry, version } = await readRegistryVersion(deps.db, vault, scope);
     const { masked, byType, count } = applyMaskPlan(plan!, registry);
-    // The registry is saved only with the message: values of a question that is no longer
-    // pending (failed, or masked by an earlier run) are not added to the vault.
-    const save = saveRegistryCte(scope, registry, 'EXISTS (SELECT 1 FROM masked)');
-    const { rows } = await trx.raw(
-      `WITH masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
-         WHERE id = ? AND status = 'pending' RETURNING *), ${save.sql}
-       SELECT * FROM masked`,
-      [masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings],
+    const { guard, save } = guardedSaveRegistryCtes(scope, registry, version, 'EXISTS (SELECT 1 FROM masked)');
+    const { rows } = await deps.db.raw(
+      `WITH ${guard.sql}, masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
+         WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM registry_guard) RETURNING *), ${save.sql}
+       SELECT EXISTS (SELECT 1 FROM registry_guard) AS registry_current, masked.* FROM (SELECT 1) AS one LEFT JOIN masked ON true`,
+      [...guard.bindings, masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings],
     );
-    return (rows[0] as Message | undefined) ?? ((await trx('messages').where({ id: p.message_id }).first()) as Message | undefined);
-  });
-  if (!message) return { skipped: 'message gone' };
-  deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(message) });
-  return { masked: true };
+    const row = rows[0] as Message & { registry_current: boolean };
+    if (!row.id && !row.registry_current) {
+      if (race < REGISTRY_RACES) continue;
+      throw new Error('the chat registry kept changing while this message was masked');
+    }
+    // Stored now, or not pending any more: a rerun (or a question failed meanwhile) finds the message as it is.
+    const message = row.id ? row : ((await deps.db('messages').where({ id: p.message_id }).first()) as Message | undefined);
+    if (!message) return { skipped: 'message gone' };
+    deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(message) });
+    return { masked: true };
+  }
 }

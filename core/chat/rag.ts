@@ -6,6 +6,7 @@
  */
 import type { Db } from '../db/knex.js';
 import { LAW_CODES } from '../law/codes.js';
+import type { LexedWord } from '../search/query.js';
 import { search, type SearchSource, type VectorRanker } from '../search/search.js';
 
 /** How many passages the model is given. */
@@ -27,25 +28,26 @@ export interface Citation {
   locator: Record<string, unknown>;
 }
 
-/** The RAG hook of the reply stage: finds passages for a question. */
-export type PassageSource = (query: { userId: string; chatId: string; question: string }) => Promise<Passage[]>;
+/**
+ * The RAG hook of the reply stage: finds passages for a question, among the law library and
+ * the chat's documents (`documentIds`, see chatDocumentIdsSql); `lexed`: the question already
+ * lexed (lexedWordsSql), both read with the turn.
+ */
+export type PassageSource = (query: { userId: string; question: string; documentIds: string[]; lexed?: LexedWord[] }) => Promise<Passage[]>;
 
 export const noPassages: PassageSource = async () => [];
 
-/** The chat's documents: uploaded with its chat_id, or linked to it. */
-export async function chatDocumentIds(db: Db, chatId: string, userId: string): Promise<string[]> {
-  return (await db('documents')
-    .where({ user_id: userId })
-    .whereNull('deleted_at')
-    .where((q) => q.where({ chat_id: chatId }).orWhereIn('id', db('chat_documents').where({ chat_id: chatId }).select('document_id')))
-    .pluck('id')) as string[];
-}
+/**
+ * SQL for the ids of a chat's documents (uploaded with its chat_id, or linked to it) as a
+ * uuid[], for the statement that reads the turn. Bindings: user, chat, chat.
+ */
+export const chatDocumentIdsSql = `ARRAY(SELECT d.id FROM documents d WHERE d.user_id = ? AND d.deleted_at IS NULL
+       AND (d.chat_id = ? OR d.id IN (SELECT cd.document_id FROM chat_documents cd WHERE cd.chat_id = ?)))`;
 
 export function createPassageSource(deps: { db: Db; vectors?: VectorRanker }): PassageSource {
-  return async ({ userId, chatId, question }) => {
-    const documentIds = await chatDocumentIds(deps.db, chatId, userId);
+  return async ({ userId, question, documentIds, lexed }) => {
     const hits = await search(deps, {
-      userId, query: question, limit: RAG_PASSAGES,
+      userId, query: question, limit: RAG_PASSAGES, ...(lexed ? { lexed } : {}),
       ...(documentIds.length ? { scope: 'all' as const, documentIds } : { scope: 'law' as const }),
     });
     return hits.map((h, i) => ({ n: i + 1, source: h.source, chunk_id: h.chunk_id, text: h.text, locator: h.locator }));

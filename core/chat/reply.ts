@@ -13,7 +13,8 @@ import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
 import { createAnswerCache } from './cache.js';
 import { buildContext, HISTORY_LIMIT, passagesForModel, type HistoryItem } from './context.js';
-import { citeAnswer, type PassageSource } from './rag.js';
+import { chatDocumentIdsSql, citeAnswer, type PassageSource } from './rag.js';
+import { lexedWordsSql, type LexedWord } from '../search/query.js';
 import { completeReply, dayOf, type Charge } from './fair-use.js';
 import { ACCOUNT_BLOCKED } from './account-blocked.js';
 import { toPublicMessage } from './messages.js';
@@ -51,13 +52,16 @@ export interface ReplyRun {
   publisher?: ReplyPublisher;
 }
 
+type TurnRow = Message & { owner_status: string; domestic_only: boolean; history: HistoryItem[] | null; document_ids: string[]; lexed: LexedWord[] | null };
+
 /**
  * In one statement: marks an open reply `streaming`, and reads the reply, its question,
- * whether their owner may still be served, and the chat's last HISTORY_LIMIT completed
- * messages up to the question (the rows read are as they were before the mark).
+ * whether their owner may still be served, the chat's last HISTORY_LIMIT completed messages
+ * up to the question (the rows read are as they were before the mark), and what retrieval
+ * needs: the chat's documents and the question's words, lexed.
  */
 async function loadTurn(db: Db, p: ReplyJob) {
-  const { rows }: { rows: Array<Message & { owner_status: string; domestic_only: boolean; history: HistoryItem[] | null }> } = await db.raw(
+  const { rows }: { rows: TurnRow[] } = await db.raw(
     `WITH streaming AS (UPDATE messages SET status = 'streaming', updated_at = now() WHERE id = ? AND status IN ('queued', 'streaming')),
      turn AS (SELECT m.*, u.status AS owner_status, ${domesticOnlySql('u.id')} AS domestic_only FROM messages m JOIN users u ON u.id = m.user_id WHERE m.id IN (?, ?)),
      history AS (
@@ -66,13 +70,18 @@ async function loadTurn(db: Db, p: ReplyJob) {
          AND created_at <= (SELECT created_at FROM turn WHERE id = ?)
        ORDER BY created_at DESC, id DESC LIMIT ?
      )
-     SELECT turn.*, (SELECT json_agg(json_build_object('sender', h.sender, 'content', h.content) ORDER BY h.created_at, h.id) FROM history h) AS history
+     SELECT turn.*, (SELECT json_agg(json_build_object('sender', h.sender, 'content', h.content) ORDER BY h.created_at, h.id) FROM history h) AS history,
+       ${chatDocumentIdsSql} AS document_ids,
+       CASE WHEN turn.id = ? AND turn.content IS NOT NULL THEN ${lexedWordsSql('turn.content')} END AS lexed
      FROM turn`,
-    [p.message_id, p.message_id, p.reply_to, p.chat_id, p.reply_to, HISTORY_LIMIT],
+    [p.message_id, p.message_id, p.reply_to, p.chat_id, p.reply_to, HISTORY_LIMIT, p.user_id, p.chat_id, p.chat_id, p.reply_to],
   );
   const reply = rows.find((m) => m.id === p.message_id);
   const question = rows.find((m) => m.id === p.reply_to);
-  return { reply, question, ownerActive: reply?.owner_status === 'active', domesticOnly: Boolean(reply?.domestic_only), history: question?.history ?? [] };
+  return {
+    reply, question, ownerActive: reply?.owner_status === 'active', domesticOnly: Boolean(reply?.domestic_only), history: question?.history ?? [],
+    documentIds: question?.document_ids ?? [], lexed: question?.lexed ?? undefined,
+  };
 }
 
 /** A reply that already ended (a rerun, or a block that cancelled it) is only re-announced. */
@@ -86,7 +95,7 @@ function announceEnded(deps: Pick<ReplyDeps, 'emitter'>, p: ReplyJob, reply: Mes
 }
 
 export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
-  const { reply, question, ownerActive, domesticOnly, history } = await loadTurn(deps.db, p);
+  const { reply, question, ownerActive, domesticOnly, history, documentIds, lexed } = await loadTurn(deps.db, p);
   if (!reply) return { skipped: 'reply gone' };
   if (reply.status === 'completed' || reply.status === 'failed') return announceEnded(deps, p, reply);
   if (!ownerActive) {
@@ -95,14 +104,16 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
   }
   if (!question || question.status !== 'completed') throw new QuestionNotReady('the question is not masked yet');
 
-  const passages = await deps.passages({ userId: p.user_id, chatId: p.chat_id, question: question.content ?? '' });
-  const messages = buildContext(history, passages);
-  const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
-  const [publisher, cached] = await Promise.all([
+  // The reply is open and its question masked: this run answers it, so its attempt opens
+  // while the passages are found (one round trip less before the provider is called).
+  const [passages, publisher] = await Promise.all([
+    deps.passages({ userId: p.user_id, question: question.content ?? '', documentIds, ...(lexed ? { lexed } : {}) }),
     openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id }),
-    cache.lookup(p.user_id, deps.ai.providers(), messages),
   ]);
   run.publisher = publisher;
+  const messages = buildContext(history, passages);
+  const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
+  const cached = await cache.lookup(p.user_id, deps.ai.providers(), messages);
 
   let result: CompletionResult;
   if (cached) {

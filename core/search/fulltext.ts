@@ -7,7 +7,7 @@
  * when those are too few, those holding the second rarest. Every term scores.
  */
 import type { Db } from '../db/knex.js';
-import { queryTerms, type QueryTerm } from './query.js';
+import { queryTerms, type LexedWord, type QueryTerm } from './query.js';
 
 /** ts_rank weights for {D, C, B, A}: A = heading (article title), B = body, C = chapter and section. */
 const WEIGHTS = '{0.05, 0.2, 0.4, 1.0}';
@@ -90,9 +90,9 @@ export interface RankPlan {
   score: { sql: string; bindings: Array<string | number> };
 }
 
-/** Plans the ranking of a query; undefined when it has no searchable word. */
-export async function planRanking(db: Db, query: string): Promise<RankPlan | undefined> {
-  const terms = await termStats(db, await queryTerms(db, query));
+/** Plans the ranking of a query (`lexed`: already lexed); undefined when it has no searchable word. */
+export async function planRanking(db: Db, query: string, lexed?: LexedWord[]): Promise<RankPlan | undefined> {
+  const terms = await termStats(db, await queryTerms(db, query, undefined, lexed));
   if (!terms.length) return undefined;
   const sorted = [...terms].sort((a, b) => a.df - b.df).slice(0, PAIR_TERMS);
   const rare = sorted.map((t) => t.tsquery);

@@ -66,11 +66,30 @@ export function rootsOf(stem: string): string[] {
 
 const quote = (lexeme: string) => `'${lexeme.replace(/'/g, "''")}'`;
 
-/** The query's terms, in order, without stop words and repeats (at most `max`). */
-export async function queryTerms(db: Db, query: string, max = 12): Promise<QueryTerm[]> {
-  const { rows } = (await db.raw(`SELECT token, lexemes FROM ts_debug('russian', ?) WHERE array_length(lexemes, 1) > 0`, [query.slice(0, 2000)])) as {
-    rows: Array<{ token: string; lexemes: string[] }>;
-  };
+/** A word of the query with its lexemes, as `ts_debug('russian', …)` gives them. */
+export interface LexedWord {
+  token: string;
+  lexemes: string[];
+}
+
+/** Only the query's first characters are read. */
+const QUERY_CHARS = 2000;
+
+/**
+ * SQL for the lexed words of a text expression, as a json array of LexedWord in text order
+ * (stop words left out): a caller that runs a statement anyway (the reply stage reading its
+ * turn) lexes the question in it, which saves the search a round trip.
+ */
+export const lexedWordsSql = (text: string) =>
+  `(SELECT coalesce(json_agg(json_build_object('token', w.token, 'lexemes', w.lexemes) ORDER BY w.n), '[]'::json)
+    FROM ts_debug('russian', left(${text}, ${QUERY_CHARS})) WITH ORDINALITY AS w (alias, description, token, dictionaries, dictionary, lexemes, n)
+    WHERE array_length(w.lexemes, 1) > 0)`;
+
+/** The query's terms, in order, without stop words and repeats (at most `max`); `lexed`: the query already lexed (lexedWordsSql). */
+export async function queryTerms(db: Db, query: string, max = 12, lexed?: LexedWord[]): Promise<QueryTerm[]> {
+  const rows = lexed ?? ((await db.raw(`SELECT token, lexemes FROM ts_debug('russian', ?) WHERE array_length(lexemes, 1) > 0`, [query.slice(0, QUERY_CHARS)])) as {
+    rows: LexedWord[];
+  }).rows;
   const terms = new Map<string, QueryTerm>();
   for (const { token, lexemes } of rows) {
     const stem = lexemes[0]!;

@@ -5,9 +5,11 @@
  * score = Σ weight / (RRF_K + rank), RRF_K = 60 as in the RRF paper and Open WebUI. Scoped
  * to the caller's own documents (never another user's) plus the law library.
  */
+import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
 import { ownDocuments } from '../documents/documents.js';
 import { CANDIDATES, planRanking, type RankPlan } from './fulltext.js';
+import type { LexedWord } from './query.js';
 
 export const RRF_K = 60;
 /** Weight of each ranking in the fusion. Equal: neither is known to be better on our data. */
@@ -21,6 +23,8 @@ export interface SearchRequest {
   scope: SearchScope;
   documentIds?: string[];
   limit: number;
+  /** The query already lexed (`lexedWordsSql`), saving a statement. */
+  lexed?: LexedWord[];
 }
 
 export type SearchSource =
@@ -54,7 +58,7 @@ export async function search(deps: SearchDeps, req: SearchRequest): Promise<Sear
   const documents = req.scope !== 'law';
   const law = req.scope !== 'documents';
   if (req.documentIds?.length) await ownDocuments(db, req.userId, req.documentIds);
-  const plan = await planRanking(db, req.query);
+  const plan = await planRanking(db, req.query, req.lexed);
   const scope = { userId: req.userId, ...(req.documentIds?.length ? { documentIds: req.documentIds } : {}), law, documents };
   const rankings = await Promise.all([
     ...(await fullTextRankings(db, plan, { ...scope, limit: depth(req.limit) })),
@@ -94,42 +98,42 @@ async function fullTextRankings(db: Db, plan: RankPlan | undefined, scope: { use
 }
 
 /**
- * Ranks the rows a filter finds (at most CANDIDATES of them, so a common word cannot make
- * the scoring scan the table); the next filter runs while fewer than `limit` were found.
+ * Ranks the rows each filter finds (at most CANDIDATES of them, so a common word cannot make
+ * the scoring scan the table), in one statement: a later filter runs only while the ones
+ * before it found fewer than `limit` rows (an uncorrelated condition, which Postgres checks
+ * once before the scan). `candidates(filter)` selects `id, tsv` of the rows a tsquery finds.
  */
-async function rankByFilters(plan: RankPlan, limit: number, run: (filter: string) => Promise<string[]>): Promise<string[]> {
-  const found: string[] = [];
-  for (const filter of plan.filters) {
-    for (const id of await run(filter)) if (!found.includes(id)) found.push(id);
-    if (found.length >= limit) break;
-  }
-  return found.slice(0, limit);
+async function rankByFilters(db: Db, plan: RankPlan, limit: number, candidates: (filter: string) => { sql: string; bindings: Knex.Value[] }): Promise<string[]> {
+  const ctes: string[] = [];
+  const bindings: Knex.Value[] = [];
+  plan.filters.forEach((filter, i) => {
+    const found = ctes.map((_, j) => `SELECT id FROM f${j}`).join(' UNION ');
+    const c = candidates(filter);
+    const gate = i === 0 ? '' : `WHERE (SELECT count(*) FROM (${found}) AS s) < ${limit}`;
+    ctes.push(`f${i} AS (SELECT id, ${i} AS f, score FROM (
+       SELECT id, ${plan.score.sql} AS score FROM (${c.sql} LIMIT ${CANDIDATES}) AS c ${gate}
+     ) AS r ORDER BY score DESC, id LIMIT ${limit})`);
+    bindings.push(...plan.score.bindings, ...c.bindings);
+  });
+  const { rows } = (await db.raw(
+    `WITH ${ctes.join(', ')} SELECT id FROM (${ctes.map((_, i) => `SELECT * FROM f${i}`).join(' UNION ALL ')}) AS a ORDER BY f, score DESC, id`,
+    bindings,
+  )) as { rows: Array<{ id: string }> };
+  return [...new Set(rows.map((r) => r.id))].slice(0, limit);
 }
 
 async function rankLaw(db: Db, plan: RankPlan, limit: number): Promise<RankedChunk[]> {
-  const ids = await rankByFilters(plan, limit, async (filter) => {
-    const { rows } = (await db.raw(
-      `SELECT id FROM (SELECT id, tsv FROM law_chunks WHERE tsv @@ ?::tsquery LIMIT ${CANDIDATES}) c
-       ORDER BY ${plan.score.sql} DESC, id LIMIT ?`,
-      [filter, ...plan.score.bindings, limit],
-    )) as { rows: Array<{ id: string }> };
-    return rows.map((r) => r.id);
-  });
+  const ids = await rankByFilters(db, plan, limit, (filter) => ({ sql: 'SELECT id, tsv FROM law_chunks WHERE tsv @@ ?::tsquery', bindings: [filter] }));
   return ids.map((id) => ({ kind: 'law' as const, chunk_id: id }));
 }
 
 async function rankDocuments(db: Db, plan: RankPlan, scope: { userId: string; documentIds?: string[] }, limit: number): Promise<RankedChunk[]> {
   const narrow = scope.documentIds ? 'AND d.id = ANY(?::uuid[])' : '';
-  const ids = await rankByFilters(plan, limit, async (filter) => {
-    const { rows } = (await db.raw(
-      `SELECT id FROM (
-         SELECT c.id, c.tsv FROM document_chunks c JOIN documents d ON d.id = c.document_id
-         WHERE d.user_id = ? AND d.deleted_at IS NULL ${narrow} AND c.tsv @@ ?::tsquery LIMIT ${CANDIDATES}
-       ) c ORDER BY ${plan.score.sql} DESC, id LIMIT ?`,
-      [scope.userId, ...(scope.documentIds ? [scope.documentIds] : []), filter, ...plan.score.bindings, limit],
-    )) as { rows: Array<{ id: string }> };
-    return rows.map((r) => r.id);
-  });
+  const ids = await rankByFilters(db, plan, limit, (filter) => ({
+    sql: `SELECT c.id, c.tsv FROM document_chunks c JOIN documents d ON d.id = c.document_id
+       WHERE d.user_id = ? AND d.deleted_at IS NULL ${narrow} AND c.tsv @@ ?::tsquery`,
+    bindings: [scope.userId, ...(scope.documentIds ? [scope.documentIds] : []), filter],
+  }));
   return ids.map((id) => ({ kind: 'document' as const, chunk_id: id }));
 }
 
