@@ -2,8 +2,8 @@
  * Chat pipeline benchmark. API and workers are spawned as separate processes (as in
  * production), the AI provider is an instant local fake, everything on loopback.
  * - throughput: messages per second from POST to `reply.completed`, many users in
- *   parallel (each within its in-flight limit), against raw BullMQ no-op jobs per second
- *   measured in the same run with the same worker concurrency;
+ *   parallel (each within its in-flight limit), the pools at their defaults, against raw
+ *   BullMQ no-op jobs per second at concurrency 100, measured in the same run (issue 13);
  * - time to first token added by the pipeline: client-observed (POST sent -> first
  *   `reply.delta`) minus the fake provider's own (request received -> first token
  *   written), one message at a time, at p50 and p99.
@@ -23,11 +23,11 @@ const USERS = Number(process.env.BENCH_CHAT_USERS ?? 16);
 const MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 320);
 const TTFT_SAMPLES = Number(process.env.BENCH_CHAT_TTFT_SAMPLES ?? 60);
 const NOOP_JOBS = Number(process.env.BENCH_NOOP_JOBS ?? 3000);
-const CONCURRENCY = 4;
+const NOOP_CONCURRENCY = 100;
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
-/** Raw BullMQ: no-op jobs through one worker with the pipeline's concurrency. */
+/** Raw BullMQ: no-op jobs through one worker at concurrency 100. */
 async function noopThroughput(): Promise<number> {
   const prefix = `bench-noop-${randomBytes(4).toString('hex')}`;
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -35,7 +35,7 @@ async function noopThroughput(): Promise<number> {
   const workerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   let done = 0;
   const finished = new Promise<void>((resolve) => {
-    const worker = new Worker('noop', async () => undefined, { connection: workerConnection, prefix, concurrency: CONCURRENCY });
+    const worker = new Worker('noop', async () => undefined, { connection: workerConnection, prefix, concurrency: NOOP_CONCURRENCY });
     worker.on('completed', () => {
       if (++done === NOOP_JOBS) void worker.close().then(() => resolve());
     });
@@ -75,7 +75,6 @@ export async function runChatBench(): Promise<object> {
   const c = cluster('benchchat', {
     ...fakeProviderEnv({ openai: fake }),
     AI_CACHE_TTL_SECONDS: '0',
-    WORKER_CONCURRENCY: String(CONCURRENCY),
     DATABASE_POOL_MAX: '10', // the production default (test envs use 4)
   });
   const clients: Client[] = [];
