@@ -86,30 +86,42 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     getSocket().emit('chat:join', { chat_id: chatId, after_seq: seqs.length ? Math.max(...seqs) : 0 });
   }, [chatId]);
 
+  /**
+   * The stored messages, then following the chat. Also after a reconnect and whenever an event
+   * shows that one was missed (a masked question arrives only as `message.created`, which a
+   * socket that was not yet connected never saw). A reply in flight keeps what has streamed.
+   */
+  const cancelled = useRef(false);
+  const load = useCallback(async () => {
+    const items = await allPages<Message>(`/api/chats/${chatId}/messages`);
+    if (cancelled.current) return;
+    setMessages(items);
+    const next: Live = Object.fromEntries(items.filter(inFlight).map((m) => [m.id, liveRef.current[m.id] ?? { text: '', seq: 0 }]));
+    liveRef.current = next;
+    setLive(next);
+    join();
+  }, [chatId, join]);
+  const messagesRef = useRef<Message[]>([]);
+  messagesRef.current = messages;
+
   useEffect(() => {
-    let cancelled = false;
-    void allPages<Message>(`/api/chats/${chatId}/messages`).then((items) => {
-      if (cancelled) return;
-      setMessages(items);
-      setLive(Object.fromEntries(items.filter(inFlight).map((m) => [m.id, { text: '', seq: 0 }])));
-      liveRef.current = Object.fromEntries(items.filter(inFlight).map((m) => [m.id, { text: '', seq: 0 }]));
-      join();
-    });
+    cancelled.current = false;
+    void load();
     const s = getSocket();
     const up = () => {
       setOnline(true);
-      join();
+      void load();
     };
     const down = () => setOnline(false);
     s.on('connect', up);
     s.on('disconnect', down);
     return () => {
-      cancelled = true;
+      cancelled.current = true;
       s.off('connect', up);
       s.off('disconnect', down);
       s.emit('chat:leave', { chat_id: chatId });
     };
-  }, [chatId, join]);
+  }, [chatId, load]);
 
   // The owner's own values, once asked for; fetched again as new placeholders arrive.
   const revealing = values !== null;
@@ -147,6 +159,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     liveRef.current = rest;
     setLive(rest);
     onActivity();
+    if (messagesRef.current.some((m) => m.sender === 'user' && m.status === 'pending')) void load();
   }, [chatId]);
   useSocketEvent<{ chat_id: string; message_id: string; error: { code: string; detail?: string } }>('reply.failed', (p) => {
     if (p.chat_id !== chatId) return;
