@@ -145,8 +145,18 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     metricsUrl,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     async close() {
+      // A step that never ends (a connection to a node that went away) must not hold the rest:
+      // each gets the shutdown timeout, and a stalled one is named in the log.
       for (const close of closers) {
-        await close().catch((err: Error) => log.warn({ err: err.message }, 'error while closing'));
+        let timer: NodeJS.Timeout | undefined;
+        const stalled = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            log.warn({ step: String(close).slice(0, 120) }, 'a shutdown step did not end in time; going on');
+            resolve();
+          }, config.shutdownTimeoutMs);
+        });
+        await Promise.race([close().catch((err: Error) => log.warn({ err: err.message }, 'error while closing')), stalled]);
+        clearTimeout(timer);
       }
     },
   };

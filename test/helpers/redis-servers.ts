@@ -74,6 +74,8 @@ function stopAll(children: ChildProcess[], dir: string): () => Promise<void> {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
+      // A server that does not stop on SIGTERM within 3 s is killed.
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
     })));
     fs.rmSync(dir, { recursive: true, force: true });
   };

@@ -23,7 +23,7 @@ let rt: TestRuntime;
 beforeAll(async () => {
   cluster = await startRedisCluster(3);
   openai = await startFakeOpenAI({ defaultStep: { kind: 'text', text: ANSWER, chunks: 4 } });
-  rt = await startTestRuntime('rediscluster', { env: { ...fakeProviderEnv({ openai }), REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.seeds } });
+  rt = await startTestRuntime('rediscluster', { env: { ...fakeProviderEnv({ openai }), REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.seeds, SHUTDOWN_TIMEOUT_MS: '4000' } });
 }, 60_000);
 
 afterAll(async () => {
