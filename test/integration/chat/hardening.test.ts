@@ -70,7 +70,8 @@ describe('Socket.IO', () => {
 
   it('disconnects a socket when its access token expires', async () => {
     const user = await registerUser(url, 'wsexpiry');
-    const tokens = createAccessTokens({ secret: new TextEncoder().encode(JWT_SECRET), issuer: 'legal-ai', audience: 'legal-ai-api', ttlSeconds: 1 });
+    // exp is in whole seconds: a 1 s token can be spent before the socket connects (CI saw it).
+    const tokens = createAccessTokens({ secret: new TextEncoder().encode(JWT_SECRET), issuer: 'legal-ai', audience: 'legal-ai-api', ttlSeconds: 3 });
     const client = await connect(url, await tokens.sign({ sub: user.id, role: 'user' }));
     try {
       const reason = await new Promise<string>((resolve) => client.socket.once('disconnect', resolve));
