@@ -1,11 +1,12 @@
 /** One document: its live status, the masked text, the analysis with risks linked to their clauses, versions, download and delete. */
 import { useEffect, useState } from 'react';
 import { Markdown } from '../components/Markdown';
-import { api, ApiError, getAccessToken } from '../lib/api';
+import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link, navigate } from '../lib/router';
 import { useSocketEvent } from '../lib/socket';
 import { Progress, type DocumentRow } from './Documents';
+import { downloadFile } from '../lib/download';
 
 interface Locator {
   page?: number;
@@ -28,16 +29,7 @@ interface Version {
 const where = (l?: Locator) => [l?.clause && `п. ${l.clause}`, l?.page && `стр. ${l.page}`, l?.paragraph && `абз. ${l.paragraph}`].filter(Boolean).join(', ');
 const anchor = (l?: Locator) => (l?.paragraph ? `#p-${l.paragraph}` : '');
 
-/** Downloads with the bearer token (a plain link cannot carry it). */
-async function download(id: string, version: number): Promise<void> {
-  const res = await fetch(`/api/documents/${id}/download?version=${version}`, { headers: { authorization: `Bearer ${getAccessToken()}` } });
-  if (!res.ok) throw new ApiError(res.status, 'download_failed', res.statusText);
-  const name = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1];
-  const url = URL.createObjectURL(await res.blob());
-  const a = Object.assign(document.createElement('a'), { href: url, download: name ? decodeURIComponent(name) : 'document' });
-  a.click();
-  URL.revokeObjectURL(url);
-}
+const download = (id: string, version: number) => downloadFile(`/api/documents/${id}/download?version=${version}`, 'document');
 
 export function DocumentPage({ id }: { id: string }) {
   const t = useT();

@@ -3,11 +3,12 @@
  * request's id is remembered per account, so a reload still follows it and offers the file.
  */
 import { useEffect, useState } from 'react';
-import { api, ApiError, getAccessToken } from '../lib/api';
+import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { useSession } from '../lib/session';
 import { useSocketEvent } from '../lib/socket';
 import { errorText, useFormat } from './BillingCommon';
+import { downloadFile } from '../lib/download';
 
 export interface PrivacyRequest {
   id: string;
@@ -20,19 +21,7 @@ export interface PrivacyRequest {
 
 const STEPS = ['chats', 'documents', 'files'] as const;
 
-/** Downloads with the bearer token (a plain link cannot carry it). */
-async function saveZip(id: string): Promise<void> {
-  const res = await fetch(`/api/privacy/requests/${id}/download`, { headers: { authorization: `Bearer ${getAccessToken()}` } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { code?: string; detail?: string };
-    throw new ApiError(res.status, body.code ?? 'download_failed', body.detail ?? res.statusText);
-  }
-  const name = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1];
-  const url = URL.createObjectURL(await res.blob());
-  const a = Object.assign(document.createElement('a'), { href: url, download: name ? decodeURIComponent(name) : 'my-data.zip' });
-  a.click();
-  URL.revokeObjectURL(url);
-}
+const saveZip = (id: string) => downloadFile(`/api/privacy/requests/${id}/download`, 'my-data.zip');
 
 export function DataExport() {
   const t = useT();
