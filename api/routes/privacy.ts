@@ -8,7 +8,10 @@ import { CONSENT_DOCUMENT, CONSENT_PURPOSES } from '../../core/privacy/consent-d
 import { listConsents, setConsent } from '../../core/privacy/consents.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 
-const consent = z.object({ purpose: z.enum(CONSENT_PURPOSES), granted: z.boolean(), version: z.string().nullable(), updated_at: z.string().nullable() });
+const consent = z.object({
+  purpose: z.enum(CONSENT_PURPOSES), granted: z.boolean(), version: z.string().nullable(),
+  at: z.string().nullable().describe('when the latest decision was recorded'), updated_at: z.string().nullable().describe('the same as `at`'),
+});
 const consents = z.object({ items: z.array(consent) });
 
 export function privacyRoutes(deps: { db: Db }): AnyRoute[] {
@@ -29,7 +32,10 @@ export function privacyRoutes(deps: { db: Db }): AnyRoute[] {
     }),
     defineRoute({
       method: 'post', path: '/api/privacy/consents', summary: 'Grant or withdraw a consent', tags: ['privacy'], access: 'user',
-      body: z.strictObject({ purpose: z.enum(CONSENT_PURPOSES), granted: z.boolean() }),
+      body: z.strictObject({
+        purpose: z.enum(CONSENT_PURPOSES), granted: z.boolean(),
+        version: z.string().min(1).max(40).optional().describe('the consent document version the client showed; an outdated one is 422'),
+      }),
       responses: {
         200: { description: 'The consents after the change', schema: consents },
         401: { description: 'Not signed in' },
@@ -38,7 +44,7 @@ export function privacyRoutes(deps: { db: Db }): AnyRoute[] {
       },
       async handler(ctx, { body }) {
         const ua = ctx.get('user-agent').slice(0, 500);
-        ctx.body = { items: await setConsent(deps.db, ctx.state.user.id, body.purpose, body.granted, { ip: ctx.ip, ...(ua ? { userAgent: ua } : {}) }) };
+        ctx.body = { items: await setConsent(deps.db, ctx.state.user.id, body.purpose, body.granted, { ip: ctx.ip, ...(ua ? { userAgent: ua } : {}), ...(body.version ? { version: body.version } : {}) }) };
       },
     }),
   ];

@@ -8,6 +8,8 @@ export interface ConsentState {
   purpose: ConsentPurpose;
   granted: boolean;
   version: string | null;
+  /** When the latest decision was recorded (the contract's name); `updated_at` is the same time. */
+  at: string | null;
   updated_at: string | null;
 }
 
@@ -30,12 +32,20 @@ export async function listConsents(db: Db, userId: string): Promise<ConsentState
   const byPurpose = new Map(rows.map((r) => [r.purpose, r]));
   return CONSENT_PURPOSES.map((purpose) => {
     const r = byPurpose.get(purpose);
-    return { purpose, granted: r?.granted ?? false, version: r?.version ?? null, updated_at: r ? new Date(r.created_at).toISOString() : null };
+    const at = r ? new Date(r.created_at).toISOString() : null;
+    return { purpose, granted: r?.granted ?? false, version: r?.version ?? null, at, updated_at: at };
   });
 }
 
-/** Grants or withdraws one purpose. Withdrawing `processing` is erasure, not a toggle. */
-export async function setConsent(db: Db, userId: string, purpose: ConsentPurpose, granted: boolean, ctx: ConsentContext): Promise<ConsentState[]> {
+/**
+ * Grants or withdraws one purpose. Withdrawing `processing` is erasure, not a toggle. A
+ * `version` the client sends must be the document in force: nobody consents to a text they
+ * were not shown (the same rule as sign-up).
+ */
+export async function setConsent(db: Db, userId: string, purpose: ConsentPurpose, granted: boolean, ctx: ConsentContext & { version?: string }): Promise<ConsentState[]> {
+  if (ctx.version !== undefined && ctx.version !== CONSENT_DOCUMENT.version) {
+    throw domainErrors.invalid(`version must be the consent document in force (${CONSENT_DOCUMENT.version}): read it at GET /api/privacy/consent-document`);
+  }
   if (purpose === 'processing' && !granted) {
     throw domainErrors.conflict('consent to processing is withdrawn by erasing the account (POST /api/privacy/erasure)');
   }

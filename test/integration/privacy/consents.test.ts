@@ -78,6 +78,21 @@ describe('consents per purpose', () => {
     expect((await request(rt.url, 'POST', '/api/privacy/consents', { token: user.token, json: { purpose: 'telepathy', granted: false } })).status).toBe(422);
   });
 
+  it('takes the version the client showed, as the contract has it, and refuses an outdated one without recording anything', async () => {
+    const user = await registerUser(rt.url, 'versioned');
+    const { version } = (await request(rt.url, 'GET', '/api/privacy/consent-document')).body as { version: string };
+    const ok = await request(rt.url, 'POST', '/api/privacy/consents', { token: user.token, json: { purpose: 'marketing', version, granted: true } });
+    expect(ok.status).toBe(200);
+    const marketing = (ok.body.items as any[]).find((i) => i.purpose === 'marketing');
+    expect(marketing).toMatchObject({ granted: true, version });
+    expect(Date.parse(marketing.at)).toBeGreaterThan(Date.now() - 60_000);
+
+    const outdated = await request(rt.url, 'POST', '/api/privacy/consents', { token: user.token, json: { purpose: 'marketing', version: '2020-01-01', granted: false } });
+    expect(outdated.status).toBe(422);
+    expect(outdated.body.code).toBe('validation_failed');
+    expect(await Model.knex()('consents').where({ user_id: user.id, purpose: 'marketing' }).pluck('granted')).toEqual([true]);
+  });
+
   it('after withdrawing consent to providers abroad, no question reaches them; granting it again restores them', async () => {
     const user = await registerUser(rt.url, 'domestic');
     const chatId = await newChat(rt.url, user.token);
