@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { aiConfigSchema, type AiConfig } from './ai/config.js';
+import { withSecretFiles } from './secret-files.js';
 
 export const EMBEDDING_PROVIDERS = ['none', 'openai', 'yandex'] as const;
 export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
@@ -256,7 +257,8 @@ function redisTopology(e: Env, env: NodeJS.ProcessEnv): Config['redis'] {
 }
 
 /** Parses and validates the environment; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
+  const env = withSecretFiles(given);
   const parsed = envSchema.safeParse(env);
   const ai = aiConfigSchema.safeParse(env);
   const byQueue = poolSizes(env);

@@ -46,4 +46,20 @@ describe('config', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(() => resolveSecrets(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(40), ENCRYPTION_KEY: key }))).not.toThrow();
   });
+  it('reads secrets from NAME_FILE (Docker secrets), refuses both forms at once and names an unreadable file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const jwtFile = path.join(dir, 'jwt');
+    fs.writeFileSync(jwtFile, `${'k'.repeat(40)}\n`);
+    const keyFile = path.join(dir, 'key');
+    fs.writeFileSync(keyFile, Buffer.alloc(32, 7).toString('base64'));
+    const secrets = resolveSecrets(loadConfig({ NODE_ENV: 'production', JWT_SECRET_FILE: jwtFile, ENCRYPTION_KEY_FILE: keyFile, DATA_DIR: dir }));
+    expect(new TextDecoder().decode(secrets.jwtSecret)).toBe('k'.repeat(40));
+    expect(secrets.encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
+
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(40), JWT_SECRET_FILE: jwtFile })).toThrow('JWT_SECRET and JWT_SECRET_FILE are both set');
+    expect(() => loadConfig({ STRIPE_SECRET_KEY_FILE: path.join(dir, 'missing') })).toThrow(/STRIPE_SECRET_KEY_FILE: cannot read .* \(ENOENT\)/);
+    fs.writeFileSync(jwtFile, 'short');
+    expect(() => loadConfig({ JWT_SECRET_FILE: jwtFile })).toThrow('JWT_SECRET');
+  });
 });
