@@ -92,13 +92,13 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...healthRoutes(deps),
     ...authRoutes(auth, deps.config.auth.refreshTtl),
     ...adminRoutes({ db: deps.db, reads, effects: accountEffects }),
-    ...chatRoutes({ db: deps.db, reads, queues: deps.queues, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
+    ...chatRoutes({ db: deps.db, reads, queues: deps.queues, redis: deps.redis, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
     ...lawRoutes({ reads, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),
     ...privacyRoutes({ db: deps.db }),
     ...privacyRequestRoutes({
       db: deps.db, storage: deps.storage, queues: deps.queues, effects: accountEffects,
-      encryptionKey: deps.secrets.encryptionKey, providers,
+      encryptionKey: deps.secrets.encryptionKey, providers, idempotent,
     }),
     ...billingRoutes({
       db: deps.db, reads, queues: deps.queues, idempotent, providers,

@@ -15,6 +15,7 @@ import { loadRequest, ownRequest, toPublicRequest } from '../../core/privacy/req
 import type { Storage } from '../../core/storage/index.js';
 import { enqueueRequest } from '../../pipelines/privacy.js';
 import type { Queues } from '../../pipelines/queues.js';
+import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { isoDate } from '../schemas/common.js';
 import { sendDecrypted } from './documents.js';
@@ -27,6 +28,7 @@ export interface PrivacyRequestDeps {
   effects: AccountEffects;
   encryptionKey: Buffer;
   providers: ReturnType<typeof createProviders>;
+  idempotent: Idempotent;
 }
 
 const requestSchema = z.object({
@@ -45,21 +47,27 @@ export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
   return [
     defineRoute({
       method: 'post', path: '/api/privacy/export', summary: 'Take out your data: a ZIP built by a job, downloadable for 7 days', tags: ['privacy'], access: 'user',
-      responses: { 202: { description: 'Queued; follow it by privacy.updated or GET /api/privacy/requests/{id}', schema: requestAnswer }, 409: { description: 'An export is already being built' } },
+      headers: [IDEMPOTENCY_HEADER],
+      responses: {
+        202: { description: 'Queued; follow it by privacy.updated or GET /api/privacy/requests/{id}', schema: requestAnswer },
+        409: { description: 'An export is already being built, or the Idempotency-Key is in use' },
+        422: { description: 'Reused Idempotency-Key' },
+      },
       async handler(ctx) {
         const userId = ctx.state.user.id;
-        const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'export' }).whereIn('status', ['queued', 'running']).first();
-        if (open) throw domainErrors.conflict('an export is already being built');
-        const [row] = await deps.db('privacy_requests').insert({ user_id: userId, type: 'export' }).returning('*');
-        await audit({ actorId: userId, action: 'privacy.export_requested', targetType: 'privacy_request', targetId: row.id, ip: ctx.ip });
-        try {
-          await queue('privacy.export', row.id);
-        } catch (err) {
-          await deps.db('privacy_requests').where({ id: row.id }).update({ status: 'failed', error: JSON.stringify({ code: 'unavailable', detail: 'could not be queued' }) });
-          throw domainErrors.unavailable(`the export could not be queued (${(err as Error).name}); try again`);
-        }
-        ctx.status = 202;
-        ctx.body = { request: toPublicRequest(row) };
+        await deps.idempotent(ctx, userId, {}, async () => {
+          const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'export' }).whereIn('status', ['queued', 'running']).first();
+          if (open) throw domainErrors.conflict('an export is already being built');
+          const [row] = await deps.db('privacy_requests').insert({ user_id: userId, type: 'export' }).returning('*');
+          await audit({ actorId: userId, action: 'privacy.export_requested', targetType: 'privacy_request', targetId: row.id, ip: ctx.ip });
+          try {
+            await queue('privacy.export', row.id);
+          } catch (err) {
+            await deps.db('privacy_requests').where({ id: row.id }).update({ status: 'failed', error: JSON.stringify({ code: 'unavailable', detail: 'could not be queued' }) });
+            throw domainErrors.unavailable(`the export could not be queued (${(err as Error).name}); try again`);
+          }
+          return { status: 202, body: { request: toPublicRequest(row) } };
+        });
       },
     }),
     defineRoute({

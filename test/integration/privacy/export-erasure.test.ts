@@ -60,13 +60,19 @@ describe('export', () => {
   it('builds a ZIP of everything about the person, their own values restored, for them only', async () => {
     const me = await person('export', EXPORTED);
     const socket = await connect(rt.url, me.token);
-    const started = await request(rt.url, 'POST', '/api/privacy/export', { token: me.token });
+    const once = { token: me.token, headers: { 'Idempotency-Key': 'export-once' } };
+    const started = await request(rt.url, 'POST', '/api/privacy/export', once);
     expect(started.status).toBe(202);
     expect(started.body.request).toMatchObject({ type: 'export', status: 'queued' });
     const id = started.body.request.id;
+    // A retry with the same key, before and after the export is ready, is the first answer.
+    expect((await request(rt.url, 'POST', '/api/privacy/export', once)).body.request.id).toBe(id);
     const ready = await waitFor('privacy.updated ready', () => socket.of('privacy.updated').find((e) => e.request.status === 'ready'));
     socket.close();
     expect(ready.request).toMatchObject({ id, type: 'export' });
+    const retried = await request(rt.url, 'POST', '/api/privacy/export', once);
+    expect([retried.status, retried.body.request.id]).toEqual([202, id]);
+    expect(await db()('privacy_requests').where({ user_id: me.id, type: 'export' })).toHaveLength(1);
     expect(Date.parse(ready.request.expires_at) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
 
     const other = await account(rt.url, 'user', 'stranger');
