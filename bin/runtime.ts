@@ -14,6 +14,7 @@ import { createEmbedder } from '../core/ai/embeddings.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
 import { createUserCache } from '../core/auth/user-cache.js';
 import { createPassageSource } from '../core/chat/rag.js';
+import { followReplyStops } from '../core/chat/reply-stop.js';
 import { loadConfig, type Config } from '../core/config.js';
 import { openDatabase, openReadDb } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -96,14 +97,15 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     const emitter = createEmitter(redis, config.redis.queuePrefix);
     const ai = createOrchestrator(config.ai, log);
     const unreportCircuits = reportCircuits(() => ai.circuits());
-    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, payments: createProviders(config.billing), passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }) };
+    const stops = await followReplyStops(workerConnection(config.redis), redis, config.redis.queuePrefix);
+    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, payments: createProviders(config.billing), passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }), stops };
     configureCpuPool(config.dlp.threads, log);
     const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
     await upsertSchedules(queues, { billingEverySeconds: config.billing.reconcileEverySeconds });
     // One import job at a time whichever worker starts first; it skips codes already imported.
     if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
     // The CPU pool's threads go once the jobs that use them have finished.
-    closers.push(() => pools.close(), () => closeCpuPool(), () => redis.quit(), async () => unreportCircuits());
+    closers.push(() => pools.close(), () => closeCpuPool(), () => stops.close(), () => redis.quit(), async () => unreportCircuits());
     if (mode === 'workers') {
       const metrics = await startMetricsServer(config.metrics.port, config.host, config.metrics.token);
       metricsUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`;

@@ -3,6 +3,7 @@ import type { RedisClient } from '../core/redis.js';
 import type { Orchestrator } from '../core/ai/index.js';
 import type { Embedder } from '../core/ai/embeddings.js';
 import type { PassageSource } from '../core/chat/rag.js';
+import type { ReplyStops } from '../core/chat/reply-stop.js';
 import type { createProviders } from '../core/billing/subscribe.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db/knex.js';
@@ -31,4 +32,6 @@ export interface WorkerDeps {
   payments: ReturnType<typeof createProviders>;
   /** Passages from the chat's documents and the law library for an answer (RAG). */
   passages: PassageSource;
+  /** Stop requests of the chat replies this process runs (published by the API). */
+  stops: ReplyStops;
 }

@@ -8,17 +8,20 @@ import { askQuestion, type ReplyHandOver } from '../../core/chat/ask.js';
 import { archiveChat, createChat, linkChatDocuments, ownChat } from '../../core/chat/chats.js';
 import type { FairUseLimits } from '../../core/chat/fair-use.js';
 import { toPublicMessage } from '../../core/chat/messages.js';
+import { requestReplyStop } from '../../core/chat/reply-stop.js';
 import type { Sealer } from '../../core/chat/seal.js';
 import type { Db } from '../../core/db/knex.js';
 import type { ReadRouting } from '../../core/db/read-routing.js';
 import { Chat, Message } from '../../core/db/models/index.js';
+import { createEmitter } from '../../core/emitter.js';
+import type { RedisClient } from '../../core/redis.js';
 import { enqueueChatReply } from '../../pipelines/chat-reply.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { cursorOf, decodeCursor, keysetPage } from '../cursor.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { problems } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
-import { chatParams, chatSchema, createChatBody, messageSchema, postMessageBody, postMessageResponse } from '../schemas/chat.js';
+import { chatParams, chatSchema, createChatBody, messageParams, messageSchema, postMessageBody, postMessageResponse, stopReplyResponse } from '../schemas/chat.js';
 import { page, pageQuery } from '../schemas/common.js';
 
 export interface ChatRouteDeps {
@@ -26,6 +29,8 @@ export interface ChatRouteDeps {
   /** List and search reads: the replica, or the writer right after this user's own write. */
   reads: ReadRouting;
   queues: Queues;
+  /** Stop requests travel to the worker streaming the reply through Redis. */
+  redis: RedisClient;
   sealer: Sealer;
   encryptionKey: Buffer;
   idempotent: Idempotent;
@@ -49,6 +54,7 @@ const toPublicChat = (c: Chat) => ({
 });
 
 export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
+  const stopDeps = { db: deps.db, redis: deps.redis, emitter: createEmitter(deps.redis, deps.queues.prefix), prefix: deps.queues.prefix };
   return [
     defineRoute({
       method: 'get', path: '/api/chats', summary: "The caller's chats, newest first", tags: ['chats'], access: 'user',
@@ -137,6 +143,26 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
           const { message, reply } = await askQuestion(ask, userId, params.chat_id, body.content);
           return { status: 202, body: { message: toPublicMessage(message), reply: { id: reply.id, status: 'queued' as const } } };
         });
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/chats/:chat_id/messages/:message_id/stop', summary: 'Stop a reply that is queued or streaming', tags: ['chats'], access: 'user',
+      params: messageParams,
+      responses: {
+        202: {
+          description: 'Stopping (asking again while it stops is harmless): the reply as it is now. It ends `completed` with `meta.stopped: true` and '
+            + 'exactly the text streamed so far (empty when it had not started), announced by `reply.completed`; the provider call is aborted',
+          schema: stopReplyResponse,
+        },
+        400: errors[400], 401: errors[401],
+        404: { description: 'No such chat for this user, or no such message in it' },
+        409: { description: 'The reply has already ended (completed, stopped or failed)' },
+        422: { description: 'The message is not an assistant reply (`not_a_reply`)' },
+      },
+      async handler(ctx, { params }) {
+        const message = await requestReplyStop(stopDeps, ctx.state.user.id, params.chat_id, params.message_id);
+        ctx.status = 202;
+        ctx.body = { message };
       },
     }),
   ];

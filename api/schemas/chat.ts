@@ -16,7 +16,9 @@ export const messageSchema = z.object({
   sender: z.enum(['user', 'assistant', 'lawyer', 'system']),
   content: z.string().optional(),
   status: z.enum(['pending', 'queued', 'streaming', 'completed', 'failed']),
-  meta: z.record(z.string(), z.unknown()),
+  meta: z.record(z.string(), z.unknown()).describe(
+    'An answer: provider, model, usage, cached, citations, attempt; `stopped: true` when its owner stopped it (content = what had streamed). A failure: error {code, detail}.',
+  ),
   reply_to: z.uuid().nullable(),
   created_at: isoDate,
 });
@@ -36,3 +38,7 @@ export const postMessageResponse = z.object({
 });
 
 export const chatParams = z.object({ chat_id: z.uuid() });
+
+export const messageParams = chatParams.extend({ message_id: z.uuid() });
+
+export const stopReplyResponse = z.object({ message: messageSchema });

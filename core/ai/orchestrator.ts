@@ -9,6 +9,7 @@ import { createProviders } from './registry.js';
 import { aiDuration, aiErrors, aiTimeToFirstToken, aiTokens } from '../telemetry/metrics.js';
 import { inSpan, SpanKind } from '../telemetry/tracing.js';
 import { createOfflineProvider } from './providers/offline.js';
+import { estimateUsage } from './usage.js';
 import { DOMESTIC_PROVIDERS, type AiProvider, type CompletionHooks, type CompletionRequest, type CompletionResult, type ProviderName } from './types.js';
 
 export interface Orchestrator {
@@ -35,8 +36,6 @@ interface Route {
   keys: CredentialPool;
   breaker: CircuitBreaker;
 }
-
-const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
 export function createOrchestrator(cfg: AiConfig, logger: Logger, options: OrchestratorOptions = {}): Orchestrator {
   const now = options.now ?? Date.now;
@@ -72,10 +71,10 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
           { provider: name, model: provider.model, attempt, latency_ms: now() - startedAt, ttft_ms: result.firstTokenMs },
           'ai completion succeeded',
         );
-        const prompt = req.messages.map((m) => m.content).join('\n');
+        const estimate = estimateUsage(req.messages, result.text);
         const usage = {
-          input_tokens: result.usage?.inputTokens ?? estimateTokens(prompt),
-          output_tokens: result.usage?.outputTokens ?? estimateTokens(result.text),
+          input_tokens: result.usage?.inputTokens ?? estimate.input_tokens,
+          output_tokens: result.usage?.outputTokens ?? estimate.output_tokens,
         };
         const labels = { provider: name, model: provider.model };
         aiTimeToFirstToken.observe(labels, result.firstTokenMs / 1000);

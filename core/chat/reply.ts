@@ -5,10 +5,11 @@
  * Exactly once: the assistant row exists from the start (one per question: reply_to is
  * UNIQUE) and is completed by a conditional update; a rerun after that only re-announces it.
  * A rerun before it (a crashed worker, a retry) restarts the answer: see reply-stream.ts.
+ * A stop (reply-stop.ts) aborts the provider call and completes the reply with what streamed.
  */
 import type { Emitter } from '../emitter.js';
 import type { RedisClient } from '../redis.js';
-import type { AiConfig, CompletionRequest, CompletionResult, Orchestrator } from '../ai/index.js';
+import { estimateUsage, type AiConfig, type CompletionRequest, type CompletionResult, type Orchestrator, type Usage } from '../ai/index.js';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
 import { createAnswerCache } from './cache.js';
@@ -18,7 +19,8 @@ import { lexedWordsSql, type LexedWord } from '../search/query.js';
 import { completeReply, dayOf, type Charge } from './fair-use.js';
 import { ACCOUNT_BLOCKED } from './account-blocked.js';
 import { toPublicMessage } from './messages.js';
-import { AttemptSuperseded, openReplyPublisher, type ReplyPublisher } from './reply-stream.js';
+import { AttemptSuperseded, openReplyPublisher, readReplyEvents, type ReplyPublisher } from './reply-stream.js';
+import { STOPPED_UNANSWERED, type ReplyStops } from './reply-stop.js';
 import { domesticOnlySql } from '../privacy/consents.js';
 import { chatRoom, userRoom } from '../rooms.js';
 import { replies } from '../telemetry/metrics.js';
@@ -33,6 +35,8 @@ export interface ReplyDeps {
   cacheTtlSeconds: number;
   /** Retrieval (RAG): numbered passages from the chat's documents and the law library. */
   passages: PassageSource;
+  /** Stop requests of the replies this process runs. */
+  stops: Pick<ReplyStops, 'watch'>;
 }
 
 export interface ReplyJob {
@@ -66,7 +70,7 @@ async function loadTurn(db: Db, p: ReplyJob) {
      turn AS (SELECT m.*, u.status AS owner_status, ${domesticOnlySql('u.id')} AS domestic_only FROM messages m JOIN users u ON u.id = m.user_id WHERE m.id IN (?, ?)),
      history AS (
        SELECT sender, content, created_at, id FROM messages
-       WHERE chat_id = ? AND status = 'completed' AND content IS NOT NULL
+       WHERE chat_id = ? AND status = 'completed' AND content <> ''
          AND created_at <= (SELECT created_at FROM turn WHERE id = ?)
        ORDER BY created_at DESC, id DESC LIMIT ?
      )
@@ -95,12 +99,27 @@ function announceEnded(deps: Pick<ReplyDeps, 'emitter'>, p: ReplyJob, reply: Mes
 }
 
 export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
-  const { reply, question, ownerActive, domesticOnly, history, documentIds, lexed } = await loadTurn(deps.db, p);
+  const stop = deps.stops.watch(p.message_id);
+  try {
+    return await answer(deps, p, run, stop.signal, stop.checked);
+  } finally {
+    stop.release();
+  }
+}
+
+async function answer(deps: ReplyDeps, p: ReplyJob, run: ReplyRun, stop: AbortSignal, stopChecked: Promise<void>) {
+  const [{ reply, question, ownerActive, domesticOnly, history, documentIds, lexed }] = await Promise.all([loadTurn(deps.db, p), stopChecked]);
   if (!reply) return { skipped: 'reply gone' };
   if (reply.status === 'completed' || reply.status === 'failed') return announceEnded(deps, p, reply);
   if (!ownerActive) {
     await failReply(deps, p, ACCOUNT_BLOCKED);
     return { skipped: 'account blocked' };
+  }
+  if (stop.aborted) {
+    // Stopped while no run held it (the one streaming died): it ends with what that run streamed.
+    const shown = await streamedText(deps, reply.id);
+    const publisher = await openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id });
+    return completeStopped(deps, p, reply.id, publisher, { text: shown, meta: STOPPED_UNANSWERED, charge: { kind: 'none' } });
   }
   if (!question || question.status !== 'completed') throw new QuestionNotReady('the question is not masked yet');
 
@@ -115,13 +134,25 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
   const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
   const cached = await cache.lookup(p.user_id, deps.ai.providers(), messages);
 
-  let result: CompletionResult;
+  let result: StreamedResult;
   if (cached) {
     await publisher.started(cached.provider, cached.model, { cached: true });
     await publisher.delta(cached.text);
     result = cached;
+  } else if (stop.aborted) {
+    return completeStopped(deps, p, reply.id, publisher, { text: '', meta: { ...STOPPED_UNANSWERED, attempt: publisher.attempt }, charge: { kind: 'none' } });
   } else {
-    result = await completeStreaming(deps.ai, { messages, passages: passagesForModel(passages), domesticOnly }, publisher);
+    result = await completeStreaming(deps.ai, { messages, passages: passagesForModel(passages), domesticOnly }, publisher, stop);
+  }
+  if (result.stopped) {
+    // The text as the client saw it: markers are not cleaned, only valid ones give citations.
+    const { stopped } = result;
+    const meta = {
+      ...(stopped.started ?? {}), usage: stopped.usage, cached: false, stopped: true,
+      citations: citeAnswer(stopped.text, passages).citations, attempt: publisher.attempt,
+    };
+    const charge: Charge = stopped.started ? { kind: 'tokens', userId: p.user_id, usage: stopped.usage, provider: stopped.started.provider } : { kind: 'none' };
+    return completeStopped(deps, p, reply.id, publisher, { text: stopped.text, meta, charge });
   }
 
   // Only passages that were given can be cited, each quote verbatim; stray markers are removed.
@@ -152,12 +183,43 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
   return { provider: result.provider, cached: Boolean(cached), degraded: Boolean(result.degraded), attempt: publisher.attempt };
 }
 
+/** What streamed before a stop: the text published, and the provider that produced it, if one started. */
+export interface StoppedStream {
+  text: string;
+  started?: { provider: string; model: string };
+  usage: Usage;
+}
+
+/** An answer, or (`stopped`) what streamed of it before its owner stopped it. */
+export type StreamedResult = CompletionResult & { stopped?: undefined } | { stopped: StoppedStream };
+
+/** Stores a stopped reply (unless it has ended meanwhile) and announces it. */
+async function completeStopped(deps: ReplyDeps, p: ReplyJob, replyId: string, publisher: ReplyPublisher, stopped: { text: string; meta: object; charge: Charge }) {
+  const stored = (await completeReply(deps.db, replyId, { content: stopped.text, meta: stopped.meta }, stopped.charge)) as Message | undefined;
+  if (!stored) return announceEnded(deps, p, (await deps.db('messages').where({ id: replyId }).first()) as Message);
+  replies.inc({ outcome: 'stopped', code: '' });
+  await publisher.completed(toPublicMessage(stored));
+  return { stopped: true, attempt: publisher.attempt };
+}
+
+/** The text the reply's current attempt has streamed, from its stream. */
+async function streamedText(deps: Pick<ReplyDeps, 'redis' | 'prefix'>, replyId: string): Promise<string> {
+  const events = await readReplyEvents(deps.redis, deps.prefix, replyId);
+  return events.filter((e) => e.event === 'reply.delta').map((e) => String(e.data.delta ?? '')).join('');
+}
+
 /**
  * Streams through the orchestrator; each event is stored and emitted in order. When a newer
  * attempt supersedes this one, the provider call is aborted and AttemptSuperseded surfaces.
+ * When `stop` aborts, so does the provider call, no delta is published after it, and the
+ * result is what was published.
  */
-export async function completeStreaming(ai: Orchestrator, request: Pick<CompletionRequest, 'messages' | 'passages' | 'domesticOnly'>, publisher: ReplyPublisher): Promise<CompletionResult> {
+export async function completeStreaming(
+  ai: Orchestrator, request: Pick<CompletionRequest, 'messages' | 'passages' | 'domesticOnly'>, publisher: ReplyPublisher, stop?: AbortSignal,
+): Promise<StreamedResult> {
   const controller = new AbortController();
+  const onStop = () => controller.abort(stop?.reason);
+  stop?.addEventListener('abort', onStop, { once: true });
   let chain = Promise.resolve();
   let failure: unknown;
   const next = (step: () => Promise<void>) => {
@@ -166,20 +228,38 @@ export async function completeStreaming(ai: Orchestrator, request: Pick<Completi
       if (err instanceof AttemptSuperseded) controller.abort(err);
     });
   };
+  let started: StoppedStream['started'];
+  let shown = '';
   let result: CompletionResult | undefined;
   let providerError: unknown;
   try {
     result = await ai.complete(
       { ...request, signal: controller.signal },
-      { onStart: (provider, model) => next(() => publisher.started(provider, model)), onDelta: (text) => next(() => publisher.delta(text)) },
+      {
+        onStart: (provider, model) => {
+          started = { provider, model };
+          next(() => publisher.started(provider, model));
+        },
+        onDelta: (text) => next(async () => {
+          if (stop?.aborted) return;
+          await publisher.delta(text);
+          shown += text;
+        }),
+      },
     );
   } catch (err) {
     providerError = err;
+  } finally {
+    stop?.removeEventListener('abort', onStop);
   }
   // Even when the provider throws: the deltas already sent must reach the stream before
   // the caller publishes reply.failed, or the failure would overtake them.
   await chain;
   if (failure instanceof AttemptSuperseded) throw failure;
+  if (stop?.aborted && failure === undefined) {
+    // Tokens of a stream cut short are not reported: estimated, as for a provider that reports none.
+    return { stopped: { text: shown, ...(started ? { started } : {}), usage: started ? estimateUsage(request.messages, shown) : STOPPED_UNANSWERED.usage } };
+  }
   if (providerError !== undefined) throw providerError;
   if (failure !== undefined) throw failure;
   return result as CompletionResult;

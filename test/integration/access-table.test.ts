@@ -45,6 +45,9 @@ const TABLE: Record<string, Row> = {
   'GET /api/chats/{chat_id}/reveal': { access: 'user', owned: true },
   'GET /api/documents/{document_id}/reveal': { access: 'user', owned: true },
   'POST /api/chats/{chat_id}/messages': { access: 'user', owned: true, body: { content: 'Как оспорить штраф?' } },
+  // The fixtures' reply is in a chat of its own, so even its owner gets 404 for the fixture
+  // chat; test/integration/chat/stop.test.ts stops the owner's replies.
+  'POST /api/chats/{chat_id}/messages/{message_id}/stop': { access: 'user', owned: true, ownerStatus: 404 },
   'POST /api/ai/complete': { access: 'user', body: { prompt: 'Как оспорить штраф?' } },
   'GET /api/ai/complete/{id}': { access: 'user', owned: true },
   'POST /api/ai/search': { access: 'user', body: { query: 'расторжение договора' } },

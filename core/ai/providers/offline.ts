@@ -1,5 +1,6 @@
 import { ProviderError } from '../errors.js';
 import type { AiProvider, CompletionRequest, StreamEvent } from '../types.js';
+import { estimateUsage } from '../usage.js';
 
 export const OFFLINE_MODEL = 'offline-legal-v1';
 
@@ -93,8 +94,6 @@ function offlineAnswer(messages: CompletionRequest['messages'], passages: Comple
   return paragraphs.map((p, i) => (i < paragraphs.length - 1 ? `${p}\n\n` : p));
 }
 
-const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
-
 /** Built-in provider with no network: always available, clearly labelled, still useful. */
 export function createOfflineProvider(): AiProvider {
   return {
@@ -106,11 +105,8 @@ export function createOfflineProvider(): AiProvider {
         if (req.signal?.aborted) throw new ProviderError('Request was cancelled', { code: 'aborted', retryable: false });
         yield { type: 'delta', text };
       }
-      yield {
-        type: 'usage',
-        inputTokens: estimateTokens(req.messages.map((m) => m.content).join('\n')),
-        outputTokens: estimateTokens(parts.join('')),
-      };
+      const usage = estimateUsage(req.messages, parts.join(''));
+      yield { type: 'usage', inputTokens: usage.input_tokens, outputTokens: usage.output_tokens };
     },
   };
 }

@@ -30,6 +30,8 @@ export interface RecordedRequest {
   /** Date.now() when the request arrived, and when the first piece of text was written (if any). */
   receivedAt: number;
   firstTokenAt?: number;
+  /** Date.now() when the client closed the connection before the response ended (it aborted the call). */
+  abortedAt?: number;
 }
 
 export interface StreamPlan {
@@ -163,6 +165,9 @@ export async function startFakeServer(protocol: Protocol, opts: FakeProviderOpti
         receivedAt: Date.now(),
       };
       requests.push(recorded);
+      res.on('close', () => {
+        if (!res.writableFinished) recorded.abortedAt ??= Date.now();
+      });
       if (opts.keys && !opts.keys.includes(recorded.apiKey ?? '')) {
         protocol.writeError(res, 401);
         return;

@@ -29,6 +29,7 @@ const protocol: Protocol = {
     for (const [i, piece] of plan.pieces.entries()) {
       if (plan.breakAfter !== undefined && i >= plan.breakAfter) return dropConnection(res);
       if (plan.delayMs) await pause(plan.delayMs);
+      if (res.destroyed) return; // the client aborted: no more tokens are generated
       send(choice({ content: piece }, null));
       plan.onPiece();
     }
