@@ -89,9 +89,8 @@ export async function updatePlan(db: Knex, actorId: string, code: string, change
 }
 
 /**
- * The caller's limit `key` as a scalar subquery (one binding: the user id), for statements
- * that take usage conditionally: the live subscription's plan, else `free`.
+ * The caller's limit `key` as a scalar expression (one binding: the user id), for statements
+ * that take usage conditionally: the live subscription's plan, else `free` (the SQL function
+ * plan_limit, migrations/20261228000016_chat_admission.ts).
  */
-export const planLimitSql = (key: LimitKey) => `(SELECT (lp.limits ->> '${key}')::bigint FROM plans lp WHERE lp.id = coalesce(
-  (SELECT ls.plan_id FROM subscriptions ls WHERE ls.user_id = ?::uuid AND ls.status IN ('active', 'past_due') LIMIT 1),
-  (SELECT lf.id FROM plans lf WHERE lf.code = 'free')))`;
+export const planLimitSql = (key: LimitKey) => `plan_limit(?::uuid, '${key}')`;

@@ -1,6 +1,6 @@
 /**
- * Asking a question in a chat: admits it under fair use, writes the question (pending until
- * masked) and its reply (queued) in one statement, commits, then hands the raw text, sealed,
+ * Asking a question in a chat: admits it under fair use and writes the question (pending until
+ * masked) and its reply (queued) in one statement, then hands the raw text, sealed,
  * to the reply pipeline. If the hand-over fails, both rows are failed so nothing waits for
  * a job that does not exist, and the caller is told the service is unavailable.
  */
@@ -33,7 +33,7 @@ export interface AskDeps {
 export async function askQuestion(deps: AskDeps, userId: string, chatId: string, content: string): Promise<{ message: Message; reply: Message }> {
   // Both ids are chosen here so that the admission writes both rows in its one statement.
   const turn = { questionId: randomUUID(), replyId: randomUUID(), at: new Date() };
-  const { message, reply } = await deps.db.transaction((trx) => admitQuestion(trx, userId, chatId, deps.limits, turn));
+  const { message, reply } = await admitQuestion(deps.db, userId, chatId, deps.limits, turn);
   try {
     await deps.enqueueReply({ messageId: message.id, replyId: reply.id, chatId, userId, sealed: deps.sealer.seal(content, message.id) });
   } catch (err) {

@@ -32,69 +32,45 @@ export interface AdmittedTurn {
   at: Date;
 }
 
+const quotaExceeded = (limit: unknown) =>
+  domainErrors.limited(secondsToMidnightUtc(), `the daily limit of ${limit} messages is used up`, 'quota_exceeded');
+
+/** chat_admit's refusals (migrations/20261228000016_chat_admission.ts), by SQLSTATE. */
+const REFUSALS: Record<string, (limits: FairUseLimits, detail?: string) => Error> = {
+  CA404: () => domainErrors.notFound('no such chat'),
+  CA409: () => domainErrors.conflict('the chat is archived'),
+  CA429: (limits) => domainErrors.limited(2, `at most ${limits.maxInflight} replies may be in progress at once`),
+  CA430: (_, detail) => quotaExceeded(detail),
+};
+
 /**
- * Admits a question and writes it with its reply. Under the user's fair-use lock (admissions
- * of one user run one at a time, across API processes), one statement touches the chat (its
- * ownership check), counts the replies in flight, counts today's message unless the quota is
- * used up, and only then inserts the question (`pending`) and the reply (`queued`). Refuses
- * with `not_found`, `conflict` (archived), `rate_limited` or `quota_exceeded`; the caller's
- * transaction then rolls the touch back.
+ * Admits a question and writes it with its reply, in one statement (one round trip, no
+ * transaction to open): the `chat_admit` function takes the user's fair-use lock (admissions
+ * of one user run one at a time, across API processes), touches the chat (its ownership
+ * check), counts the replies in flight, counts today's message unless the quota is used up,
+ * and only then inserts the question (`pending`) and the reply (`queued`). Refuses with
+ * `not_found`, `conflict` (archived), `rate_limited` or `quota_exceeded`; a refusal aborts
+ * the statement, so nothing it touched is kept.
  */
-export async function admitQuestion(trx: Knex.Transaction, userId: string, chatId: string, limits: FairUseLimits, turn: AdmittedTurn) {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`chat-fair-use:${userId}`]);
+export async function admitQuestion(db: Knex, userId: string, chatId: string, limits: FairUseLimits, turn: AdmittedTurn): Promise<{ message: Message; reply: Message }> {
   // A reply untouched this long is dead (its job was lost; the sweeper fails it): no slot.
   const alive = new Date(Date.now() - limits.stuckAfterSeconds * 1000);
-  const replyAt = new Date(turn.at.getTime() + 1);
-  const { rows } = await trx.raw(
-    `WITH chat AS (
-       UPDATE chats SET updated_at = now() WHERE id = ?::uuid AND user_id = ?::uuid RETURNING status
-     ), inflight AS (
-       SELECT count(*)::int AS n FROM messages
-       WHERE user_id = ?::uuid AND sender = 'assistant' AND status IN ('queued', 'streaming') AND updated_at > ?::timestamptz
-     ), counted AS (
-       ${countOneMessage("FROM chat, inflight WHERE chat.status <> 'archived' AND inflight.n < ?::int AND")}
-     ), written AS (
-       INSERT INTO messages (id, chat_id, user_id, sender, status, reply_to, created_at, updated_at)
-       SELECT v.id, ?::uuid, ?::uuid, v.sender, v.status, v.reply_to, v.created_at, ?::timestamptz
-       FROM (VALUES (?::uuid, 'user', 'pending', NULL::uuid, ?::timestamptz),
-                    (?::uuid, 'assistant', 'queued', ?::uuid, ?::timestamptz)) AS v (id, sender, status, reply_to, created_at)
-       WHERE EXISTS (SELECT 1 FROM counted)
-       RETURNING *
-     )
-     SELECT (SELECT status FROM chat) AS chat_status, (SELECT n FROM inflight) AS inflight, written.*
-     FROM (SELECT 1) AS one LEFT JOIN written ON true`,
-    [
-      chatId, userId,
-      userId, alive,
-      userId, today(), limits.maxInflight, userId, userId,
-      chatId, userId, turn.at,
-      turn.questionId, turn.at, turn.replyId, turn.questionId, replyAt,
-    ],
-  );
-  const head = rows[0] as { chat_status: string | null; inflight: number };
-  if (!head.chat_status) throw domainErrors.notFound('no such chat');
-  if (head.chat_status === 'archived') throw domainErrors.conflict('the chat is archived');
-  if (head.inflight >= limits.maxInflight) throw domainErrors.limited(2, `at most ${limits.maxInflight} replies may be in progress at once`);
-  const written = rows.filter((r: { id: string | null }) => r.id) as Array<Message>;
-  if (written.length === 0) throw await quotaExceeded(trx, userId);
-  const strip = ({ chat_status: _c, inflight: _i, ...row }: Message & { chat_status?: unknown; inflight?: unknown }) => row as Message;
-  return { message: strip(written.find((r) => r.id === turn.questionId)!), reply: strip(written.find((r) => r.id === turn.replyId)!) };
+  let rows: Message[];
+  try {
+    ({ rows } = await db.raw('SELECT * FROM chat_admit(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::timestamptz, ?::timestamptz, ?::date, ?::int)', [
+      userId, chatId, turn.questionId, turn.replyId, turn.at, alive, today(), limits.maxInflight,
+    ]));
+  } catch (err) {
+    const { code, detail } = err as { code?: string; detail?: string };
+    const refusal = code === undefined ? undefined : REFUSALS[code];
+    throw refusal ? refusal(limits, detail) : err;
+  }
+  return { message: rows.find((r) => r.id === turn.questionId)!, reply: rows.find((r) => r.id === turn.replyId)! };
 }
 
-/**
- * Counts one message of (user, day) unless the plan's `messages_per_day` is used up, when it
- * returns no row: one conditional upsert, so parallel requests never count past the limit.
- * `gate` (a FROM/WHERE tail ending in AND, its bindings between the day's and the user id
- * of the limit) makes it conditional. Bindings: user, day, [gate], user, user.
- */
-const countOneMessage = (gate: string) => `INSERT INTO ai_usage_daily AS d (user_id, day, messages)
-       SELECT ?::uuid, ?::date, 1 ${gate || 'WHERE'} ${planLimitSql('messages_per_day')} >= 1
-       ON CONFLICT (user_id, day) DO UPDATE SET messages = d.messages + 1 WHERE d.messages < ${planLimitSql('messages_per_day')}
-       RETURNING messages`;
-
-async function quotaExceeded(db: Knex | Knex.Transaction, userId: string) {
+async function readQuotaExceeded(db: Knex | Knex.Transaction, userId: string) {
   const { rows } = await db.raw(`SELECT ${planLimitSql('messages_per_day')} AS n`, [userId]);
-  return domainErrors.limited(secondsToMidnightUtc(), `the daily limit of ${rows[0]?.n} messages is used up`, 'quota_exceeded');
+  return quotaExceeded(rows[0]?.n);
 }
 
 /**
@@ -103,8 +79,14 @@ async function quotaExceeded(db: Knex | Knex.Transaction, userId: string) {
  */
 export async function countMessage(db: Knex | Knex.Transaction, userId: string): Promise<string> {
   const day = today();
-  const { rows } = await db.raw(countOneMessage(''), [userId, day, userId, userId]);
-  if (rows.length === 0) throw await quotaExceeded(db, userId);
+  const { rows } = await db.raw(
+    `INSERT INTO ai_usage_daily AS d (user_id, day, messages)
+       SELECT ?::uuid, ?::date, 1 WHERE ${planLimitSql('messages_per_day')} >= 1
+       ON CONFLICT (user_id, day) DO UPDATE SET messages = d.messages + 1 WHERE d.messages < ${planLimitSql('messages_per_day')}
+       RETURNING messages`,
+    [userId, day, userId, userId],
+  );
+  if (rows.length === 0) throw await readQuotaExceeded(db, userId);
   return day;
 }
 

@@ -1,13 +1,16 @@
 /**
  * The embedded database has one owner: `npm run cli` reaches a running `npm start` through
- * it (the change is live at once), a second start is refused with one line, and with the
- * server stopped, or dead, the directory opens again.
+ * it (the change is live at once), a chat question is admitted and answered on it, a second
+ * start is refused with one line, and with the server stopped, or dead, the directory opens
+ * again.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ask, newChat, storedReply } from './chat/harness.js';
 import { testEnv } from '../helpers/env.js';
 import { registerUser, request } from '../helpers/http.js';
 import { freePort, ROOT, spawnService, waitForReady, type Spawned } from '../helpers/spawn.js';
@@ -63,6 +66,14 @@ describe('embedded database owner', () => {
     const list = await request(base, 'GET', '/api/admin/users', { token: user.token });
     expect(list.status).toBe(200);
     expect(list.body.items.map((u: { email: string }) => u.email)).toContain(user.email);
+  }, 60_000);
+
+  it('admits and answers a chat question, and refuses one to a chat that is not there', async () => {
+    const chatId = await newChat(base, user.token);
+    const { reply } = await ask(base, user.token, chatId, 'Как вернуть залог за квартиру?');
+    expect((await storedReply(base, user.token, chatId, reply.id, 30_000)).status).toBe('completed');
+    const missing = await request(base, 'POST', `/api/chats/${randomUUID()}/messages`, { token: user.token, json: { content: 'Вопрос' } });
+    expect([missing.status, missing.body.code]).toEqual([404, 'not_found']);
   }, 60_000);
 
   it('refuses a second start on the same DATA_DIR with one line', async () => {

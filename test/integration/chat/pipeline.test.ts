@@ -161,7 +161,7 @@ describe('POST /api/ai/complete', () => {
 });
 
 describe('chats and paging', () => {
-  it('lists chats newest first with a cursor, hides archived ones, and refuses messages to them', async () => {
+  it("lists chats newest first with a cursor, hides archived ones, and refuses messages to them and to another user's", async () => {
     const user = await registerUser(url, 'paging');
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(await newChat(url, user.token));
@@ -176,7 +176,13 @@ describe('chats and paging', () => {
     const archived = await request(url, 'GET', '/api/chats?status=archived', { token: user.token });
     expect(archived.body.items).toMatchObject([{ id: ids[0], status: 'archived' }]);
     const post = await request(url, 'POST', `/api/chats/${ids[0]}/messages`, { token: user.token, json: { content: 'Ещё вопрос' } });
-    expect(post.status).toBe(409);
+    expect([post.status, post.body.code]).toEqual([409, 'conflict']);
+    const stranger = await registerUser(url, 'pagingstranger');
+    const foreign = await request(url, 'POST', `/api/chats/${ids[1]}/messages`, { token: stranger.token, json: { content: 'Чужой вопрос' } });
+    expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
+    // Neither refusal wrote a message or touched a chat.
+    expect(await messagesOf(url, user.token, ids[1]!)).toEqual([]);
+    expect((await request(url, 'GET', `/api/chats/${ids[1]}`, { token: user.token })).body.updated_at).toBe(page1.body.items[1].updated_at);
   });
 
   it('pages messages oldest first with ?after= and ?cursor=', async () => {
