@@ -9,7 +9,7 @@ import { usageReport } from '../../core/reports/usage.js';
 import { problems } from '../problem.js';
 import { decodeCursor, keysetPage } from '../cursor.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
-import { isoDate, page, pageQuery, userSchema } from '../schemas/common.js';
+import { isoDate, page, pageQuery, rangeEnd, rangeStart, reportTime, userSchema, utcDayOf } from '../schemas/common.js';
 
 const auditSchema = z.object({
   id: z.uuid(),
@@ -26,9 +26,6 @@ const auditSchema = z.object({
 
 const MAX_REPORT_DAYS = 366;
 const DAY_MS = 86_400_000;
-const utcDay = (d: Date) => d.toISOString().slice(0, 10);
-// Years a report can mean; also keeps day arithmetic and PostgreSQL's date range out of reach.
-const reportDay = z.iso.date().refine((d) => d >= '1970-01-01' && d <= '2999-12-31', 'must be a day between 1970 and 2999');
 
 const usageDaySchema = z.object({
   day: z.iso.date(),
@@ -84,11 +81,11 @@ export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: Account
     defineRoute({
       method: 'get', path: '/api/admin/reports/usage', summary: `Usage per UTC day, from..to inclusive (default the last 30 days, at most ${MAX_REPORT_DAYS})`,
       tags: ['admin'], access: ['admin'],
-      query: z.object({ from: reportDay.optional(), to: reportDay.optional() }),
+      query: z.object({ from: reportTime.optional(), to: reportTime.optional() }),
       responses: { 200: { description: 'One row per day, oldest first', schema: z.object({ from: z.iso.date(), to: z.iso.date(), days: z.array(usageDaySchema) }) } },
       async handler(ctx, { query }) {
-        const to = query.to ?? utcDay(new Date());
-        const from = query.from ?? utcDay(new Date(Date.parse(to) - 29 * DAY_MS));
+        const to = utcDayOf(query.to ?? new Date().toISOString());
+        const from = query.from ? utcDayOf(query.from) : utcDayOf(new Date(Date.parse(to) - 29 * DAY_MS).toISOString());
         const span = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
         if (span < 1) throw problems.validation([{ path: 'query.from', message: 'must not be after `to`' }]);
         if (span > MAX_REPORT_DAYS) throw problems.validation([{ path: 'query.from', message: `the range may span at most ${MAX_REPORT_DAYS} days` }]);
@@ -99,7 +96,7 @@ export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: Account
       method: 'get', path: '/api/admin/audit', summary: 'The audit trail', tags: ['admin'], access: ['admin'],
       query: pageQuery.extend({
         action: z.string().max(64).optional(), actor_id: z.uuid().optional(), target_id: z.string().min(1).max(64).optional(),
-        from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(),
+        from: reportTime.optional(), to: reportTime.optional(),
       }),
       responses: { 200: { description: 'Audit events, newest first', schema: page(auditSchema) } },
       async handler(ctx, { query }) {
@@ -107,8 +104,8 @@ export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: Account
         if (query.action) events.where({ action: query.action });
         if (query.actor_id) events.whereRaw(...byActor(query.actor_id));
         if (query.target_id) events.where({ target_id: query.target_id });
-        if (query.from) events.where('created_at', '>=', query.from);
-        if (query.to) events.where('created_at', '<', query.to);
+        if (query.from) events.where('created_at', '>=', rangeStart(query.from));
+        if (query.to) events.where('created_at', '<', rangeEnd(query.to));
         const result = await keysetPage(events, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         const { cursor: _cursor, limit: _limit, ...filters } = query;
         await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'audit_logs', ip: ctx.ip, meta: filters });

@@ -20,7 +20,7 @@ import type { Queues } from '../../pipelines/queues.js';
 import { decodeCursor, keysetPage } from '../cursor.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
-import { isoDate, page, pageQuery } from '../schemas/common.js';
+import { page, pageQuery, rangeEnd, rangeStart, reportTime } from '../schemas/common.js';
 import {
   completeBody, declineBody, lawyerBody, lawyerSchema, rateBody, requestReviewBody, reviewParams, reviewSchema, reviewsReportSchema, subjectSchema,
 } from '../schemas/review.js';
@@ -39,10 +39,6 @@ export interface ReviewRouteDeps {
 const notFound = { description: 'No such review for you' };
 const wrongState = { description: 'The review is not in a state that allows this' };
 const reviewAnswer = { description: 'The review', schema: reviewSchema };
-const reportTime = z.union([z.iso.date(), isoDate]).refine((t) => {
-  const year = new Date(t).getUTCFullYear();
-  return year >= 1970 && year <= 2999;
-}, 'must be a time between 1970 and 2999');
 
 export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
   const effects = createReviewEffects({ queues: deps.queues, redis: deps.redis });
@@ -171,8 +167,8 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       query: z.object({ from: reportTime.optional(), to: reportTime.optional() }),
       responses: { 200: { description: 'The report', schema: reviewsReportSchema } },
       async handler(ctx, { query }) {
-        const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
-        ctx.body = await deps.reads.read(ctx.state.user.id, (db) => reviewsReport(db, { from: iso(query.from), to: iso(query.to) }));
+        const range = { from: query.from && rangeStart(query.from), to: query.to && rangeEnd(query.to) };
+        ctx.body = await deps.reads.read(ctx.state.user.id, (db) => reviewsReport(db, range));
       },
     }),
   ];

@@ -45,6 +45,13 @@ describe('audit trail', () => {
     const feed = await request(rt.url, 'GET', '/api/admin/audit?action=auth.login_failed', { token: admin.token });
     expect(feed.status).toBe(200);
     expect(feed.body.items[0]).toMatchObject({ action: 'auth.login_failed', target_id: u.id });
+    // `from`/`to` take a day as well as a time; a day as `to` includes the whole of it.
+    const today = new Date().toISOString().slice(0, 10);
+    const byDay = await request(rt.url, 'GET', `/api/admin/audit?action=auth.login_failed&from=${today}&to=${today}`, { token: admin.token });
+    expect(byDay.body.items.map((i: { id: string }) => i.id)).toEqual(feed.body.items.map((i: { id: string }) => i.id));
+    const before = await request(rt.url, 'GET', `/api/admin/audit?action=auth.login_failed&to=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}`, { token: admin.token });
+    expect([before.status, before.body.items]).toEqual([200, []]);
+    expect((await request(rt.url, 'GET', '/api/admin/audit?from=yesterday', { token: admin.token })).status).toBe(400);
   });
 
   it('records document downloads and deletions, and the chain of every entry holds', async () => {
