@@ -6,9 +6,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { Redis } from 'ioredis';
-import { REDIS_URL, TEST_DATABASE_URL } from './services.js';
+import { REDIS_URL, sqlOnce, TEST_DATABASE_URL } from './services.js';
 
 export interface TestEnv {
   env: NodeJS.ProcessEnv;
@@ -51,10 +50,7 @@ export function testEnv(name: string, extra: NodeJS.ProcessEnv = {}): TestEnv {
     prefix,
     dataDir,
     async cleanup() {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await sqlOnce(TEST_DATABASE_URL, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       const redis = new Redis(REDIS_URL);
       let cursor = '0';
       do {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { sqlOnce } from './services.js';
 import { freePort } from './spawn.js';
 
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -37,16 +37,6 @@ async function pgTool(program: string, args: string[]): Promise<void> {
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`${program} failed: ${e.stderr || e.message}`, { cause: err });
-  }
-}
-
-async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
   }
 }
 
@@ -85,22 +75,22 @@ export async function startPgReplication(): Promise<PgReplication> {
 
   const primaryUrl = url(primaryPort);
   const replicaUrl = url(replicaPort);
-  const pauseState = async () => (await query<{ state: string }>(replicaUrl, 'SELECT pg_get_wal_replay_pause_state() AS state'))[0]!.state;
+  const pauseState = async () => (await sqlOnce<{ state: string }>(replicaUrl, 'SELECT pg_get_wal_replay_pause_state() AS state'))[0]!.state;
   return {
     primaryUrl,
     replicaUrl,
     async pauseReplay() {
-      await query(replicaUrl, 'SELECT pg_wal_replay_pause()');
+      await sqlOnce(replicaUrl, 'SELECT pg_wal_replay_pause()');
       // Pausing is a request: replay stops at the next record boundary.
       await until('replay to pause', async () => (await pauseState()) === 'paused');
     },
     async resumeReplay() {
-      await query(replicaUrl, 'SELECT pg_wal_replay_resume()');
+      await sqlOnce(replicaUrl, 'SELECT pg_wal_replay_resume()');
     },
     async caughtUp() {
-      const lsn = (await query<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_lsn()::text AS lsn'))[0]!.lsn;
+      const lsn = (await sqlOnce<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_lsn()::text AS lsn'))[0]!.lsn;
       await until('the replica to catch up', async () =>
-        (await query<{ ok: boolean }>(replicaUrl, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn]))[0]!.ok);
+        (await sqlOnce<{ ok: boolean }>(replicaUrl, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn]))[0]!.ok);
     },
     stopReplica: () => stopServer(replicaDir, 'fast'),
     async stop() {

@@ -6,14 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import { Model } from 'objection';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../core/audit-verify.js';
 import { newChat } from '../e2e/chat/harness.js';
 import { registerUser, request } from '../helpers/http.js';
 import { account } from '../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { TEST_DATABASE_URL } from '../helpers/services.js';
+import { sqlOnce, TEST_DATABASE_URL } from '../helpers/services.js';
 
 const role = `svc_${randomBytes(4).toString('hex')}`;
 const serviceUrl = (() => {
@@ -24,15 +23,7 @@ const serviceUrl = (() => {
 let rt: TestRuntime;
 let asService: Knex;
 
-async function asOwner(sql: string) {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const asOwner = (sql: string) => sqlOnce(TEST_DATABASE_URL, sql);
 
 beforeAll(async () => {
   await asOwner(`CREATE ROLE ${role} LOGIN`);

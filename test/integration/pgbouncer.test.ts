@@ -8,7 +8,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { randomBytes } from 'node:crypto';
 import knex, { type Knex } from 'knex';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../core/audit-verify.js';
 import { newChat, sleep, waitFor } from '../e2e/chat/harness.js';
@@ -16,22 +15,14 @@ import { registerUser, request } from '../helpers/http.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { account, answered, lawyer, requestReview } from '../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { ADMIN_DATABASE_URL } from '../helpers/services.js';
+import { ADMIN_DATABASE_URL, sqlOnce } from '../helpers/services.js';
 
 const database = `pgb_${randomBytes(4).toString('hex')}`;
 let bouncer: PgBouncer;
 let rt: TestRuntime;
 let direct: Knex;
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const admin = (sql: string) => sqlOnce(ADMIN_DATABASE_URL, sql);
 
 beforeAll(async () => {
   await admin(`CREATE DATABASE ${database}`);
