@@ -16,13 +16,57 @@ export interface RoomOperator {
   disconnectSockets(close?: boolean): void;
 }
 
+/** A PUBLISH, made but not sent. */
+export interface Publication {
+  channel: string;
+  message: string | Buffer;
+}
+
 export interface Emitter {
   to(room: string | string[]): RoomOperator;
   in(room: string | string[]): RoomOperator;
+  /**
+   * What `to(rooms).emit(event, ...args)` publishes, unsent: for a Lua script that stores an
+   * event and publishes it in the same round trip (core/chat/reply-stream.ts). Undefined in a
+   * Redis Cluster, where a room's shard channel hashes to another slot than the script's keys
+   * (no script can reach both): emit after the script there.
+   */
+  publication(rooms: string[], event: string, ...args: unknown[]): Publication | undefined;
 }
 
 export function createEmitter(redis: RedisClient, queuePrefix: string): Emitter {
-  return redis instanceof Cluster ? new ShardedEmitter(redis, shardedChannelPrefix(queuePrefix)) : new RedisEmitter(redis, { key: socketKey(queuePrefix) });
+  return redis instanceof Cluster ? new ShardedEmitter(redis, shardedChannelPrefix(queuePrefix)) : new ClassicEmitter(redis, socketKey(queuePrefix));
+}
+
+/**
+ * @socket.io/redis-emitter. Its publications are its own encoding too (msgpack, which the
+ * classic adapter reads), made by a second instance whose "client" keeps what it is given.
+ */
+class ClassicEmitter implements Emitter {
+  private readonly emitter: RedisEmitter;
+  private readonly recorder: RedisEmitter;
+  private recorded: Publication | undefined;
+
+  constructor(redis: RedisClient, key: string) {
+    this.emitter = new RedisEmitter(redis, { key });
+    const keep = { publish: (channel: string, message: Buffer) => void (this.recorded = { channel, message }) };
+    this.recorder = new RedisEmitter(keep, { key });
+  }
+
+  to(room: string | string[]): RoomOperator {
+    return this.emitter.to(room);
+  }
+
+  in(room: string | string[]): RoomOperator {
+    return this.emitter.in(room);
+  }
+
+  publication(rooms: string[], event: string, ...args: unknown[]): Publication {
+    this.recorder.to(rooms).emit(event, ...args); // synchronous: `keep` has it now
+    const made = this.recorded!;
+    this.recorded = undefined;
+    return made;
+  }
 }
 
 // The message format of socket.io-adapter's ClusterAdapter, which the sharded adapter extends.
@@ -58,6 +102,10 @@ class ShardedEmitter implements Emitter {
 
   in(room: string | string[]): RoomOperator {
     return this.to(room);
+  }
+
+  publication(): undefined {
+    return undefined;
   }
 
   /** Fire and forget, as @socket.io/redis-emitter; payloads are JSON (the adapter reads JSON or msgpack). */

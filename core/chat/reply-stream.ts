@@ -36,11 +36,29 @@ export class AttemptSuperseded extends Error {
   override name = 'AttemptSuperseded';
 }
 
-// XADD only while KEYS[2] (the reply's attempt counter) still names this attempt.
-const FENCED_XADD = `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+/**
+ * Stores an event in KEYS[1] (the reply's stream) and publishes it (ARGV[5] channel, ARGV[6]
+ * message, when given): one round trip, and nobody is told of an event before it is stored.
+ * Fenced when ARGV[1] names an attempt: only while KEYS[2] (the reply's attempt counter)
+ * still names it. Sent as EVALSHA (ioredis sends the text once per connection).
+ */
+const STORE_EVENT = `if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('XADD', KEYS[1], '*', 'e', ARGV[2], 'd', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+if ARGV[5] then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 1`;
+
+type StoreEvent = (key: string, attemptKey: string, attempt: number | '', event: string, data: string, ttl: number, ...publication: Array<string | Buffer>) => Promise<number>;
+const withStoreEvent = new WeakSet<RedisClient>();
+
+/** The client's storeReplyEvent command, defined on first use. */
+function storeEvent(redis: RedisClient): StoreEvent {
+  if (!withStoreEvent.has(redis)) {
+    redis.defineCommand('storeReplyEvent', { numberOfKeys: 2, lua: STORE_EVENT });
+    withStoreEvent.add(redis);
+  }
+  return (redis as unknown as { storeReplyEvent: StoreEvent }).storeReplyEvent.bind(redis);
+}
 
 export interface ReplyPublisher {
   /** The attempt number of this run (1, then 2 after a crash or a retry). */
@@ -59,17 +77,16 @@ export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Em
   const base = { chat_id: target.chatId, message_id: target.messageId };
   let seq = 0;
 
+  const store = storeEvent(deps.redis);
+
   /** Terminal events (completed, failed) go to the user's room too, and are not fenced. */
   async function publish(event: ReplyEvent['event'], data: ReplyEvent['data'], ttl: number, terminal: boolean): Promise<void> {
-    // Stored before emitted: a client that joins after seeing this event finds it in the stream.
-    if (terminal) {
-      await deps.redis.multi().xadd(key, '*', 'e', event, 'd', JSON.stringify(data)).expire(key, ttl).exec();
-    } else {
-      const stored = await deps.redis.eval(FENCED_XADD, 2, key, attemptKey, attempt, event, JSON.stringify(data), ttl);
-      if (stored !== 1) throw new AttemptSuperseded(`attempt ${attempt} of ${target.messageId} was superseded`);
-    }
     const rooms = terminal ? [chatRoom(target.chatId), userRoom(target.userId)] : [chatRoom(target.chatId)];
-    deps.emitter.to(rooms).emit(event, data);
+    // Stored before emitted: a client that joins after seeing this event finds it in the stream.
+    const publication = deps.emitter.publication(rooms, event, data);
+    const stored = await store(key, attemptKey, terminal ? '' : attempt, event, JSON.stringify(data), ttl, ...(publication ? [publication.channel, publication.message] : []));
+    if (stored !== 1) throw new AttemptSuperseded(`attempt ${attempt} of ${target.messageId} was superseded`);
+    if (!publication) deps.emitter.to(rooms).emit(event, data);
   }
 
   return {

@@ -3,14 +3,13 @@
  * worker restarts the reply. The reply's stream must then hold the new attempt only, and the
  * old one must stop calling its provider.
  */
-import { Emitter } from '@socket.io/redis-emitter';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, CompletionHooks, CompletionRequest, Orchestrator } from '../../../core/ai/index.js';
 import { AttemptSuperseded, openReplyPublisher, readReplyEvents } from '../../../core/chat/reply-stream.js';
 import { completeStreaming } from '../../../core/chat/reply.js';
-import { socketKey } from '../../../core/rooms.js';
+import { createEmitter, type Emitter } from '../../../core/emitter.js';
 import { testEnv, type TestEnv } from '../../helpers/env.js';
 import { REDIS_URL } from '../../helpers/services.js';
 
@@ -21,7 +20,7 @@ let deps: { redis: Redis; emitter: Emitter; prefix: string };
 beforeAll(() => {
   t = testEnv('superseded');
   redis = new Redis(REDIS_URL);
-  deps = { redis, emitter: new Emitter(redis, { key: socketKey(t.prefix) }), prefix: t.prefix };
+  deps = { redis, emitter: createEmitter(redis, t.prefix), prefix: t.prefix };
 });
 afterAll(async () => {
   redis?.disconnect();

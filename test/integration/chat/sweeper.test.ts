@@ -1,9 +1,8 @@
 /** A reply whose job died for good is failed by the sweeper and the client is told; a live one is left alone. */
-import { Emitter } from '@socket.io/redis-emitter';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStuckReplies } from '../../../core/chat/sweeper.js';
-import { socketKey } from '../../../core/rooms.js';
+import { createEmitter } from '../../../core/emitter.js';
 import { replyJobAlive, replyJobId } from '../../../pipelines/chat-reply.js';
 import { registerUser } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
@@ -42,7 +41,7 @@ describe('stuck reply sweeper', () => {
     await aiQueue.add('ai.chat-reply', { message_id: alive.replyId, reply_to: alive.questionId, chat_id: chatId, user_id: user.id }, { jobId: replyJobId(alive.replyId), delay: 3_600_000 });
 
     await following(rt.url, user.token, chatId, async (client) => {
-      const emitter = new Emitter(ai.redis, { key: socketKey(rt.t.prefix) });
+      const emitter = createEmitter(ai.redis, rt.t.prefix);
       const failed = await sweepStuckReplies({ db: Model.knex(), emitter, replyJobAlive: (id) => replyJobAlive(aiQueue, id), stuckAfterSeconds: 600 });
       expect(failed).toBe(1);
 
