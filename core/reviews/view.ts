@@ -83,14 +83,15 @@ export type ReviewSubject =
   | { type: 'message'; question: string | null; answer: string | null }
   | { type: 'document'; title: string | null; text: string | null };
 
-/** The masked subject: the answer with the question it answers, or the document's current masked text. */
+/** The masked subject: the answer with the question it answers, or the document's current masked text (nulls once deleted). */
 export async function loadSubject(db: Db, r: ReviewRow): Promise<ReviewSubject> {
   if (r.subject_type === 'message') {
     const answer = await db('messages').where({ id: r.message_id }).first('content', 'reply_to');
     const question = answer?.reply_to ? await db('messages').where({ id: answer.reply_to }).first('content') : undefined;
     return { type: 'message', question: question?.content ?? null, answer: answer?.content ?? null };
   }
-  const doc = await db('documents').where({ id: r.document_id }).first('title', 'version');
+  // A deleted document is gone from every answer at once, before its destroy job runs.
+  const doc = await db('documents').where({ id: r.document_id }).whereNull('deleted_at').first('title', 'version');
   const text = doc ? await db('document_texts').where({ document_id: r.document_id, version: doc.version }).first('text') : undefined;
   return { type: 'document', title: doc?.title ?? null, text: text?.text ?? null };
 }

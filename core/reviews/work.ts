@@ -89,7 +89,10 @@ export interface Completion {
   corrected_content?: string | undefined;
 }
 
-/** The lawyer's verdict; a correction of an answer joins the chat as a `lawyer` message. */
+/**
+ * The lawyer's verdict. On an answer, the verdict joins the chat as a `lawyer` message: the
+ * corrected answer, or the lawyer's comment when they approve or reject it.
+ */
 export const completeReview = (deps: WorkDeps, lawyerId: string, id: string, input: Completion) =>
   act(deps, { id: lawyerId, as: 'lawyer' }, id, ['in_progress'], 'completed', async (trx, row) => {
     if (input.verdict === 'corrected' && !input.corrected_content) throw domainErrors.invalid('a `corrected` verdict needs `corrected_content`');
@@ -97,10 +100,10 @@ export const completeReview = (deps: WorkDeps, lawyerId: string, id: string, inp
     const [comment, corrected] = await maskInScope(trx, deps.vault, scope, [input.comment, input.corrected_content ?? '']);
     let lawyerMessageId: string | null = null;
     let afterCommit: Change['afterCommit'];
-    if (scope.type === 'chat' && corrected) {
+    if (scope.type === 'chat') {
       const [message] = await trx('messages').insert({
-        chat_id: scope.id, user_id: row.requester_id, sender: 'lawyer', content: corrected, status: 'completed',
-        meta: { review_id: id, verdict: input.verdict, reviewed_message_id: row.message_id },
+        chat_id: scope.id, user_id: row.requester_id, sender: 'lawyer', content: corrected || comment, status: 'completed',
+        meta: { review_id: id, verdict: input.verdict, reviewed_message_id: row.message_id, ...(corrected ? { comment } : {}) },
       }).returning('*');
       await trx('chats').where({ id: scope.id }).update(touch(trx));
       lawyerMessageId = message.id;

@@ -8,7 +8,9 @@
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, waitFor, type Client } from '../../e2e/chat/harness.js';
+import { upload } from '../../helpers/documents.js';
 import { request } from '../../helpers/http.js';
+import { settledDocument } from '../../helpers/ingest.js';
 import { account, answered, lawyer, requestReview, reviewAs, reviewWhen, type Session } from '../../helpers/reviews.js';
 import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
@@ -152,7 +154,8 @@ describe('lawyer review', () => {
 
   it('routes the oldest pending review when a slot frees', async () => {
     const q = async (text: string) => (await requestReview(rt.url, user.token, (await answered(rt.url, user.token, text)).answerId, { specialization: 'family' })).body.id;
-    const held = await q('Как подать на развод?');
+    const heldSubject = await answered(rt.url, user.token, 'Как подать на развод?');
+    const held = (await requestReview(rt.url, user.token, heldSubject.answerId, { specialization: 'family' })).body.id;
     await reviewWhen(rt.url, user.token, held, 'assigned', (r) => r.status === 'assigned' && r.lawyer.id === family.id);
     const older = await q('Как взыскать алименты?');
     const newer = await q('Как определить место жительства ребёнка?');
@@ -160,9 +163,28 @@ describe('lawyer review', () => {
     expect((await reviewAs(rt.url, user.token, older)).status).toBe('pending');
     expect((await post(family.token, `/api/reviews/${held}/accept`)).status).toBe(200);
     expect((await post(family.token, `/api/reviews/${held}/complete`, { verdict: 'approved', comment: 'Ответ верный.' })).status).toBe(200);
+    // An approval joins the chat too, as the lawyer's comment.
+    const chat = (await request(rt.url, 'GET', `/api/chats/${heldSubject.chatId}/messages`, { token: user.token })).body.items;
+    expect(chat.at(-1)).toMatchObject({ sender: 'lawyer', content: 'Ответ верный.', meta: { verdict: 'approved', reviewed_message_id: heldSubject.answerId } });
     await reviewWhen(rt.url, user.token, older, 'the oldest pending assigned', (r) => r.status === 'assigned' && r.lawyer.id === family.id);
     expect((await reviewAs(rt.url, user.token, newer)).status).toBe('pending');
     for (const id of [older, newer]) await post(user.token, `/api/reviews/${id}/cancel`);
+  });
+
+  it('shows a document under review to its lawyer, and nothing of it once the owner deletes it', async () => {
+    const up = await upload(rt.url, '/api/documents', user.token, { name: 'lease.txt', data: Buffer.from('Договор найма жилого помещения.\nНаниматель вносит плату ежемесячно.\n') });
+    expect((await settledDocument(rt.url, user.token, up.body.id)).status).toBe('ready');
+    const requested = await post(user.token, `/api/reviews/documents/${up.body.id}/request`, { specialization: 'housing' });
+    const id = requested.body.id;
+    await reviewWhen(rt.url, user.token, id, 'assigned', (r) => r.status === 'assigned');
+    const seen = (await request(rt.url, 'GET', `/api/reviews/${id}`, { token: labourA.token })).body.subject;
+    expect(seen).toMatchObject({ type: 'document', title: 'lease' });
+    expect(seen.text).toContain('Наниматель вносит плату');
+
+    expect((await request(rt.url, 'DELETE', `/api/documents/${up.body.id}`, { token: user.token })).status).toBe(204);
+    const after = (await request(rt.url, 'GET', `/api/reviews/${id}`, { token: user.token }));
+    if (after.status === 200) expect(after.body.subject).toEqual({ type: 'document', title: null, text: null });
+    else expect(after.status).toBe(404); // the destroy job already took the review with the document
   });
 
   it('classifies a review without a specialization from its masked question (rules when no AI answers)', async () => {
