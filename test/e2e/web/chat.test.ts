@@ -1,6 +1,7 @@
 /**
  * Chat in a real browser: sign up, ask, watch the answer stream in; reload mid-answer and it
- * still completes; switching chats keeps it; the UI speaks Russian and switches to English.
+ * still completes; switching chats keeps it; stop an answer and keep what streamed; the UI
+ * speaks Russian and switches to English.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask, signUp, startWebStack, type WebStack } from './harness.js';
@@ -48,6 +49,40 @@ describe('the chat page', () => {
     await page.goto(chatUrl);
     await page.waitForSelector(`${second}[data-status=completed]`, { timeout: 30_000 });
     expect(await page.locator(`${second} .markdown`).textContent()).toContain('Обратитесь в инспекцию труда.');
+    await page.close();
+  }, 90_000);
+
+  it('stops an answer: the partial answer stays, marked as stopped, also after a reload, and Retry asks again', async () => {
+    const plain = 'Сначала направьте работодателю письменную претензию, затем обратитесь в трудовую инспекцию или в суд.';
+    stack.ai.setDefault({ kind: 'text', text: `${plain} ${plain}`, chunks: 60, delayMs: 150 });
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'stop');
+    const reply = await ask(page, 'Меня уволили, как оспорить?');
+    const shown = async () => ((await page.locator(`${reply} .markdown`).textContent()) ?? '').trim();
+    await expect.poll(async () => (await shown()).length, { timeout: 20_000, interval: 40 }).toBeGreaterThan(10);
+    await page.click(`${reply} button.stop`);
+    await page.waitForSelector(`${reply}[data-status=completed][data-stopped=true]`, { timeout: 15_000 });
+    const partial = await shown();
+    expect(partial.length).toBeGreaterThan(10);
+    expect(partial.length).toBeLessThan(plain.length);
+    expect(plain.startsWith(partial)).toBe(true);
+    expect(await page.locator(`${reply} .badge`).textContent()).toBe('Ответ остановлен');
+    expect(await page.locator(`${reply} button.stop`).count()).toBe(0);
+
+    // Nothing more arrives, and the reload shows the same stopped answer.
+    await page.waitForTimeout(600);
+    expect(await shown()).toBe(partial);
+    await page.reload();
+    await page.waitForSelector(`${reply}[data-stopped=true]`);
+    expect(await shown()).toBe(partial);
+    expect(await page.locator(`${reply} .badge`).textContent()).toBe('Ответ остановлен');
+
+    stack.ai.setDefault({ kind: 'text', text: plain, chunks: 3 });
+    await page.click(`${reply} button:text("Повторить")`);
+    const again = page.locator('article.message.assistant').last();
+    await expect.poll(() => again.getAttribute('data-message-id')).not.toBe(await page.locator(reply).getAttribute('data-message-id'));
+    await page.waitForSelector(`article.message.assistant[data-message-id="${await again.getAttribute('data-message-id')}"][data-status=completed]`, { timeout: 30_000 });
+    expect(((await again.locator('.markdown').textContent()) ?? '').trim()).toBe(plain);
     await page.close();
   }, 90_000);
 

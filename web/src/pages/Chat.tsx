@@ -2,9 +2,14 @@
  * The chat: a list of conversations and one conversation. Answers stream token by token over
  * Socket.IO; an answer survives switching chats, a reload and a dropped network, because the
  * page rejoins with `after_seq` (the server replays what it missed) and reads stored answers.
+ * How a reply is assembled from its events is web/src/chat/stream.ts; a reply in flight can
+ * be stopped, and keeps what had streamed.
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { Markdown } from '../components/Markdown';
+import { MessageView } from '../chat/MessageView';
+import { citationHref } from '../chat/citations';
+import { appendMissing, applyDelta, applyStarted, follow, followInFlight, resumePoint, settle, shownText, upsertMessage, type DeltaEvent, type Live, type StartedEvent } from '../chat/stream';
+import { inFlight, type Citation, type Message } from '../chat/types';
 import { allPages, api, ApiError } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link, navigate } from '../lib/router';
@@ -15,26 +20,6 @@ interface Chat {
   title: string;
   updated_at: string;
 }
-
-interface Citation {
-  n: number;
-  source: { type: 'law'; code: string; article: string; title: string } | { type: 'document'; id: string; title: string; version: number };
-  quote: string;
-}
-
-interface Message {
-  id: string;
-  chat_id: string;
-  sender: 'user' | 'assistant' | 'lawyer' | 'system';
-  content?: string | null;
-  status: 'pending' | 'queued' | 'streaming' | 'completed' | 'failed';
-  meta?: { degraded?: boolean; citations?: Citation[]; error?: { code: string; detail?: string } };
-}
-
-/** What has streamed of a reply so far: its text and the last `seq` joined to it. */
-type Live = Record<string, { text: string; seq: number }>;
-
-const inFlight = (m: Message) => m.sender === 'assistant' && (m.status === 'queued' || m.status === 'streaming');
 
 export function ChatPage({ chatId }: { chatId?: string }) {
   const t = useT();
@@ -69,21 +54,37 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
   const [messages, setMessages] = useState<Message[]>([]);
   const [live, setLive] = useState<Live>({});
   const liveRef = useRef<Live>({});
-  liveRef.current = live;
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [online, setOnline] = useState(true);
   const [source, setSource] = useState<Citation | null>(null);
   const [requested, setRequested] = useState<Set<string>>(new Set());
+  const [stopping, setStopping] = useState<Set<string>>(new Set());
   const [values, setValues] = useState<Record<string, string> | null>(null);
   const [readyDocs, setReadyDocs] = useState<Array<{ id: string; title: string }>>([]);
   const [attached, setAttached] = useState<string[]>([]);
   const bottom = useRef<HTMLDivElement>(null);
 
-  /** Follows the chat; `after_seq` is the last delta of the reply in flight that this page holds. */
+  /** A change to what streamed that shows at once (a reply followed, restarted or ended). */
+  const setLiveNow = useCallback((next: Live) => {
+    liveRef.current = next;
+    setLive(next);
+  }, []);
+  /** Deltas show once per frame, however many arrived in it: a fast stream costs one render a frame. */
+  const frame = useRef(0);
+  const setLiveSoon = (next: Live) => {
+    liveRef.current = next;
+    frame.current ||= requestAnimationFrame(() => {
+      frame.current = 0;
+      setLive(liveRef.current);
+    });
+  };
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+
+  /** Follows the chat, asking for what this page has not seen of the replies in flight. */
+  const resuming = useRef(false);
   const join = useCallback(() => {
-    const seqs = Object.values(liveRef.current).map((l) => l.seq);
-    getSocket().emit('chat:join', { chat_id: chatId, after_seq: seqs.length ? Math.max(...seqs) : 0 });
+    getSocket().emit('chat:join', { chat_id: chatId, ...resumePoint(liveRef.current) });
   }, [chatId]);
 
   /**
@@ -96,11 +97,10 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     const items = await allPages<Message>(`/api/chats/${chatId}/messages`);
     if (cancelled.current) return;
     setMessages(items);
-    const next: Live = Object.fromEntries(items.filter(inFlight).map((m) => [m.id, liveRef.current[m.id] ?? { text: '', seq: 0 }]));
-    liveRef.current = next;
-    setLive(next);
+    setLiveNow(followInFlight(liveRef.current, items));
+    resuming.current = false;
     join();
-  }, [chatId, join]);
+  }, [chatId, join, setLiveNow]);
   const messagesRef = useRef<Message[]>([]);
   messagesRef.current = messages;
 
@@ -136,34 +136,37 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     bottom.current?.scrollIntoView?.({ block: 'end' }); // newer browsers return a promise: not a clean-up
   }, [messages, live]);
 
-  const upsert = (m: Message) => setMessages((list) => (list.some((x) => x.id === m.id) ? list.map((x) => (x.id === m.id ? { ...x, ...m } : x)) : [...list, m]));
+  const upsert = (m: Message) => setMessages((list) => upsertMessage(list, m));
 
   useSocketEvent<{ chat_id: string; message: Message }>('message.created', (p) => p.chat_id === chatId && upsert(p.message), [chatId]);
-  useSocketEvent<{ chat_id: string; message_id: string }>('reply.started', (p) => {
+  useSocketEvent<{ chat_id: string } & StartedEvent>('reply.started', (p) => {
     if (p.chat_id !== chatId) return;
-    setMessages((list) => list.map((m) => (m.id === p.message_id ? { ...m, status: 'streaming' } : m)));
+    setMessages((list) => list.map((m) => (m.id === p.message_id && inFlight(m) ? { ...m, status: 'streaming' } : m)));
+    setLiveNow(applyStarted(liveRef.current, p));
   }, [chatId]);
-  useSocketEvent<{ chat_id: string; message_id: string; seq: number; delta: string }>('reply.delta', (p) => {
+  useSocketEvent<{ chat_id: string } & DeltaEvent>('reply.delta', (p) => {
     if (p.chat_id !== chatId) return;
-    const cur = liveRef.current[p.message_id] ?? { text: '', seq: 0 };
-    if (p.seq <= cur.seq) return; // a replay of what is already shown
-    if (p.seq > cur.seq + 1) return join(); // a gap: ask for what is missing
-    const next = { ...liveRef.current, [p.message_id]: { text: cur.text + p.delta, seq: p.seq } };
-    liveRef.current = next;
-    setLive(next);
+    const { live: next, gap } = applyDelta(liveRef.current, p);
+    if (gap) {
+      // Ask once for what is missing; the replay brings it in order.
+      if (!resuming.current) join();
+      resuming.current = true;
+    } else if (next !== liveRef.current) {
+      resuming.current = false;
+      setLiveSoon(next);
+    }
   }, [chatId, join]);
   useSocketEvent<{ chat_id: string; message: Message }>('reply.completed', (p) => {
     if (p.chat_id !== chatId) return;
     upsert(p.message);
-    const { [p.message.id]: _done, ...rest } = liveRef.current;
-    liveRef.current = rest;
-    setLive(rest);
+    setLiveNow(settle(liveRef.current, p.message.id));
     onActivity();
     if (messagesRef.current.some((m) => m.sender === 'user' && m.status === 'pending')) void load();
   }, [chatId]);
   useSocketEvent<{ chat_id: string; message_id: string; error: { code: string; detail?: string } }>('reply.failed', (p) => {
     if (p.chat_id !== chatId) return;
     setMessages((list) => list.map((m) => (m.id === p.message_id ? { ...m, status: 'failed', meta: { ...m.meta, error: p.error } } : m)));
+    setLiveNow(settle(liveRef.current, p.message_id));
   }, [chatId]);
 
   const send = async (content: string) => {
@@ -173,10 +176,8 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
         json: { content, ...(attached.length ? { document_ids: attached } : {}) }, headers: { 'idempotency-key': crypto.randomUUID() },
       });
       setAttached([]);
-      const next = { ...liveRef.current, [reply.id]: { text: '', seq: 0 } };
-      liveRef.current = next;
-      setLive(next);
-      setMessages((list) => [...list, message, { ...reply, chat_id: chatId, sender: 'assistant' }]);
+      setLiveNow(follow(liveRef.current, reply.id));
+      setMessages((list) => appendMissing(list, message, { ...reply, chat_id: chatId, sender: 'assistant' }));
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
     }
@@ -188,6 +189,22 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     if (!content) return;
     setDraft('');
     void send(content);
+  };
+
+  /** Stops a reply; it ends with what has streamed (`reply.completed` says so, or this answer for a queued one). */
+  const stop = async (id: string) => {
+    setStopping((s) => new Set(s).add(id));
+    try {
+      const { message } = await api<{ message: Message }>(`/api/chats/${chatId}/messages/${id}/stop`, { method: 'POST' });
+      if (!inFlight(message)) {
+        upsert(message);
+        setLiveNow(settle(liveRef.current, id));
+      }
+    } catch (err) {
+      // 409: it ended meanwhile; the stored message says how.
+      if (err instanceof ApiError && err.status === 409) void load();
+      else setError(err instanceof ApiError ? err.message : String(err));
+    }
   };
 
   const askLawyer = async (id: string) => {
@@ -204,6 +221,8 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     return messages.slice(0, i).reverse().find((m) => m.sender === 'user')?.content ?? '';
   };
 
+  const actions = { onStop: (id: string) => void stop(id), onRetry: (m: Message) => void send(questionOf(m)), onAskLawyer: (id: string) => void askLawyer(id), onCite: setSource };
+
   return (
     <section className="conversation">
       {!online && <p className="banner" role="status">{t('reconnecting')}</p>}
@@ -211,28 +230,9 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
         <button type="button" className="link" onClick={() => setValues(revealing ? null : {})}>{revealing ? t('hideMine') : t('showMine')}</button>
       </p>
       <div className="messages">
-        {messages.map((m) => {
-          const streamed = live[m.id];
-          const text = m.status === 'completed' || m.status === 'failed' ? m.content ?? '' : streamed?.text ?? '';
-          const citations = m.meta?.citations ?? [];
-          return (
-            <article key={m.id} className={`message ${m.sender}`} data-status={m.status} data-message-id={m.id}>
-              {m.sender === 'user'
-                ? <Markdown text={m.content ?? '…'} values={values ?? undefined} />
-                : <Markdown text={text} values={values ?? undefined} citations={citations.map((c) => c.n)} onCite={(n) => setSource(citations.find((c) => c.n === n) ?? null)} />}
-              {m.sender === 'assistant' && inFlight(m) && <p className="muted">{m.status === 'queued' && !text ? t('queued') : t('streaming')}</p>}
-              {m.meta?.degraded && <p className="badge warn">{t('degraded')}</p>}
-              {m.status === 'failed' && (
-                <p className="error">{t('failed')}{m.meta?.error ? `: ${m.meta.error.detail ?? m.meta.error.code}` : ''} <button type="button" onClick={() => void send(questionOf(m))}>{t('retry')}</button></p>
-              )}
-              {m.sender === 'assistant' && m.status === 'completed' && (
-                <button type="button" className="link" disabled={requested.has(m.id)} onClick={() => void askLawyer(m.id)}>
-                  {requested.has(m.id) ? t('reviewRequested') : t('askLawyer')}
-                </button>
-              )}
-            </article>
-          );
-        })}
+        {messages.map((m) => (
+          <MessageView key={m.id} m={m} text={shownText(m, live)} values={values ?? undefined} stopping={stopping.has(m.id)} reviewRequested={requested.has(m.id)} actions={actions} />
+        ))}
         <div ref={bottom} />
       </div>
       {source && (
@@ -240,9 +240,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
           <button type="button" className="link" onClick={() => setSource(null)}>{t('close')}</button>
           <h3>[{source.n}] {source.source.title}</h3>
           <blockquote>{source.quote}</blockquote>
-          {source.source.type === 'law'
-            ? <Link to={`/law/${source.source.code}/${source.source.article}`}>{t('openArticle')}</Link>
-            : <Link to={`/documents/${source.source.id}`}>{t('openDocument')}</Link>}
+          <Link to={citationHref(source)}>{source.source.type === 'law' ? t('openArticle') : t('openDocument')}</Link>
         </aside>
       )}
       {error && <p role="alert" className="error">{error}</p>}
