@@ -84,15 +84,39 @@ async function askRetrying(...args: Parameters<typeof ask>): ReturnType<typeof a
 }
 
 interface ProcessStats {
+  /** RSS at the first scrape (warmed up, before the first question). */
+  start_rss_mb: number;
   peak_rss_mb: number;
+  /** The V8 heap in use and the memory outside it (buffers) at the scrape of the peak RSS. */
+  at_peak: { heap_used_mb: number; external_mb: number };
   eventloop_p99_ms: { max: number; median: number };
   cpu_seconds: number;
   failed_scrapes: number;
 }
 
+/** The worker's warnings and errors (pino JSON lines), counted by message: why answers restarted or failed. */
+function warningsOf(output: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of output.split('\n')) {
+    let entry: { level?: number; msg?: string; code?: string; err?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue; // not a log line (stdout and stderr interleave)
+    }
+    if ((entry.level ?? 0) < 40) continue;
+    const what = [entry.msg ?? '?', entry.code, entry.err?.slice(0, 120)].filter(Boolean).join(': ');
+    counts[what] = (counts[what] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** Scrapes a /metrics every second until stopped; the first scrape only resets the histogram. */
 function scraper(url: string) {
   const rss: number[] = [];
+  const heap: number[] = [];
+  const external: number[] = [];
+  let startRss = 0;
   const p99: number[] = [];
   let cpuFirst: number | undefined;
   let cpuLast = 0;
@@ -107,12 +131,16 @@ function scraper(url: string) {
     return { text, cpu };
   };
   const done = (async () => {
-    cpuFirst = (await scrape()).cpu;
+    const first = await scrape();
+    cpuFirst = first.cpu;
+    startRss = sample(first.text, 'process_resident_memory_bytes') ?? 0;
     while (running) {
       await sleep(1000);
       const { text, cpu } = await scrape();
       if (!text) continue;
       rss.push(sample(text, 'process_resident_memory_bytes') ?? 0);
+      heap.push(sample(text, 'nodejs_heap_size_used_bytes') ?? 0);
+      external.push(sample(text, 'nodejs_external_memory_bytes') ?? 0);
       p99.push(sample(text, 'nodejs_eventloop_lag_p99_seconds') ?? 0);
       cpuLast = cpu;
     }
@@ -122,8 +150,12 @@ function scraper(url: string) {
       running = false;
       await done;
       const lag = sorted(p99);
+      const peak = rss.indexOf(Math.max(...rss));
+      const mb = (bytes = 0) => round(bytes / 2 ** 20);
       return {
-        peak_rss_mb: round(Math.max(...rss) / 2 ** 20),
+        start_rss_mb: mb(startRss),
+        peak_rss_mb: mb(rss[peak]),
+        at_peak: { heap_used_mb: mb(heap[peak]), external_mb: mb(external[peak]) },
         eventloop_p99_ms: { max: round((lag.at(-1) ?? 0) * 1000), median: round(percentile(lag, 50) * 1000) },
         cpu_seconds: round(cpuLast - (cpuFirst ?? 0), 2),
         failed_scrapes: failures,
@@ -255,7 +287,7 @@ export async function runLiveAnswersBench() {
       masked_s: spread(masked),
       first_delta_s: spread(firstDelta),
       ended_s: spread(lastEnd),
-      worker,
+      worker: { ...worker, warnings: warningsOf(workers.output()) },
       api,
       bench_client_eventloop_p99_ms: round(benchLoop.percentile(99) / 1e6),
       provider_requests: fake.calls,

@@ -92,8 +92,9 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
   let metricsUrl: string | undefined;
 
   if (mode !== 'api') {
-    // Publishing events and the reply streams are plain commands: one connection serves both.
-    const redis = workerConnection(config.redis);
+    // Publishing events and the reply streams are plain commands: one connection serves both,
+    // auto-pipelined (a thousand streams' deltas leave in a few writes).
+    const redis = workerConnection(config.redis, { autoPipelining: true });
     const emitter = createEmitter(redis, config.redis.queuePrefix);
     const ai = createOrchestrator(config.ai, log);
     const unreportCircuits = reportCircuits(() => ai.circuits());

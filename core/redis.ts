@@ -30,22 +30,34 @@ const WORKER: Rules = { maxRetriesPerRequest: null };
 /** Producers (the API) fail fast so a request answers 503 instead of hanging. */
 const PRODUCER: Rules = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000 };
 
-/**
- * `sharded`: the client takes SSUBSCRIBE (the Socket.IO sharded adapter): in a cluster it then
- * holds one subscriber connection per master, each for the channels of its own slots.
- */
-function connect(redis: RedisConfig, rules: Rules, opts: { sharded?: boolean } = {}): RedisClient {
+interface ConnectOptions {
+  /**
+   * The client takes SSUBSCRIBE (the Socket.IO sharded adapter): in a cluster it then holds
+   * one subscriber connection per master, each for the channels of its own slots.
+   */
+  sharded?: boolean;
+  /**
+   * Commands issued in one turn of the event loop leave in one write (ioredis auto-pipelining):
+   * for a client many tasks share, such as a thousand reply streams' events, where one write
+   * per command would cost a syscall each. Not for BullMQ's connections (blocking commands).
+   */
+  autoPipelining?: boolean;
+}
+
+function connect(redis: RedisConfig, rules: Rules, opts: ConnectOptions = {}): RedisClient {
+  const pipelining = opts.autoPipelining ? { enableAutoPipelining: true } : {};
   if (redis.cluster) {
     const { enableOfflineQueue, ...perNode } = rules;
     return new Cluster(redis.cluster.nodes, {
       enableReadyCheck: true,
+      ...pipelining,
       ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
       shardedSubscribers: opts.sharded ?? false,
       // BullMQ reads the per-node options to check maxRetriesPerRequest.
       redisOptions: { ...perNode, ...(redis.cluster.password ? { password: redis.cluster.password } : {}) },
     });
   }
-  const options: RedisOptions = { enableReadyCheck: true, ...rules };
+  const options: RedisOptions = { enableReadyCheck: true, ...rules, ...pipelining };
   if (redis.sentinel) {
     const { nodes, name, password, sentinelPassword } = redis.sentinel;
     return new Redis({ ...options, sentinels: nodes, name, ...(password ? { password } : {}), ...(sentinelPassword ? { sentinelPassword } : {}) });
@@ -53,7 +65,7 @@ function connect(redis: RedisConfig, rules: Rules, opts: { sharded?: boolean } =
   return new Redis(redis.url, options);
 }
 
-export function workerConnection(redis: RedisConfig, opts: { sharded?: boolean } = {}): RedisClient {
+export function workerConnection(redis: RedisConfig, opts: ConnectOptions = {}): RedisClient {
   return connect(redis, WORKER, opts);
 }
 
