@@ -105,7 +105,7 @@ function warningsOf(output: string): Record<string, number> {
       continue; // not a log line (stdout and stderr interleave)
     }
     if ((entry.level ?? 0) < 40) continue;
-    const what = [entry.msg ?? '?', entry.code, entry.err?.slice(0, 120)].filter(Boolean).join(': ');
+    const what = [entry.msg ?? '?', entry.code, entry.err?.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '<id>').slice(0, 120)].filter(Boolean).join(': ');
     counts[what] = (counts[what] ?? 0) + 1;
   }
   return counts;

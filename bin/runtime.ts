@@ -29,7 +29,7 @@ import { createQueues } from '../pipelines/queues.js';
 import { upsertSchedules } from '../pipelines/schedules.js';
 import { createProviders } from '../core/billing/subscribe.js';
 import { PROCESSORS } from '../workers/index.js';
-import { indexProcessors, selectQueues, startWorkerPools } from '../workers/pools.js';
+import { indexProcessors, selectQueues, startWorkerPools, workerDatabase } from '../workers/pools.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export type Mode = 'all' | 'api' | 'workers';
@@ -77,7 +77,8 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     throw err;
   }
 
-  const db = await openDatabase(config, log, { command: 'npm start' });
+  // A process that runs worker pools keeps a larger database pool (workers/pools.ts).
+  const db = await openDatabase(mode === 'api' ? config : { ...config, database: workerDatabase(config) }, log, { command: 'npm start' });
   const embedder = createEmbedder(config, log);
   await logSearchMode(db, embedder, log);
   const vectors = createVectorRanker(db, embedder);

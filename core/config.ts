@@ -54,7 +54,10 @@ export const envSchema = z.object({
   /** The schema owner's login: migrations run as it, and DATABASE_URL's role gets only grants (core/db/grants.ts). */
   DATABASE_OWNER_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_SCHEMA: optionalString.pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional()),
+  /** Connections of an API process (and of the command-line tools). */
   DATABASE_POOL_MAX: int(10, 1),
+  /** Connections of a process that runs worker pools (workers/pools.ts: workerDatabase); default twice DATABASE_POOL_MAX. */
+  WORKER_DATABASE_POOL_MAX: z.coerce.number().int().min(1).optional(),
 
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   REDIS_AUTOSTART: bool.default(true),
@@ -146,7 +149,8 @@ export interface Config {
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
   /** readUrl: the read replica's URL (needs `url`: PGlite has no replicas). */
-  database: { url?: string; readUrl?: string; ownerUrl?: string; schema?: string; poolMax: number };
+  /** acquireTimeoutMs: how long a statement waits for a free connection (default 10 s). */
+  database: { url?: string; readUrl?: string; ownerUrl?: string; schema?: string; poolMax: number; acquireTimeoutMs?: number };
   /**
    * One server at `url` (the default), or a Redis Cluster (`cluster`), or a master found through
    * Sentinel (`sentinel`). In a cluster `queuePrefix` is a hash tag (`{QUEUE_PREFIX}`), so every
@@ -179,8 +183,11 @@ export interface Config {
   http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean; socketMaxPerUser: number };
   /** GET /metrics: open on loopback, else Bearer `token`; a workers-only process listens on `port`. */
   metrics: { token?: string; port: number };
-  /** concurrency: `all` from WORKER_CONCURRENCY, `byQueue` from WORKER_CONCURRENCY_<QUEUE>. */
-  workers: { queues?: string[]; concurrency: { all?: number; byQueue: Record<string, number> }; lockDurationMs: number; stalledIntervalMs: number };
+  /**
+   * concurrency: `all` from WORKER_CONCURRENCY, `byQueue` from WORKER_CONCURRENCY_<QUEUE>;
+   * databasePoolMax: WORKER_DATABASE_POOL_MAX, when set.
+   */
+  workers: { queues?: string[]; concurrency: { all?: number; byQueue: Record<string, number> }; lockDurationMs: number; stalledIntervalMs: number; databasePoolMax?: number };
   shutdownTimeoutMs: number;
   /** threads: the CPU pool's size from DLP_THREADS (undefined: one per core; 0: inline). */
   dlp: { threads: number | undefined };
@@ -324,6 +331,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       concurrency: { all: e.WORKER_CONCURRENCY, byQueue: byQueue.sizes },
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      databasePoolMax: e.WORKER_DATABASE_POOL_MAX,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dlp: { threads: e.DLP_THREADS },

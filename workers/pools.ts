@@ -55,6 +55,18 @@ const POOL_SIZES: Record<QueueName, number> = {
   privacy: 2,
 };
 
+/**
+ * The database pool of a process that runs worker pools. Its pools take a burst of jobs at
+ * once (a thousand answers, 64 maskings), each a few statements before it waits on the
+ * network, so it keeps more connections than an API process (WORKER_DATABASE_POOL_MAX,
+ * default twice DATABASE_POOL_MAX: 20), and a statement waits up to a minute for one: a
+ * job that gave up after the API's 10 s would be retried from the start, adding its work
+ * again to the queue it waited in.
+ */
+export function workerDatabase(config: Pick<Config, 'database' | 'workers'>): Config['database'] {
+  return { ...config.database, poolMax: config.workers.databasePoolMax ?? 2 * config.database.poolMax, acquireTimeoutMs: 60_000 };
+}
+
 /** A pool's size: WORKER_CONCURRENCY_<QUEUE>, else WORKER_CONCURRENCY, else what it waits on decides. */
 export function poolSize(queue: QueueName, concurrency: Config['workers']['concurrency']): number {
   const unknown = Object.keys(concurrency.byQueue).filter((q) => !(QUEUE_NAMES as readonly string[]).includes(q));

@@ -49,16 +49,22 @@ export async function runAttempt(
     controller.abort(new ProviderError('Request was cancelled', { code: 'aborted', retryable: false }));
   if (req.signal?.aborted) cancel();
   req.signal?.addEventListener('abort', cancel, { once: true });
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(toProviderError(undefined, controller.signal)), {
-      once: true,
-    });
-  });
-  aborted.catch(() => undefined);
+  // Each read is raced against the call's signal through this one listener, which rejects the
+  // read pending then: a Promise.race with a promise of the whole call would leave a reaction
+  // on it for every delta, held until the answer ends.
+  let rejectRead: ((err: unknown) => void) | undefined;
+  controller.signal.addEventListener('abort', () => rejectRead?.(toProviderError(undefined, controller.signal)), { once: true });
 
   const startedAt = Date.now();
   let timer = setTimeout(() => controller.abort(timeoutError('first token', opts.firstTokenMs)), opts.firstTokenMs);
   const iterator = provider.stream({ ...req, signal: controller.signal }, credential)[Symbol.asyncIterator]();
+  const read = (): Promise<IteratorResult<StreamEvent>> =>
+    controller.signal.aborted
+      ? Promise.reject(toProviderError(undefined, controller.signal))
+      : new Promise((resolve, reject) => {
+          rejectRead = reject;
+          iterator.next().then(resolve, reject);
+        });
   let text = '';
   let usage: AttemptResult['usage'];
   let firstTokenMs = 0;
@@ -66,7 +72,7 @@ export async function runAttempt(
   let done = false;
   try {
     for (;;) {
-      const next: IteratorResult<StreamEvent> = await Promise.race([iterator.next(), aborted]);
+      const next = await read();
       if (next.done) break;
       const event = next.value;
       if (event.type === 'usage') {

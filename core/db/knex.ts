@@ -41,18 +41,18 @@ const common = {
  * DataDirInUse naming the live one. `command` names this process in the lock file.
  */
 export function createDb(config: DbConfig, command = path.basename(process.argv[1] ?? 'node')): Db {
-  const { url, schema, poolMax } = config.database;
-  if (url) return postgres(url, schema, poolMax);
+  const { url, schema, poolMax, acquireTimeoutMs } = config.database;
+  if (url) return postgres(url, schema, poolMax, acquireTimeoutMs);
   return knexFactory({ ...ownEmbedded(config.dataDir, command), ...common });
 }
 
-function postgres(url: string, schema: string | undefined, poolMax: number): Db {
+function postgres(url: string, schema: string | undefined, poolMax: number, acquireTimeoutMs = 10_000): Db {
   return knexFactory({
     client: 'pg',
     connection: url,
     searchPath: schema ? [schema] : undefined,
     pool: { min: 0, max: poolMax },
-    acquireConnectionTimeout: 10_000,
+    acquireConnectionTimeout: acquireTimeoutMs,
     ...common,
   });
 }
@@ -63,9 +63,9 @@ function postgres(url: string, schema: string | undefined, poolMax: number): Db 
  * so a replica that is down does not stop the start (core/db/read-routing.ts reads around it).
  */
 export function openReadDb(config: DbConfig, writer: Db): Db {
-  const { readUrl, schema, poolMax } = config.database;
+  const { readUrl, schema, poolMax, acquireTimeoutMs } = config.database;
   if (!readUrl) return writer;
-  const db = postgres(readUrl, schema, poolMax);
+  const db = postgres(readUrl, schema, poolMax, acquireTimeoutMs);
   traceQueries(db);
   return db;
 }

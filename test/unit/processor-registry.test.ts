@@ -4,7 +4,7 @@ import { PROCESSORS } from '../../workers/index.js';
 import { defineProcessor } from '../../workers/processor.js';
 import os from 'node:os';
 import { loadConfig } from '../../core/config.js';
-import { ProcessorRegistryError, indexProcessors, poolSize, selectQueues } from '../../workers/pools.js';
+import { ProcessorRegistryError, indexProcessors, poolSize, selectQueues, workerDatabase } from '../../workers/pools.js';
 
 describe('worker bootstrap', () => {
   it('accepts the codebase: every job name has exactly one processor', () => {
@@ -45,5 +45,14 @@ describe('pool sizes', () => {
   it('refuse a bad size and an unknown queue, naming them', () => {
     expect(() => sizes({ WORKER_CONCURRENCY_AI: 'many' })).toThrow(/WORKER_CONCURRENCY_AI: must be an integer >= 1/);
     expect(() => poolSize('ai', sizes({ WORKER_CONCURRENCY_NOPE: '2' }))).toThrow(/unknown queues: nope/);
+  });
+
+  it("give a worker process twice the API's database connections, waiting longer for one; WORKER_DATABASE_POOL_MAX sets it", () => {
+    const database = (env: NodeJS.ProcessEnv) => workerDatabase(loadConfig({ DATA_DIR: os.tmpdir(), ...env }));
+    expect(database({})).toMatchObject({ poolMax: 20, acquireTimeoutMs: 60_000 });
+    expect(database({ DATABASE_POOL_MAX: '4' }).poolMax).toBe(8);
+    expect(database({ DATABASE_POOL_MAX: '4', WORKER_DATABASE_POOL_MAX: '50' }).poolMax).toBe(50);
+    expect(loadConfig({ DATA_DIR: os.tmpdir() }).database).toMatchObject({ poolMax: 10 });
+    expect(() => database({ WORKER_DATABASE_POOL_MAX: '0' })).toThrow(/WORKER_DATABASE_POOL_MAX/);
   });
 });
