@@ -95,7 +95,7 @@ async function uploadToReady(url: string, token: string, pdf: Buffer) {
   const acceptedMs = performance.now() - started;
   const stages: Record<string, number> = {};
   for (;;) {
-    const doc = (await request(url, 'GET', `/api/documents/${res.body.id}`, { token })).body;
+    const doc = (await request(url, 'GET', `/api/documents/${res.body.document.id}`, { token })).body;
     stages[doc.progress?.stage ?? doc.status] ??= round(performance.now() - started);
     if (doc.status === 'ready') return { ms: performance.now() - started, acceptedMs, stages, pages: doc.pages as number };
     if (doc.status === 'failed') throw new Error(`ingestion failed: ${JSON.stringify(doc.error)}`);

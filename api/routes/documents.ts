@@ -31,7 +31,7 @@ import { createIdempotency, IDEMPOTENCY_HEADER, type Outcome } from '../idempote
 import { fieldErrors, problems, type HttpProblem } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { page, pageQuery } from '../schemas/common.js';
-import { documentParams, documentSchema, documentTextSchema, uploadFields, versionQuery, versionSchema } from '../schemas/document.js';
+import { documentEnvelope, documentParams, documentSchema, documentTextSchema, uploadFields, versionQuery, versionSchema } from '../schemas/document.js';
 import { findBadText } from '../text-guard.js';
 import { accountVault } from '../../core/privacy/keys.js';
 
@@ -152,7 +152,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
   }
 
   /**
-   * The version is stored: its ingestion starts, and the client gets 202 with the document.
+   * The version is stored: its ingestion starts, and the client gets 202 `{document}`.
    * When the flow cannot be queued the upload is taken back rather than left `uploaded` for a
    * sweeper: the client is told 503 and retries, and a stored twin processed later would
    * make that retry a duplicate.
@@ -167,7 +167,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
       await upload.discard();
       throw domainErrors.unavailable('the document could not be queued for processing and was not kept: upload it again');
     }
-    return { status: 202, body: toPublicDocument(doc) };
+    return { status: 202, body: { document: toPublicDocument(doc) } };
   }
 
   return [
@@ -193,7 +193,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
     defineRoute({
       method: 'post', path: '/api/documents', summary: 'Upload a document (multipart/form-data: file, title?, kind?, chat_id?)', tags: ['documents'], access: 'user',
       headers: [IDEMPOTENCY_HEADER],
-      responses: { 202: { description: 'Stored, encrypted; processing follows', schema: documentSchema }, ...uploadErrors },
+      responses: { 202: { description: 'Stored, encrypted; processing follows', schema: documentEnvelope }, ...uploadErrors },
       async handler(ctx) {
         await uploadOnce(ctx, async () => {
           const documentId = randomUUID();
@@ -220,7 +220,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
     defineRoute({
       method: 'post', path: '/api/documents/:document_id/versions', summary: 'Upload a new version (multipart/form-data: file)', tags: ['documents'], access: 'user',
       params: documentParams, headers: [IDEMPOTENCY_HEADER],
-      responses: { 202: { description: 'Stored; earlier versions stay downloadable', schema: documentSchema }, ...uploadErrors },
+      responses: { 202: { description: 'Stored; earlier versions stay downloadable', schema: documentEnvelope }, ...uploadErrors },
       async handler(ctx, { params }) {
         const userId = ctx.state.user.id;
         await uploadOnce(ctx, async () => {
@@ -282,7 +282,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
       method: 'post', path: '/api/documents/:document_id/analyze', summary: 'Analyse the current version with AI: summary, parties, key terms, risks (lands in document.analysis)', tags: ['documents'], access: 'user',
       params: documentParams,
       responses: {
-        202: { description: '`analysis.status` is `queued`; `document.updated` follows with `ready` or `failed`', schema: documentSchema },
+        202: { description: '`analysis_status.status` is `queued` (`analysis` keeps the last complete analysis meanwhile); `document.updated` follows with `ready` or `failed`', schema: documentEnvelope },
         ...errors,
         409: { description: '`conflict`: the document is not `ready`' },
       },
@@ -290,14 +290,14 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
         const doc = await queueAnalysis(deps.db, ctx.state.user.id, params.document_id);
         await enqueueVersionJob(deps.queues, 'documents.analyze', doc.id, doc.version);
         ctx.status = 202;
-        ctx.body = toPublicDocument(doc);
+        ctx.body = { document: toPublicDocument(doc) };
       },
     }),
     defineRoute({
       method: 'post', path: '/api/documents/:document_id/mask', summary: 'Make the masked export of the current version (GET .../masked)', tags: ['documents'], access: 'user',
       params: documentParams,
       responses: {
-        202: { description: '`masked.status` is `queued` (or `ready` when it already is); `document.updated` follows', schema: documentSchema },
+        202: { description: '`masked.status` is `queued` (or `ready` when it already is); `document.updated` follows', schema: documentEnvelope },
         ...errors,
         409: { description: '`conflict`: the document is not `ready`' },
       },
@@ -305,7 +305,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
         const { doc, enqueue } = await queueMaskExport(deps.db, ctx.state.user.id, params.document_id);
         if (enqueue) await enqueueVersionJob(deps.queues, 'documents.mask-export', doc.id, doc.version);
         ctx.status = 202;
-        ctx.body = toPublicDocument(doc);
+        ctx.body = { document: toPublicDocument(doc) };
       },
     }),
     defineRoute({

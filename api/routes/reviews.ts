@@ -22,7 +22,7 @@ import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { page, pageQuery, rangeEnd, rangeStart, reportTime } from '../schemas/common.js';
 import {
-  completeBody, declineBody, lawyerBody, lawyerSchema, rateBody, requestReviewBody, reviewParams, reviewSchema, reviewsReportSchema, subjectSchema,
+  completeBody, declineBody, lawyerBody, lawyerSchema, rateBody, requestReviewBody, reviewEnvelope, reviewParams, reviewSchema, reviewsReportSchema, subjectSchema,
 } from '../schemas/review.js';
 
 export interface ReviewRouteDeps {
@@ -38,7 +38,7 @@ export interface ReviewRouteDeps {
 
 const notFound = { description: 'No such review for you' };
 const wrongState = { description: 'The review is not in a state that allows this' };
-const reviewAnswer = { description: 'The review', schema: reviewSchema };
+const reviewAnswer = { description: 'The review', schema: reviewEnvelope };
 
 export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
   const effects = createReviewEffects({ queues: deps.queues, redis: deps.redis });
@@ -50,7 +50,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
     method: 'post', path: `/api/reviews/${type}s/:${param}/request`, summary: `Ask a lawyer to check ${type === 'message' ? 'an answer of the assistant' : 'a document'}`, tags: ['reviews'], access: ['user'],
     params: z.object({ [param]: z.uuid() } as Record<K, z.ZodUUID>), body: requestReviewBody, headers: [IDEMPOTENCY_HEADER],
     responses: {
-      202: { description: 'Requested: routing to a lawyer follows', schema: reviewSchema },
+      202: { description: 'Requested: routing to a lawyer follows', schema: reviewEnvelope },
       404: { description: `No such ${type} of yours` },
       409: { description: `The ${type} cannot be reviewed (not ${type === 'message' ? 'a completed answer' : 'ready'}), or a review of it is open` },
       422: { description: 'Invalid body' },
@@ -61,7 +61,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       const userId = ctx.state.user.id;
       await deps.idempotent(ctx, userId, body, async () => {
         const review = await requestReview(requestDeps, userId, { type, id: (params as Record<string, string>)[param]! }, body);
-        return { status: 202, body: toPublicReview(review) };
+        return { status: 202, body: { review: toPublicReview(review) } };
       });
     },
   });
@@ -112,7 +112,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
     defineRoute({
       method: 'get', path: '/api/reviews/:review_id', summary: 'A review with its masked subject', tags: ['reviews'], access: 'user',
       params: reviewParams,
-      responses: { 200: { description: 'The review and what it is about, masked', schema: z.object({ review: reviewSchema, subject: subjectSchema }) }, 404: notFound },
+      responses: { 200: { description: 'The review and what it is about, masked', schema: reviewEnvelope.extend({ subject: subjectSchema }) }, 404: notFound },
       async handler(ctx, { params }) {
         const review = await readableReview(deps.db, ctx.state.user, params.review_id);
         // A lawyer or an admin reading someone's (masked) answer or document is on record.
@@ -127,7 +127,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState },
       async handler(ctx, { params }) {
-        ctx.body = toPublicReview(await acceptReview(work, ctx.state.user.id, params.review_id));
+        ctx.body = { review: toPublicReview(await acceptReview(work, ctx.state.user.id, params.review_id)) };
       },
     }),
     defineRoute({
@@ -135,7 +135,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams, body: declineBody,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body' } },
       async handler(ctx, { params, body }) {
-        ctx.body = toPublicReview(await declineReview(work, ctx.state.user.id, params.review_id, body.reason));
+        ctx.body = { review: toPublicReview(await declineReview(work, ctx.state.user.id, params.review_id, body.reason)) };
       },
     }),
     defineRoute({
@@ -143,7 +143,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams, body: completeBody,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body (`corrected` needs `corrected_content`)' } },
       async handler(ctx, { params, body }) {
-        ctx.body = toPublicReview(await completeReview(work, ctx.state.user.id, params.review_id, body));
+        ctx.body = { review: toPublicReview(await completeReview(work, ctx.state.user.id, params.review_id, body)) };
       },
     }),
     defineRoute({
@@ -151,7 +151,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState },
       async handler(ctx, { params }) {
-        ctx.body = toPublicReview(await cancelReview(work, ctx.state.user.id, params.review_id));
+        ctx.body = { review: toPublicReview(await cancelReview(work, ctx.state.user.id, params.review_id)) };
       },
     }),
     defineRoute({
@@ -159,7 +159,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams, body: rateBody,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body' } },
       async handler(ctx, { params, body }) {
-        ctx.body = toPublicReview(await rateReview(work, ctx.state.user.id, params.review_id, body.score, body.comment));
+        ctx.body = { review: toPublicReview(await rateReview(work, ctx.state.user.id, params.review_id, body.score, body.comment)) };
       },
     }),
     defineRoute({

@@ -2,6 +2,23 @@ import { z } from 'zod';
 import { DOCUMENT_KINDS } from '../../core/documents/model.js';
 import { isoDate } from './common.js';
 
+const workError = z.object({ code: z.string(), detail: z.string() });
+/** Where an item of the analysis is in the masked text: taken from a chunk, never from the model. */
+const locator = z.object({ page: z.number().int().optional(), paragraph: z.number().int().optional(), clause: z.string().optional() });
+
+/** The contract's analysis; `version` (the one analysed), `degraded` and `created_at` are additions. */
+export const analysisSchema = z.object({
+  version: z.number().int().min(1),
+  summary: z.string(),
+  parties: z.array(z.object({ name: z.string(), role: z.string(), locator })),
+  key_terms: z.array(z.object({ term: z.string(), value: z.string(), locator })),
+  risks: z.array(z.object({ severity: z.enum(['low', 'medium', 'high']), text: z.string(), locator })),
+  provider: z.string(),
+  model: z.string(),
+  degraded: z.boolean().optional(),
+  created_at: isoDate,
+});
+
 export const documentSchema = z.object({
   id: z.uuid(),
   title: z.string(),
@@ -14,17 +31,25 @@ export const documentSchema = z.object({
   chat_id: z.uuid().nullable(),
   progress: z.object({ stage: z.string(), percent: z.number().min(0).max(100), version: z.number().int().optional() }),
   pii: z.object({ count: z.number().int(), by_type: z.record(z.string(), z.number().int()) }),
-  analysis: z.record(z.string(), z.unknown()).nullable(),
+  analysis: analysisSchema.nullable().describe('the last complete AI analysis, or null; a queued or failed run leaves it as it was (see analysis_status)'),
+  analysis_status: z.object({
+    status: z.enum(['queued', 'ready', 'failed']),
+    version: z.number().int().min(1),
+    error: workError.nullable(),
+  }).nullable().describe('the latest analysis run (POST .../analyze): queued, ready (in analysis) or failed (with why), for which version; null before the first'),
   /** The masked export of the current version (POST .../mask), or null. */
   masked: z.object({
     status: z.enum(['queued', 'ready', 'failed']),
     version: z.number().int().min(1),
-    error: z.object({ code: z.string(), detail: z.string() }).optional(),
+    error: workError.optional(),
   }).nullable(),
-  error: z.object({ code: z.string(), detail: z.string() }).nullable(),
+  error: workError.nullable(),
   created_at: isoDate,
   updated_at: isoDate,
 });
+
+/** The answer of a document write (upload, new version, analyze, mask), as the contract has it. */
+export const documentEnvelope = z.object({ document: documentSchema });
 
 export const versionSchema = z.object({
   version: z.number().int().min(1),

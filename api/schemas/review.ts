@@ -53,6 +53,9 @@ export const reviewSchema = z.object({
   updated_at: isoDate,
 });
 
+/** The answer of a review action: the contract wraps the review, as `review.updated` does. */
+export const reviewEnvelope = z.object({ review: reviewSchema });
+
 export const subjectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), question: z.string().nullable(), answer: z.string().nullable() }),
   z.object({ type: z.literal('document'), title: z.string().nullable(), text: z.string().nullable() }),

@@ -22,7 +22,7 @@ import { analysisMessages, parseModelAnalysis, repairMessages, type Locator, typ
 import { ownDocument } from './documents.js';
 import { DocumentFailure } from './failure.js';
 import type { IngestTarget } from './ingest.js';
-import { Document } from './model.js';
+import { Document, type AnalysisStatus } from './model.js';
 import { toPublicDocument } from './public.js';
 
 export interface AnalyzeDeps {
@@ -41,18 +41,24 @@ export class AnalysisError extends DocumentFailure {
 export const ANALYSIS_BUDGET = { passages: 40, chars: 24_000 };
 const MAX_TOKENS = 2000;
 
-/** Marks the current version's analysis as queued. Only a `ready` document has chunks to read. */
+/**
+ * Marks the current version's analysis as queued. Only a `ready` document has chunks to read.
+ * The last complete analysis stays in `analysis` until the new one replaces it.
+ */
 export async function queueAnalysis(db: Db, userId: string, documentId: string): Promise<Document> {
   return db.transaction(async (trx) => {
     const doc = await ownDocument(userId, documentId, trx);
     if (doc.status !== 'ready') throw domainErrors.conflict('the document is not processed yet; wait for document.updated with status ready');
-    return doc.$query(trx).patchAndFetch({ analysis: { status: 'queued', version: doc.version } });
+    const analysis_status: AnalysisStatus = { status: 'queued', version: doc.version, error: null };
+    return doc.$query(trx).patchAndFetch({ analysis_status });
   });
 }
 
+const isQueued = (t: IngestTarget) => [`analysis_status->>'status' = 'queued' AND (analysis_status->>'version')::int = ?`, [t.version]] as const;
+
 const queuedAnalysis = (t: IngestTarget) => Document.query()
   .findOne({ id: t.document_id }).whereNull('deleted_at')
-  .whereRaw(`analysis->>'status' = 'queued' AND (analysis->>'version')::int = ?`, [t.version]);
+  .whereRaw(...isQueued(t));
 
 async function passagesOf(db: Db, t: IngestTarget): Promise<{ passages: Passage[]; total: number }> {
   const rows = await db('document_chunks').where(t).orderBy('ord').select('text', 'locator') as Array<{ text: string; locator: Locator }>;
@@ -96,7 +102,7 @@ function toStored(p: Produced, passages: Passage[], version: number, registry: P
   const locator = (n: number) => passages[n - 1]!.locator;
   const { analysis: a, result } = p;
   return {
-    status: 'ready', version,
+    version,
     summary: m(a.summary),
     parties: a.parties.map((x) => ({ name: m(x.name), role: m(x.role), locator: locator(x.passage) })),
     key_terms: a.key_terms.map((x) => ({ term: m(x.term), value: m(x.value), locator: locator(x.passage) })),
@@ -126,19 +132,23 @@ export async function runAnalysis(deps: AnalyzeDeps, t: IngestTarget): Promise<{
     const registry = await lockRegistry(trx, deps.vault, scope);
     const analysis = toStored(produced, passages, t.version, registry);
     await saveRegistry(trx, scope, registry);
-    return current.$query(trx).patchAndFetch({ analysis });
+    const analysis_status: AnalysisStatus = { status: 'ready', version: t.version, error: null };
+    return current.$query(trx).patchAndFetch({ analysis, analysis_status });
   });
   if (!doc) return { skipped: 'superseded or deleted while analysing' };
   emit(deps, doc);
   return { provider: produced.result.provider };
 }
 
-/** Fails the queued analysis of this version; the document itself stays as it is. */
+/**
+ * Fails the queued analysis of this version; the document itself, and its last complete
+ * analysis, stay as they are.
+ */
 export async function failAnalysis(deps: AnalyzeDeps, t: IngestTarget, error: { code: string; detail: string }): Promise<void> {
-  const analysis = { status: 'failed', version: t.version, error, created_at: new Date().toISOString() };
-  const [doc] = await Document.query().patch({ analysis })
+  const analysis_status: AnalysisStatus = { status: 'failed', version: t.version, error };
+  const [doc] = await Document.query().patch({ analysis_status })
     .where({ id: t.document_id }).whereNull('deleted_at')
-    .whereRaw(`analysis->>'status' = 'queued' AND (analysis->>'version')::int = ?`, [t.version])
+    .whereRaw(...isQueued(t))
     .returning('*') as unknown as Document[];
   if (doc) emit(deps, doc);
 }

@@ -19,13 +19,22 @@ export class Document extends BaseModel {
   declare pages: number | null;
   declare progress: { stage?: string; percent?: number; version?: number };
   declare pii: { count: number; by_type: Record<string, number> };
-  declare analysis: Record<string, unknown> | null;
+  /** The last complete AI analysis (of `analysis.version`), or null: never a queued or failed run. */
+  declare analysis: (Record<string, unknown> & { version: number }) | null;
+  /** The latest analysis run: queued, ready or failed, for which version. */
+  declare analysis_status: AnalysisStatus | null;
   declare error: { code: string; detail: string } | null;
   /** The masked export: its state, its encrypted object and that object's sealed data key. */
   declare masked: MaskedExport | null;
   declare masked_key: string | null;
   declare masked_sealed_key: string | null;
   declare deleted_at: Date | null;
+}
+
+export interface AnalysisStatus {
+  status: 'queued' | 'ready' | 'failed';
+  version: number;
+  error: { code: string; detail: string } | null;
 }
 
 export interface MaskedExport {

@@ -16,6 +16,7 @@ export const toPublicDocument = (d: Document) => ({
   progress: { stage: d.progress.stage ?? 'stored', percent: d.progress.percent ?? 0, ...(d.progress.version ? { version: d.progress.version } : {}) },
   pii: d.pii,
   analysis: d.analysis,
+  analysis_status: d.analysis_status,
   // An export of an earlier version is stale: a new version invalidates it.
   masked: d.masked?.version === d.version ? { status: d.masked.status, version: d.masked.version, ...(d.masked.error ? { error: d.masked.error } : {}) } : null,
   error: d.error,

@@ -122,7 +122,7 @@ describe('erasure across a worker SIGKILL', () => {
     for (let i = 0; i < DOCUMENTS; i++) {
       const res = await upload(api, '/api/documents', token, { name: `poruchenie-${i}.txt`, data: Buffer.from(docText(i)), type: 'text/plain' }, { title: `Поручение ${PERSON.name} ${i}` });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
-      documentIds.push(res.body.id);
+      documentIds.push(res.body.document.id);
     }
     for (const id of documentIds) expect((await settledDocument(api, token, id)).status, id).toBe('ready');
     const documentFiles = () => filesUnder(filesDir).filter((f) => documentIds.some((id) => f.includes(id)));

@@ -75,8 +75,8 @@ describe('lawyer-review SLA timers across a worker SIGKILL', () => {
     const { answerId } = await answered(api, user.token, 'Работодатель уволил меня без предупреждения. Что делать?');
     const requested = await requestReview(api, user.token, answerId, { specialization: 'labour' });
     expect(requested.status, JSON.stringify(requested.body)).toBe(202);
-    const id: string = requested.body.id;
-    const resolutionDue = Date.parse(requested.body.sla.resolution_due);
+    const id: string = requested.body.review.id;
+    const resolutionDue = Date.parse(requested.body.review.sla.resolution_due);
 
     const first = await reviewWhen(api, user.token, id, 'assigned', (r) => r.status === 'assigned', 15_000);
     const x: string = first.lawyer.id;

@@ -107,14 +107,14 @@ const FIXTURES: Record<string, (base: string, owner: Session) => Promise<string>
   id: async (base, owner) => (await request(base, 'POST', '/api/ai/complete', { token: owner.token, json: { prompt: 'Вопрос о сроках' } })).body.id,
   // Settled, so its text is there for the owner and no ingestion writes behind the test.
   message_id: async (base, owner) => (await answered(base, owner.token, 'Как вернуть залог за квартиру?')).answerId,
-  review_id: async (base, owner) => (await requestReview(base, owner.token, (await answered(base, owner.token, 'Как вернуть долг?')).answerId, { specialization: 'civil' })).body.id,
+  review_id: async (base, owner) => (await requestReview(base, owner.token, (await answered(base, owner.token, 'Как вернуть долг?')).answerId, { specialization: 'civil' })).body.review.id,
   // A ready export: its download works for the owner.
   request_id: async (base, owner) => {
     const id = (await request(base, 'POST', '/api/privacy/export', { token: owner.token })).body.request.id;
     await waitFor('export ready', async () => ((await request(base, 'GET', `/api/privacy/requests/${id}`, { token: owner.token })).body.request.status === 'ready' || undefined));
     return id;
   },
-  document_id: async (base, owner) => (await settledDocument(base, owner.token, (await upload(base, '/api/documents', owner.token, SAMPLE_FILE)).body.id)).id,
+  document_id: async (base, owner) => (await settledDocument(base, owner.token, (await upload(base, '/api/documents', owner.token, SAMPLE_FILE)).body.document.id)).id,
 };
 
 let rt: TestRuntime;

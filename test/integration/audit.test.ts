@@ -57,7 +57,7 @@ describe('audit trail', () => {
   it('records document downloads and deletions, and the chain of every entry holds', async () => {
     const owner = await registerUser(rt.url, 'downloader');
     const up = await upload(rt.url, '/api/documents', owner.token, { name: 'note.txt', data: Buffer.from('Договор аренды\n') });
-    const doc = await settledDocument(rt.url, owner.token, up.body.id);
+    const doc = await settledDocument(rt.url, owner.token, up.body.document.id);
     expect((await request(rt.url, 'GET', `/api/documents/${doc.id}/download`, { token: owner.token })).status).toBe(200);
     expect((await request(rt.url, 'DELETE', `/api/documents/${doc.id}`, { token: owner.token })).status).toBe(204);
 

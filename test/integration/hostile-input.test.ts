@@ -181,7 +181,7 @@ describe('hostile input over HTTP', () => {
   it('refuses hostile multipart bodies on every upload route, leaving no object behind', async () => {
     const uploads = ops.filter((op) => op.multipart);
     expect(uploads.length).toBeGreaterThanOrEqual(2);
-    const docId = (await upload(rt.url, '/api/documents', userToken, { name: 'a.txt', data: Buffer.from('Договор\n') })).body.id;
+    const docId = (await upload(rt.url, '/api/documents', userToken, { name: 'a.txt', data: Buffer.from('Договор\n') })).body.document.id;
     await settledDocument(rt.url, userToken, docId); // its ingestion must not write while refusals are fingerprinted
     const objectsBefore = filesUnder(path.join(rt.t.dataDir, 'files')).length;
     const part = (name: string, value: string, filename?: string) =>

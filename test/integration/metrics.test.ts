@@ -103,7 +103,7 @@ describe('GET /metrics', () => {
     const user = await registerUser(rt.url, 'metricsdoc');
     const res = await upload(rt.url, '/api/documents', user.token, { name: 'договор.txt', data: Buffer.from('Статья 1. Предмет договора.\n\nСтатья 2. Цена.') });
     expect(res.status).toBe(202);
-    expect((await settledDocument(rt.url, user.token, res.body.id)).status).toBe('ready');
+    expect((await settledDocument(rt.url, user.token, res.body.document.id)).status).toBe('ready');
     const ready = (text: string) => value(text, 'documents_ingested_total', { outcome: 'ready' });
     // The row reads `ready` a moment before the stage that wrote it counts it.
     const after = await waitFor('the document to be counted', async () => {

@@ -49,6 +49,35 @@ async function check(db: Db, schema: string) {
   expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
   await expect(db('users').insert({ email: 'm@example.test', password_hash: 'y' })).rejects.toThrow();
   await expect(db('users').insert({ email: 'r@example.test', password_hash: 'y', role: 'root' })).rejects.toThrow();
+  await checkAnalysisMove(db, user.id);
+}
+
+/** Analyses stored before `analysis_status` existed: a run's state moves out, a complete analysis stays. */
+async function checkAnalysisMove(db: Db, userId: string) {
+  const move = MIGRATIONS.find((m) => m.name === '20261230000017_document_analysis_status')!;
+  await db.raw('ALTER TABLE documents DROP COLUMN analysis_status');
+  const ready = { status: 'ready', version: 2, summary: 'Кратко', parties: [], key_terms: [], risks: [], provider: 'offline', model: 'm', created_at: '2026-12-01T00:00:00.000Z' };
+  const before = [
+    ready,
+    { status: 'queued', version: 1 },
+    { status: 'failed', version: 3, error: { code: 'analysis_invalid', detail: 'twice' }, created_at: '2026-12-01T00:00:00.000Z' },
+    null,
+  ];
+  const ids: string[] = [];
+  for (const analysis of before) {
+    const [row] = await db('documents').insert({ user_id: userId, title: 't', filename: 'f', mime_type: 'text/plain', size_bytes: 1, analysis: analysis && JSON.stringify(analysis) }).returning('id');
+    ids.push(row.id);
+  }
+  await move.up(db);
+  const rows = await db('documents').whereIn('id', ids).select('id', 'analysis', 'analysis_status');
+  const after = ids.map((id) => rows.find((r) => r.id === id));
+  const { status: _, ...complete } = ready;
+  expect(after.map((r) => [r.analysis, r.analysis_status])).toEqual([
+    [complete, { status: 'ready', version: 2, error: null }],
+    [null, { status: 'queued', version: 1, error: null }],
+    [null, { status: 'failed', version: 3, error: { code: 'analysis_invalid', detail: 'twice' } }],
+    [null, null],
+  ]);
 }
 
 describe('migrations', () => {

@@ -67,7 +67,7 @@ describe('through PgBouncer in transaction mode', () => {
     const l2 = await lawyer(rt.url, 'bouncer-l2', { specializations: ['civil'], capacity: 1 });
     const subjects = [];
     for (let i = 0; i < 4; i++) subjects.push((await answered(rt.url, user.token, `Как взыскать долг по расписке ${i}?`)).answerId);
-    const ids = (await Promise.all(subjects.map((s) => requestReview(rt.url, user.token, s, { specialization: 'civil' })))).map((r) => r.body.id);
+    const ids = (await Promise.all(subjects.map((s) => requestReview(rt.url, user.token, s, { specialization: 'civil' })))).map((r) => r.body.review.id);
     expect(ids).toHaveLength(4);
     await waitFor('two reviews assigned', async () => ((await direct('lawyer_reviews').where({ status: 'assigned' })).length === 2 || undefined));
     await sleep(500); // nothing more may be assigned: both lawyers are full

@@ -1,14 +1,16 @@
 /**
  * Document analysis through the API and the `ai` workers: a model that answers broken JSON
  * once is asked again with the validation error and its second answer is stored; twice
- * broken fails the analysis, not the document; the provider only ever sees placeholders;
+ * broken fails the analysis, not the document, and leaves the last complete analysis in
+ * `document.analysis` (the run's state is `analysis_status`); the provider only ever sees
+ * placeholders;
  * the offline provider (standing in for the model here) gives an extractive analysis with
  * parties and risks at their places; 409 before the document is ready, 404 for another
  * user's document.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- bodies are whatever the server sent */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../e2e/chat/harness.js';
+import { connect, waitFor } from '../../e2e/chat/harness.js';
 import { upload } from '../../helpers/documents.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { registerUser, request } from '../../helpers/http.js';
@@ -55,33 +57,46 @@ afterAll(async () => {
 async function readyLease(token: string) {
   const res = await upload(rt.url, '/api/documents', token, { name: 'lease.txt', data: Buffer.from(LEASE) });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const doc = await settledDocument(rt.url, token, res.body.id);
+  const doc = await settledDocument(rt.url, token, res.body.document.id);
   expect(doc.status, JSON.stringify(doc)).toBe('ready');
   return doc;
 }
 
-/** POST .../analyze, then the document once its analysis settled. */
-async function analysed(token: string, id: string): Promise<any> {
+/**
+ * POST .../analyze, then the document once its analysis settled. While it is queued the
+ * document still shows `previous`, the last complete analysis (or null).
+ */
+async function analysed(token: string, id: string, previous: unknown = null): Promise<any> {
   const res = await request(rt.url, 'POST', `/api/documents/${id}/analyze`, { token });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  expect(res.body.analysis).toEqual({ status: 'queued', version: 1 });
+  expect(res.body.document).toMatchObject({ id, analysis_status: { status: 'queued', version: 1, error: null }, analysis: previous });
   return waitFor(`analysis of ${id}`, async () => {
     const doc = (await request(rt.url, 'GET', `/api/documents/${id}`, { token })).body;
-    return doc.analysis?.status === 'queued' ? undefined : doc;
+    return doc.analysis_status?.status === 'queued' ? undefined : doc;
   }, 30_000);
 }
+
+/** The contract's analysis fields, and the additions: nothing of the run's state. */
+const ANALYSIS_KEYS = ['created_at', 'key_terms', 'model', 'parties', 'provider', 'risks', 'summary', 'version'];
 
 describe('analysis with a model', () => {
   it('asks again with the validation error after broken JSON, and stores the valid second answer', async () => {
     const user = await registerUser(rt.url, 'model');
+    const socket = await connect(rt.url, user.token);
     const doc = await readyLease(user.token);
     openai.reset();
     openai.script({ kind: 'text', text: '{"summary": "обрыв', chunks: 2 }, { kind: 'text', text: `\`\`\`json\n${VALID}\n\`\`\``, chunks: 3 });
     const done = await analysed(user.token, doc.id);
+    // The owner's live update carries the same shape as GET.
+    const event = await waitFor('the analysis event', async () => socket.of('document.updated').map((e: any) => e.document)
+      .find((d: any) => d.id === doc.id && d.analysis_status?.status === 'ready')).finally(() => socket.close());
+    expect(event.analysis).toEqual(done.analysis);
     expect(openai.calls).toBe(2);
     expect(done.status).toBe('ready');
+    expect(done.analysis_status).toEqual({ status: 'ready', version: 1, error: null });
+    expect(Object.keys(done.analysis).sort()).toEqual(ANALYSIS_KEYS);
     expect(done.analysis).toMatchObject({
-      status: 'ready', version: 1, provider: 'openai',
+      version: 1, provider: 'openai',
       summary: 'Договор аренды квартиры между [PERSON_1] и арендатором.',
       parties: [{ name: '[PERSON_1]', role: 'Арендодатель', locator: { paragraph: 0 } }],
       key_terms: [{ term: 'Арендная плата', value: '45 000 рублей в месяц', locator: { paragraph: expect.any(Number) } }],
@@ -96,16 +111,21 @@ describe('analysis with a model', () => {
     for (const raw of RAW) expect(openai.requests.map((r) => r.raw).join('\n')).not.toContain(raw);
   });
 
-  it('fails the analysis, not the document, when the answer is invalid twice', async () => {
+  it('fails the analysis, not the document, when the answer is invalid twice; the last complete analysis stays', async () => {
     const user = await registerUser(rt.url, 'broken');
     const doc = await readyLease(user.token);
     openai.reset();
+    openai.script({ kind: 'text', text: VALID });
+    const first = await analysed(user.token, doc.id);
+    expect(first.analysis).toMatchObject({ version: 1, summary: JSON.parse(VALID).summary });
+
     const wrongPassage = JSON.stringify({ ...JSON.parse(VALID), risks: [{ severity: 'high', text: 'x', passage: 99 }] });
     openai.script({ kind: 'text', text: 'не JSON' }, { kind: 'text', text: wrongPassage });
-    const done = await analysed(user.token, doc.id);
-    expect(openai.calls).toBe(2);
-    expect(done).toMatchObject({ status: 'ready', error: null, analysis: { status: 'failed', version: 1, error: { code: 'analysis_invalid' } } });
-    expect(done.analysis.error.detail).toContain('risks.0.passage');
+    const done = await analysed(user.token, doc.id, first.analysis);
+    expect(openai.calls).toBe(3);
+    expect(done).toMatchObject({ status: 'ready', error: null, analysis_status: { status: 'failed', version: 1, error: { code: 'analysis_invalid' } } });
+    expect(done.analysis_status.error.detail).toContain('risks.0.passage');
+    expect(done.analysis).toEqual(first.analysis);
   });
 });
 
@@ -116,7 +136,8 @@ describe('analysis offline', () => {
     openai.reset();
     openai.setDefault({ kind: 'error', status: 500 });
     const { analysis } = await analysed(user.token, doc.id).finally(() => openai.setDefault({ kind: 'text' }));
-    expect(analysis).toMatchObject({ status: 'ready', provider: 'offline', model: 'offline-extractive-v1', degraded: true });
+    expect(analysis).toMatchObject({ provider: 'offline', model: 'offline-extractive-v1', degraded: true });
+    expect(analysis).not.toHaveProperty('status');
     expect(analysis.summary.length).toBeGreaterThan(20);
     expect(analysis.parties.map((p: any) => p.role)).toEqual(['Арендодатель', 'Арендатор']);
     for (const p of analysis.parties) expect(p.name).toMatch(/^\[PERSON_\d+\]$/);
@@ -134,7 +155,7 @@ describe('analysis offline', () => {
     const user = await registerUser(rt.url, 'early');
     const stranger = await registerUser(rt.url, 'stranger');
     const res = await upload(rt.url, '/api/documents', user.token, { name: 'scan.png', data: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') });
-    const failed = await settledDocument(rt.url, user.token, res.body.id);
+    const failed = await settledDocument(rt.url, user.token, res.body.document.id);
     expect(failed.status).toBe('failed');
     const early = await request(rt.url, 'POST', `/api/documents/${failed.id}/analyze`, { token: user.token });
     expect([early.status, early.body.code]).toEqual([409, 'conflict']);
@@ -142,6 +163,6 @@ describe('analysis offline', () => {
     const doc = await readyLease(user.token);
     const foreign = await request(rt.url, 'POST', `/api/documents/${doc.id}/analyze`, { token: stranger.token });
     expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
-    expect((await request(rt.url, 'GET', `/api/documents/${doc.id}`, { token: user.token })).body.analysis).toBeNull();
+    expect((await request(rt.url, 'GET', `/api/documents/${doc.id}`, { token: user.token })).body).toMatchObject({ analysis: null, analysis_status: null });
   });
 });

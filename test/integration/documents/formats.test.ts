@@ -67,8 +67,8 @@ describe('upload by every accepted type', { timeout: 180_000 }, () => {
     for (const file of FILES) {
       const res = await upload(rt.url, '/api/documents', owner.token, file);
       expect(res.status, `${file.name}: ${JSON.stringify(res.body)}`).toBe(202);
-      expect(res.body.mime_type.split(';')[0], file.name).toBe(file.mime);
-      uploaded.push({ file, id: res.body.id as string });
+      expect(res.body.document.mime_type.split(';')[0], file.name).toBe(file.mime);
+      uploaded.push({ file, id: res.body.document.id as string });
     }
     for (const { file, id } of uploaded) {
       const doc = await settledDocument(rt.url, owner.token, id);
@@ -99,7 +99,7 @@ describe('upload by every accepted type', { timeout: 180_000 }, () => {
     try {
       const res = await upload(rt.url, '/api/documents', owner.token, { name: 'scan.png', data: png });
       expect(res.status).toBe(202);
-      const doc = await settledDocument(rt.url, owner.token, res.body.id);
+      const doc = await settledDocument(rt.url, owner.token, res.body.document.id);
       expect(doc).toMatchObject({ status: 'failed', error: { code: 'ocr_unavailable' } });
       expect(doc.error.detail).toMatch(/tesseract/);
     } finally {

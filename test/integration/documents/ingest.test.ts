@@ -109,7 +109,7 @@ async function chunksOf(id: string): Promise<Array<{ version: number; ord: numbe
 async function ingestLease(file: { name: string; data: Buffer }) {
   const res = await upload(rt.url, '/api/documents', owner.token, file, { title: `${NAME} — аренда` });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const doc = await settled(res.body.id);
+  const doc = await settled(res.body.document.id);
   expect(doc, JSON.stringify(doc)).toMatchObject({ status: 'ready', progress: { stage: 'ready', percent: 100, version: 1 }, error: null });
   // Events arrive through Redis: the last one may trail the row by a moment.
   const events = await waitFor('the ready event', () => (updatesOf(doc.id).some((d: any) => d.status === 'ready') ? updatesOf(doc.id) : undefined));
@@ -152,7 +152,7 @@ describe('ingestion', () => {
   it('reads a PDF text layer through pdftotext, with page locators', async () => {
     const data = textPdf([['1. Subject', 'Call +7 916 123-45-67 for the keys.'], ['2. Term', 'One year.']]);
     const res = await upload(rt.url, '/api/documents', owner.token, { name: 'lease.pdf', data });
-    const doc = await settled(res.body.id);
+    const doc = await settled(res.body.document.id);
     expect(doc, JSON.stringify(doc)).toMatchObject({ status: 'ready', pages: 2 });
     const text = await request(rt.url, 'GET', `/api/documents/${doc.id}/text`, { token: owner.token });
     expect(text.body.text).toContain('Call [PHONE_1] for the keys.');
@@ -166,7 +166,7 @@ describe('ingestion', () => {
   it('fails a PNG in which OCR finds no text with no_text, and its text answers 409', async () => {
     const res = await upload(rt.url, '/api/documents', owner.token, { name: 'scan.png', data: png() });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const doc = await settled(res.body.id);
+    const doc = await settled(res.body.document.id);
     expect(doc, JSON.stringify(doc.error)).toMatchObject({ status: 'failed', error: { code: 'no_text' } });
     expect(updatesOf(doc.id).at(-1)).toMatchObject({ status: 'failed', error: { code: 'no_text' } });
     const text = await request(rt.url, 'GET', `/api/documents/${doc.id}/text`, { token: owner.token });
@@ -175,10 +175,11 @@ describe('ingestion', () => {
 
   it('re-ingests a new version; /text of another user, or of a missing version, is 404', async () => {
     const created = await upload(rt.url, '/api/documents', owner.token, { name: 'a.txt', data: Buffer.from('Статья 1. Первая редакция.\n') });
-    await settled(created.body.id);
-    const next = await upload(rt.url, `/api/documents/${created.body.id}/versions`, owner.token, { name: 'a.txt', data: Buffer.from('Статья 1. Вторая редакция.\n') });
+    await settled(created.body.document.id);
+    const next = await upload(rt.url, `/api/documents/${created.body.document.id}/versions`, owner.token, { name: 'a.txt', data: Buffer.from('Статья 1. Вторая редакция.\n') });
     expect(next.status).toBe(202);
-    const doc = await settled(created.body.id);
+    expect(next.body.document).toMatchObject({ id: created.body.document.id, version: 2 });
+    const doc = await settled(created.body.document.id);
     expect(doc).toMatchObject({ version: 2, status: 'ready', progress: { version: 2, percent: 100 } });
     const v1 = await request(rt.url, 'GET', `/api/documents/${doc.id}/text?version=1`, { token: owner.token });
     const v2 = await request(rt.url, 'GET', `/api/documents/${doc.id}/text`, { token: owner.token });

@@ -52,7 +52,7 @@ it('stores a 1 MB text masked and chunked as on one thread', async () => {
   const owner = await registerUser(rt.url, 'owner');
   const res = await upload(rt.url, '/api/documents', owner.token, { name: 'corpus.txt', data: Buffer.from(lines.join('\n')) });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const doc = await settledDocument(rt.url, owner.token, res.body.id);
+  const doc = await settledDocument(rt.url, owner.token, res.body.document.id);
   expect(doc, JSON.stringify(doc.error)).toMatchObject({ status: 'ready' });
 
   // The file and title names hold no personal data: the document's registry starts empty.

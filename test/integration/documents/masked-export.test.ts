@@ -73,7 +73,7 @@ function png(): Buffer {
 async function ready(file: { name: string; data: Buffer }) {
   const res = await upload(rt.url, '/api/documents', owner.token, file);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const doc = await settledDocument(rt.url, owner.token, res.body.id);
+  const doc = await settledDocument(rt.url, owner.token, res.body.document.id);
   expect(doc.status, JSON.stringify(doc)).toBe('ready');
   return doc;
 }
@@ -82,7 +82,8 @@ async function ready(file: { name: string; data: Buffer }) {
 async function exported(id: string): Promise<any> {
   const res = await request(rt.url, 'POST', `/api/documents/${id}/mask`, { token: owner.token });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  expect(res.body.masked).toMatchObject({ status: 'queued', version: res.body.version });
+  expect(res.body.document).toMatchObject({ id, masked: { status: 'queued', version: expect.any(Number) } });
+  expect(res.body.document.masked.version).toBe(res.body.document.version);
   return waitFor(`export of ${id}`, async () => {
     const doc = (await request(rt.url, 'GET', `/api/documents/${id}`, { token: owner.token })).body;
     return doc.masked?.status === 'queued' ? undefined : doc;
@@ -155,15 +156,15 @@ describe('masked export', () => {
     for (const raw of RAW) expect(text).not.toContain(raw);
 
     const again = await request(rt.url, 'POST', `/api/documents/${doc.id}/mask`, { token: owner.token });
-    expect([again.status, again.body.masked]).toEqual([202, { status: 'ready', version: 1 }]);
+    expect([again.status, again.body.document.masked]).toEqual([202, { status: 'ready', version: 1 }]);
   });
 
   it('answers 409 before the document is ready, 404 to another user', async () => {
     const scan = await upload(rt.url, '/api/documents', owner.token, { name: 'scan.png', data: png() });
-    expect((await settledDocument(rt.url, owner.token, scan.body.id)).status).toBe('failed');
-    const early = await request(rt.url, 'POST', `/api/documents/${scan.body.id}/mask`, { token: owner.token });
+    expect((await settledDocument(rt.url, owner.token, scan.body.document.id)).status).toBe('failed');
+    const early = await request(rt.url, 'POST', `/api/documents/${scan.body.document.id}/mask`, { token: owner.token });
     expect([early.status, early.body.code]).toEqual([409, 'conflict']);
-    expect((await masked(scan.body.id)).res.status).toBe(409);
+    expect((await masked(scan.body.document.id)).res.status).toBe(409);
 
     const doc = await ready({ name: 'mine.txt', data: Buffer.from('Статья 1. Текст.') });
     const foreign = await request(rt.url, 'POST', `/api/documents/${doc.id}/mask`, { token: other.token });

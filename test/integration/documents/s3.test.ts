@@ -55,7 +55,7 @@ describe('documents on S3 (s3rver)', () => {
     expect(v1.length).toBeGreaterThan(8 * 1024 * 1024); // past one part: a multipart upload
     const created = await upload(rt.url, '/api/documents', token, { name: 'Договор.pdf', data: v1 });
     expect(created.status, JSON.stringify(created.body)).toBe(202);
-    const id = created.body.id as string;
+    const id = created.body.document.id as string;
     const [key] = await keysUnder(`documents/${id}/`);
     const raw = await rawObject(key!);
     expect(raw.includes('S3-PLAINTEXT-MARKER')).toBe(false);

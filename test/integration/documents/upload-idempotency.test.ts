@@ -46,26 +46,29 @@ describe('Idempotency-Key on uploads', () => {
     const again = await send('/api/documents', owner.token, file, 'upload-key-1');
     expect(again.status).toBe(202);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+    // The replay is the stored answer, in the contract's shape.
     expect(again.body).toEqual(first.body);
-    expect(await documentsOf(owner.id)).toEqual([first.body.id]);
+    expect(again.body.document).toMatchObject({ status: 'uploaded', version: 1, title: 'lease' });
+    expect(await documentsOf(owner.id)).toEqual([first.body.document.id]);
     expect(objects().length).toBe(objectsBefore + 1);
 
     const theirs = await send('/api/documents', other.token, file, 'upload-key-1');
     expect(theirs.status).toBe(202);
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
-    expect(theirs.body.id).not.toBe(first.body.id);
-    expect(await documentsOf(other.id)).toEqual([theirs.body.id]);
+    expect(theirs.body.document.id).not.toBe(first.body.document.id);
+    expect(await documentsOf(other.id)).toEqual([theirs.body.document.id]);
     expect(objects().length).toBe(objectsBefore + 2);
   });
 
   it('adds one version for a key sent twice, and refuses the key on another route', async () => {
     const created = await send('/api/documents', owner.token, { name: 'claim.pdf', data: pdfFixture('V1') });
     const v2 = { name: 'claim.docx', data: docxFixture('Вторая редакция') };
-    const first = await send(`/api/documents/${created.body.id}/versions`, owner.token, v2, 'version-key-1');
-    const again = await send(`/api/documents/${created.body.id}/versions`, owner.token, v2, 'version-key-1');
+    const first = await send(`/api/documents/${created.body.document.id}/versions`, owner.token, v2, 'version-key-1');
+    const again = await send(`/api/documents/${created.body.document.id}/versions`, owner.token, v2, 'version-key-1');
     expect([first.status, again.status]).toEqual([202, 202]);
     expect(again.body).toEqual(first.body);
-    expect(await versionsOf(created.body.id)).toEqual([2, 1]);
+    expect(again.body.document).toMatchObject({ id: created.body.document.id, version: 2 });
+    expect(await versionsOf(created.body.document.id)).toEqual([2, 1]);
 
     const elsewhere = await send('/api/documents', owner.token, v2, 'version-key-1');
     expect(elsewhere.status).toBe(422);
@@ -102,29 +105,29 @@ describe('an upload whose processing cannot be queued', () => {
     const retried = await send('/api/documents', owner.token, file, 'retry-key-1');
     expect(retried.status).toBe(202);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
-    expect(await documentsOf(owner.id)).toEqual([...docsBefore, retried.body.id]);
+    expect(await documentsOf(owner.id)).toEqual([...docsBefore, retried.body.document.id]);
     expect(objects().length).toBe(objectsBefore + 1);
   });
 
   it('withdraws a new version: the document shows its earlier version again, whose bytes stay', async () => {
     const v1 = pdfFixture('KEPT-VERSION');
     const created = await send('/api/documents', owner.token, { name: 'contract.pdf', data: v1 });
-    const docObjects = () => filesUnder(path.join(rt.t.dataDir, 'files', 'documents', created.body.id));
-    const refused = await refuseEnqueue(() => send(`/api/documents/${created.body.id}/versions`, owner.token, { name: 'contract.docx', data: docxFixture('Новая редакция') }));
+    const docObjects = () => filesUnder(path.join(rt.t.dataDir, 'files', 'documents', created.body.document.id));
+    const refused = await refuseEnqueue(() => send(`/api/documents/${created.body.document.id}/versions`, owner.token, { name: 'contract.docx', data: docxFixture('Новая редакция') }));
     expect(refused.status).toBe(503);
     expect(refused.body.code).toBe('unavailable');
 
-    const now = await request(rt.url, 'GET', `/api/documents/${created.body.id}`, { token: owner.token });
-    const { updated_at: _before, ...shownBefore } = created.body;
+    const now = await request(rt.url, 'GET', `/api/documents/${created.body.document.id}`, { token: owner.token });
+    const { updated_at: _before, ...shownBefore } = created.body.document;
     const { updated_at: _after, ...shownNow } = now.body;
     expect(shownNow).toEqual(shownBefore);
-    expect(await versionsOf(created.body.id)).toEqual([1]);
+    expect(await versionsOf(created.body.document.id)).toEqual([1]);
     expect(docObjects()).toHaveLength(1);
-    const download = await fetch(`${rt.url}/api/documents/${created.body.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const download = await fetch(`${rt.url}/api/documents/${created.body.document.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
     expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(sha256(v1));
 
-    const next = await send(`/api/documents/${created.body.id}/versions`, owner.token, { name: 'contract.docx', data: docxFixture('Новая редакция') });
+    const next = await send(`/api/documents/${created.body.document.id}/versions`, owner.token, { name: 'contract.docx', data: docxFixture('Новая редакция') });
     expect(next.status).toBe(202);
-    expect(next.body.version).toBe(2);
+    expect(next.body.document.version).toBe(2);
   });
 });

@@ -45,35 +45,35 @@ describe('upload and download', () => {
     for (const f of fixtures) {
       const res = await upload(rt.url, '/api/documents', owner.token, f, { kind: 'contract' });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
-      expect(res.body).toMatchObject({
+      expect(res.body.document).toMatchObject({
         kind: 'contract', status: 'uploaded', mime_type: f.mime, size_bytes: f.data.length, version: 1,
         progress: { stage: 'stored', percent: 10 }, error: null,
       });
-      const { res: got, bytes } = await download(res.body.id, owner.token);
+      const { res: got, bytes } = await download(res.body.document.id, owner.token);
       expect(got.status).toBe(200);
       expect(got.headers.get('content-type')).toContain(f.mime.split(';')[0]);
       expect(got.headers.get('content-disposition')).toBe(`attachment; filename="${f.name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(f.name)}`);
       expect(sha256(bytes)).toBe(sha256(f.data));
-      const versions = await request(rt.url, 'GET', `/api/documents/${res.body.id}/versions`, { token: owner.token });
+      const versions = await request(rt.url, 'GET', `/api/documents/${res.body.document.id}/versions`, { token: owner.token });
       expect(versions.body.items).toEqual([expect.objectContaining({ version: 1, sha256: sha256(f.data), size_bytes: f.data.length })]);
     }
   });
 
   it('keeps only ciphertext at rest', async () => {
     const res = await upload(rt.url, '/api/documents', owner.token, { name: 'a.pdf', data: pdfFixture('PLAINTEXT-MARKER-AT-REST') });
-    const [object] = objectsOf(res.body.id);
+    const [object] = objectsOf(res.body.document.id);
     const raw = fs.readFileSync(object!);
-    expect(raw.length).toBeGreaterThan(res.body.size_bytes);
+    expect(raw.length).toBeGreaterThan(res.body.document.size_bytes);
     expect(raw.includes('PLAINTEXT-MARKER-AT-REST')).toBe(false);
     expect(raw.includes('%PDF')).toBe(false);
   });
 
   it('masks personal data in the title and keeps the list searchable by the masked title', async () => {
     const res = await upload(rt.url, '/api/documents', owner.token, { name: 'scan.pdf', data: pdfFixture('x') }, { title: 'Претензия, тел. +7 916 123-45-67' });
-    expect(res.body.title).not.toContain('916');
-    expect(res.body.title).toMatch(/\[PHONE_1\]/);
+    expect(res.body.document.title).not.toContain('916');
+    expect(res.body.document.title).toMatch(/\[PHONE_1\]/);
     const list = await request(rt.url, 'GET', `/api/documents?q=${encodeURIComponent('Претензия')}`, { token: owner.token });
-    expect(list.body.items.map((d: { id: string }) => d.id)).toEqual([res.body.id]);
+    expect(list.body.items.map((d: { id: string }) => d.id)).toEqual([res.body.document.id]);
     const none = await request(rt.url, 'GET', '/api/documents?q=916', { token: owner.token });
     expect(none.body.items).toEqual([]);
   });
@@ -82,13 +82,13 @@ describe('upload and download', () => {
     const v1 = pdfFixture('VERSION-ONE');
     const v2 = docxFixture('Вторая редакция');
     const created = await upload(rt.url, '/api/documents', owner.token, { name: 'lease.pdf', data: v1 });
-    const next = await upload(rt.url, `/api/documents/${created.body.id}/versions`, owner.token, { name: 'lease.docx', data: v2 });
+    const next = await upload(rt.url, `/api/documents/${created.body.document.id}/versions`, owner.token, { name: 'lease.docx', data: v2 });
     expect(next.status, JSON.stringify(next.body)).toBe(202);
-    expect(next.body).toMatchObject({ id: created.body.id, version: 2, size_bytes: v2.length, progress: { stage: 'stored', percent: 10, version: 2 } });
-    expect(sha256((await download(created.body.id, owner.token)).bytes)).toBe(sha256(v2));
-    expect(sha256((await download(created.body.id, owner.token, '?version=1')).bytes)).toBe(sha256(v1));
-    expect((await download(created.body.id, owner.token, '?version=3')).res.status).toBe(404);
-    const versions = await request(rt.url, 'GET', `/api/documents/${created.body.id}/versions`, { token: owner.token });
+    expect(next.body.document).toMatchObject({ id: created.body.document.id, version: 2, size_bytes: v2.length, progress: { stage: 'stored', percent: 10, version: 2 } });
+    expect(sha256((await download(created.body.document.id, owner.token)).bytes)).toBe(sha256(v2));
+    expect(sha256((await download(created.body.document.id, owner.token, '?version=1')).bytes)).toBe(sha256(v1));
+    expect((await download(created.body.document.id, owner.token, '?version=3')).res.status).toBe(404);
+    const versions = await request(rt.url, 'GET', `/api/documents/${created.body.document.id}/versions`, { token: owner.token });
     expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
   });
 });
@@ -142,13 +142,13 @@ describe('integrity', () => {
   it('never sends bytes of a tampered object: a later chunk aborts the response, the first one is a 500', async () => {
     const original = pdfFixture('TAMPER', 300 * 1024);
     const res = await upload(rt.url, '/api/documents', owner.token, { name: 't.pdf', data: original });
-    const [object] = objectsOf(res.body.id);
+    const [object] = objectsOf(res.body.document.id);
     const raw = fs.readFileSync(object!);
 
     const later = Buffer.from(raw);
     later[200 * 1024]! ^= 0x01; // inside the fourth 64 KiB chunk
     fs.writeFileSync(object!, later);
-    const got = await fetch(`${rt.url}/api/documents/${res.body.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const got = await fetch(`${rt.url}/api/documents/${res.body.document.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
     expect(got.status).toBe(200);
     const received: Buffer[] = [];
     const reader = got.body!.getReader();
@@ -166,12 +166,12 @@ describe('integrity', () => {
     const first = Buffer.from(raw);
     first[100]! ^= 0x01;
     fs.writeFileSync(object!, first);
-    const broken = await download(res.body.id, owner.token);
+    const broken = await download(res.body.document.id, owner.token);
     expect(broken.res.status).toBe(500);
     expect(JSON.parse(broken.bytes.toString())).toMatchObject({ code: 'internal_error' });
 
     fs.writeFileSync(object!, raw.subarray(0, raw.length - 64 * 1024 - 16)); // whole chunks cut off the end
-    const cut = await fetch(`${rt.url}/api/documents/${res.body.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const cut = await fetch(`${rt.url}/api/documents/${res.body.document.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
     await expect(cut.arrayBuffer()).rejects.toThrow();
   });
 });
@@ -179,7 +179,7 @@ describe('integrity', () => {
 describe('ownership and delete', () => {
   it("answers 404 for another user's document on every route", async () => {
     const mine = await upload(rt.url, '/api/documents', owner.token, { name: 'own.pdf', data: pdfFixture('OWN') });
-    const id = mine.body.id;
+    const id = mine.body.document.id;
     for (const [method, p] of [['GET', `/api/documents/${id}`], ['GET', `/api/documents/${id}/versions`], ['GET', `/api/documents/${id}/download`], ['DELETE', `/api/documents/${id}`]]) {
       const res = await request(rt.url, method!, p!, { token: other.token });
       expect(res.status, `${method} ${p}`).toBe(404);
@@ -193,7 +193,7 @@ describe('ownership and delete', () => {
 
   it('hides a deleted document at once and destroys its objects and rows within seconds', async () => {
     const created = await upload(rt.url, '/api/documents', owner.token, { name: 'gone.pdf', data: pdfFixture('GONE') });
-    const id = created.body.id;
+    const id = created.body.document.id;
     await upload(rt.url, `/api/documents/${id}/versions`, owner.token, { name: 'gone.pdf', data: pdfFixture('GONE-2') });
     expect(objectsOf(id)).toHaveLength(2);
     expect((await request(rt.url, 'DELETE', `/api/documents/${id}`, { token: owner.token })).status).toBe(204);

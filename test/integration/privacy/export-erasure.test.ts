@@ -51,7 +51,7 @@ async function person(tag: string, who: { name: string; phone: string }) {
   const chatId = await newChat(rt.url, token);
   const asked = await ask(rt.url, token, chatId, `Меня зовут ${who.name}, мой телефон ${who.phone}. Как расторгнуть договор аренды?`);
   const reply = await storedReply(rt.url, token, chatId, asked.reply.id);
-  const document = await settledDocument(rt.url, token, (await upload(rt.url, '/api/documents', token, { name: 'аренда.txt', data: Buffer.from(docText(who)) })).body.id);
+  const document = await settledDocument(rt.url, token, (await upload(rt.url, '/api/documents', token, { name: 'аренда.txt', data: Buffer.from(docText(who)) })).body.document.id);
   await db()('payments').insert({ user_id: id, provider: 'yookassa', provider_payment_id: `pay-${id}`, amount_minor: 199000, status: 'succeeded' });
   return { email, password, token, id, chatId, replyId: reply.id, documentId: document.id as string };
 }
@@ -195,7 +195,7 @@ describe('erasure', () => {
     const requester = await account(rt.url, 'user', 'needs-review');
     const leaving = await lawyer(rt.url, 'leaving', { specializations: ['tax'], capacity: 1 });
     const subject = await answered(rt.url, requester.token, 'Как получить налоговый вычет за лечение?');
-    const id = (await requestReview(rt.url, requester.token, subject.answerId, { specialization: 'tax' })).body.id;
+    const id = (await requestReview(rt.url, requester.token, subject.answerId, { specialization: 'tax' })).body.review.id;
     await reviewWhen(rt.url, requester.token, id, 'assigned to the leaving lawyer', (r) => r.lawyer?.id === leaving.id);
     expect((await request(rt.url, 'POST', `/api/reviews/${id}/accept`, { token: leaving.token })).status).toBe(200);
     const erased = await request(rt.url, 'POST', '/api/privacy/erasure', { token: leaving.token, json: { password: leaving.password } });

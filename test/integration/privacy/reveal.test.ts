@@ -37,10 +37,10 @@ describe('reveal', () => {
     expect((await request(rt.url, 'GET', `/api/chats/${chat}/reveal`, { token: other.token })).status).toBe(404);
 
     const up = await upload(rt.url, '/api/documents', owner.token, { name: 'договор.txt', data: Buffer.from('Арендатор: Петров Иван Сергеевич, тел. +7 903 123-45-67.\n'), type: 'text/plain' });
-    await settledDocument(rt.url, owner.token, up.body.id);
-    const doc = await request(rt.url, 'GET', `/api/documents/${up.body.id}/reveal`, { token: owner.token });
+    await settledDocument(rt.url, owner.token, up.body.document.id);
+    const doc = await request(rt.url, 'GET', `/api/documents/${up.body.document.id}/reveal`, { token: owner.token });
     expect(Object.values(doc.body.values)).toEqual(expect.arrayContaining(['Петров Иван Сергеевич']));
-    expect((await request(rt.url, 'GET', `/api/documents/${up.body.id}/reveal`, { token: other.token })).status).toBe(404);
+    expect((await request(rt.url, 'GET', `/api/documents/${up.body.document.id}/reveal`, { token: other.token })).status).toBe(404);
 
     const audited = await Model.knex()('audit_logs').whereRaw(...byActor(owner.id)).whereIn('action', ['chat.revealed', 'document.revealed']).pluck('action');
     expect(audited.sort()).toEqual(['chat.revealed', 'document.revealed']);

@@ -61,24 +61,24 @@ describe('lawyer review', () => {
     const first = await answered(rt.url, user.token, 'Меня, Иванова Петра Сергеевича, уволили без предупреждения. Что делать?');
     const requested = await requestReview(rt.url, user.token, first.answerId, { specialization: 'labour', comment: 'Перезвоните мне: +7 916 123-45-67' });
     expect(requested.status, JSON.stringify(requested.body)).toBe(202);
-    expect(requested.body).toMatchObject({ subject: { type: 'message', id: first.answerId }, urgency: 'standard', specialization: 'labour', sla: { breached: false } });
-    expect(requested.body.comment).toContain('[PHONE_1]');
-    expect(requested.body.comment).not.toContain('916');
-    const firstAssigned = await reviewWhen(rt.url, user.token, requested.body.id, 'assigned', (r) => r.status === 'assigned');
+    expect(requested.body.review).toMatchObject({ subject: { type: 'message', id: first.answerId }, urgency: 'standard', specialization: 'labour', sla: { breached: false } });
+    expect(requested.body.review.comment).toContain('[PHONE_1]');
+    expect(requested.body.review.comment).not.toContain('916');
+    const firstAssigned = await reviewWhen(rt.url, user.token, requested.body.review.id, 'assigned', (r) => r.status === 'assigned');
 
     // Two more labour reviews: the second goes to the lawyer with no load, the third to the one with room.
     const second = await answered(rt.url, user.token, 'Работодатель не платит зарплату второй месяц.');
-    const r2 = (await requestReview(rt.url, user.token, second.answerId, { specialization: 'labour' })).body;
+    const r2 = (await requestReview(rt.url, user.token, second.answerId, { specialization: 'labour' })).body.review;
     const secondAssigned = await reviewWhen(rt.url, user.token, r2.id, 'assigned', (r) => r.status === 'assigned');
     expect(new Set([firstAssigned.lawyer.id, secondAssigned.lawyer.id])).toEqual(new Set([labourA.id, labourB.id]));
     const third = await answered(rt.url, user.token, 'Можно ли уволить во время больничного?');
-    const r3 = (await requestReview(rt.url, user.token, third.answerId, { specialization: 'labour' })).body;
+    const r3 = (await requestReview(rt.url, user.token, third.answerId, { specialization: 'labour' })).body.review;
     expect((await reviewWhen(rt.url, user.token, r3.id, 'assigned', (r) => r.status === 'assigned')).lawyer.id).toBe(labourA.id);
     expect([(await profileOf(labourA)).active_reviews, (await profileOf(labourB)).active_reviews]).toEqual([2, 1]);
 
     // The assigned lawyer reads the masked subject; nobody else but the requester and admins sees it.
     const holder = tokenOf(firstAssigned.lawyer.id);
-    const seen = await request(rt.url, 'GET', `/api/reviews/${requested.body.id}`, { token: holder });
+    const seen = await request(rt.url, 'GET', `/api/reviews/${requested.body.review.id}`, { token: holder });
     expect(seen.status).toBe(200);
     expect(seen.body.subject.type).toBe('message');
     expect(seen.body.subject.question).toContain('[PERSON_1]');
@@ -87,56 +87,57 @@ describe('lawyer review', () => {
     expect(JSON.stringify(seen.body)).not.toContain(user.email);
     const notHolder = firstAssigned.lawyer.id === labourA.id ? labourB : labourA;
     for (const outsider of [notHolder, family, other]) {
-      expect((await request(rt.url, 'GET', `/api/reviews/${requested.body.id}`, { token: outsider.token })).status).toBe(404);
+      expect((await request(rt.url, 'GET', `/api/reviews/${requested.body.review.id}`, { token: outsider.token })).status).toBe(404);
     }
-    expect((await request(rt.url, 'GET', `/api/reviews/${requested.body.id}`, { token: admin.token })).status).toBe(200);
-    expect((await post(notHolder.token, `/api/reviews/${requested.body.id}/accept`)).status).toBe(404);
+    expect((await request(rt.url, 'GET', `/api/reviews/${requested.body.review.id}`, { token: admin.token })).status).toBe(200);
+    expect((await post(notHolder.token, `/api/reviews/${requested.body.review.id}/accept`)).status).toBe(404);
 
     // Completing needs an accept first; accepting twice is a conflict.
-    expect((await post(holder, `/api/reviews/${requested.body.id}/complete`, { verdict: 'approved', comment: 'Верно.' })).status).toBe(409);
-    const accepted = await post(holder, `/api/reviews/${requested.body.id}/accept`);
-    expect([accepted.status, accepted.body.status]).toEqual([200, 'in_progress']);
-    expect((await post(holder, `/api/reviews/${requested.body.id}/accept`)).status).toBe(409);
-    const noContent = await post(holder, `/api/reviews/${requested.body.id}/complete`, { verdict: 'corrected', comment: 'Есть ошибка.' });
+    expect((await post(holder, `/api/reviews/${requested.body.review.id}/complete`, { verdict: 'approved', comment: 'Верно.' })).status).toBe(409);
+    const accepted = await post(holder, `/api/reviews/${requested.body.review.id}/accept`);
+    expect([accepted.status, accepted.body.review.status]).toEqual([200, 'in_progress']);
+    expect((await post(holder, `/api/reviews/${requested.body.review.id}/accept`)).status).toBe(409);
+    const noContent = await post(holder, `/api/reviews/${requested.body.review.id}/complete`, { verdict: 'corrected', comment: 'Есть ошибка.' });
     expect(noContent.status).toBe(422);
 
-    const completed = await post(holder, `/api/reviews/${requested.body.id}/complete`, {
+    const completed = await post(holder, `/api/reviews/${requested.body.review.id}/complete`, {
       verdict: 'corrected', comment: 'Срок обращения в суд — месяц.',
       corrected_content: 'Обратитесь в суд в течение месяца (ст. 392 ТК РФ). Позвоните мне: 8 (903) 555-44-33.',
     });
     expect(completed.status, JSON.stringify(completed.body)).toBe(200);
-    expect(completed.body).toMatchObject({ status: 'completed', result: { verdict: 'corrected', comment: 'Срок обращения в суд — месяц.' } });
-    expect(completed.body.result.corrected_content).not.toContain('555');
+    expect(completed.body.review).toMatchObject({ status: 'completed', result: { verdict: 'corrected', comment: 'Срок обращения в суд — месяц.' } });
+    expect(completed.body.review.result.corrected_content).not.toContain('555');
     const live = await waitFor('the lawyer message over the socket', () => userSocket.of('message.created').find((e) => e.message.sender === 'lawyer'));
     expect(live).toMatchObject({ chat_id: first.chatId, message: { sender: 'lawyer', status: 'completed' } });
     expect(live.message.content).toContain('ст. 392 ТК РФ');
     expect(live.message.content).not.toContain('555');
     const messages = (await request(rt.url, 'GET', `/api/chats/${first.chatId}/messages`, { token: user.token })).body.items;
     expect(messages.at(-1)).toMatchObject({ id: live.message.id, sender: 'lawyer' });
-    expect(userSocket.of('review.updated').some((e) => e.review.id === requested.body.id && e.review.status === 'completed')).toBe(true);
+    expect(userSocket.of('review.updated').some((e) => e.review.id === requested.body.review.id && e.review.status === 'completed')).toBe(true);
 
     // Rating once, after completion; it feeds the lawyer's average.
     expect((await post(user.token, `/api/reviews/${r2.id}/rate`, { score: 5 })).status).toBe(409);
-    const rated = await post(user.token, `/api/reviews/${requested.body.id}/rate`, { score: 4, comment: 'Спасибо' });
-    expect([rated.status, rated.body.rating]).toEqual([200, { score: 4, comment: 'Спасибо' }]);
-    expect((await post(user.token, `/api/reviews/${requested.body.id}/rate`, { score: 5 })).status).toBe(409);
-    expect((await post(user.token, `/api/reviews/${requested.body.id}/rate`, { score: 6 })).status).toBe(422);
+    const rated = await post(user.token, `/api/reviews/${requested.body.review.id}/rate`, { score: 4, comment: 'Спасибо' });
+    expect([rated.status, rated.body.review.rating]).toEqual([200, { score: 4, comment: 'Спасибо' }]);
+    expect((await post(user.token, `/api/reviews/${requested.body.review.id}/rate`, { score: 5 })).status).toBe(409);
+    expect((await post(user.token, `/api/reviews/${requested.body.review.id}/rate`, { score: 6 })).status).toBe(422);
     const holderSession = [labourA, labourB].find((l) => l.id === firstAssigned.lawyer.id)!;
     expect(await profileOf(holderSession)).toMatchObject({ avg_rating: 4 });
 
     // Clean up the others: the requester cancels them, which frees both lawyers.
-    for (const id of [r2.id, r3.id]) expect((await post(user.token, `/api/reviews/${id}/cancel`)).body.status).toBe('cancelled');
+    for (const id of [r2.id, r3.id]) expect((await post(user.token, `/api/reviews/${id}/cancel`)).body.review).toMatchObject({ id, status: 'cancelled' });
     expect((await post(user.token, `/api/reviews/${r2.id}/cancel`)).status).toBe(409);
     expect([(await profileOf(labourA)).active_reviews, (await profileOf(labourB)).active_reviews]).toEqual([0, 0]);
   });
 
   it('reroutes a declined review to another lawyer, never back to the one who declined', async () => {
     const subject = await answered(rt.url, user.token, 'Как расторгнуть трудовой договор по соглашению сторон?');
-    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'labour' })).body.id;
+    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'labour' })).body.review.id;
     const assigned = await reviewWhen(rt.url, user.token, id, 'assigned', (r) => r.status === 'assigned');
     const first = assigned.lawyer.id;
     const declined = await post(tokenOf(first), `/api/reviews/${id}/decline`, { reason: 'Конфликт интересов' });
     expect(declined.status).toBe(200);
+    expect(declined.body.review).toMatchObject({ id, subject: { type: 'message', id: subject.answerId } });
     const rerouted = await reviewWhen(rt.url, user.token, id, 'rerouted', (r) => r.status === 'assigned' && r.lawyer.id !== first);
     expect([labourA.id, labourB.id]).toContain(rerouted.lawyer.id);
     expect((await request(rt.url, 'GET', `/api/reviews/${id}`, { token: tokenOf(first) })).status).toBe(404);
@@ -153,9 +154,9 @@ describe('lawyer review', () => {
   });
 
   it('routes the oldest pending review when a slot frees', async () => {
-    const q = async (text: string) => (await requestReview(rt.url, user.token, (await answered(rt.url, user.token, text)).answerId, { specialization: 'family' })).body.id;
+    const q = async (text: string) => (await requestReview(rt.url, user.token, (await answered(rt.url, user.token, text)).answerId, { specialization: 'family' })).body.review.id;
     const heldSubject = await answered(rt.url, user.token, 'Как подать на развод?');
-    const held = (await requestReview(rt.url, user.token, heldSubject.answerId, { specialization: 'family' })).body.id;
+    const held = (await requestReview(rt.url, user.token, heldSubject.answerId, { specialization: 'family' })).body.review.id;
     await reviewWhen(rt.url, user.token, held, 'assigned', (r) => r.status === 'assigned' && r.lawyer.id === family.id);
     const older = await q('Как взыскать алименты?');
     const newer = await q('Как определить место жительства ребёнка?');
@@ -173,15 +174,16 @@ describe('lawyer review', () => {
 
   it('shows a document under review to its lawyer, and nothing of it once the owner deletes it', async () => {
     const up = await upload(rt.url, '/api/documents', user.token, { name: 'lease.txt', data: Buffer.from('Договор найма жилого помещения.\nНаниматель вносит плату ежемесячно.\n') });
-    expect((await settledDocument(rt.url, user.token, up.body.id)).status).toBe('ready');
-    const requested = await post(user.token, `/api/reviews/documents/${up.body.id}/request`, { specialization: 'housing' });
-    const id = requested.body.id;
+    expect((await settledDocument(rt.url, user.token, up.body.document.id)).status).toBe('ready');
+    const requested = await post(user.token, `/api/reviews/documents/${up.body.document.id}/request`, { specialization: 'housing' });
+    expect([requested.status, requested.body.review?.subject]).toEqual([202, { type: 'document', id: up.body.document.id }]);
+    const id = requested.body.review.id;
     await reviewWhen(rt.url, user.token, id, 'assigned', (r) => r.status === 'assigned');
     const seen = (await request(rt.url, 'GET', `/api/reviews/${id}`, { token: labourA.token })).body.subject;
     expect(seen).toMatchObject({ type: 'document', title: 'lease' });
     expect(seen.text).toContain('Наниматель вносит плату');
 
-    expect((await request(rt.url, 'DELETE', `/api/documents/${up.body.id}`, { token: user.token })).status).toBe(204);
+    expect((await request(rt.url, 'DELETE', `/api/documents/${up.body.document.id}`, { token: user.token })).status).toBe(204);
     const after = (await request(rt.url, 'GET', `/api/reviews/${id}`, { token: user.token }));
     if (after.status === 200) expect(after.body.subject).toEqual({ type: 'document', title: null, text: null });
     else expect(after.status).toBe(404); // the destroy job already took the review with the document
@@ -189,7 +191,7 @@ describe('lawyer review', () => {
 
   it('classifies a review without a specialization from its masked question (rules when no AI answers)', async () => {
     const subject = await answered(rt.url, user.token, 'Бывший муж не платит алименты на ребёнка. Куда обращаться?');
-    const id = (await requestReview(rt.url, user.token, subject.answerId)).body.id;
+    const id = (await requestReview(rt.url, user.token, subject.answerId)).body.review.id;
     const routed = await reviewWhen(rt.url, user.token, id, 'classified and assigned', (r) => r.status === 'assigned');
     expect(routed).toMatchObject({ specialization: 'family', lawyer: { id: family.id } });
     await post(user.token, `/api/reviews/${id}/cancel`);
@@ -203,8 +205,14 @@ describe('lawyer review', () => {
     const before = await db()('lawyer_reviews').where({ requester_id: other.id }).count({ n: '*' });
     expect(Number(before[0]?.n)).toBe(0);
 
-    const first = await requestReview(rt.url, other.token, subject.answerId, { specialization: 'administrative' });
+    // Under an Idempotency-Key a repeat gets the stored answer, in the contract's shape, and requests nothing more.
+    const once = () => request(rt.url, 'POST', `/api/reviews/messages/${subject.answerId}/request`, { token: other.token, json: { specialization: 'administrative' }, headers: { 'Idempotency-Key': 'review-once-1' } });
+    const first = await once();
     expect(first.status).toBe(202);
+    expect(first.body.review).toMatchObject({ subject: { type: 'message', id: subject.answerId }, specialization: 'administrative' });
+    const replayed = await once();
+    expect([replayed.status, replayed.headers.get('idempotent-replayed')]).toEqual([202, 'true']);
+    expect(replayed.body).toEqual(first.body);
     expect((await requestReview(rt.url, other.token, subject.answerId)).status).toBe(409);
 
     // The plan's `reviews_per_month` is a per-period limit: past it, 402 naming the plan that lifts it.

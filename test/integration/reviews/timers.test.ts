@@ -50,7 +50,7 @@ afterAll(async () => {
 describe('review timers', () => {
   it('reminds the assigned lawyer, then reroutes past the accept deadline, never back to them', async () => {
     const subject = await answered(rt.url, user.token, 'Соседи затопили квартиру, как взыскать ущерб?');
-    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'housing' })).body.id;
+    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'housing' })).body.review.id;
     const assigned = await reviewWhen(rt.url, user.token, id, 'assigned', (r) => r.status === 'assigned');
     const late = assigned.lawyer.id;
     const other = late === first.id ? second : first;
@@ -74,7 +74,7 @@ describe('review timers', () => {
 
   it('marks an urgent review in progress breached once and escalates it to admins, without taking it from its lawyer', async () => {
     const subject = await answered(rt.url, user.token, 'Управляющая компания не делает ремонт крыши.');
-    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'housing', urgency: 'urgent' })).body.id;
+    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'housing', urgency: 'urgent' })).body.review.id;
     const assigned = await reviewWhen(rt.url, user.token, id, 'assigned', (r) => r.status === 'assigned');
     const holder = assigned.lawyer.id === first.id ? first : second;
     expect((await request(rt.url, 'POST', `/api/reviews/${id}/accept`, { token: holder.token })).status).toBe(200);
@@ -99,7 +99,7 @@ describe('review timers', () => {
 
   it('escalates a review nobody could take, and keeps it pending for the next free slot', async () => {
     const subject = await answered(rt.url, user.token, 'Как оспорить кадастровую стоимость земельного участка?');
-    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'land', urgency: 'urgent' })).body.id;
+    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'land', urgency: 'urgent' })).body.review.id;
     const breached = await reviewWhen(rt.url, user.token, id, 'breached', (r) => r.sla.breached, 10_000);
     expect(breached).toMatchObject({ status: 'pending', lawyer: null });
     expect(await auditOf(id, 'review.sla_breached')).toHaveLength(1);

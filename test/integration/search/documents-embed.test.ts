@@ -53,7 +53,7 @@ describe('documents.embed', () => {
     fake.reset();
     const res = await upload(rt.url, '/api/documents', owner.token, { name: 'lease.txt', data: Buffer.from(LEASE.join('\n')) });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const doc = await settledDocument(rt.url, owner.token, res.body.id);
+    const doc = await settledDocument(rt.url, owner.token, res.body.document.id);
     expect(doc.status).toBe('ready');
     expect((await chunks(doc.id)).length).toBeGreaterThanOrEqual(2);
 

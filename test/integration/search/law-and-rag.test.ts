@@ -89,19 +89,19 @@ describe('search over documents', () => {
     const other = await registerUser(rt.url, 'other');
     const up = await upload(rt.url, '/api/documents', owner.token, { name: 'договор.txt', data: Buffer.from(CONTRACT), type: 'text/plain' });
     expect(up.status).toBe(202);
-    expect((await settledDocument(rt.url, owner.token, up.body.id)).status).toBe('ready');
+    expect((await settledDocument(rt.url, owner.token, up.body.document.id)).status).toBe('ready');
 
     // «расторжения» in the query, «расторгнут» in the clause: a different Snowball stem.
     const mine = await searchFor(owner.token, { query: 'условия расторжения', scope: 'documents' });
     expect(mine.status).toBe(200);
     const top = mine.body.items[0];
-    expect(top.source).toMatchObject({ type: 'document', id: up.body.id, version: 1 });
+    expect(top.source).toMatchObject({ type: 'document', id: up.body.document.id, version: 1 });
     expect(top.text).toContain('5.1. Договор может быть расторгнут досрочно');
     expect(top.locator).toMatchObject({ clause: expect.stringMatching(/^5/) });
 
     const theirs = await searchFor(other.token, { query: 'условия расторжения', scope: 'documents' });
     expect(theirs.body.items).toEqual([]);
-    const foreign = await searchFor(other.token, { query: 'расторжение', document_ids: [up.body.id] });
+    const foreign = await searchFor(other.token, { query: 'расторжение', document_ids: [up.body.document.id] });
     expect(foreign.status).toBe(404);
     expect((await searchFor(owner.token, { query: '', scope: 'law' })).status).toBe(422);
     expect((await searchFor(owner.token, { query: 'аренда', limit: 51 })).status).toBe(422);
@@ -113,8 +113,8 @@ describe('answers with citations', () => {
     const user = await registerUser(rt.url, 'citer');
     await library(user.token);
     const up = await upload(rt.url, '/api/documents', user.token, { name: 'аренда.txt', data: Buffer.from(CONTRACT), type: 'text/plain' });
-    await settledDocument(rt.url, user.token, up.body.id);
-    const chat = await request(rt.url, 'POST', '/api/chats', { token: user.token, json: { title: 'Аренда', document_ids: [up.body.id] } });
+    await settledDocument(rt.url, user.token, up.body.document.id);
+    const chat = await request(rt.url, 'POST', '/api/chats', { token: user.token, json: { title: 'Аренда', document_ids: [up.body.document.id] } });
     expect(chat.status).toBe(201);
 
     // The model cites [1] with a quote it made up, and [9], which it was never given.
@@ -130,7 +130,7 @@ describe('answers with citations', () => {
     expect(stored.content).toContain('[1]');
     expect(stored.content).not.toContain('[9]');
     const [c] = citations;
-    const search = await searchFor(user.token, { query: 'Как расторгнуть договор аренды досрочно?', document_ids: [up.body.id], limit: 6 });
+    const search = await searchFor(user.token, { query: 'Как расторгнуть договор аренды досрочно?', document_ids: [up.body.document.id], limit: 6 });
     const chunk = search.body.items.find((i: any) => i.chunk_id === c.chunk_id);
     expect(chunk).toBeDefined();
     expect(chunk.text).toContain(c.quote);
@@ -143,7 +143,7 @@ describe('answers with citations', () => {
     const owner = await registerUser(rt.url, 'docowner');
     const intruder = await registerUser(rt.url, 'intruder');
     const up = await upload(rt.url, '/api/documents', owner.token, { name: 'a.txt', data: Buffer.from(CONTRACT), type: 'text/plain' });
-    const res = await request(rt.url, 'POST', '/api/chats', { token: intruder.token, json: { document_ids: [up.body.id] } });
+    const res = await request(rt.url, 'POST', '/api/chats', { token: intruder.token, json: { document_ids: [up.body.document.id] } });
     expect(res.status).toBe(404);
     const chats = await request(rt.url, 'GET', '/api/chats', { token: intruder.token });
     expect(chats.body.items).toEqual([]);
