@@ -84,8 +84,9 @@ async function askRetrying(...args: Parameters<typeof ask>): ReturnType<typeof a
 }
 
 interface ProcessStats {
-  /** RSS at the first scrape (warmed up, before the first question). */
+  /** RSS and V8 heap in use at the first scrape (warmed up, before the first question). */
   start_rss_mb: number;
+  start_heap_used_mb: number;
   peak_rss_mb: number;
   /** The V8 heap in use and the memory outside it (buffers) at the scrape of the peak RSS. */
   at_peak: { heap_used_mb: number; external_mb: number };
@@ -117,6 +118,7 @@ function scraper(url: string) {
   const heap: number[] = [];
   const external: number[] = [];
   let startRss = 0;
+  let startHeap = 0;
   const p99: number[] = [];
   let cpuFirst: number | undefined;
   let cpuLast = 0;
@@ -134,6 +136,7 @@ function scraper(url: string) {
     const first = await scrape();
     cpuFirst = first.cpu;
     startRss = sample(first.text, 'process_resident_memory_bytes') ?? 0;
+    startHeap = sample(first.text, 'nodejs_heap_size_used_bytes') ?? 0;
     while (running) {
       await sleep(1000);
       const { text, cpu } = await scrape();
@@ -154,6 +157,7 @@ function scraper(url: string) {
       const mb = (bytes = 0) => round(bytes / 2 ** 20);
       return {
         start_rss_mb: mb(startRss),
+        start_heap_used_mb: mb(startHeap),
         peak_rss_mb: mb(rss[peak]),
         at_peak: { heap_used_mb: mb(heap[peak]), external_mb: mb(external[peak]) },
         eventloop_p99_ms: { max: round((lag.at(-1) ?? 0) * 1000), median: round(percentile(lag, 50) * 1000) },

@@ -48,16 +48,26 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 if ARGV[5] then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 1`;
 
-type StoreEvent = (key: string, attemptKey: string, attempt: number | '', event: string, data: string, ttl: number, ...publication: Array<string | Buffer>) => Promise<number>;
-const withStoreEvent = new WeakSet<RedisClient>();
+/** A new attempt of the reply: numbers it in KEYS[2] and clears KEYS[1], the stream an earlier attempt left. */
+const OPEN_ATTEMPT = `local attempt = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
+return attempt`;
 
-/** The client's storeReplyEvent command, defined on first use. */
-function storeEvent(redis: RedisClient): StoreEvent {
-  if (!withStoreEvent.has(redis)) {
-    redis.defineCommand('storeReplyEvent', { numberOfKeys: 2, lua: STORE_EVENT });
-    withStoreEvent.add(redis);
+interface ReplyScripts {
+  storeReplyEvent(key: string, attemptKey: string, attempt: number | '', event: string, data: string, ttl: number, ...publication: Array<string | Buffer>): Promise<number>;
+  openReplyAttempt(key: string, attemptKey: string, ttl: number): Promise<number>;
+}
+const SCRIPTS: Record<keyof ReplyScripts, string> = { storeReplyEvent: STORE_EVENT, openReplyAttempt: OPEN_ATTEMPT };
+const withScripts = new WeakSet<RedisClient>();
+
+/** The client with the reply streams' commands, defined on first use. */
+function scripts(redis: RedisClient): ReplyScripts {
+  if (!withScripts.has(redis)) {
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 2, lua });
+    withScripts.add(redis);
   }
-  return (redis as unknown as { storeReplyEvent: StoreEvent }).storeReplyEvent.bind(redis);
+  return redis as unknown as ReplyScripts;
 }
 
 export interface ReplyPublisher {
@@ -73,18 +83,17 @@ export interface ReplyPublisher {
 export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Emitter; prefix: string }, target: ReplyTarget): Promise<ReplyPublisher> {
   const key = replyStreamKey(deps.prefix, target.messageId);
   const attemptKey = `${key}:attempt`;
-  const [[, attempt]] = (await deps.redis.multi().incr(attemptKey).expire(attemptKey, LIVE_TTL_SECONDS).del(key).exec()) as [[null, number]];
+  const redis = scripts(deps.redis);
+  const attempt = await redis.openReplyAttempt(key, attemptKey, LIVE_TTL_SECONDS);
   const base = { chat_id: target.chatId, message_id: target.messageId };
   let seq = 0;
-
-  const store = storeEvent(deps.redis);
 
   /** Terminal events (completed, failed) go to the user's room too, and are not fenced. */
   async function publish(event: ReplyEvent['event'], data: ReplyEvent['data'], ttl: number, terminal: boolean): Promise<void> {
     const rooms = terminal ? [chatRoom(target.chatId), userRoom(target.userId)] : [chatRoom(target.chatId)];
     // Stored before emitted: a client that joins after seeing this event finds it in the stream.
     const publication = deps.emitter.publication(rooms, event, data);
-    const stored = await store(key, attemptKey, terminal ? '' : attempt, event, JSON.stringify(data), ttl, ...(publication ? [publication.channel, publication.message] : []));
+    const stored = await redis.storeReplyEvent(key, attemptKey, terminal ? '' : attempt, event, JSON.stringify(data), ttl, ...(publication ? [publication.channel, publication.message] : []));
     if (stored !== 1) throw new AttemptSuperseded(`attempt ${attempt} of ${target.messageId} was superseded`);
     if (!publication) deps.emitter.to(rooms).emit(event, data);
   }
