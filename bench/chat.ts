@@ -24,6 +24,8 @@ const MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 320);
 const TTFT_SAMPLES = Number(process.env.BENCH_CHAT_TTFT_SAMPLES ?? 60);
 const NOOP_JOBS = Number(process.env.BENCH_NOOP_JOBS ?? 3000);
 const NOOP_CONCURRENCY = 100;
+/** Extra environment of the API and worker processes (JSON), for profiling: e.g. {"NODE_OPTIONS": "--import ./hook.mjs"}. */
+const PROCESS_ENV = JSON.parse(process.env.BENCH_CHAT_PROCESS_ENV ?? '{}') as Record<string, string>;
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
@@ -78,9 +80,12 @@ export async function runChatBench(): Promise<object> {
     DATABASE_POOL_MAX: '10', // the production default (test envs use 4)
   });
   const clients: Client[] = [];
+  let stopClean = async (): Promise<unknown> => undefined;
   try {
-    const { url } = await c.startApi();
-    await c.startWorkers();
+    const { url, proc: apiProc } = await c.startApi(PROCESS_ENV);
+    const workers = await c.startWorkers(PROCESS_ENV);
+    // A clean exit, so that exit hooks (a profiler) run.
+    stopClean = () => Promise.all([workers.stop('SIGTERM'), apiProc.stop('SIGTERM')]);
     const db = createDb({ database: { url: c.t.env.DATABASE_URL, schema: c.t.schema, poolMax: 1 }, dataDir: c.t.dataDir });
     await setPlanLimits('free', { messages_per_day: 1_000_000 }, db).finally(() => db.destroy());
     const noopPerSecond = await noopThroughput();
@@ -140,6 +145,7 @@ export async function runChatBench(): Promise<object> {
     };
   } finally {
     for (const client of clients) client.close();
+    await stopClean();
     await c.stopAll();
     await fake.close();
   }

@@ -220,13 +220,17 @@ export async function completeStreaming(
   const controller = new AbortController();
   const onStop = () => controller.abort(stop?.reason);
   stop?.addEventListener('abort', onStop, { once: true });
-  let chain = Promise.resolve();
+  // Each event is sent as it comes, not after the one before is stored: the connection keeps
+  // them in order (and once a newer attempt opened, the fence refuses every later one), so
+  // the first delta leaves with `reply.started` and a burst of deltas shares a write.
+  let sent = Promise.resolve();
   let failure: unknown;
-  const next = (step: () => Promise<void>) => {
-    chain = chain.then(step).catch((err: unknown) => {
+  const send = (event: Promise<void>, onStored?: () => void) => {
+    const stored = event.then(onStored, (err: unknown) => {
       failure ??= err;
       if (err instanceof AttemptSuperseded) controller.abort(err);
     });
+    sent = sent.then(() => stored);
   };
   let started: StoppedStream['started'];
   let shown = '';
@@ -238,13 +242,11 @@ export async function completeStreaming(
       {
         onStart: (provider, model) => {
           started = { provider, model };
-          next(() => publisher.started(provider, model));
+          send(publisher.started(provider, model));
         },
-        onDelta: (text) => next(async () => {
-          if (stop?.aborted) return;
-          await publisher.delta(text);
-          shown += text;
-        }),
+        onDelta: (text) => {
+          if (!stop?.aborted) send(publisher.delta(text), () => (shown += text));
+        },
       },
     );
   } catch (err) {
@@ -254,7 +256,7 @@ export async function completeStreaming(
   }
   // Even when the provider throws: the deltas already sent must reach the stream before
   // the caller publishes reply.failed, or the failure would overtake them.
-  await chain;
+  await sent;
   if (failure instanceof AttemptSuperseded) throw failure;
   if (stop?.aborted && failure === undefined) {
     // Tokens of a stream cut short are not reported: estimated, as for a provider that reports none.
