@@ -1,7 +1,8 @@
 /** The shell: who is signed in decides between the sign-in pages and the product. */
-import { useEffect } from 'react';
-import { useLang, useT } from './lib/i18n';
-import { Link, match, navigate, usePath } from './lib/router';
+import { useEffect, useRef } from 'react';
+import { Header } from './components/Header';
+import { useT } from './lib/i18n';
+import { match, navigate, usePath } from './lib/router';
 import type { AppRoute } from './lib/routes';
 import { useSession } from './lib/session';
 import { AuthPage } from './pages/Auth';
@@ -20,7 +21,6 @@ function Page({ path }: { path: string }) {
 
 export function App() {
   const t = useT();
-  const { lang, setLang } = useLang();
   const { user, signOut } = useSession();
   const path = usePath();
   const authPath = path.startsWith('/login') || path.startsWith('/register');
@@ -30,21 +30,27 @@ export function App() {
     if (user && authPath) navigate('/', true);
   }, [user, authPath]);
 
+  // A new page takes the focus to its content, so the next Tab is in it and a screen reader
+  // starts there (a change of the query alone, as a filter makes, keeps it where it is).
+  const main = useRef<HTMLElement>(null);
+  const pathname = path.split('?')[0];
+  const shown = useRef(pathname);
+  useEffect(() => {
+    if (shown.current === pathname) return;
+    shown.current = pathname;
+    main.current?.focus({ preventScroll: true });
+  }, [pathname]);
+
   if (user === undefined) return <p className="muted center">{t('loading')}</p>;
   if (!user) return <AuthPage mode={path.startsWith('/register') ? 'register' : 'login'} />;
   return (
     <div className="app">
-      <header>
-        <Link to="/" className="brand">{t('appName')}</Link>
-        <nav>
-          {MENU.filter((r) => !r.nav!.roles || r.nav!.roles.includes(user.role)).map((r) => <Link key={r.path} to={r.path}>{t(r.nav!.label)}</Link>)}
-        </nav>
-        <span className="spacer" />
-        <button type="button" className="link" onClick={() => setLang(lang === 'ru' ? 'en' : 'ru')}>{lang === 'ru' ? 'EN' : 'RU'}</button>
-        <span className="muted">{user.email}</span>
-        <button type="button" className="link" onClick={() => void signOut()}>{t('signOut')}</button>
-      </header>
-      <Page path={path} />
+      <a className="skip-link" href="#main">{t('skipToContent')}</a>
+      <Header menu={MENU} user={user} path={path} onSignOut={() => void signOut()} />
+      {/* Each page is the content of this one landmark; the skip link and a new page focus it. */}
+      <main id="main" ref={main} tabIndex={-1}>
+        <Page path={path} />
+      </main>
     </div>
   );
 }

@@ -3,19 +3,12 @@
  * law library; the search box finds the codes too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../chat/harness.js';
-import { registerUser, request } from '../../helpers/http.js';
-import { ask, signUp, startWebStack, type WebStack } from './harness.js';
+import { ask, lawLibraryImported, signUp, startWebStack, type WebStack } from './harness.js';
 
 let stack: WebStack;
 beforeAll(async () => {
   stack = await startWebStack('webcite', { LAW_AUTOIMPORT: 'true' });
-  // The library is imported by a job at first start.
-  const reader = await registerUser(stack.url, 'librarian');
-  await waitFor('the law library', async () => {
-    const res = await request(stack.url, 'GET', '/api/law', { token: reader.token });
-    return (res.body?.items as Array<{ code: string; articles: number }> | undefined)?.find((c) => c.code === 'tk' && c.articles > 0);
-  }, 120_000);
+  await lawLibraryImported(stack.url);
 }, 180_000);
 afterAll(async () => stack?.close(), 60_000);
 

@@ -7,7 +7,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { testEnv, type TestEnv } from '../../helpers/env.js';
 import { freePort, spawnService, waitForReady, type Spawned } from '../../helpers/spawn.js';
-import { uniqueEmail } from '../../helpers/http.js';
+import { registerUser, request, uniqueEmail } from '../../helpers/http.js';
+import { waitFor } from '../chat/harness.js';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && fs.existsSync(p));
 
@@ -75,4 +76,13 @@ export async function ask(page: Page, question: string): Promise<string> {
   const reply = page.locator('article.message.assistant').last();
   await reply.waitFor();
   return `article.message.assistant[data-message-id="${await reply.getAttribute('data-message-id')}"]`;
+}
+
+/** Waits until the job that LAW_AUTOIMPORT queues at first start has imported the labour code. */
+export async function lawLibraryImported(url: string): Promise<void> {
+  const reader = await registerUser(url, 'librarian');
+  await waitFor('the law library', async () => {
+    const res = await request(url, 'GET', '/api/law', { token: reader.token });
+    return (res.body?.items as Array<{ code: string; articles: number }> | undefined)?.find((c) => c.code === 'tk' && c.articles > 0);
+  }, 120_000);
 }

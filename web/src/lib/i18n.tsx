@@ -1,5 +1,5 @@
 /** Russian first, English on request; the choice is kept in localStorage. */
-import { createContext, useContext, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 
 /**
  * Each part of the app keeps its strings in `web/src/i18n/<part>.ts`, exporting `ru` and `en`;
@@ -18,9 +18,10 @@ export function LangProvider({ children }: { children: ReactNode }) {
   const [lang, set] = useState<Lang>(() => (localStorage.getItem('lang') === 'en' ? 'en' : 'ru'));
   const setLang = (l: Lang) => {
     localStorage.setItem('lang', l);
-    document.documentElement.lang = l;
     set(l);
   };
+  // The page's language follows the choice, from the first render (screen readers read by it).
+  useEffect(() => void (document.documentElement.lang = lang), [lang]);
   return <LangContext.Provider value={{ lang, setLang }}>{children}</LangContext.Provider>;
 }
 

@@ -13,10 +13,10 @@ export type AdminTab = keyof typeof ADMIN_TABS;
 export default function AdminPage({ tab }: { tab: AdminTab }) {
   const t = useT();
   const { user } = useSession();
-  if (user?.role !== 'admin') return <main className="admin"><p role="alert" className="error">{t('admin_forbidden')}</p></main>;
+  if (user?.role !== 'admin') return <div className="admin"><p role="alert" className="error">{t('admin_forbidden')}</p></div>;
   const Section = ADMIN_TABS[tab];
   return (
-    <main className="admin">
+    <div className="admin">
       <nav className="tabs" aria-label={t('admin_menu')}>
         {(Object.keys(ADMIN_TABS) as AdminTab[]).map((k) => (
           <Link key={k} to={k === 'reports' ? '/admin' : `/admin/${k}`} aria-current={k === tab ? 'page' : undefined}>{t(`admin_${k}`)}</Link>
@@ -25,6 +25,6 @@ export default function AdminPage({ tab }: { tab: AdminTab }) {
       </nav>
       <h1>{t(`admin_${tab}`)}</h1>
       <Section />
-    </main>
+    </div>
   );
 }

@@ -3,6 +3,7 @@
  * paged with "load more". An erased actor shows as their pseudonymous hash.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { TableScroll } from '../components/TableScroll';
 import { api, ApiError } from '../lib/api';
 import { useLang, useT } from '../lib/i18n';
 
@@ -106,21 +107,23 @@ export function AdminAudit() {
       </form>
       {error && <p role="alert" className="error">{error}</p>}
       {items === null ? <p className="muted">{t('loading')}</p> : items.length === 0 ? <p className="muted">{t('admin_noEvents')}</p> : (
-        <table className="audit">
-          <thead><tr><th>{t('admin_when')}</th><th>{t('admin_action')}</th><th>{t('admin_actor')}</th><th>{t('admin_target')}</th><th>IP</th><th>{t('admin_details')}</th></tr></thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.id} data-action={e.action}>
-                <td>{new Date(e.created_at).toLocaleString(lang)}</td>
-                <td><code>{e.action}</code></td>
-                <td><Actor entry={e} /></td>
-                <td>{e.target_type}{e.target_id && <> <code>{e.target_id}</code></>}</td>
-                <td>{e.ip}</td>
-                <td>{Object.keys(e.meta).length > 0 && <details><summary>{t('admin_details')}</summary><pre>{JSON.stringify(e.meta, null, 2)}</pre></details>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <TableScroll label={t('admin_audit')}>
+          <table className="audit">
+            <thead><tr><th>{t('admin_when')}</th><th>{t('admin_action')}</th><th>{t('admin_actor')}</th><th>{t('admin_target')}</th><th>IP</th><th>{t('admin_details')}</th></tr></thead>
+            <tbody>
+              {items.map((e) => (
+                <tr key={e.id} data-action={e.action}>
+                  <td>{new Date(e.created_at).toLocaleString(lang)}</td>
+                  <td><code>{e.action}</code></td>
+                  <td><Actor entry={e} /></td>
+                  <td>{e.target_type}{e.target_id && <> <code>{e.target_id}</code></>}</td>
+                  <td>{e.ip}</td>
+                  <td>{Object.keys(e.meta).length > 0 && <details><summary>{t('admin_details')}</summary><pre>{JSON.stringify(e.meta, null, 2)}</pre></details>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {next && <button type="button" className="more" disabled={loading} onClick={() => void load(applied, next)}>{t('admin_loadMore')}</button>}
     </div>

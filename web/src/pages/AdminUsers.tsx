@@ -1,5 +1,6 @@
 /** Accounts: search by e-mail, name or id, filter by role and status; change a role, block and unblock. */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { TableScroll } from '../components/TableScroll';
 import { api, ApiError } from '../lib/api';
 import { useLang, useT } from '../lib/i18n';
 import { Link } from '../lib/router';
@@ -119,10 +120,12 @@ export function AdminUsers() {
       </form>
       {error && <p role="alert" className="error">{error}</p>}
       {items === null ? <p className="muted">{t('loading')}</p> : items.length === 0 ? <p className="muted">{t('admin_noUsers')}</p> : (
-        <table>
-          <thead><tr><th>{t('email')}</th><th>{t('admin_role')}</th><th>{t('admin_status')}</th><th>{t('admin_created')}</th><th>{t('admin_actions')}</th></tr></thead>
-          <tbody>{items.map((a) => <AccountRow key={`${a.id}:${a.role}:${a.status}`} account={a} self={a.id === user?.id} onChange={replace} />)}</tbody>
-        </table>
+        <TableScroll label={t('admin_users')}>
+          <table>
+            <thead><tr><th>{t('email')}</th><th>{t('admin_role')}</th><th>{t('admin_status')}</th><th>{t('admin_created')}</th><th>{t('admin_actions')}</th></tr></thead>
+            <tbody>{items.map((a) => <AccountRow key={`${a.id}:${a.role}:${a.status}`} account={a} self={a.id === user?.id} onChange={replace} />)}</tbody>
+          </table>
+        </TableScroll>
       )}
       {next && <button type="button" className="more" disabled={loading} onClick={() => void load(applied, next)}>{t('admin_loadMore')}</button>}
     </div>

@@ -38,7 +38,7 @@ export function BillingPage({ notice, reloadKey = 0 }: { notice?: ReactNode; rel
   useSocketEvent('subscription.updated', () => void load(), [load]);
 
   return (
-    <main className="billing">
+    <div className="billing">
       <h1>{t('bill_title')}</h1>
       {notice}
       {error && <p role="alert" className="error">{error}</p>}
@@ -50,6 +50,6 @@ export function BillingPage({ notice, reloadKey = 0 }: { notice?: ReactNode; rel
           <PaymentHistory payments={data.payments} />
         </>
       )}
-    </main>
+    </div>
   );
 }

@@ -5,29 +5,16 @@ import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link, navigate } from '../lib/router';
 import { useSocketEvent } from '../lib/socket';
+import { DocumentAnalysis, type Analysis, type AnalysisStatus } from './DocumentAnalysis';
 import { Progress, type DocumentRow } from './Documents';
 import { downloadFile } from '../lib/download';
 
-interface Locator {
-  page?: number;
-  paragraph?: number;
-  clause?: string;
-}
-interface Analysis {
-  summary: string;
-  parties: string[];
-  key_terms: Array<{ term: string; value: string; locator?: Locator }>;
-  risks: Array<{ severity: 'low' | 'medium' | 'high'; text: string; locator?: Locator }>;
-}
-type Doc = DocumentRow & { analysis: Analysis | null };
+type Doc = DocumentRow & { analysis: Analysis | null; analysis_status: AnalysisStatus | null };
 interface Version {
   version: number;
   size_bytes: number;
   created_at: string;
 }
-
-const where = (l?: Locator) => [l?.clause && `п. ${l.clause}`, l?.page && `стр. ${l.page}`, l?.paragraph && `абз. ${l.paragraph}`].filter(Boolean).join(', ');
-const anchor = (l?: Locator) => (l?.paragraph ? `#p-${l.paragraph}` : '');
 
 const download = (id: string, version: number) => downloadFile(`/api/documents/${id}/download?version=${version}`, 'document');
 
@@ -55,28 +42,16 @@ export function DocumentPage({ id }: { id: string }) {
     await api(`/api/documents/${id}`, { method: 'DELETE' }).then(() => navigate('/documents'), fail);
   };
   return (
-    <main className="document">
+    <div className="document">
       <Link to="/documents">← {t('back')}</Link>
       <h1>{doc.title}</h1>
       <p><Progress doc={doc} /></p>
       <p className="actions">
         <button type="button" onClick={() => void download(id, doc.version).catch(fail)}>{t('download')}</button>
-        {doc.status === 'ready' && <button type="button" onClick={() => void api<Doc>(`/api/documents/${id}/analyze`, { json: {} }).then(setDoc, fail)}>{t('analyze')}</button>}
+        {doc.status === 'ready' && <button type="button" onClick={() => void api<{ document: Doc }>(`/api/documents/${id}/analyze`, { json: {} }).then((r) => setDoc(r.document), fail)}>{t('analyze')}</button>}
         <button type="button" className="danger" onClick={() => void remove()}>{t('delete')}</button>
       </p>
-      {doc.analysis && (
-        <section className="analysis">
-          <h2>{t('analysis')}</h2>
-          <h3>{t('summary')}</h3>
-          <Markdown text={doc.analysis.summary} />
-          <h3>{t('parties')}</h3>
-          <ul>{doc.analysis.parties.map((p) => <li key={p}><Markdown text={p} /></li>)}</ul>
-          <h3>{t('keyTerms')}</h3>
-          <ul>{doc.analysis.key_terms.map((k, i) => <li key={i}><b>{k.term}</b>: {k.value} <a href={anchor(k.locator)}>{where(k.locator)}</a></li>)}</ul>
-          <h3>{t('risks')}</h3>
-          <ul>{doc.analysis.risks.map((r, i) => <li key={i} className={`risk ${r.severity}`}>{r.text} <a href={anchor(r.locator)}>{where(r.locator)}</a></li>)}</ul>
-        </section>
-      )}
+      {(doc.analysis || doc.analysis_status) && <DocumentAnalysis analysis={doc.analysis} status={doc.analysis_status} />}
       <section>
         <h2>{t('versions')}</h2>
         <ul>{versions.map((v) => <li key={v.version}>v{v.version} · {(v.size_bytes / 1024).toFixed(1)} KB · {new Date(v.created_at).toLocaleString()} <button type="button" className="link" onClick={() => void download(id, v.version).catch(fail)}>{t('download')}</button></li>)}</ul>
@@ -87,6 +62,6 @@ export function DocumentPage({ id }: { id: string }) {
           <div className="doc-text">{text.split('\n').map((p, i) => <div key={i} id={`p-${i + 1}`}><Markdown text={p} /></div>)}</div>
         </section>
       )}
-    </main>
+    </div>
   );
 }

@@ -30,7 +30,7 @@ function uploadFile(file: File, onProgress: (percent: number) => void): Promise<
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => {
       const body = JSON.parse(xhr.responseText || '{}');
-      if (xhr.status === 202) resolve(body as DocumentRow);
+      if (xhr.status === 202) resolve((body as { document: DocumentRow }).document);
       else reject(new Error(body.detail ?? body.title ?? `HTTP ${xhr.status}`));
     };
     xhr.onerror = () => reject(new Error('network error'));
@@ -83,10 +83,16 @@ export function DocumentsPage() {
   };
 
   return (
-    <main className="documents">
+    <div className="documents">
+      <h1>{t('documents')}</h1>
+      {/* The whole zone is the file input's label: a drop target, and by keyboard (Tab, then Enter or Space) the file picker. */}
       <label className={`dropzone ${over ? 'over' : ''}`} onDragOver={(e) => { e.preventDefault(); setOver(true); }} onDragLeave={() => setOver(false)} onDrop={drop}>
         {t('upload')}
-        <input type="file" name="file" onChange={(e) => void send(e.target.files)} />
+        <span className="choose" aria-hidden="true">{t('chooseFile')}</span>
+        <input type="file" name="file" className="visually-hidden" onChange={(e) => {
+          void send(e.target.files);
+          e.target.value = ''; // the same file may be chosen again
+        }} />
       </label>
       {Object.entries(uploads).map(([name, p]) => (
         <p key={name} className="progress">{t('uploading')} {name} <progress max={100} value={p} /> {p}%</p>
@@ -104,6 +110,6 @@ export function DocumentsPage() {
           ))}
         </tbody>
       </table>
-    </main>
+    </div>
   );
 }

@@ -21,11 +21,11 @@ export function LawArticlePage({ code, article }: { code: string; article: strin
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!found) return <p className="muted">{t('loading')}</p>;
   return (
-    <main className="law-article">
+    <div className="law-article">
       <button type="button" className="link" onClick={() => history.back()}>← {t('back')}</button>
       <h1>{found.title}</h1>
       <p className="muted">{found.code.toUpperCase()} · {found.edition_date}</p>
       {found.text.split('\n').map((p, i) => <p key={i}>{p}</p>)}
-    </main>
+    </div>
   );
 }

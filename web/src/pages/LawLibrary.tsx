@@ -18,13 +18,13 @@ export function LawLibraryPage() {
   }, []);
   if (!codes) return <p className="muted">{t('loading')}</p>;
   return (
-    <main className="law-library">
+    <div className="law-library">
       <h1>{t('lawLibrary')}</h1>
       <ul>
         {codes.map((c) => (
           <li key={c.code}>{c.title} · {c.articles} {t('articles')} · {t('edition')} {c.edition_date}</li>
         ))}
       </ul>
-    </main>
+    </div>
   );
 }

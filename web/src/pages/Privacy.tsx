@@ -7,11 +7,11 @@ import { DataExport } from './PrivacyExport';
 export function PrivacyPage() {
   const t = useT();
   return (
-    <main className="privacy">
+    <div className="privacy">
       <h1>{t('priv_title')}</h1>
       <Consents />
       <DataExport />
       <AccountErasure />
-    </main>
+    </div>
   );
 }

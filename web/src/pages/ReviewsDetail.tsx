@@ -17,17 +17,17 @@ export function ReviewsDetailPage({ id }: { id: string }) {
   const [actionError, setActionError] = useState<string | null>(null);
   const mine = user?.role === 'user'; // only the requester may cancel or rate; admins only look
 
-  if (error) return <main className="reviews"><p role="alert" className="error">{error}</p></main>;
-  if (!review || !subject) return <main className="reviews"><p className="muted">{t('loading')}</p></main>;
+  if (error) return <div className="reviews"><p role="alert" className="error">{error}</p></div>;
+  if (!review || !subject) return <div className="reviews"><p className="muted">{t('loading')}</p></div>;
 
   const cancel = async () => {
     if (!confirm(t('rv_confirmCancel'))) return;
     setActionError(null);
-    await api<Review>(`/api/reviews/${id}/cancel`, { json: {} }).then(setReview, (err: unknown) => setActionError(errorText(err)));
+    await api<{ review: Review }>(`/api/reviews/${id}/cancel`, { json: {} }).then((r) => setReview(r.review), (err: unknown) => setActionError(errorText(err)));
   };
 
   return (
-    <main className="reviews review-page" data-review-id={review.id}>
+    <div className="reviews review-page" data-review-id={review.id}>
       <Link to="/reviews">← {t('rv_myReviews')}</Link>
       <h1>{t('rv_review')} <StatusBadge status={review.status} /></h1>
       <p><ReviewFacts review={review} /></p>
@@ -41,7 +41,7 @@ export function ReviewsDetailPage({ id }: { id: string }) {
       {review.result && <Result review={review} />}
       {mine && review.status === 'completed' && (review.rating ? <Rating review={review} /> : <RateForm id={id} onRated={setReview} />)}
       <SubjectView subject={subject} />
-    </main>
+    </div>
   );
 }
 
@@ -84,7 +84,7 @@ function RateForm({ id, onRated }: { id: string; onRated: (r: Review) => void })
     setBusy(true);
     setError(null);
     try {
-      onRated(await api<Review>(`/api/reviews/${id}/rate`, { json: { score, ...(comment.trim() ? { comment: comment.trim() } : {}) } }));
+      onRated((await api<{ review: Review }>(`/api/reviews/${id}/rate`, { json: { score, ...(comment.trim() ? { comment: comment.trim() } : {}) } })).review);
     } catch (err) {
       setError(errorText(err));
     } finally {

@@ -19,12 +19,12 @@ export function ReviewsEditorPage({ id }: { id: string }) {
   const { user } = useSession();
   const { review, subject, error, setReview } = useReview(id);
 
-  if (error) return <main className="reviews"><Link to="/lawyer">← {t('rv_workspace')}</Link><p role="alert" className="error">{error}</p></main>;
-  if (!review || !subject) return <main className="reviews"><p className="muted">{t('loading')}</p></main>;
+  if (error) return <div className="reviews"><Link to="/lawyer">← {t('rv_workspace')}</Link><p role="alert" className="error">{error}</p></div>;
+  if (!review || !subject) return <div className="reviews"><p className="muted">{t('loading')}</p></div>;
   const lost = review.lawyer?.id !== user?.id;
 
   return (
-    <main className="reviews review-editor" data-review-id={review.id}>
+    <div className="reviews review-editor" data-review-id={review.id}>
       <Link to="/lawyer">← {t('rv_workspace')}</Link>
       <h1>{t('rv_review')} <StatusBadge status={review.status} /></h1>
       <p><ReviewFacts review={review} /></p>
@@ -32,7 +32,7 @@ export function ReviewsEditorPage({ id }: { id: string }) {
       {review.comment && <p><b>{t('rv_requesterComment')}:</b> {review.comment}</p>}
       {lost ? <p className="banner" role="status">{t('rv_lost')}</p> : <ReviewActions review={review} onChange={setReview} onGone={() => navigate('/lawyer')} />}
       {review.result ? <Done review={review} subject={subject} /> : <Editor review={review} subject={subject} editable={!lost && review.status === 'in_progress'} onDone={setReview} />}
-    </main>
+    </div>
   );
 }
 
@@ -60,7 +60,7 @@ function Editor({ review, subject, editable, onDone }: { review: Review; subject
     setBusy(true);
     try {
       const body = { verdict, comment: comment.trim(), ...(verdict !== 'approved' && changed ? { corrected_content: draft.trim() } : {}) };
-      onDone(await api<Review>(`/api/reviews/${review.id}/complete`, { json: body }));
+      onDone((await api<{ review: Review }>(`/api/reviews/${review.id}/complete`, { json: body })).review);
     } catch (err) {
       setError(errorText(err));
     } finally {

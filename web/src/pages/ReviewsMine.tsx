@@ -19,7 +19,7 @@ export function ReviewsMinePage() {
   useSocketEvent<{ review: Review }>('review.updated', ({ review }) => setReviews((list) => upsertReview(list ?? [], review)));
 
   return (
-    <main className="reviews">
+    <div className="reviews">
       <h1>{t('rv_myReviews')}</h1>
       {error && <p role="alert" className="error">{error}</p>}
       {!reviews && !error && <p className="muted">{t('loading')}</p>}
@@ -37,7 +37,7 @@ export function ReviewsMinePage() {
           </li>
         ))}
       </ul>
-    </main>
+    </div>
   );
 }
 

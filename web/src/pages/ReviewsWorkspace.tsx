@@ -42,7 +42,7 @@ export function ReviewsWorkspacePage() {
   const queue = reviews?.filter(isOpen) ?? [];
   const done = reviews?.filter((r) => !isOpen(r)) ?? [];
   return (
-    <main className="reviews workspace">
+    <div className="reviews workspace">
       <h1>{t('rv_workspace')}</h1>
       <Profile />
       {notice && <p className="banner" role="status">{notice} <button type="button" className="link" onClick={() => setNotice(null)}>{t('close')}</button></p>}
@@ -69,7 +69,7 @@ export function ReviewsWorkspacePage() {
           </ul>
         </section>
       )}
-    </main>
+    </div>
   );
 }
 
@@ -92,10 +92,10 @@ export function ReviewActions({ review, onChange, onGone, open = false }: { revi
   const [declining, setDeclining] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const accept = () => api<Review>(`/api/reviews/${review.id}/accept`, { json: {} }).then(onChange, (err: unknown) => setError(errorText(err)));
+  const accept = () => api<{ review: Review }>(`/api/reviews/${review.id}/accept`, { json: {} }).then((r) => onChange(r.review), (err: unknown) => setError(errorText(err)));
   const decline = async (e: FormEvent) => {
     e.preventDefault();
-    await api<Review>(`/api/reviews/${review.id}/decline`, { json: { reason: reason.trim() } }).then(onGone, (err: unknown) => setError(errorText(err)));
+    await api<{ review: Review }>(`/api/reviews/${review.id}/decline`, { json: { reason: reason.trim() } }).then(onGone, (err: unknown) => setError(errorText(err)));
   };
   if (!isOpen(review)) return null;
   return (

@@ -31,10 +31,11 @@ export function SearchPage() {
     }
   };
   return (
-    <main className="search">
-      <form onSubmit={submit} className="search-box">
-        <input name="q" type="search" value={query} placeholder={t('searchPlaceholder')} onChange={(e) => setQuery(e.target.value)} />
-        <select name="scope" value={scope} onChange={(e) => setScope(e.target.value as (typeof SCOPES)[number])}>
+    <div className="search">
+      <h1>{t('search')}</h1>
+      <form onSubmit={submit} className="search-box" role="search">
+        <input name="q" type="search" aria-label={t('search')} value={query} placeholder={t('searchPlaceholder')} onChange={(e) => setQuery(e.target.value)} />
+        <select name="scope" aria-label={t('searchIn')} value={scope} onChange={(e) => setScope(e.target.value as (typeof SCOPES)[number])}>
           {SCOPES.map((s) => <option key={s} value={s}>{t(`searchScope_${s}`)}</option>)}
         </select>
         <button type="submit">{t('search')}</button>
@@ -49,6 +50,6 @@ export function SearchPage() {
           </li>
         ))}
       </ol>
-    </main>
+    </div>
   );
 }

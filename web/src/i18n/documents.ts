@@ -1,0 +1,11 @@
+/** Strings of the documents' upload and analysis. */
+export const ru = {
+  chooseFile: 'Выбрать файл',
+  analysisQueued: 'Анализ выполняется…', analysisFailed: 'Анализ не удался', analysisDegraded: 'Упрощённый анализ: модель была недоступна',
+  risk_low: 'низкий', risk_medium: 'средний', risk_high: 'высокий', riskLevel: 'риск',
+};
+export const en: Record<keyof typeof ru, string> = {
+  chooseFile: 'Choose a file',
+  analysisQueued: 'Analysing…', analysisFailed: 'The analysis failed', analysisDegraded: 'A simplified analysis: the model was unavailable',
+  risk_low: 'low', risk_medium: 'medium', risk_high: 'high', riskLevel: 'risk',
+};
