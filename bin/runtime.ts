@@ -15,6 +15,7 @@ import { createAccessTokens } from '../core/auth/access-tokens.js';
 import { createUserCache } from '../core/auth/user-cache.js';
 import { createPassageSource } from '../core/chat/rag.js';
 import { followReplyStops } from '../core/chat/reply-stop.js';
+import { defineReplyScripts } from '../core/chat/reply-stream.js';
 import { loadConfig, type Config } from '../core/config.js';
 import { openDatabase, openReadDb } from '../core/db/knex.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -96,6 +97,7 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     // Publishing events and the reply streams are plain commands: one connection serves both,
     // auto-pipelined (a thousand streams' deltas leave in a few writes).
     const redis = workerConnection(config.redis, { autoPipelining: true });
+    defineReplyScripts(redis);
     const emitter = createEmitter(redis, config.redis.queuePrefix);
     const ai = createOrchestrator(config.ai, log);
     const unreportCircuits = reportCircuits(() => ai.circuits());

@@ -61,8 +61,12 @@ interface ReplyScripts {
 const SCRIPTS: Record<keyof ReplyScripts, string> = { storeReplyEvent: STORE_EVENT, openReplyAttempt: OPEN_ATTEMPT };
 const withScripts = new WeakSet<RedisClient>();
 
-/** The client with the reply streams' commands, defined on first use. */
-function scripts(redis: RedisClient): ReplyScripts {
+/**
+ * Defines the reply streams' commands on a client (once; openReplyPublisher does it too).
+ * An auto-pipelined client must have them before its first command: a pipeline made before
+ * a command is defined lacks it, and ioredis fails the command (and its pipeline) then.
+ */
+export function defineReplyScripts(redis: RedisClient): ReplyScripts {
   if (!withScripts.has(redis)) {
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 2, lua });
     withScripts.add(redis);
@@ -83,7 +87,7 @@ export interface ReplyPublisher {
 export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Emitter; prefix: string }, target: ReplyTarget): Promise<ReplyPublisher> {
   const key = replyStreamKey(deps.prefix, target.messageId);
   const attemptKey = `${key}:attempt`;
-  const redis = scripts(deps.redis);
+  const redis = defineReplyScripts(deps.redis);
   const attempt = await redis.openReplyAttempt(key, attemptKey, LIVE_TTL_SECONDS);
   const base = { chat_id: target.chatId, message_id: target.messageId };
   let seq = 0;
