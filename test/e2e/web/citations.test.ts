@@ -1,6 +1,6 @@
 /**
  * Sources in a real browser: an answer's `[n]` opens the cited passage and its article in the
- * law library; the search box finds the codes too.
+ * law library (as a dialog that Escape closes); the search box finds the codes too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask, lawLibraryImported, signUp, startWebStack, type WebStack } from './harness.js';
@@ -22,6 +22,15 @@ describe('citations and search', () => {
     await page.click(`${reply} button.cite[data-cite="1"]`);
     const quote = (await page.locator('.source blockquote').textContent()) ?? '';
     expect(quote.length).toBeGreaterThan(10);
+    // The passage is a dialog named by its citation: Escape closes it and the focus goes back
+    // to the [1] that opened it, so Enter opens it again.
+    const dialog = page.getByRole('dialog', { name: /^\[1\]/ });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.locator(`${reply} button.cite[data-cite="1"]`).evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
     await page.click('.source a');
     await page.waitForURL(/\/law\/[a-z]+\/[\d.]+$/);
     await page.waitForSelector('.law-article h1');

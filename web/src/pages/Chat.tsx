@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { MessageView } from '../chat/MessageView';
-import { citationHref } from '../chat/citations';
+import { SourceDialog } from '../chat/SourceDialog';
 import { appendMissing, applyDelta, applyStarted, follow, followInFlight, resumePoint, settle, shownText, upsertMessage, type DeltaEvent, type Live, type StartedEvent } from '../chat/stream';
 import { inFlight, type Citation, type Message } from '../chat/types';
 import { allPages, api, ApiError } from '../lib/api';
@@ -225,6 +225,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
 
   return (
     <section className="conversation">
+      <h1 className="visually-hidden">{t('chat')}</h1>
       {!online && <p className="banner" role="status">{t('reconnecting')}</p>}
       <p className="toolbar">
         <button type="button" className="link" onClick={() => setValues(revealing ? null : {})}>{revealing ? t('hideMine') : t('showMine')}</button>
@@ -235,14 +236,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
         ))}
         <div ref={bottom} />
       </div>
-      {source && (
-        <aside className="source" role="dialog" aria-label={t('sources')}>
-          <button type="button" className="link" onClick={() => setSource(null)}>{t('close')}</button>
-          <h3>[{source.n}] {source.source.title}</h3>
-          <blockquote>{source.quote}</blockquote>
-          <Link to={citationHref(source)}>{source.source.type === 'law' ? t('openArticle') : t('openDocument')}</Link>
-        </aside>
-      )}
+      {source && <SourceDialog source={source} onClose={() => setSource(null)} />}
       {error && <p role="alert" className="error">{error}</p>}
       {readyDocs.length > 0 && (
         <p className="attach">
@@ -255,7 +249,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
         </p>
       )}
       <form className="composer" onSubmit={submit}>
-        <textarea name="question" value={draft} placeholder={t('askPlaceholder')} onChange={(e) => setDraft(e.target.value)}
+        <textarea name="question" aria-label={t('question')} value={draft} placeholder={t('askPlaceholder')} onChange={(e) => setDraft(e.target.value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) submit(e); }} />
         <button type="submit">{t('send')}</button>
       </form>
