@@ -168,7 +168,10 @@ describe('ingestion', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const doc = await settled(res.body.document.id);
     expect(doc, JSON.stringify(doc.error)).toMatchObject({ status: 'failed', error: { code: 'no_text' } });
-    expect(updatesOf(doc.id).at(-1)).toMatchObject({ status: 'failed', error: { code: 'no_text' } });
+    // The live event follows the stored row: wait for it rather than expect it already there.
+    const failed = await waitFor('the failed event', () => updatesOf(doc.id).find((d: any) => d.status === 'failed'));
+    expect(failed).toMatchObject({ error: { code: 'no_text' } });
+    expect(updatesOf(doc.id).at(-1)).toBe(failed);
     const text = await request(rt.url, 'GET', `/api/documents/${doc.id}/text`, { token: owner.token });
     expect([text.status, text.body.code]).toEqual([409, 'conflict']);
   });
