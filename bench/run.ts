@@ -22,7 +22,7 @@ const results: Record<string, unknown> = {
 
 const me = await runAuthMeBench({ connections, durationMs });
 results.auth_me = me;
-console.log(`auth/me: ${me.service.rps} req/s (p50 ${me.service.latency_ms.p50} ms, p99 ${me.service.latency_ms.p99} ms); bare Koa ${me.baseline.rps} req/s; ratio ${me.throughput_ratio}`);
+console.log(`auth/me: ${me.service.rps} req/s (p50 ${me.service.latency_ms.p50} ms, p99 ${me.service.latency_ms.p99} ms); bare Koa ${me.baseline.rps} req/s; ratio ${me.throughput_ratio} (median of rounds ${me.round_ratios.join(", ")})`);
 
 const chat = (await runChatBench()) as { messages_per_s: number; bullmq_noop_jobs_per_s: number; throughput_ratio: number; ttft_added_ms: { p50: number; p99: number } };
 results.chat = chat;
