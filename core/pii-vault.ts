@@ -58,20 +58,17 @@ export async function readRegistry(db: Knex, vault: Vault, scope: RegistryScope)
  * masked. `version` is the sealed text as read, which every save changes (a fresh IV each
  * time). A missing row is created empty in the same statement, as `lockRegistry` does; when
  * another process is creating it at that moment the version is null, and the save will ask
- * for a new read. `alongside` (a scalar SQL subquery) rides in the same statement, so a
- * caller's own check costs no round trip.
+ * for a new read.
  */
-export async function readRegistryVersion(
-  db: Knex, vault: Vault, scope: RegistryScope, alongside?: { sql: string; bindings: unknown[] },
-): Promise<{ registry: PlaceholderRegistry; version: string | null; alongside: unknown }> {
+export async function readRegistryVersion(db: Knex, vault: Vault, scope: RegistryScope): Promise<{ registry: PlaceholderRegistry; version: string | null }> {
   const { rows: [row] } = await db.raw(
     `WITH created AS (INSERT INTO pii_vaults (scope_type, scope_id, sealed) VALUES (?, ?, '')
        ON CONFLICT (scope_type, scope_id) DO NOTHING RETURNING sealed)
-     SELECT coalesce((SELECT sealed FROM created), v.sealed) AS sealed, k.secret, (${alongside?.sql ?? 'NULL'}) AS alongside
+     SELECT coalesce((SELECT sealed FROM created), v.sealed) AS sealed, k.secret
      FROM user_keys k LEFT JOIN pii_vaults v ON v.scope_type = ? AND v.scope_id = ? WHERE k.user_id = ?`,
-    [scope.type, scope.id, ...(alongside?.bindings ?? []), scope.type, scope.id, scope.owner] as Knex.RawBinding[],
+    [scope.type, scope.id, scope.type, scope.id, scope.owner],
   );
-  return { registry: opened(vault, scope, row), version: (row?.sealed as string | null | undefined) ?? null, alongside: row?.alongside };
+  return { registry: opened(vault, scope, row), version: (row?.sealed as string | null | undefined) ?? null };
 }
 
 /**

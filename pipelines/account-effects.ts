@@ -1,9 +1,9 @@
 /**
  * What changing an account does outside the database: every API node drops the user from
- * its cache at once. Blocking also closes every socket of the user on every API node
- * (through the Socket.IO Redis adapter's channel), and their queued AI jobs are removed. A
- * job already running finds the account blocked, or its reply already failed, and ends
- * without answering (see core/chat/reply.ts).
+ * its cache at once. Blocking also closes every socket of the user closes on
+ * every API node (through the Socket.IO Redis adapter's channel), and their queued AI jobs
+ * are removed with their children. A job already running finds the account blocked, or its
+ * reply already failed, and ends without answering (see core/chat/reply.ts).
  */
 import { createEmitter } from '../core/emitter.js';
 import type { RedisClient } from '../core/redis.js';

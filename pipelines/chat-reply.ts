@@ -1,16 +1,16 @@
 /**
- * The chat reply: one job, `ai.chat-reply` (queue ai), that masks the question and then
- * answers it. One job rather than a flow of two: a question's masking is a few milliseconds
- * and two statements, and a second job cost a queue hop and a parent activation before the
- * first token. The job id derives from the reply's id, so enqueueing the same reply twice
- * adds nothing.
+ * The chat reply flow: `dlp.mask-message` (child, queue dlp) -> `ai.chat-reply` (parent,
+ * queue ai). The parent runs once the masked question is stored. Job ids derive from the
+ * message ids, so enqueueing the same reply twice adds nothing.
  */
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { Queues } from './queues.js';
+import { DEFAULT_JOB_OPTIONS, JOBS, type JobPayload } from './registry.js';
 
 export const replyJobId = (replyId: string) => `reply-${replyId}`;
+export const maskJobId = (messageId: string) => `mask-${messageId}`;
 
-const ALIVE = new Set(['active', 'waiting', 'delayed', 'prioritized']);
+const ALIVE = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
 
 /** Whether the reply's job is still queued or running; a job that is gone reads as 'unknown'. */
 export async function replyJobAlive(aiQueue: Queue, replyId: string): Promise<boolean> {
@@ -25,10 +25,26 @@ export interface ChatReplyIds {
 }
 
 export async function enqueueChatReply(queues: Queues, ids: ChatReplyIds, sealed: string, replyAttempts: number): Promise<void> {
-  await queues.add(
-    'ai.chat-reply',
-    { message_id: ids.replyId, reply_to: ids.messageId, chat_id: ids.chatId, user_id: ids.userId, sealed },
-    // The queue's defaults (bounded history) apply; a retry comes sooner than the default's.
-    { backoff: { type: 'exponential', delay: 500 }, jobId: replyJobId(ids.replyId), attempts: replyAttempts },
-  );
+  const mask: JobPayload<'dlp.mask-message'> = JOBS['dlp.mask-message'].payload.parse({
+    message_id: ids.messageId, reply_id: ids.replyId, chat_id: ids.chatId, user_id: ids.userId, sealed,
+  });
+  const reply: JobPayload<'ai.chat-reply'> = JOBS['ai.chat-reply'].payload.parse({
+    message_id: ids.replyId, reply_to: ids.messageId, chat_id: ids.chatId, user_id: ids.userId,
+  });
+  const common: JobsOptions = { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: 500 } };
+  await queues.flows.add({
+    name: 'ai.chat-reply',
+    queueName: JOBS['ai.chat-reply'].queue,
+    data: reply,
+    opts: { ...common, jobId: replyJobId(ids.replyId), attempts: replyAttempts },
+    children: [
+      {
+        name: 'dlp.mask-message',
+        queueName: JOBS['dlp.mask-message'].queue,
+        data: mask,
+        // A question that cannot be masked cannot be answered: the reply fails with it.
+        opts: { ...common, jobId: maskJobId(ids.messageId), attempts: 3, failParentOnFailure: true },
+      },
+    ],
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const QUEUE_NAMES = ['ai', 'documents', 'reviews', 'billing', 'notifications', 'privacy'] as const;
+export const QUEUE_NAMES = ['ai', 'dlp', 'documents', 'reviews', 'billing', 'notifications', 'privacy'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const uuid = z.uuid();
@@ -16,14 +16,15 @@ export const JOBS = {
     queue: 'notifications',
     payload: z.object({ user_id: uuid, event: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()) }),
   },
-  /**
-   * Answers a chat question: masks it first while it is still pending (the raw text arrives
-   * sealed, AES-256-GCM bound to the question's id; only the masked text is stored), then
-   * streams the reply.
-   */
+  /** Masks a user's chat message: the raw text arrives sealed (AES-256-GCM), only the masked text is stored. */
+  'dlp.mask-message': {
+    queue: 'dlp',
+    payload: z.object({ message_id: uuid, reply_id: uuid, chat_id: uuid, user_id: uuid, sealed: z.string().min(1) }),
+  },
+  /** Answers a masked question: the parent of `dlp.mask-message` in the chat reply flow. */
   'ai.chat-reply': {
     queue: 'ai',
-    payload: z.object({ message_id: uuid, reply_to: uuid, chat_id: uuid, user_id: uuid, sealed: z.string().min(1) }),
+    payload: z.object({ message_id: uuid, reply_to: uuid, chat_id: uuid, user_id: uuid }),
   },
   /** One-off completion for POST /api/ai/complete; the prompt arrives sealed and is masked first. */
   'ai.complete': {

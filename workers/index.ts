@@ -7,6 +7,7 @@ import billingDailyReport from './billing-daily-report.js';
 import billingExpireSubscriptions from './billing-expire-subscriptions.js';
 import billingReconcile from './billing-reconcile.js';
 import billingRenew from './billing-renew.js';
+import dlpMaskMessage from './dlp-mask-message.js';
 import documentsAnalyze from './documents-analyze.js';
 import documentsDestroy from './documents-destroy.js';
 import documentsEmbed from './documents-embed.js';
@@ -28,4 +29,4 @@ import reviewsRoutePending from './reviews-route-pending.js';
 import reviewsTimer from './reviews-timer.js';
 import type { Processor } from './processor.js';
 
-export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];
+export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];

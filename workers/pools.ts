@@ -40,12 +40,14 @@ export function selectQueues(requested: string[] | undefined): QueueName[] {
  * What a pool waits on sizes it. `ai` waits on the network: one process holds a thousand
  * streaming answers (`npm run bench`: live answers), bounded by memory and
  * the providers' rate limits (the orchestrator's retries and key cool-downs), not by cores.
- * A chat question is masked in its reply's job: the scan is short, and a long text goes to
- * the CPU pool's threads (sized to the cores). Document work waits on the CPU: one job per
- * core. The rest are light and few.
+ * A chat message's masking (`dlp`) waits on Postgres: its scan is short (a long text goes to
+ * the CPU pool's threads, sized to the cores), so many run at once, or a burst of questions
+ * queues behind two of them. Document work waits on the CPU: one job per core. The rest are
+ * light and few.
  */
 const POOL_SIZES: Record<QueueName, number> = {
   ai: 1000,
+  dlp: 64,
   documents: os.availableParallelism(),
   reviews: 8,
   billing: 2,
@@ -55,8 +57,8 @@ const POOL_SIZES: Record<QueueName, number> = {
 
 /**
  * The database pool of a process that runs worker pools. Its pools take a burst of jobs at
- * once (a thousand answers, each masking its question first), each a few statements before
- * it waits on the network, so it keeps more connections than an API process (WORKER_DATABASE_POOL_MAX,
+ * once (a thousand answers, 64 maskings), each a few statements before it waits on the
+ * network, so it keeps more connections than an API process (WORKER_DATABASE_POOL_MAX,
  * default twice DATABASE_POOL_MAX: 20), and a statement waits up to a minute for one: a
  * job that gave up after the API's 10 s would be retried from the start, adding its work
  * again to the queue it waited in.

@@ -46,7 +46,7 @@ export interface ReplyJob {
   user_id: string;
 }
 
-/** Thrown when the question is not masked although the job masked it first (it failed meanwhile): retried, then the reply fails. */
+/** Thrown when the question is not masked yet: the reply job tries again later. */
 export class QuestionNotReady extends Error {
   override name = 'QuestionNotReady';
 }
@@ -121,7 +121,7 @@ async function answer(deps: ReplyDeps, p: ReplyJob, run: ReplyRun, stop: AbortSi
     const publisher = await openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id });
     return completeStopped(deps, p, reply.id, publisher, { text: shown, meta: STOPPED_UNANSWERED, charge: { kind: 'none' } });
   }
-  if (!question || question.status !== 'completed') throw new QuestionNotReady('the question is not masked');
+  if (!question || question.status !== 'completed') throw new QuestionNotReady('the question is not masked yet');
 
   // The reply is open and its question masked: this run answers it, so its attempt opens
   // while the passages are found (one round trip less before the provider is called).

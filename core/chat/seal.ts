@@ -1,8 +1,7 @@
 /**
- * Raw user text travels to the worker that masks it (the reply's job) sealed with
- * AES-256-GCM (secrets.encryptionKey): BullMQ keeps job data in Redis in clear text. The
- * message id is bound in as associated data, so a sealed blob cannot be replayed into
- * another message's job.
+ * Raw user text travels to the masking job sealed with AES-256-GCM (secrets.encryptionKey):
+ * BullMQ keeps job data in Redis in clear text. The message id is bound in as associated
+ * data, so a sealed blob cannot be replayed into another message's job.
  */
 import { Vault } from '../dlp/index.js';
 

@@ -39,7 +39,7 @@ describe('Bull Board', () => {
     const api = await request(rt.url, 'GET', '/admin/queues/api/queues', { headers: auth });
     expect(api.status).toBe(200);
     const names = (api.body.queues as Array<{ name: string }>).map((q) => q.name);
-    expect(names).toEqual(expect.arrayContaining(['ai', 'documents', 'billing', 'notifications']));
+    expect(names).toEqual(expect.arrayContaining(['ai', 'dlp', 'billing', 'notifications']));
     // A bearer token works too, for scripts.
     expect((await request(rt.url, 'GET', '/admin/queues/api/queues', { token: admin.token })).status).toBe(200);
   });

@@ -65,6 +65,7 @@ describe('GET /metrics', () => {
       expect(moved('chat_messages_total', { kind: 'chat' })).toBe(1);
       expect(moved('chat_replies_total', { outcome: 'completed' })).toBe(1);
       expect(moved('bullmq_job_duration_seconds_count', { queue: 'ai', job: 'ai.chat-reply', outcome: 'completed' })).toBe(1);
+      expect(moved('bullmq_job_duration_seconds_count', { queue: 'dlp', job: 'dlp.mask-message', outcome: 'completed' })).toBe(1);
       expect(moved('ai_time_to_first_token_seconds_count', { provider: 'openai' })).toBe(1);
       expect(moved('ai_tokens_total', { provider: 'openai', direction: 'output' })).toBeGreaterThan(0);
       expect(moved('dlp_entities_total', { type: 'PHONE' })).toBe(1);
@@ -132,7 +133,7 @@ describe('a workers-only process', () => {
     workers = await startRuntime('workers', rt.t.env);
     expect(workers.url).toBeUndefined();
     const text = await scrape(workers.metricsUrl!);
-    expect(text).toMatch(/^bullmq_queue_jobs\{queue="documents",state="active"\} \d+$/m);
+    expect(text).toMatch(/^bullmq_queue_jobs\{queue="dlp",state="active"\} \d+$/m);
     expect((await fetch(workers.metricsUrl!.replace('/metrics', '/other'))).status).toBe(404);
   });
 });

@@ -24,8 +24,6 @@ describe('worker bootstrap', () => {
 
   it('refuses unknown queues in WORKER_QUEUES', () => {
     expect(() => selectQueues(['billing', 'nope'])).toThrow(/unknown queues: nope/);
-    // The chat masking queue is gone: its work runs in the reply's job on `ai`.
-    expect(() => selectQueues(['ai', 'dlp'])).toThrow(/unknown queues: dlp/);
     expect(selectQueues(['billing'])).toEqual(['billing']);
   });
 });
@@ -33,14 +31,15 @@ describe('worker bootstrap', () => {
 describe('pool sizes', () => {
   const sizes = (env: NodeJS.ProcessEnv) => loadConfig({ DATA_DIR: os.tmpdir(), ...env }).workers.concurrency;
 
-  it('size each pool by what it waits on: a thousand streams for ai (each masking its question first), one document job per core', () => {
+  it('size each pool by what it waits on: a thousand streams for ai, many maskings (Postgres), one document job per core', () => {
     expect(poolSize('ai', sizes({}))).toBeGreaterThanOrEqual(1000);
+    expect(poolSize('dlp', sizes({}))).toBeGreaterThan(os.availableParallelism());
     expect(poolSize('documents', sizes({}))).toBe(os.availableParallelism());
   });
 
   it('take WORKER_CONCURRENCY for every pool, and WORKER_CONCURRENCY_<QUEUE> over it', () => {
     const cfg = sizes({ WORKER_CONCURRENCY: '3', WORKER_CONCURRENCY_AI: '500' });
-    expect([poolSize('ai', cfg), poolSize('documents', cfg)]).toEqual([500, 3]);
+    expect([poolSize('ai', cfg), poolSize('dlp', cfg)]).toEqual([500, 3]);
   });
 
   it('refuse a bad size and an unknown queue, naming them', () => {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskQuestion } from '../../../core/chat/mask-question.js';
+import { maskUserMessage } from '../../../core/chat/mask-message.js';
 import { createSealer } from '../../../core/chat/seal.js';
 import type { Emitter } from '../../../core/emitter.js';
 import { Vault } from '../../../core/dlp/index.js';
@@ -36,7 +36,7 @@ describe('masking two questions of one chat at once', () => {
       const asked = [];
       for (const text of texts) asked.push({ text, ...(await ask(rt.url, user.token, chat, text)) });
       await Promise.all(asked.map(({ text, message }) =>
-        maskQuestion(deps(), { message_id: message.id, chat_id: chat, user_id: user.id, sealed: createSealer(key).seal(text, message.id) })));
+        maskUserMessage(deps(), { message_id: message.id, chat_id: chat, user_id: user.id, sealed: createSealer(key).seal(text, message.id) })));
       // No worker answers here: the replies are closed so that the next round is not over the in-flight limit.
       await Model.knex()('messages').whereIn('id', asked.map((a) => a.reply.id)).update({ status: 'failed' });
 

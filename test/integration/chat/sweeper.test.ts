@@ -38,8 +38,7 @@ describe('stuck reply sweeper', () => {
     const alive = await stuckReply(user.id, chatId);
     // A job still waiting (here: delayed) means someone will finish the reply.
     const aiQueue = ai.queue;
-    const payload = { message_id: alive.replyId, reply_to: alive.questionId, chat_id: chatId, user_id: user.id, sealed: 'never-opened' };
-    await aiQueue.add('ai.chat-reply', payload, { jobId: replyJobId(alive.replyId), delay: 3_600_000 });
+    await aiQueue.add('ai.chat-reply', { message_id: alive.replyId, reply_to: alive.questionId, chat_id: chatId, user_id: user.id }, { jobId: replyJobId(alive.replyId), delay: 3_600_000 });
 
     await following(rt.url, user.token, chatId, async (client) => {
       const emitter = createEmitter(ai.redis, rt.t.prefix);

@@ -1,15 +1,13 @@
 /**
- * The masking step of a chat reply (the first step of `ai.chat-reply`): opens the sealed
- * text, masks it with the chat's registry and stores only the masked text. Idempotent: a
- * rerun (a retry of the reply, a duplicate delivery) finds the question no longer pending,
- * masks nothing and only announces it again.
+ * The masking stage of a chat reply: opens the sealed text, masks it with the chat's
+ * registry and stores only the masked text. Idempotent: a rerun after the commit finds the
+ * message masked and only announces it again.
  */
 import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
 import { Vault } from '../dlp/index.js';
 import { applyMaskPlan, planChatMasks } from './masking.js';
-import type { MaskPlan } from './mask-plan.js';
 import { toPublicMessage } from './messages.js';
 import { guardedSaveRegistryCtes, readRegistryVersion } from '../pii-vault.js';
 import { chatRoom, userRoom } from '../rooms.js';
@@ -25,24 +23,19 @@ export interface MaskDeps {
 /** How often masking is redone when other messages of the chat keep saving its registry first. */
 const REGISTRY_RACES = 5;
 
-/** Whether the question is still waiting to be masked, read with the registry. */
-const pendingSql = (messageId: string) => ({ sql: "SELECT status = 'pending' FROM messages WHERE id = ?", bindings: [messageId] });
-
-export async function maskQuestion(deps: MaskDeps, p: { message_id: string; chat_id: string; user_id: string; sealed: string }) {
+export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; chat_id: string; user_id: string; sealed: string }) {
+  const text = deps.sealer.open(p.sealed, p.message_id);
   const vault = new Vault(deps.encryptionKey);
+  const [plan] = await planChatMasks([text]);
   const scope = { type: 'chat', id: p.chat_id, owner: p.user_id } as const;
-  let plan: MaskPlan | undefined;
   // Two statements and no transaction: the chat's registry is read, the text masked with it,
   // and one statement stores the masked text with the registry, only if the registry is still
   // the one read (another message of the chat may have saved it meanwhile: then read and mask
   // again). The registry is saved only with the message: values of a question that is no
   // longer pending (failed, or masked by an earlier run) are not added to the vault.
   for (let race = 1; ; race++) {
-    const { registry, version, alongside: pending } = await readRegistryVersion(deps.db, vault, scope, pendingSql(p.message_id));
-    // Masked by an earlier run, failed, or gone: nothing is masked again.
-    if (pending !== true) return announce(deps, p, undefined);
-    plan ??= (await planChatMasks([deps.sealer.open(p.sealed, p.message_id)]))[0]!;
-    const { masked, byType, count } = applyMaskPlan(plan, registry);
+    const { registry, version } = await readRegistryVersion(deps.db, vault, scope);
+    const { masked, byType, count } = applyMaskPlan(plan!, registry);
     const { guard, save } = guardedSaveRegistryCtes(scope, registry, version, 'EXISTS (SELECT 1 FROM masked)');
     const { rows } = await deps.db.raw(
       `WITH ${guard.sql}, masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
@@ -55,15 +48,10 @@ export async function maskQuestion(deps: MaskDeps, p: { message_id: string; chat
       if (race < REGISTRY_RACES) continue;
       throw new Error('the chat registry kept changing while this message was masked');
     }
-    // Not stored while the registry was current: the question stopped being pending meanwhile.
-    return announce(deps, p, row.id ? row : undefined);
+    // Stored now, or not pending any more: a rerun (or a question failed meanwhile) finds the message as it is.
+    const message = row.id ? row : ((await deps.db('messages').where({ id: p.message_id }).first()) as Message | undefined);
+    if (!message) return { skipped: 'message gone' };
+    deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(message) });
+    return { masked: true };
   }
-}
-
-/** Announces the question as stored (read back when this run did not store it). */
-async function announce(deps: MaskDeps, p: { message_id: string; chat_id: string; user_id: string }, stored: Message | undefined) {
-  const message = stored ?? ((await deps.db('messages').where({ id: p.message_id }).first()) as Message | undefined);
-  if (!message) return { skipped: 'message gone' };
-  deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(message) });
-  return stored ? { masked: true } : { skipped: `already ${message.status}` };
 }
