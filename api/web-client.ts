@@ -1,6 +1,7 @@
 /**
  * Serves the web client's build (web/dist) at / from the API's own origin: hashed assets
- * cached for good, any other page path answered with index.html (the client routes it).
+ * cached for good and sent compressed (the copies bin/build-web.ts makes), any other page
+ * path answered with index.html (the client routes it).
  * API, socket, metrics, health and board paths never reach it. Without a build, nothing
  * is served and the start-up log says how to make one.
  */
@@ -22,6 +23,8 @@ export function webClient(dir = WEB_DIST): Middleware | undefined {
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_PAGES.test(ctx.path)) return next();
     ctx.set('Content-Security-Policy', CSP);
+    // koa-send answers with the build's .br or .gz copy when the browser accepts it.
+    ctx.vary('Accept-Encoding');
     if (ctx.path.startsWith('/assets/')) {
       // Names carry their content's hash: a changed file is a new name.
       ctx.set('Cache-Control', 'public, max-age=31536000, immutable');

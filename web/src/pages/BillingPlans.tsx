@@ -7,9 +7,8 @@ import { useState } from 'react';
 import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { navigate } from '../lib/router';
+import { RETURN_PATH } from './billing-paths';
 import { errorText, PENDING_PAYMENT_KEY, useFormat, type Me, type Plan, type ProviderName } from './BillingCommon';
-
-export const RETURN_PATH = '/billing/return';
 
 async function subscribe(plan: string, provider: ProviderName): Promise<void> {
   const made = await api<{ payment: { id: string; confirmation_url: string | null } }>('/api/subscriptions', {

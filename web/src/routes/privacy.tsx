@@ -1,7 +1,10 @@
-/** "Мои данные": consents, export and erasure. */
+/** "Мои данные": consents, export and erasure, loaded on first visit. */
+import { lazy } from 'react';
+import { page } from '../lib/lazy-page';
 import type { AppRoute } from '../lib/routes';
-import { PrivacyPage } from '../pages/Privacy';
+
+const PrivacyPage = lazy(() => import('../pages/Privacy').then((m) => ({ default: m.PrivacyPage })));
 
 export const routes: AppRoute[] = [
-  { path: '/privacy', render: () => <PrivacyPage />, nav: { label: 'priv_nav', order: 90 } },
+  { path: '/privacy', render: () => page(<PrivacyPage />), nav: { label: 'priv_nav', order: 90 } },
 ];

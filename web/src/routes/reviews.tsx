@@ -1,18 +1,12 @@
 /** Lawyer review: the requester's requests and the lawyer's workspace, loaded on first visit. */
-import { lazy, Suspense, type ReactNode } from 'react';
-import { useT } from '../lib/i18n';
+import { lazy } from 'react';
+import { page } from '../lib/lazy-page';
 import type { AppRoute } from '../lib/routes';
 
 const ReviewsMinePage = lazy(() => import('../pages/ReviewsMine').then((m) => ({ default: m.ReviewsMinePage })));
 const ReviewsDetailPage = lazy(() => import('../pages/ReviewsDetail').then((m) => ({ default: m.ReviewsDetailPage })));
 const ReviewsWorkspacePage = lazy(() => import('../pages/ReviewsWorkspace').then((m) => ({ default: m.ReviewsWorkspacePage })));
 const ReviewsEditorPage = lazy(() => import('../pages/ReviewsEditor').then((m) => ({ default: m.ReviewsEditorPage })));
-
-function Loading() {
-  const t = useT();
-  return <p className="muted center">{t('loading')}</p>;
-}
-const page = (node: ReactNode) => <Suspense fallback={<Loading />}>{node}</Suspense>;
 
 export const routes: AppRoute[] = [
   { path: '/reviews', render: () => page(<ReviewsMinePage />), nav: { label: 'rv_myReviews', roles: ['user'], order: 50 } },
