@@ -6,7 +6,7 @@ import { useT } from '../lib/i18n';
 import { Link, navigate } from '../lib/router';
 import { useSocketEvent } from '../lib/socket';
 import { DocumentAnalysis, type Analysis, type AnalysisStatus } from './DocumentAnalysis';
-import { Progress, type DocumentRow } from './Documents';
+import { newer, Progress, type DocumentRow } from './Documents';
 import { downloadFile } from '../lib/download';
 
 type Doc = DocumentRow & { analysis: Analysis | null; analysis_status: AnalysisStatus | null };
@@ -25,15 +25,17 @@ export function DocumentPage({ id }: { id: string }) {
   const [versions, setVersions] = useState<Version[]>([]);
   const [error, setError] = useState<string | null>(null);
   const fail = (err: unknown) => setError(err instanceof Error ? err.message : String(err));
+  // The analyze answer can arrive after the live event of its own run's end.
+  const update = (next: Doc) => setDoc((cur) => newer(cur, next));
 
   useEffect(() => {
-    void api<Doc>(`/api/documents/${id}`).then(setDoc, fail);
+    void api<Doc>(`/api/documents/${id}`).then(update, fail);
     void api<{ items: Version[] }>(`/api/documents/${id}/versions`).then((v) => setVersions(v.items), fail);
   }, [id]);
   useEffect(() => {
     if (doc?.status === 'ready') void api<{ text: string }>(`/api/documents/${id}/text`).then((r) => setText(r.text), fail);
   }, [id, doc?.status, doc?.version]);
-  useSocketEvent<{ document: Doc }>('document.updated', ({ document }) => document.id === id && setDoc(document), [id]);
+  useSocketEvent<{ document: Doc }>('document.updated', ({ document }) => document.id === id && update(document), [id]);
 
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!doc) return <p className="muted">{t('loading')}</p>;
@@ -48,7 +50,7 @@ export function DocumentPage({ id }: { id: string }) {
       <p><Progress doc={doc} /></p>
       <p className="actions">
         <button type="button" onClick={() => void download(id, doc.version).catch(fail)}>{t('download')}</button>
-        {doc.status === 'ready' && <button type="button" onClick={() => void api<{ document: Doc }>(`/api/documents/${id}/analyze`, { json: {} }).then((r) => setDoc(r.document), fail)}>{t('analyze')}</button>}
+        {doc.status === 'ready' && <button type="button" onClick={() => void api<{ document: Doc }>(`/api/documents/${id}/analyze`, { json: {} }).then((r) => update(r.document), fail)}>{t('analyze')}</button>}
         <button type="button" className="danger" onClick={() => void remove()}>{t('delete')}</button>
       </p>
       {(doc.analysis || doc.analysis_status) && <DocumentAnalysis analysis={doc.analysis} status={doc.analysis_status} />}

@@ -18,7 +18,11 @@ export interface DocumentRow {
   progress: { stage: string; percent: number };
   error: { code: string; detail?: string } | null;
   created_at: string;
+  updated_at: string;
 }
+
+/** The later of two states of a document: answers and live events can arrive out of order. */
+export const newer = <T extends DocumentRow>(cur: T | null | undefined, next: T): T => (cur && cur.updated_at > next.updated_at ? cur : next);
 
 /** XHR rather than fetch: only it reports upload progress. */
 function uploadFile(file: File, onProgress: (percent: number) => void): Promise<DocumentRow> {
@@ -61,7 +65,7 @@ export function DocumentsPage() {
   const load = useCallback(async () => setDocs(await allPages<DocumentRow>('/api/documents')), []);
   useEffect(() => void load(), [load]);
   useSocketEvent<{ document: DocumentRow }>('document.updated', ({ document }) =>
-    setDocs((list) => (list.some((d) => d.id === document.id) ? list.map((d) => (d.id === document.id ? document : d)) : [document, ...list])));
+    setDocs((list) => (list.some((d) => d.id === document.id) ? list.map((d) => (d.id === document.id ? newer(d, document) : d)) : [document, ...list])));
 
   const send = async (files: FileList | null) => {
     setError(null);
