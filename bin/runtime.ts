@@ -137,6 +137,10 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     log.info({ url, mode }, 'listening');
+    // A new installation has no admin: say how to make one (the admin pages and Bull Board need it).
+    if (!(await db('users').where({ role: 'admin' }).first('id'))) {
+      log.info({ command: 'npm run cli -- user:role EMAIL admin' }, 'no admin account yet: sign up, then make it an admin with this command');
+    }
     // io.close() also closes the HTTP server: no new connections from here on.
     closers.unshift(
       () => new Promise((resolve) => io.close(() => resolve(undefined))),

@@ -23,6 +23,8 @@ describe('start-up', () => {
     await waitForReady(`http://127.0.0.1:${port}/readyz`, proc, 45_000);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json());
     expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', storage: 'ok' } });
+    // A new installation says how to get an admin.
+    await expect.poll(() => proc.output(), { timeout: 10_000 }).toContain('npm run cli -- user:role EMAIL admin');
     expect(await proc.stop('SIGTERM')).toBe(0);
     expect(proc.output()).toContain('"msg":"stopped"');
   }, 60_000);
