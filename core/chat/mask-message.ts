@@ -1,7 +1,9 @@
 /**
  * The masking stage of a chat reply: opens the sealed text, masks it with the chat's
  * registry and stores only the masked text. Idempotent: a rerun after the commit finds the
- * message masked and only announces it again.
+ * message masked and only announces it again. The announcement is the masked question and
+ * then its reply as it stands (queued): every tab and device following the chat learns of both
+ * and can show the answer as it streams, not only the tab that asked.
  */
 import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
@@ -23,7 +25,7 @@ export interface MaskDeps {
 /** How often masking is redone when other messages of the chat keep saving its registry first. */
 const REGISTRY_RACES = 5;
 
-export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; chat_id: string; user_id: string; sealed: string }) {
+export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; reply_id: string; chat_id: string; user_id: string; sealed: string }) {
   const text = deps.sealer.open(p.sealed, p.message_id);
   const vault = new Vault(deps.encryptionKey);
   const [plan] = await planChatMasks([text]);
@@ -40,10 +42,11 @@ export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; c
     const { rows } = await deps.db.raw(
       `WITH ${guard.sql}, masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
          WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM registry_guard) RETURNING *), ${save.sql}
-       SELECT EXISTS (SELECT 1 FROM registry_guard) AS registry_current, masked.* FROM (SELECT 1) AS one LEFT JOIN masked ON true`,
-      [...guard.bindings, masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings],
+       SELECT EXISTS (SELECT 1 FROM registry_guard) AS registry_current, (SELECT to_jsonb(r) FROM messages r WHERE r.id = ?) AS reply_row, masked.*
+       FROM (SELECT 1) AS one LEFT JOIN masked ON true`,
+      [...guard.bindings, masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings, p.reply_id],
     );
-    const row = rows[0] as Message & { registry_current: boolean };
+    const { reply_row: replyRow, ...row } = rows[0] as Message & { registry_current: boolean; reply_row: Message | null };
     if (!row.id && !row.registry_current) {
       if (race < REGISTRY_RACES) continue;
       throw new Error('the chat registry kept changing while this message was masked');
@@ -51,7 +54,9 @@ export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; c
     // Stored now, or not pending any more: a rerun (or a question failed meanwhile) finds the message as it is.
     const message = row.id ? row : ((await deps.db('messages').where({ id: p.message_id }).first()) as Message | undefined);
     if (!message) return { skipped: 'message gone' };
-    deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(message) });
+    const rooms = deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]);
+    rooms.emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(message) });
+    if (replyRow) rooms.emit('message.created', { chat_id: p.chat_id, message: toPublicMessage(replyRow) });
     return { masked: true };
   }
 }

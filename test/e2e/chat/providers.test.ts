@@ -74,6 +74,14 @@ describe.each(['openai', 'anthropic', 'yandex'] as const)('a message with person
       const [created] = client.of('message.created', message.id);
       expect(created.message.content).toContain('[PHONE_1]');
       for (const raw of RAW_VALUES) expect(created.message.content).not.toContain(raw);
+      // Every follower of the chat learns of the reply too, queued, after its question and before it starts.
+      const [replyCreated] = client.of('message.created', reply.id);
+      expect(replyCreated.message).toMatchObject({ id: reply.id, sender: 'assistant', status: 'queued', reply_to: message.id });
+      const ids = [message.id, reply.id];
+      const order = client.events.map((e) => e.data as { message_id?: string; message?: { id: string } })
+        .filter((d) => ids.includes(d.message_id ?? d.message?.id ?? ''));
+      expect(order.indexOf(created)).toBeLessThan(order.indexOf(replyCreated));
+      expect(order.indexOf(replyCreated)).toBeLessThan(order.indexOf(client.of('reply.started', reply.id)[0]));
       const answer = expectOrderedStream(client, reply.id, name);
       expect(answer).toMatchObject({ content: ANSWER, status: 'completed', meta: { provider: name, cached: false } });
 

@@ -112,6 +112,17 @@ describe('the messages of the page', () => {
     expect(upsertMessage(list, reply({ id: 'other' }))).toHaveLength(3);
   });
 
+  it('keeps an ended reply ended when its announcement as queued arrives late', () => {
+    const done = reply({ status: 'completed', content: 'Ответ' });
+    const late = upsertMessage([done], reply({ status: 'queued' }));
+    expect(late).toEqual([done]);
+    expect(shownText(late[0]!, {})).toBe('Ответ');
+    // Forward it moves: a queued reply announced again, then started, then completed.
+    const queued = reply({ status: 'queued' });
+    expect(upsertMessage([queued], reply({ status: 'streaming' }))[0]).toMatchObject({ status: 'streaming' });
+    expect(upsertMessage([queued], done)[0]).toMatchObject({ status: 'completed', content: 'Ответ' });
+  });
+
   it('adds a sent question and its reply once, even when a load brought them first', () => {
     const question = reply({ id: 'q', sender: 'user', status: 'pending' });
     const loaded = [question, reply({ status: 'streaming' })];

@@ -81,9 +81,13 @@ export function resumePoint(live: Live): { after_seq: number; attempt?: number }
   return least.attempt ? { after_seq: least.seq, attempt: least.attempt } : { after_seq: 0 };
 }
 
-/** The list with `m` in place of the message of its id (merged over it), or added at the end. */
+/**
+ * The list with `m` in place of the message of its id (merged over it), or added at the end.
+ * A reply that ended stays ended: an announcement of it queued, arriving late, changes nothing.
+ */
 export function upsertMessage(list: Message[], m: Message): Message[] {
-  return list.some((x) => x.id === m.id) ? list.map((x) => (x.id === m.id ? { ...x, ...m } : x)) : [...list, m];
+  if (!list.some((x) => x.id === m.id)) return [...list, m];
+  return list.map((x) => (x.id !== m.id || (!inFlight(x) && inFlight(m)) ? x : { ...x, ...m }));
 }
 
 /** The list with those of `ms` it does not hold yet added at the end (a load may have brought them first). */
