@@ -13,6 +13,19 @@ import { domainErrors } from '../errors.js';
 import { maskInScope } from './masking.js';
 
 export const DEFAULT_CHAT_TITLE = 'Новый чат';
+const TITLE_FROM_QUESTION_MAX = 60;
+
+/**
+ * The title an untitled chat takes from its first question, as masked (so it holds no personal
+ * data): its opening words on one line, cut at a word within 60 characters.
+ */
+export function titleFromQuestion(masked: string): string {
+  const line = masked.replace(/\s+/g, ' ').trim();
+  if (line.length <= TITLE_FROM_QUESTION_MAX) return line || DEFAULT_CHAT_TITLE;
+  const cut = line.slice(0, TITLE_FROM_QUESTION_MAX - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= TITLE_FROM_QUESTION_MAX / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:—-]+$/, '')}…`;
+}
 
 /** The caller's chat; another user's chat is indistinguishable from none. */
 export async function ownChat(userId: string, chatId: string, db?: Db): Promise<Chat> {

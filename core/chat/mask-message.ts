@@ -3,12 +3,14 @@
  * registry and stores only the masked text. Idempotent: a rerun after the commit finds the
  * message masked and only announces it again. The announcement is the masked question and
  * then its reply as it stands (queued): every tab and device following the chat learns of both
- * and can show the answer as it streams, not only the tab that asked.
+ * and can show the answer as it streams, not only the tab that asked. An untitled chat takes
+ * its title from the first question masked, in the same statement.
  */
 import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
 import { Vault } from '../dlp/index.js';
+import { DEFAULT_CHAT_TITLE, titleFromQuestion } from './chats.js';
 import { applyMaskPlan, planChatMasks } from './masking.js';
 import { toPublicMessage } from './messages.js';
 import { guardedSaveRegistryCtes, readRegistryVersion } from '../pii-vault.js';
@@ -41,10 +43,11 @@ export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; r
     const { guard, save } = guardedSaveRegistryCtes(scope, registry, version, 'EXISTS (SELECT 1 FROM masked)');
     const { rows } = await deps.db.raw(
       `WITH ${guard.sql}, masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
-         WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM registry_guard) RETURNING *), ${save.sql}
+         WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM registry_guard) RETURNING *), ${save.sql},
+       titled AS (UPDATE chats SET title = ? WHERE id = ? AND title = ? AND EXISTS (SELECT 1 FROM masked))
        SELECT EXISTS (SELECT 1 FROM registry_guard) AS registry_current, (SELECT to_jsonb(r) FROM messages r WHERE r.id = ?) AS reply_row, masked.*
        FROM (SELECT 1) AS one LEFT JOIN masked ON true`,
-      [...guard.bindings, masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings, p.reply_id],
+      [...guard.bindings, masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings, titleFromQuestion(masked), p.chat_id, DEFAULT_CHAT_TITLE, p.reply_id],
     );
     const { reply_row: replyRow, ...row } = rows[0] as Message & { registry_current: boolean; reply_row: Message | null };
     if (!row.id && !row.registry_current) {

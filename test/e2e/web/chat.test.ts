@@ -111,4 +111,19 @@ describe('the chat page', () => {
     await expect(page.locator('header').textContent()).resolves.toContain('Sign out');
     await page.close();
   }, 60_000);
+  it('names a new chat after its first question, and archives a chat out of the list', async () => {
+    stack.ai.setDefault({ kind: 'text', text: 'Да, в течение 14 дней.' });
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'titles');
+    const reply = await ask(page, 'Можно ли вернуть товар надлежащего качества без чека в магазин?');
+    await page.waitForSelector(`${reply}[data-status=completed]`, { timeout: 30_000 });
+    const current = page.locator('.chat-list nav a.active');
+    await expect.poll(() => current.textContent(), { timeout: 10_000 }).toBe('Можно ли вернуть товар надлежащего качества без чека в…');
+
+    page.once('dialog', (d) => void d.accept());
+    await page.click('button:has-text("В архив")');
+    await page.waitForURL(`${stack.url}/`);
+    await expect.poll(() => page.locator('.chat-list nav a').count()).toBe(0);
+    await page.close();
+  }, 60_000);
 });

@@ -201,3 +201,29 @@ describe('chats and paging', () => {
     expect([...p1.body.items, ...p2.body.items].map((m: { id: string }) => m.id)).toEqual(all.map((m) => m.id));
   });
 });
+
+describe('chat titles', () => {
+  it('titles an untitled chat after its first question, masked and short, and keeps that title and a given one', async () => {
+    const user = await registerUser(url, 'titles');
+    const untitled = (await request(url, 'POST', '/api/chats', { token: user.token, json: {} })).body;
+    expect(untitled.title).toBe('Новый чат');
+    const { reply } = await ask(url, user.token, untitled.id, PII_QUESTION);
+    await storedReply(url, user.token, untitled.id, reply.id);
+    const { title } = (await request(url, 'GET', `/api/chats/${untitled.id}`, { token: user.token })).body;
+    const [question] = await messagesOf(url, user.token, untitled.id);
+    // The question's opening words, from its masked text, cut at a word.
+    expect(title).toMatch(/^Я \[PERSON_1\], .+…$/);
+    expect(title.length).toBeLessThanOrEqual(60);
+    expect(question.content.startsWith(title.slice(0, -1))).toBe(true);
+    for (const raw of RAW) expect(title).not.toContain(raw);
+
+    const second = await ask(url, user.token, untitled.id, 'А если уволили во время отпуска?');
+    await storedReply(url, user.token, untitled.id, second.reply.id);
+    expect((await request(url, 'GET', `/api/chats/${untitled.id}`, { token: user.token })).body.title).toBe(title);
+
+    const named = await newChat(url, user.token);
+    const third = await ask(url, user.token, named, 'Можно ли вернуть товар без чека?');
+    await storedReply(url, user.token, named, third.reply.id);
+    expect((await request(url, 'GET', `/api/chats/${named}`, { token: user.token })).body.title).toBe('Вопрос');
+  });
+});

@@ -17,7 +17,8 @@ export const ru = {
   download: 'Скачать', delete: 'Удалить', confirmDelete: 'Удалить документ безвозвратно?', versions: 'Версии', text: 'Текст (маскированный)',
   analysis: 'Анализ', analyze: 'Проанализировать', summary: 'Кратко', parties: 'Стороны', keyTerms: 'Существенные условия', risks: 'Риски',
   back: 'Назад', loading: 'Загрузка…', error: 'Ошибка',
-  showMine: 'Показать мои данные', hideMine: 'Скрыть мои данные', attach: 'Приложить документы',
+  showMine: 'Показать мои данные', hideMine: 'Скрыть мои данные',
+  archiveChat: 'В архив', confirmArchive: 'Убрать чат в архив? Он пропадёт из списка, сообщения сохранятся.', attach: 'Приложить документы',
 };
 export const en: Record<keyof typeof ru, string> = {
   appName: 'Legal assistant',
@@ -37,5 +38,6 @@ export const en: Record<keyof typeof ru, string> = {
   download: 'Download', delete: 'Delete', confirmDelete: 'Delete this document for good?', versions: 'Versions', text: 'Text (masked)',
   analysis: 'Analysis', analyze: 'Analyse', summary: 'Summary', parties: 'Parties', keyTerms: 'Key terms', risks: 'Risks',
   back: 'Back', loading: 'Loading…', error: 'Error',
-  showMine: 'Show my data', hideMine: 'Hide my data', attach: 'Attach documents',
+  showMine: 'Show my data', hideMine: 'Hide my data',
+  archiveChat: 'Archive', confirmArchive: 'Archive this chat? It leaves the list; its messages are kept.', attach: 'Attach documents',
 };

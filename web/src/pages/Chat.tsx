@@ -221,6 +221,18 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     return messages.slice(0, i).reverse().find((m) => m.sender === 'user')?.content ?? '';
   };
 
+  /** Archives the chat (its messages are kept): it leaves the list, and the page goes back to it. */
+  const archive = async () => {
+    if (!confirm(t('confirmArchive'))) return;
+    try {
+      await api(`/api/chats/${chatId}`, { method: 'DELETE' });
+      onActivity();
+      navigate('/');
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
   const actions = { onStop: (id: string) => void stop(id), onRetry: (m: Message) => void send(questionOf(m)), onAskLawyer: (id: string) => void askLawyer(id), onCite: setSource };
 
   return (
@@ -228,7 +240,8 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
       <h1 className="visually-hidden">{t('chat')}</h1>
       {!online && <p className="banner" role="status">{t('reconnecting')}</p>}
       <p className="toolbar">
-        <button type="button" className="link" onClick={() => setValues(revealing ? null : {})}>{revealing ? t('hideMine') : t('showMine')}</button>
+        <button type="button" className="link" onClick={() => setValues(revealing ? null : {})}>{revealing ? t('hideMine') : t('showMine')}</button>{' '}
+        <button type="button" className="link" onClick={() => void archive()}>{t('archiveChat')}</button>
       </p>
       <div className="messages">
         {messages.map((m) => (
