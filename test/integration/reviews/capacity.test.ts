@@ -3,7 +3,6 @@
  * lawyer ever holds more than their capacity, the first five are assigned at once, and the
  * rest are assigned, oldest first, as lawyers finish and slots free.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../../e2e/chat/harness.js';
@@ -18,11 +17,17 @@ let lawyers: Array<Session & { capacity: number }>;
 
 const db = () => Model.knex();
 
-/** Reviews held per lawyer, counted from the reviews themselves and from the slot counter. */
+/**
+ * Reviews held per lawyer, counted from the reviews themselves and from the slot counter, in one
+ * statement: one snapshot, so a routing that commits meanwhile is seen in both or in neither.
+ */
 async function loads(): Promise<Array<{ id: string; held: number; counter: number; capacity: number }>> {
-  const held = await db()('lawyer_reviews').whereIn('status', ['assigned', 'in_progress']).groupBy('lawyer_id').select('lawyer_id', db().raw('count(*)::int AS n'));
-  const profiles = await db()('lawyer_profiles').select('user_id', 'active_reviews', 'capacity');
-  return profiles.map((p: any) => ({ id: p.user_id, held: held.find((h: any) => h.lawyer_id === p.user_id)?.n ?? 0, counter: p.active_reviews, capacity: p.capacity }));
+  const { rows } = await db().raw(
+    `SELECT p.user_id AS id, p.active_reviews AS counter, p.capacity,
+       (SELECT count(*)::int FROM lawyer_reviews r WHERE r.lawyer_id = p.user_id AND r.status IN ('assigned', 'in_progress')) AS held
+     FROM lawyer_profiles p`,
+  );
+  return rows;
 }
 
 async function expectWithinCapacity() {
