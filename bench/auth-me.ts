@@ -1,7 +1,7 @@
 /**
  * Authenticated `GET /api/auth/me` under concurrent load, against a bare Koa app measured
- * in the same run (alternating rounds): the ratio is what the full edge (JWT check, user lookup, validation,
- * logging, headers) costs.
+ * in the same run, in alternating rounds: the ratio is what the full edge (JWT check, user
+ * lookup, validation, logging, headers) costs.
  */
 import { fork } from 'node:child_process';
 import { testEnv } from '../test/helpers/env.js';
@@ -21,7 +21,7 @@ export async function runAuthMeBench(opts: { connections: number; durationMs: nu
     await new Promise((resolve) => bare.once('message', resolve));
     const user = await registerUser(`http://127.0.0.1:${port}`, 'bench');
     const headers = { authorization: `Bearer ${user.token}` };
-    // Warm both up, then measure them one after the other in the same run.
+    // Warm both up.
     await load(`http://127.0.0.1:${port}/api/auth/me`, { connections: 8, durationMs: 1000, headers });
     await load(`http://127.0.0.1:${barePort}/`, { connections: 8, durationMs: 1000 });
     // Short rounds, alternating: a change in the machine's load falls on both alike; the round

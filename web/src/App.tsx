@@ -1,5 +1,5 @@
 /** The shell: who is signed in decides between the sign-in pages and the product. */
-import { useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { Header } from './components/Header';
 import { useT } from './lib/i18n';
 import { match, navigate, usePath } from './lib/router';
@@ -9,6 +9,11 @@ import { AuthPage } from './pages/Auth';
 
 const ROUTES: AppRoute[] = Object.values(import.meta.glob<{ routes: AppRoute[] }>('./routes/*.tsx', { eager: true })).flatMap((m) => m.routes);
 const MENU = ROUTES.filter((r) => r.nav).sort((a, b) => a.nav!.order - b.nav!.order);
+
+function Loading() {
+  const t = useT();
+  return <p className="muted center" role="status">{t('loading')}</p>;
+}
 
 function Page({ path }: { path: string }) {
   for (const route of ROUTES) {
@@ -41,7 +46,7 @@ export function App() {
     main.current?.focus({ preventScroll: true });
   }, [pathname]);
 
-  if (user === undefined) return <p className="muted center">{t('loading')}</p>;
+  if (user === undefined) return <Loading />;
   if (!user) return <AuthPage mode={path.startsWith('/register') ? 'register' : 'login'} />;
   return (
     <div className="app">
@@ -49,7 +54,10 @@ export function App() {
       <Header menu={MENU} user={user} path={path} onSignOut={() => void signOut()} />
       {/* Each page is the content of this one landmark; the skip link and a new page focus it. */}
       <main id="main" ref={main} tabIndex={-1}>
-        <Page path={path} />
+        {/* Pages other than the chat are chunks of their own (lib/lazy-page.tsx), loaded on first visit. */}
+        <Suspense fallback={<Loading />}>
+          <Page path={path} />
+        </Suspense>
       </main>
     </div>
   );

@@ -1,11 +1,10 @@
 /** The admin section, loaded only when an admin opens it (its code stays out of everyone's first load). */
-import { lazy } from 'react';
-import { page as loading } from '../lib/lazy-page';
+import { lazyPage } from '../lib/lazy-page';
 import type { AppRoute } from '../lib/routes';
 import type { AdminTab } from '../pages/Admin';
 
-const AdminPage = lazy(() => import('../pages/Admin'));
-const page = (tab: AdminTab) => () => loading(<AdminPage tab={tab} />);
+const AdminPage = lazyPage(() => import('../pages/Admin'), 'default');
+const page = (tab: AdminTab) => () => <AdminPage tab={tab} />;
 
 export const routes: AppRoute[] = [
   { path: '/admin', render: page('reports'), nav: { label: 'admin_menu', roles: ['admin'], order: 90 } },

@@ -1,12 +1,11 @@
 /** Search and the law library, loaded on first visit. */
-import { lazy } from 'react';
-import { page } from '../lib/lazy-page';
+import { lazyPage } from '../lib/lazy-page';
 import type { AppRoute } from '../lib/routes';
 
-const SearchPage = lazy(() => import('../pages/Search').then((m) => ({ default: m.SearchPage })));
-const LawLibraryPage = lazy(() => import('../pages/LawLibrary').then((m) => ({ default: m.LawLibraryPage })));
+const SearchPage = lazyPage(() => import('../pages/Search'), 'SearchPage');
+const LawLibraryPage = lazyPage(() => import('../pages/LawLibrary'), 'LawLibraryPage');
 
 export const routes: AppRoute[] = [
-  { path: '/search', render: () => page(<SearchPage />), nav: { label: 'search', order: 30 } },
-  { path: '/law', render: () => page(<LawLibraryPage />), nav: { label: 'lawLibrary', order: 40 } },
+  { path: '/search', render: () => <SearchPage />, nav: { label: 'search', order: 30 } },
+  { path: '/law', render: () => <LawLibraryPage />, nav: { label: 'lawLibrary', order: 40 } },
 ];
