@@ -23,6 +23,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.close(), 60_000);
 
 const FIRST_LOAD_BUDGET = 250 * 1024;
+const pathOf = (r: Response) => new URL(r.url()).pathname;
 
 describe('the first load', () => {
   it('ships the chat page in at most 250 KB of gzipped JS, compressed, and other pages on demand', async () => {
@@ -42,11 +43,10 @@ describe('the first load', () => {
     // Sent compressed: the browser receives the build's .br or .gz copy.
     for (const r of firstLoad) expect(['br', 'gzip'], r.url()).toContain(await r.headerValue('content-encoding'));
     // Routes are split: no other page's code came with the chat; opening one brings its chunk.
-    const names = firstLoad.map((r) => new URL(r.url()).pathname);
-    expect(names.filter((n) => /\/(Documents|Billing|Privacy|Search|Admin|Reviews)\w*-/.test(n))).toEqual([]);
+    expect(firstLoad.map(pathOf).filter((n) => /\/(Documents|Billing|Privacy|Search|Admin|Reviews)\w*-/.test(n))).toEqual([]);
     await page.click('header >> text=Документы');
     await page.waitForSelector('.dropzone');
-    expect(scripts.slice(firstLoad.length).map((r) => new URL(r.url()).pathname).some((n) => /\/Documents-/.test(n))).toBe(true);
+    expect(scripts.slice(firstLoad.length).map(pathOf).some((n) => /\/Documents-/.test(n))).toBe(true);
     await page.close();
   }, 90_000);
 });
