@@ -251,6 +251,8 @@ export async function runLiveAnswersBench() {
     await sleep(200); // the scrapers' first (resetting) scrape
 
     const started = performance.now();
+    const startedAtMs = Date.now(); // the fake provider stamps requests with Date.now()
+    fake.reset();
     const asked = await Promise.all(users.flatMap((u, i) => chats[i]!.map(async (chatId) => {
       const { message, reply } = await askRetrying(url, u.token, chatId, `Вопрос пользователя ${i}: можно ли расторгнуть договор аренды досрочно?`);
       return { id: reply.id, questionId: message.id as string, acceptedAt: performance.now() };
@@ -289,6 +291,7 @@ export async function runLiveAnswersBench() {
       accepted_s: spread(accepted),
       post_retries_after_503: postRetries,
       masked_s: spread(masked),
+      provider_called_s: spread(sorted(fake.requests.map((r) => r.receivedAt - startedAtMs))),
       first_delta_s: spread(firstDelta),
       ended_s: spread(lastEnd),
       worker: { ...worker, warnings: warningsOf(workers.output()) },

@@ -37,16 +37,27 @@ export class AttemptSuperseded extends Error {
 }
 
 /**
- * Stores an event in KEYS[1] (the reply's stream) and publishes it (ARGV[5] channel, ARGV[6]
- * message, when given): one round trip, and nobody is told of an event before it is stored.
- * Fenced when ARGV[1] names an attempt: only while KEYS[2] (the reply's attempt counter)
- * still names it. Sent as EVALSHA (ioredis sends the text once per connection).
+ * Stores events, each in its reply's stream, and publishes each (when it has a channel): one
+ * call for all the events a process has ready, so a thousand streaming replies cost a few
+ * script calls per turn of the event loop rather than one command per delta. Event i has
+ * KEYS[2i-1] (the reply's stream), KEYS[2i] (its attempt counter), and six ARGV from 6(i-1):
+ * its fence (an attempt number, or '' for none), name, data, TTL, channel and message. Fenced
+ * events are stored only while the counter still names their attempt. Returns 1 (stored) or
+ * 0 (superseded) per event; nobody is told of an event before it is stored.
  */
-const STORE_EVENT = `if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-redis.call('XADD', KEYS[1], '*', 'e', ARGV[2], 'd', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-if ARGV[5] then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
-return 1`;
+const STORE_EVENTS = `local stored = {}
+for i = 1, #KEYS / 2 do
+  local a = 6 * (i - 1)
+  if ARGV[a + 1] ~= '' and redis.call('GET', KEYS[2 * i]) ~= ARGV[a + 1] then
+    stored[i] = 0
+  else
+    redis.call('XADD', KEYS[2 * i - 1], '*', 'e', ARGV[a + 2], 'd', ARGV[a + 3])
+    redis.call('EXPIRE', KEYS[2 * i - 1], ARGV[a + 4])
+    if ARGV[a + 5] ~= '' then redis.call('PUBLISH', ARGV[a + 5], ARGV[a + 6]) end
+    stored[i] = 1
+  end
+end
+return stored`;
 
 /** A new attempt of the reply: numbers it in KEYS[2] and clears KEYS[1], the stream an earlier attempt left. */
 const OPEN_ATTEMPT = `local attempt = redis.call('INCR', KEYS[2])
@@ -55,10 +66,9 @@ redis.call('DEL', KEYS[1])
 return attempt`;
 
 interface ReplyScripts {
-  storeReplyEvent(key: string, attemptKey: string, attempt: number | '', event: string, data: string, ttl: number, ...publication: Array<string | Buffer>): Promise<number>;
+  storeReplyEvents(numberOfKeys: number, ...keysThenArgs: Array<string | number | Buffer>): Promise<number[]>;
   openReplyAttempt(key: string, attemptKey: string, ttl: number): Promise<number>;
 }
-const SCRIPTS: Record<keyof ReplyScripts, string> = { storeReplyEvent: STORE_EVENT, openReplyAttempt: OPEN_ATTEMPT };
 const withScripts = new WeakSet<RedisClient>();
 
 /**
@@ -68,10 +78,50 @@ const withScripts = new WeakSet<RedisClient>();
  */
 export function defineReplyScripts(redis: RedisClient): ReplyScripts {
   if (!withScripts.has(redis)) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 2, lua });
+    redis.defineCommand('storeReplyEvents', { lua: STORE_EVENTS }); // the number of keys varies: given first
+    redis.defineCommand('openReplyAttempt', { numberOfKeys: 2, lua: OPEN_ATTEMPT });
     withScripts.add(redis);
   }
   return redis as unknown as ReplyScripts;
+}
+
+interface PendingEvent {
+  keys: [string, string];
+  args: [number | '', string, string, number, string, string | Buffer];
+  settle: (stored: boolean) => void;
+  fail: (err: unknown) => void;
+}
+
+/** Events per script call: Redis runs nothing else while a script runs. */
+const BATCH_MAX = 200;
+const batchers = new WeakMap<RedisClient, (event: PendingEvent) => void>();
+
+/**
+ * A client's events are gathered until the event loop has handled the I/O that was ready
+ * (setImmediate), then stored in calls of up to BATCH_MAX. One connection carries the calls
+ * in order, so each reply's events stay in the order they were sent.
+ */
+function batcherOf(redis: RedisClient): (event: PendingEvent) => void {
+  let batcher = batchers.get(redis);
+  if (batcher) return batcher;
+  const scripts = defineReplyScripts(redis);
+  let pending: PendingEvent[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    for (let from = 0; from < batch.length; from += BATCH_MAX) {
+      const part = batch.slice(from, from + BATCH_MAX);
+      scripts.storeReplyEvents(2 * part.length, ...part.flatMap((e) => e.keys), ...part.flatMap((e) => e.args)).then(
+        (stored) => part.forEach((e, i) => e.settle(stored[i] === 1)),
+        (err: unknown) => part.forEach((e) => e.fail(err)),
+      );
+    }
+  };
+  batcher = (event) => {
+    if (pending.push(event) === 1) setImmediate(flush);
+  };
+  batchers.set(redis, batcher);
+  return batcher;
 }
 
 export interface ReplyPublisher {
@@ -87,8 +137,8 @@ export interface ReplyPublisher {
 export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Emitter; prefix: string }, target: ReplyTarget): Promise<ReplyPublisher> {
   const key = replyStreamKey(deps.prefix, target.messageId);
   const attemptKey = `${key}:attempt`;
-  const redis = defineReplyScripts(deps.redis);
-  const attempt = await redis.openReplyAttempt(key, attemptKey, LIVE_TTL_SECONDS);
+  const store = batcherOf(deps.redis);
+  const attempt = await defineReplyScripts(deps.redis).openReplyAttempt(key, attemptKey, LIVE_TTL_SECONDS);
   const base = { chat_id: target.chatId, message_id: target.messageId };
   let seq = 0;
 
@@ -97,8 +147,12 @@ export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Em
     const rooms = terminal ? [chatRoom(target.chatId), userRoom(target.userId)] : [chatRoom(target.chatId)];
     // Stored before emitted: a client that joins after seeing this event finds it in the stream.
     const publication = deps.emitter.publication(rooms, event, data);
-    const stored = await redis.storeReplyEvent(key, attemptKey, terminal ? '' : attempt, event, JSON.stringify(data), ttl, ...(publication ? [publication.channel, publication.message] : []));
-    if (stored !== 1) throw new AttemptSuperseded(`attempt ${attempt} of ${target.messageId} was superseded`);
+    const stored = await new Promise<boolean>((settle, fail) => store({
+      keys: [key, attemptKey],
+      args: [terminal ? '' : attempt, event, JSON.stringify(data), ttl, publication?.channel ?? '', publication?.message ?? ''],
+      settle, fail,
+    }));
+    if (!stored) throw new AttemptSuperseded(`attempt ${attempt} of ${target.messageId} was superseded`);
     if (!publication) deps.emitter.to(rooms).emit(event, data);
   }
 
