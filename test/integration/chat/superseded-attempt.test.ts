@@ -72,4 +72,22 @@ describe('a superseded reply attempt', () => {
     expect(signal?.aborted).toBe(true);
     expect(await readReplyEvents(redis, t.prefix, reply.messageId)).toEqual([]);
   });
+
+  it('is refused alone when events of many replies are sent in the same turn, each reply in its own order', async () => {
+    const replies = Array.from({ length: 300 }, target); // more than one script call's worth
+    const publishers = await Promise.all(replies.map((r) => openReplyPublisher(deps, r)));
+    await openReplyPublisher(deps, replies[7]!); // reply 7 restarts elsewhere: its first attempt is now stale
+    const sent = publishers.flatMap((p) => [p.started('openai', 'gpt'), p.delta('раз '), p.delta('два')]);
+    const outcomes = await Promise.allSettled(sent);
+
+    const refused = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
+    expect(refused).toEqual([21, 22, 23]); // the three events of reply 7, and only those
+    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => (o as PromiseRejectedResult).reason instanceof AttemptSuperseded)).toBe(true);
+    for (const [i, reply] of replies.entries()) {
+      const events = await readReplyEvents(redis, t.prefix, reply.messageId);
+      expect(events.map((e) => [e.event, e.data.seq ?? null, e.data.delta ?? null])).toEqual(
+        i === 7 ? [] : [['reply.started', null, null], ['reply.delta', 1, 'раз '], ['reply.delta', 2, 'два']],
+      );
+    }
+  });
 });
