@@ -118,15 +118,21 @@ export async function runChatBench(): Promise<object> {
     const added: number[] = [];
     const observed: number[] = [];
     const own: number[] = [];
+    /** Where the added time goes, from the POST: answered, question shown masked, provider called. */
+    const stages = { accepted: [] as number[], masked: [] as number[], provider_called: [] as number[] };
     for (let i = 0; i < TTFT_SAMPLES; i++) {
       const chatId = await newChat(url, user!.token);
       await client.join(chatId);
       const t0 = Date.now();
-      const replyId = (await ask(url, user!.token, chatId, `Вопрос о первом токене номер ${i}`)).reply.id;
-      await ended(client, replyId);
-      const firstDeltaAt = client.events.find((e) => e.event === 'reply.delta' && e.data.message_id === replyId)!.at;
+      const { message, reply } = await ask(url, user!.token, chatId, `Вопрос о первом токене номер ${i}`);
+      stages.accepted.push(Date.now() - t0);
+      await ended(client, reply.id);
+      const firstDeltaAt = client.events.find((e) => e.event === 'reply.delta' && e.data.message_id === reply.id)!.at;
+      const maskedAt = client.events.find((e) => e.event === 'message.created' && (e.data.message as { id?: string } | undefined)?.id === message.id)?.at;
       const req = fake.requests.at(-1)!;
       const provider = (req.firstTokenAt ?? req.receivedAt) - req.receivedAt;
+      if (maskedAt) stages.masked.push(maskedAt - t0);
+      stages.provider_called.push(req.receivedAt - t0);
       observed.push(firstDeltaAt - t0);
       own.push(provider);
       added.push(firstDeltaAt - t0 - provider);
@@ -142,6 +148,7 @@ export async function runChatBench(): Promise<object> {
       ttft_added_ms: { p50: percentile(sorted(added), 50), p99: percentile(sorted(added), 99), samples: added.length },
       ttft_client_ms: { p50: percentile(sorted(observed), 50), p99: percentile(sorted(observed), 99) },
       ttft_provider_ms: { p50: percentile(sorted(own), 50), p99: percentile(sorted(own), 99) },
+      ttft_stages_p50_ms: Object.fromEntries(Object.entries(stages).map(([stage, ms]) => [stage, percentile(sorted(ms), 50)])),
     };
   } finally {
     for (const client of clients) client.close();

@@ -9,7 +9,7 @@
 import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
-import { Vault } from '../dlp/index.js';
+import { PlaceholderRegistry, Vault } from '../dlp/index.js';
 import { DEFAULT_CHAT_TITLE, titleFromQuestion } from './chats.js';
 import { applyMaskPlan, planChatMasks } from './masking.js';
 import { toPublicMessage } from './messages.js';
@@ -32,22 +32,28 @@ export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; r
   const vault = new Vault(deps.encryptionKey);
   const [plan] = await planChatMasks([text]);
   const scope = { type: 'chat', id: p.chat_id, owner: p.user_id } as const;
-  // Two statements and no transaction: the chat's registry is read, the text masked with it,
-  // and one statement stores the masked text with the registry, only if the registry is still
-  // the one read (another message of the chat may have saved it meanwhile: then read and mask
-  // again). The registry is saved only with the message: values of a question that is no
+  // At most two statements and no transaction: the chat's registry is read, the text masked
+  // with it, and one statement stores the masked text with the registry, only if the registry
+  // is still the one read (another message of the chat may have saved it meanwhile: then read
+  // and mask again). The registry is saved only with the message: values of a question that is no
   // longer pending (failed, or masked by an earlier run) are not added to the vault.
   for (let race = 1; ; race++) {
-    const { registry, version } = await readRegistryVersion(deps.db, vault, scope);
-    const { masked, byType, count } = applyMaskPlan(plan!, registry);
-    const { guard, save } = guardedSaveRegistryCtes(scope, registry, version, 'EXISTS (SELECT 1 FROM masked)');
+    // A question with nothing to mask (most of them) needs no registry: it is neither read nor
+    // saved, and the question is stored in one statement.
+    const read = plan!.values.length > 0 ? await readRegistryVersion(deps.db, vault, scope) : undefined;
+    const { masked, byType, count } = applyMaskPlan(plan!, read?.registry ?? new PlaceholderRegistry());
+    const registry = read && guardedSaveRegistryCtes(scope, read.registry, read.version, 'EXISTS (SELECT 1 FROM masked)');
+    const current = registry ? 'EXISTS (SELECT 1 FROM registry_guard)' : 'true';
     const { rows } = await deps.db.raw(
-      `WITH ${guard.sql}, masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
-         WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM registry_guard) RETURNING *), ${save.sql},
+      `WITH ${registry ? `${registry.guard.sql}, ` : ''}masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
+         WHERE id = ? AND status = 'pending' AND ${current} RETURNING *)${registry ? `, ${registry.save.sql}` : ''},
        titled AS (UPDATE chats SET title = ? WHERE id = ? AND title = ? AND EXISTS (SELECT 1 FROM masked))
-       SELECT EXISTS (SELECT 1 FROM registry_guard) AS registry_current, (SELECT to_jsonb(r) FROM messages r WHERE r.id = ?) AS reply_row, masked.*
+       SELECT ${current} AS registry_current, (SELECT to_jsonb(r) FROM messages r WHERE r.id = ?) AS reply_row, masked.*
        FROM (SELECT 1) AS one LEFT JOIN masked ON true`,
-      [...guard.bindings, masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...save.bindings, titleFromQuestion(masked), p.chat_id, DEFAULT_CHAT_TITLE, p.reply_id],
+      [
+        ...(registry?.guard.bindings ?? []), masked, JSON.stringify({ pii: { count, by_type: byType } }), p.message_id, ...(registry?.save.bindings ?? []),
+        titleFromQuestion(masked), p.chat_id, DEFAULT_CHAT_TITLE, p.reply_id,
+      ],
     );
     const { reply_row: replyRow, ...row } = rows[0] as Message & { registry_current: boolean; reply_row: Message | null };
     if (!row.id && !row.registry_current) {

@@ -44,4 +44,24 @@ describe('what is stored is masked', () => {
     expect(question.content).not.toMatch(leak);
     expect(question.content).toMatch(/\[(PERSON|PASSPORT)_1\]/);
   });
+
+  it('stores a question with nothing to mask as asked, without touching the registry, whose placeholders the next ones keep', async () => {
+    const chat = (await request(rt.url, 'POST', '/api/chats', { token, json: {} })).body.id as string; // a title would be masked with the registry
+    const vaultOf = () => Model.knex()('pii_vaults').where({ scope_type: 'chat', scope_id: chat }).first() as Promise<{ sealed: string } | undefined>;
+    const asked = async (text: string) => {
+      const { message, reply } = await ask(rt.url, token, chat, text);
+      await storedReply(rt.url, token, chat, reply.id);
+      return ((await Model.knex()('messages').where({ id: message.id }).first()) as { content: string; status: string });
+    };
+
+    const plain = await asked('Можно ли расторгнуть договор аренды досрочно?');
+    expect(plain).toMatchObject({ content: 'Можно ли расторгнуть договор аренды досрочно?', status: 'completed' });
+    expect(await vaultOf()).toBeUndefined(); // no registry was needed, so none was written
+
+    expect((await asked('Арендодатель Сидоров Павел Олегович против')).content).toBe('Арендодатель [PERSON_1] против');
+    const sealed = (await vaultOf())!.sealed;
+    expect((await asked('А если он не ответит на письмо?')).content).toBe('А если он не ответит на письмо?');
+    expect((await vaultOf())!.sealed).toBe(sealed); // a question without values leaves the registry as it was
+    expect((await asked('Сидоров Павел Олегович не отвечает')).content).toBe('[PERSON_1] не отвечает');
+  });
 });
