@@ -85,23 +85,28 @@ export function defineReplyScripts(redis: RedisClient): ReplyScripts {
   return redis as unknown as ReplyScripts;
 }
 
+type EventKeys = [stream: string, attemptCounter: string];
+type EventArgs = [fence: number | '', event: string, data: string, ttl: number, channel: string, message: string | Buffer];
+/** Stores one event in a batch; resolves to false when its attempt was superseded. */
+type StoreEvent = (keys: EventKeys, args: EventArgs) => Promise<boolean>;
+
 interface PendingEvent {
-  keys: [string, string];
-  args: [number | '', string, string, number, string, string | Buffer];
+  keys: EventKeys;
+  args: EventArgs;
   settle: (stored: boolean) => void;
   fail: (err: unknown) => void;
 }
 
 /** Events per script call: Redis runs nothing else while a script runs. */
 const BATCH_MAX = 200;
-const batchers = new WeakMap<RedisClient, (event: PendingEvent) => void>();
+const batchers = new WeakMap<RedisClient, StoreEvent>();
 
 /**
  * A client's events are gathered until the event loop has handled the I/O that was ready
  * (setImmediate), then stored in calls of up to BATCH_MAX. One connection carries the calls
  * in order, so each reply's events stay in the order they were sent.
  */
-function batcherOf(redis: RedisClient): (event: PendingEvent) => void {
+function batcherOf(redis: RedisClient): StoreEvent {
   let batcher = batchers.get(redis);
   if (batcher) return batcher;
   const scripts = defineReplyScripts(redis);
@@ -117,9 +122,9 @@ function batcherOf(redis: RedisClient): (event: PendingEvent) => void {
       );
     }
   };
-  batcher = (event) => {
-    if (pending.push(event) === 1) setImmediate(flush);
-  };
+  batcher = (keys, args) => new Promise((settle, fail) => {
+    if (pending.push({ keys, args, settle, fail }) === 1) setImmediate(flush);
+  });
   batchers.set(redis, batcher);
   return batcher;
 }
@@ -147,11 +152,7 @@ export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Em
     const rooms = terminal ? [chatRoom(target.chatId), userRoom(target.userId)] : [chatRoom(target.chatId)];
     // Stored before emitted: a client that joins after seeing this event finds it in the stream.
     const publication = deps.emitter.publication(rooms, event, data);
-    const stored = await new Promise<boolean>((settle, fail) => store({
-      keys: [key, attemptKey],
-      args: [terminal ? '' : attempt, event, JSON.stringify(data), ttl, publication?.channel ?? '', publication?.message ?? ''],
-      settle, fail,
-    }));
+    const stored = await store([key, attemptKey], [terminal ? '' : attempt, event, JSON.stringify(data), ttl, publication?.channel ?? '', publication?.message ?? '']);
     if (!stored) throw new AttemptSuperseded(`attempt ${attempt} of ${target.messageId} was superseded`);
     if (!publication) deps.emitter.to(rooms).emit(event, data);
   }
