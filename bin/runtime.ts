@@ -120,7 +120,9 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
 
   if (mode !== 'workers') {
     const aiEvents = new QueueEvents('ai', { connection: workerConnection(config.redis), prefix: config.redis.queuePrefix });
-    const users = await createUserCache(workerConnection(config.redis), config.redis.queuePrefix);
+    const usersSub = workerConnection(config.redis, { sharded: true });
+    await whenReady(usersSub);
+    const users = await createUserCache(usersSub, producer, config.redis.queuePrefix);
     const dbRead = openReadDb(config, db);
     if (dbRead !== db) closers.push(() => dbRead.destroy());
     const app = buildApp({ config, log, db, dbRead, redis: producer, storage, queues, tokens, users, version: pkg.version, secrets, aiEvents, ...(vectors ? { vectors } : {}) });

@@ -1,6 +1,6 @@
 /**
  * What changing an account does outside the database: every API node drops the user from
- * its cache at once. Blocking also closes every socket of the user closes on
+ * its cache, and the change's answer waits until all have. Blocking also closes every socket of the user on
  * every API node (through the Socket.IO Redis adapter's channel), and their queued AI jobs
  * are removed with their children. A job already running finds the account blocked, or its
  * reply already failed, and ends without answering (see core/chat/reply.ts).
@@ -22,7 +22,9 @@ export function createAccountEffects(deps: { redis: RedisClient; queues: Queues;
   return {
     async changed(userId) {
       deps.users?.forget(userId);
-      await publishUserChanged(deps.redis, deps.queues.prefix, userId);
+      if (!(await publishUserChanged(deps.redis, deps.queues.prefix, userId))) {
+        deps.log.warn('an API node did not acknowledge a user change: it may serve the old role or status until its cache entry expires');
+      }
     },
     async blocked(userId, cancelledReplyIds) {
       emitter.in(userRoom(userId)).disconnectSockets(true);

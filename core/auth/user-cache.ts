@@ -1,21 +1,50 @@
 /**
  * A short-lived cache of users for the API's hot path (every authenticated request and socket
- * event reads the caller). A change of role or status is published on Redis
- * (`publishUserChanged`, called after the commit by core/auth/accounts.ts) and every API node
- * drops that user at once (the node that made the change drops it before answering, so its
- * own next request never sees the old role); the TTL bounds staleness should a message be
- * lost, and a node drops everything when its subscription reconnects.
+ * event reads the caller). A change of role or status is announced after its commit
+ * (`publishUserChanged`, from pipelines/account-effects.ts): every API node drops that user and
+ * acknowledges, and the announcement returns once all have, so the admin's answer means the
+ * change applies on every node (a block at once, whatever a node had cached). The TTL bounds
+ * staleness should a node miss a message, and a node drops everything when its subscription
+ * reconnects.
+ *
+ * In a Redis Cluster the channel is a sharded one (SSUBSCRIBE/SPUBLISH): a plain PUBLISH there
+ * counts only the receivers on the node it was sent to, and the count is what is awaited.
  */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis.js';
 import { User } from '../db/models/index.js';
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 50_000;
+/** A node that has not acknowledged by then is hung or gone; its entries run out with the TTL. */
+const ACK_WAIT_MS = 2_000;
+const ACK_POLL_MS = 2;
 
 export const userChangedChannel = (prefix: string) => `${prefix}:user-changed`;
+/** The list every node that dropped the user pushes to, one per announcement. */
+const ackKey = (prefix: string, nonce: string) => `${prefix}:user-changed-ack:${nonce}`;
 
-export async function publishUserChanged(redis: RedisClient, prefix: string, userId: string): Promise<void> {
-  await redis.publish(userChangedChannel(prefix), userId);
+/**
+ * Announces that a user changed and resolves once every node listening has dropped it from its
+ * cache: true then, false when one had not acknowledged within `waitMs`.
+ */
+export async function publishUserChanged(redis: RedisClient, prefix: string, userId: string, waitMs = ACK_WAIT_MS): Promise<boolean> {
+  const nonce = randomUUID();
+  const message = `${userId} ${nonce}`;
+  const channel = userChangedChannel(prefix);
+  const receivers = Number(await (redis instanceof Cluster ? redis.spublish(channel, message) : redis.publish(channel, message)));
+  const key = ackKey(prefix, nonce);
+  const deadline = Date.now() + waitMs;
+  let acked = 0;
+  while (receivers > 0) {
+    acked = await redis.llen(key);
+    if (acked >= receivers || Date.now() >= deadline) break;
+    await sleep(ACK_POLL_MS);
+  }
+  if (receivers > 0) await redis.del(key);
+  return acked >= receivers;
 }
 
 export interface UserCache {
@@ -27,16 +56,26 @@ export interface UserCache {
   close(): Promise<void>;
 }
 
-/** `subscriber` is a connection of its own: it enters subscriber mode. */
-export async function createUserCache(subscriber: RedisClient, prefix: string, ttlMs = TTL_MS): Promise<UserCache> {
+/**
+ * `subscriber` is a connection of its own: it enters subscriber mode (in a cluster, made with
+ * `sharded: true`, core/redis.ts). `redis` is a command connection, for the acknowledgements.
+ */
+export async function createUserCache(subscriber: RedisClient, redis: RedisClient, prefix: string, ttlMs = TTL_MS): Promise<UserCache> {
   const entries = new Map<string, { user: Promise<User | undefined>; expires: number }>();
   const channel = userChangedChannel(prefix);
-  subscriber.on('message', (ch: string, userId: string) => {
-    if (ch === channel) entries.delete(userId);
+  const sharded = subscriber instanceof Cluster;
+  subscriber.on(sharded ? 'smessage' : 'message', (ch: string, message: string) => {
+    if (ch !== channel) return;
+    const [userId, nonce] = message.split(' ');
+    entries.delete(userId!);
+    if (!nonce) return;
+    const key = ackKey(prefix, nonce);
+    // Expiry only for an announcer that died waiting: it deletes the list itself.
+    redis.multi().rpush(key, '1').pexpire(key, ACK_WAIT_MS * 2).exec().catch(() => undefined);
   });
   // Changes published while the subscription was down were missed: forget everything.
   subscriber.on('ready', () => entries.clear());
-  await subscriber.subscribe(channel);
+  await (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
   return {
     get(id) {
       const now = Date.now();

@@ -3,11 +3,14 @@
  * Checked: sign-up and a chat answer streamed over Socket.IO (workers SPUBLISH to the API's
  * sharded adapter); every key of the service in the slot of its hash-tagged prefix, on the one
  * master that owns it; the Socket.IO rooms' shard channels each on the master owning their
- * slot; a block closing the user's socket (a DISCONNECT_SOCKETS through the cluster).
+ * slot; a user change reaching every node's user cache on a sharded channel; a block closing
+ * the user's socket (a DISCONNECT_SOCKETS through the cluster).
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- event payloads are whatever the server sent */
+import { Cluster } from 'ioredis';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUserCache, publishUserChanged, userChangedChannel } from '../../core/auth/user-cache.js';
 import { ask, connect, following, newChat, waitFor } from '../e2e/chat/harness.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../helpers/fake-providers/index.js';
 import { registerUser, request } from '../helpers/http.js';
@@ -81,6 +84,28 @@ describe('on a Redis Cluster', () => {
         expect(listed.filter(Boolean)).toEqual([owner]);
       }
     });
+  });
+
+  it('drops a changed user from every API node\'s cache through a sharded channel, and the change waits for all', async () => {
+    const nodes = cluster.ports.map((port) => ({ host: '127.0.0.1', port }));
+    const subscriber = new Cluster(nodes, { shardedSubscribers: true });
+    const commands = new Cluster(nodes);
+    try {
+      await new Promise((resolve) => subscriber.once('ready', resolve));
+      const prefix = `{${rt.t.prefix}}`;
+      const cache = await createUserCache(subscriber, commands, prefix);
+      const channel = userChangedChannel(prefix);
+      // This node's and the service's own, both on the master owning the channel's slot.
+      expect(await onNode(await ownerOf(await slotOf(channel)), 'PUBSUB', 'SHARDNUMSUB', channel)).toEqual([channel, 2]);
+      const user = await registerUser(rt.url, 'cached');
+      expect((await cache.get(user.id))?.role).toBe('user');
+      await Model.knex()('users').where({ id: user.id }).update({ role: 'lawyer' });
+      expect(await publishUserChanged(commands, prefix, user.id)).toBe(true);
+      expect((await cache.get(user.id))?.role).toBe('lawyer');
+    } finally {
+      subscriber.disconnect();
+      commands.disconnect();
+    }
   });
 
   it('closes a blocked user\'s socket through the cluster', async () => {

@@ -60,7 +60,7 @@ describe('Socket.IO', () => {
     try {
       expect(await client.join(chatId)).toEqual({ ok: true });
       // The block as the service makes it, minus closing the sockets: events are refused all the same.
-      const effects = { changed: (id: string) => publishUserChanged(ai.redis, rt.t.prefix, id), blocked: async () => undefined };
+      const effects = { changed: async (id: string) => void (await publishUserChanged(ai.redis, rt.t.prefix, id)), blocked: async () => undefined };
       await changeAccount(db(), effects, { id: user.id }, { status: 'blocked' }, { actorId: null, via: 'cli' });
       expect(await client.join(chatId)).toEqual({ ok: false, error: { code: 'forbidden' } });
     } finally {

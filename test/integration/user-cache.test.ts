@@ -1,0 +1,68 @@
+/**
+ * The API's user cache across nodes: a role or status change is announced, and the
+ * announcement returns only once every node has dropped the user, so what the admin was told
+ * applied holds on every node at once, even one slow to read its messages. A node that never
+ * answers does not hold the change up for longer than the wait.
+ */
+import { Redis } from 'ioredis';
+import { Model } from 'objection';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUserCache, publishUserChanged, type UserCache } from '../../core/auth/user-cache.js';
+import { waitFor } from '../e2e/chat/harness.js';
+import { registerUser } from '../helpers/http.js';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { REDIS_URL } from '../helpers/services.js';
+
+let rt: TestRuntime;
+let redis: Redis;
+const nodes: Array<{ cache: UserCache; subscriber: Redis }> = [];
+
+beforeAll(async () => {
+  rt = await startTestRuntime('usercache', { mode: 'api' });
+  redis = new Redis(REDIS_URL);
+  for (let i = 0; i < 2; i++) {
+    const subscriber = new Redis(REDIS_URL);
+    nodes.push({ subscriber, cache: await createUserCache(subscriber, redis, rt.t.prefix) });
+  }
+});
+
+afterAll(async () => {
+  for (const node of nodes) await node.cache.close();
+  redis?.disconnect();
+  await rt?.close();
+});
+
+const setRole = (id: string, role: string) => Model.knex()('users').where({ id }).update({ role });
+const roles = async (id: string) => Promise.all(nodes.map(async (n) => (await n.cache.get(id))?.role));
+
+describe('the user cache of API nodes', () => {
+  it('drops a changed user on every node before the announcement returns, even on a node slow to read its messages', async () => {
+    const user = await registerUser(rt.url, 'slow');
+    expect(await roles(user.id)).toEqual(['user', 'user']);
+    await setRole(user.id, 'lawyer');
+    // The second node reads nothing from its subscription for a while (a busy event loop).
+    const slow = nodes[1]!.subscriber.stream;
+    slow.pause();
+    setTimeout(() => slow.resume(), 150);
+    expect(await publishUserChanged(redis, rt.t.prefix, user.id)).toBe(true);
+    expect(await roles(user.id)).toEqual(['lawyer', 'lawyer']);
+  });
+
+  it('returns after the wait, saying so, when a node does not acknowledge; that node catches up once it reads', async () => {
+    const user = await registerUser(rt.url, 'hung');
+    expect(await roles(user.id)).toEqual(['user', 'user']);
+    await setRole(user.id, 'lawyer');
+    const hung = nodes[1]!.subscriber.stream;
+    hung.pause();
+    try {
+      expect(await publishUserChanged(redis, rt.t.prefix, user.id, 200)).toBe(false);
+      expect(await nodes[0]!.cache.get(user.id).then((u) => u?.role)).toBe('lawyer');
+    } finally {
+      hung.resume();
+    }
+    await waitFor('the hung node to drop the user', async () => ((await nodes[1]!.cache.get(user.id))?.role === 'lawyer' ? true : undefined), 5000);
+    // Its late acknowledgement was for an announcement that gave up: it expires, it is not left in Redis.
+    const late = await redis.keys(`${rt.t.prefix}:user-changed-ack:*`);
+    for (const key of late) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+});
