@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Usage } from '../ai/index.js';
 import { planLimitSql } from '../billing/plans.js';
 import type { Message } from '../db/models/index.js';
+import { rawPrepared } from '../db/prepared.js';
 import { domainErrors } from '../errors.js';
 
 export interface FairUseLimits {
@@ -57,7 +58,7 @@ export async function admitQuestion(db: Knex, userId: string, chatId: string, li
   const alive = new Date(Date.now() - limits.stuckAfterSeconds * 1000);
   let rows: Message[];
   try {
-    ({ rows } = await db.raw('SELECT * FROM chat_admit(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::timestamptz, ?::timestamptz, ?::date, ?::int)', [
+    ({ rows } = await rawPrepared<{ rows: Message[] }>(db, 'SELECT * FROM chat_admit(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::timestamptz, ?::timestamptz, ?::date, ?::int)', [
       userId, chatId, turn.questionId, turn.replyId, turn.at, alive, today(), limits.maxInflight,
     ]));
   } catch (err) {
@@ -135,7 +136,8 @@ function chargeCtes(source: string, charge: Charge): { sql: string; bindings: Ar
  */
 export async function completeReply(db: Knex, replyId: string, answer: { content: string; meta: object }, charge: Charge): Promise<Record<string, unknown> | undefined> {
   const cost = chargeCtes('done', charge);
-  const { rows } = await db.raw(
+  const { rows } = await rawPrepared(
+    db,
     `WITH done AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
         WHERE id = ? AND status IN ('queued', 'streaming') RETURNING *)${cost.sql}
      SELECT * FROM done`,

@@ -9,6 +9,7 @@
 import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
+import { rawPrepared } from '../db/prepared.js';
 import { PlaceholderRegistry, Vault } from '../dlp/index.js';
 import { DEFAULT_CHAT_TITLE, titleFromQuestion } from './chats.js';
 import { applyMaskPlan, planChatMasks } from './masking.js';
@@ -44,7 +45,8 @@ export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; r
     const { masked, byType, count } = applyMaskPlan(plan!, read?.registry ?? new PlaceholderRegistry());
     const registry = read && guardedSaveRegistryCtes(scope, read.registry, read.version, 'EXISTS (SELECT 1 FROM masked)');
     const current = registry ? 'EXISTS (SELECT 1 FROM registry_guard)' : 'true';
-    const { rows } = await deps.db.raw(
+    const { rows } = await rawPrepared<{ rows: Array<Message & { registry_current: boolean; reply_row: Message | null }> }>(
+      deps.db,
       `WITH ${registry ? `${registry.guard.sql}, ` : ''}masked AS (UPDATE messages SET content = ?, status = 'completed', meta = ?::jsonb, updated_at = now()
          WHERE id = ? AND status = 'pending' AND ${current} RETURNING *)${registry ? `, ${registry.save.sql}` : ''},
        titled AS (UPDATE chats SET title = ? WHERE id = ? AND title = ? AND EXISTS (SELECT 1 FROM masked))
@@ -55,7 +57,7 @@ export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; r
         titleFromQuestion(masked), p.chat_id, DEFAULT_CHAT_TITLE, p.reply_id,
       ],
     );
-    const { reply_row: replyRow, ...row } = rows[0] as Message & { registry_current: boolean; reply_row: Message | null };
+    const { reply_row: replyRow, ...row } = rows[0]!;
     if (!row.id && !row.registry_current) {
       if (race < REGISTRY_RACES) continue;
       throw new Error('the chat registry kept changing while this message was masked');

@@ -12,6 +12,7 @@ import type { RedisClient } from '../redis.js';
 import { estimateUsage, type AiConfig, type CompletionRequest, type CompletionResult, type Orchestrator, type Usage } from '../ai/index.js';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
+import { rawPrepared } from '../db/prepared.js';
 import { createAnswerCache } from './cache.js';
 import { buildContext, HISTORY_LIMIT, passagesForModel, type HistoryItem } from './context.js';
 import { chatDocumentIdsSql, citeAnswer, type PassageSource } from './rag.js';
@@ -65,7 +66,8 @@ type TurnRow = Message & { owner_status: string; domestic_only: boolean; history
  * needs: the chat's documents and the question's words, lexed.
  */
 async function loadTurn(db: Db, p: ReplyJob) {
-  const { rows }: { rows: TurnRow[] } = await db.raw(
+  const { rows } = await rawPrepared<{ rows: TurnRow[] }>(
+    db,
     `WITH streaming AS (UPDATE messages SET status = 'streaming', updated_at = now() WHERE id = ? AND status IN ('queued', 'streaming')),
      turn AS (SELECT m.*, u.status AS owner_status, ${domesticOnlySql('u.id')} AS domestic_only FROM messages m JOIN users u ON u.id = m.user_id WHERE m.id IN (?, ?)),
      history AS (

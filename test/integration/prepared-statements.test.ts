@@ -1,0 +1,52 @@
+/**
+ * The hot path's statements are named prepared statements, kept per connection; a connection
+ * that lost one (what a transaction-mode PgBouncer without prepared-statement support does, by
+ * handing the client another server connection) still answers: the call is sent again
+ * unnamed, and the process stops naming.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../core/db/knex.js';
+import { namingStatements, rawPrepared } from '../../core/db/prepared.js';
+import { testEnv } from '../helpers/env.js';
+
+const t = testEnv('prepared');
+let db: Db;
+beforeAll(() => {
+  // One connection: every statement below meets the statements the one before left.
+  db = createDb({ database: { url: t.env.DATABASE_URL, schema: t.schema, poolMax: 1 }, dataDir: t.dataDir });
+});
+afterAll(async () => {
+  await db?.destroy();
+  await t.cleanup();
+});
+
+const SQL = 'SELECT ?::int + ?::int AS sum';
+const prepared = async () => (await db.raw('SELECT name, statement FROM pg_prepared_statements')).rows as Array<{ name: string; statement: string }>;
+
+describe('prepared statements of the hot path', () => {
+  it('are prepared once per connection and reused', async () => {
+    for (let i = 0; i < 3; i++) expect((await rawPrepared(db, SQL, [i, 1])).rows).toEqual([{ sum: i + 1 }]);
+    const kept = await prepared();
+    expect(kept).toEqual([{ name: expect.stringMatching(/^q_/), statement: 'SELECT $1::int + $2::int AS sum' }]);
+  });
+
+  it('are never named inside a transaction', async () => {
+    await db.transaction(async (trx) => {
+      expect((await rawPrepared(trx, 'SELECT ?::int * 2 AS twice', [4])).rows).toEqual([{ twice: 8 }]);
+    });
+    expect((await prepared()).map((p) => p.statement)).not.toContain('SELECT $1::int * 2 AS twice');
+  });
+
+  it('answer when the connection lost its statement, and are no longer named after', async () => {
+    await db.raw('DEALLOCATE ALL');
+    expect(namingStatements()).toBe(true);
+    expect((await rawPrepared(db, SQL, [2, 3])).rows).toEqual([{ sum: 5 }]);
+    expect(namingStatements()).toBe(false);
+    expect((await rawPrepared(db, 'SELECT ?::int - 1 AS less', [2])).rows).toEqual([{ less: 1 }]);
+    expect(await prepared()).toEqual([]);
+  });
+
+  it('still fail on any other error', async () => {
+    await expect(rawPrepared(db, 'SELECT ?::int / 0 AS never', [1])).rejects.toMatchObject({ code: '22012' });
+  });
+});
