@@ -1,9 +1,18 @@
-/** Spawns the service as a user would (`node --import tsx bin/start.ts MODE`) and waits for it. */
+/** Spawns the service as a user would (the `start` scripts of package.json) and waits for it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** `node FLAGS… bin/start.ts MODE`, as `npm start` (or start:api, start:workers) runs it. */
+function startArgs(mode: 'all' | 'api' | 'workers'): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const [node, ...args] = scripts[mode === 'all' ? 'start' : `start:${mode}`]!.split(' ');
+  if (node !== 'node') throw new Error(`the start script of ${mode} does not run node`);
+  return args;
+}
 
 export interface Spawned {
   child: ChildProcess;
@@ -14,7 +23,7 @@ export interface Spawned {
 }
 
 export function spawnService(mode: 'all' | 'api' | 'workers', env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts', mode], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, startArgs(mode), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
