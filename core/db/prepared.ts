@@ -1,8 +1,9 @@
 /**
- * The hot path's statements (a chat message's admission, masking, turn and answer) as named
- * prepared statements: Postgres parses each once per connection and, after a few runs, keeps a
- * generic plan, where an unnamed statement is parsed and planned on every call (about half of
- * the server's time for these statements, measured with log_min_duration_statement).
+ * The hot path's statements (a chat message's admission, masking, turn and answer, and the law
+ * library's ranking) as named prepared statements: Postgres parses each once per connection
+ * and, after a few runs, keeps a generic plan, where an unnamed statement is parsed and planned
+ * on every call (about half of the server's time for the chat's statements, measured with
+ * log_min_duration_statement; the planning of a ranking by common words took up to 40 ms).
  *
  * Where a connection does not keep its statements, Postgres refuses the call before running
  * anything, so it is sent again unnamed and this process stops naming:

@@ -10,6 +10,7 @@ import type { Db } from '../db/knex.js';
 import { ownDocuments } from '../documents/documents.js';
 import { CANDIDATES, planRanking, type RankPlan } from './fulltext.js';
 import type { LexedWord } from './query.js';
+import { rawPrepared } from '../db/prepared.js';
 
 export const RRF_K = 60;
 /** Weight of each ranking in the fusion. Equal: neither is known to be better on our data. */
@@ -115,10 +116,11 @@ async function rankByFilters(db: Db, plan: RankPlan, limit: number, candidates: 
      ) AS r ORDER BY score DESC, id LIMIT ${limit})`);
     bindings.push(...plan.score.bindings, ...c.bindings);
   });
-  const { rows } = (await db.raw(
+  const { rows } = await rawPrepared<{ rows: Array<{ id: string }> }>(
+    db,
     `WITH ${ctes.join(', ')} SELECT id FROM (${ctes.map((_, i) => `SELECT * FROM f${i}`).join(' UNION ALL ')}) AS a ORDER BY f, score DESC, id`,
     bindings,
-  )) as { rows: Array<{ id: string }> };
+  );
   return [...new Set(rows.map((r) => r.id))].slice(0, limit);
 }
 
