@@ -11,8 +11,8 @@
  *   max_prepared_statements = 0), the server connection may lack the statement (26000) or hold
  *   one of the same name prepared by another client (42P05);
  * - after a migration changed a table a kept plan returns rows of (0A000).
- * Inside a transaction a refused statement aborts it: rawPrepared then throws StatementNotKept,
- * and `transactionPrepared` runs the whole transaction again, unnamed. The name derives from the text, which must not take `??` (an identifier binding, which would
+ * Not inside a transaction: there a refused statement aborts it, and nothing could be resent.
+ * The name derives from the text, which must not take `??` (an identifier binding, which would
  * change the text under one name).
  */
 import { createHash } from 'node:crypto';
@@ -35,31 +35,15 @@ function nameOf(sql: string): string {
   return name;
 }
 
-/** A named statement was refused inside a transaction, which it aborted: run the transaction again. */
-export class StatementNotKept extends Error {
-  override name = 'StatementNotKept';
-}
-
 /** `db.raw(sql, bindings)`, as a named prepared statement where the connection keeps one. */
 export async function rawPrepared<T = { rows: Array<Record<string, unknown>> }>(db: Knex, sql: string, bindings: readonly Knex.RawBinding[]): Promise<T> {
-  if (!naming || sql.includes('??')) return db.raw(sql, bindings) as unknown as Promise<T>;
+  if (!naming || db.isTransaction || sql.includes('??')) return db.raw(sql, bindings) as unknown as Promise<T>;
   try {
     return (await db.raw(sql, bindings).options({ name: nameOf(sql) })) as T;
   } catch (err) {
     if (!NOT_KEPT.has((err as { code?: string }).code ?? '')) throw err;
     naming = false;
-    if (db.isTransaction) throw new StatementNotKept('a prepared statement was refused inside a transaction', { cause: err });
     return db.raw(sql, bindings) as unknown as Promise<T>;
-  }
-}
-
-/** `db.transaction(work)` for work that uses rawPrepared: run again, unnamed, if a statement was refused. */
-export async function transactionPrepared<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  try {
-    return await db.transaction(work);
-  } catch (err) {
-    if (!(err instanceof StatementNotKept)) throw err;
-    return db.transaction(work);
   }
 }
 

@@ -10,7 +10,7 @@ import type { Db } from '../db/knex.js';
 import { ownDocuments } from '../documents/documents.js';
 import { CANDIDATES, planRanking, type RankPlan } from './fulltext.js';
 import type { LexedWord } from './query.js';
-import { rawPrepared, transactionPrepared } from '../db/prepared.js';
+import { rawPrepared } from '../db/prepared.js';
 
 export const RRF_K = 60;
 /** Weight of each ranking in the fusion. Equal: neither is known to be better on our data. */
@@ -90,7 +90,7 @@ async function fullTextRankings(db: Db, plan: RankPlan | undefined, scope: { use
   if (!plan || (!scope.law && !scope.documents)) return [[], []];
   // The law alone is small enough that the planner's choice costs little: no transaction.
   if (!scope.documents) return [await rankLaw(db, plan, scope.limit), []];
-  return transactionPrepared(db, async (trx) => {
+  return db.transaction(async (trx) => {
     await trx.raw('SET LOCAL enable_seqscan = off');
     const law = scope.law ? await rankLaw(trx, plan, scope.limit) : [];
     const documents = scope.documents ? await rankDocuments(trx, plan, scope, scope.limit) : [];
