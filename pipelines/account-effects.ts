@@ -23,7 +23,7 @@ export function createAccountEffects(deps: { redis: RedisClient; queues: Queues;
     async changed(userId) {
       deps.users?.forget(userId);
       if (!(await publishUserChanged(deps.redis, deps.queues.prefix, userId))) {
-        deps.log.warn('an API node did not acknowledge a user change: it may serve the old role or status until its cache entry expires');
+        deps.log.warn('a user change was not confirmed by every API node (one did not answer, or Redis failed): a node may serve the old role or status until its cache entry expires');
       }
     },
     async blocked(userId, cancelledReplyIds) {

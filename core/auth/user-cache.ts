@@ -28,23 +28,37 @@ const ackKey = (prefix: string, nonce: string) => `${prefix}:user-changed-ack:${
 
 /**
  * Announces that a user changed and resolves once every node listening has dropped it from its
- * cache: true then, false when one had not acknowledged within `waitMs`.
+ * cache: true then, false when one had not acknowledged within `waitMs`, or Redis failed. It
+ * never throws: the change is committed, and what follows it (a block closing sockets) must run.
+ * PUBLISH counts pattern subscribers too: a tool listening with `PSUBSCRIBE *` on the same
+ * Redis makes each change wait the whole `waitMs`.
  */
 export async function publishUserChanged(redis: RedisClient, prefix: string, userId: string, waitMs = ACK_WAIT_MS): Promise<boolean> {
   const nonce = randomUUID();
-  const message = `${userId} ${nonce}`;
-  const channel = userChangedChannel(prefix);
-  const receivers = Number(await (redis instanceof Cluster ? redis.spublish(channel, message) : redis.publish(channel, message)));
   const key = ackKey(prefix, nonce);
-  const deadline = Date.now() + waitMs;
-  let acked = 0;
-  while (receivers > 0) {
-    acked = await redis.llen(key);
-    if (acked >= receivers || Date.now() >= deadline) break;
-    await sleep(ACK_POLL_MS);
+  let waiting = true;
+  const announce = async () => {
+    const message = `${userId} ${nonce}`;
+    const channel = userChangedChannel(prefix);
+    const receivers = Number(await (redis instanceof Cluster ? redis.spublish(channel, message) : redis.publish(channel, message)));
+    while (waiting && receivers > 0) {
+      if ((await redis.llen(key)) >= receivers) return true;
+      await sleep(ACK_POLL_MS);
+    }
+    return receivers === 0;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  // A command that stalls (a server that stopped answering) must not hold the change up either.
+  const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, waitMs, false)));
+  try {
+    return await Promise.race([announce(), deadline]);
+  } catch {
+    return false;
+  } finally {
+    waiting = false;
+    clearTimeout(timer);
+    redis.del(key).catch(() => undefined);
   }
-  if (receivers > 0) await redis.del(key);
-  return acked >= receivers;
 }
 
 export interface UserCache {
@@ -73,8 +87,10 @@ export async function createUserCache(subscriber: RedisClient, redis: RedisClien
     // Expiry only for an announcer that died waiting: it deletes the list itself.
     redis.multi().rpush(key, '1').pexpire(key, ACK_WAIT_MS * 2).exec().catch(() => undefined);
   });
-  // Changes published while the subscription was down were missed: forget everything.
-  subscriber.on('ready', () => entries.clear());
+  // Changes published while the subscription was down were missed: forget everything. A
+  // cluster's shard subscribers come and go on their own, with events of their own.
+  const forgetAll = () => entries.clear();
+  for (const event of sharded ? ['ready', '-node', '-subscriber', '+subscriber', 'subscribersReady'] : ['ready']) subscriber.on(event, forgetAll);
   await (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
   return {
     get(id) {

@@ -9,7 +9,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** `node FLAGS… bin/start.ts MODE`, as `npm start` (or start:api, start:workers) runs it. */
 function startArgs(mode: 'all' | 'api' | 'workers'): string[] {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const [node, ...args] = scripts[mode === 'all' ? 'start' : `start:${mode}`]!.split(' ');
+  const [node, ...args] = scripts[mode === 'all' ? 'start' : `start:${mode}`]!.trim().split(/\s+/);
   if (node !== 'node') throw new Error(`the start script of ${mode} does not run node`);
   return args;
 }

@@ -4,7 +4,7 @@
  * handing the client another server connection) still answers: the call is sent again
  * unnamed, and the process stops naming.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDb, type Db } from '../../core/db/knex.js';
 import { namingStatements, rawPrepared } from '../../core/db/prepared.js';
 import { testEnv } from '../helpers/env.js';
@@ -35,6 +35,19 @@ describe('prepared statements of the hot path', () => {
       expect((await rawPrepared(trx, 'SELECT ?::int * 2 AS twice', [4])).rows).toEqual([{ twice: 8 }]);
     });
     expect((await prepared()).map((p) => p.statement)).not.toContain('SELECT $1::int * 2 AS twice');
+  });
+
+  it('name only the first 64 texts, and never one knex writes a binding into', async () => {
+    // A fresh copy of the module: its count of names starts at zero.
+    vi.resetModules();
+    const fresh = await import('../../core/db/prepared.js');
+    await db.raw('DEALLOCATE ALL');
+    for (let i = 0; i < 70; i++) expect((await fresh.rawPrepared(db, `SELECT ?::int + ${i} AS n`, [1])).rows).toEqual([{ n: i + 1 }]);
+    expect((await fresh.rawPrepared(db, 'SELECT ? AS inlined', [db.raw('2 + 2')])).rows).toEqual([{ inlined: 4 }]);
+    const kept = await prepared();
+    expect(kept).toHaveLength(64);
+    expect(kept.map((p) => p.statement)).not.toContain('SELECT $1::int + 64 AS n');
+    expect(fresh.namingStatements()).toBe(true);
   });
 
   it('answer when the connection lost its statement, and are no longer named after', async () => {

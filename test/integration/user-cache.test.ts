@@ -65,4 +65,13 @@ describe('the user cache of API nodes', () => {
     const late = await redis.keys(`${rt.t.prefix}:user-changed-ack:*`);
     for (const key of late) expect(await redis.pttl(key)).toBeGreaterThan(0);
   });
+
+  it('says a change was not confirmed, without throwing, when Redis fails', async () => {
+    const down = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+    try {
+      expect(await publishUserChanged(down, rt.t.prefix, '00000000-0000-0000-0000-000000000000')).toBe(false);
+    } finally {
+      down.disconnect();
+    }
+  });
 });
