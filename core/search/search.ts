@@ -110,11 +110,12 @@ async function rankByFilters(db: Db, plan: RankPlan, limit: number, candidates: 
   plan.filters.forEach((filter, i) => {
     const found = ctes.map((_, j) => `SELECT id FROM f${j}`).join(' UNION ');
     const c = candidates(filter);
-    const gate = i === 0 ? '' : `WHERE (SELECT count(*) FROM (${found}) AS s) < ${limit}`;
+    const gate = i === 0 ? '' : `WHERE (SELECT count(*) FROM (${found}) AS s) < ?`;
     ctes.push(`f${i} AS (SELECT id, ${i} AS f, score FROM (
        SELECT id, ${plan.score.sql} AS score FROM (${c.sql} LIMIT ${CANDIDATES}) AS c ${gate}
-     ) AS r ORDER BY score DESC, id LIMIT ${limit})`);
-    bindings.push(...plan.score.bindings, ...c.bindings);
+     ) AS r ORDER BY score DESC, id LIMIT ?)`);
+    // The limit is bound, not written in: one text per shape of the question, whatever the limit.
+    bindings.push(...plan.score.bindings, ...c.bindings, ...(i === 0 ? [] : [limit]), limit);
   });
   const { rows } = await rawPrepared<{ rows: Array<{ id: string }> }>(
     db,
