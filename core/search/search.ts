@@ -7,10 +7,10 @@
  */
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
+import { rawPrepared } from '../db/prepared.js';
 import { ownDocuments } from '../documents/documents.js';
 import { CANDIDATES, planRanking, type RankPlan } from './fulltext.js';
 import type { LexedWord } from './query.js';
-import { rawPrepared } from '../db/prepared.js';
 
 export const RRF_K = 60;
 /** Weight of each ranking in the fusion. Equal: neither is known to be better on our data. */

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { createDb, type Db } from '../../core/db/knex.js';
 import { REDIS_URL, sqlOnce, TEST_DATABASE_URL } from './services.js';
 
 export interface TestEnv {
@@ -14,6 +15,8 @@ export interface TestEnv {
   schema: string;
   prefix: string;
   dataDir: string;
+  /** A knex on this environment's schema (not migrated; it connects at its first query). */
+  db(poolMax?: number): Db;
   cleanup(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export function testEnv(name: string, extra: NodeJS.ProcessEnv = {}): TestEnv {
     schema,
     prefix,
     dataDir,
+    db: (poolMax = 1) => createDb({ database: { url: env.DATABASE_URL, schema, poolMax }, dataDir }),
     async cleanup() {
       await sqlOnce(TEST_DATABASE_URL, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       const redis = new Redis(REDIS_URL);

@@ -90,7 +90,7 @@ describe('migrations', () => {
   });
 
   it('run on PostgreSQL', async () => {
-    const db = createDb({ database: { url: t.env.DATABASE_URL, schema: t.schema, poolMax: 2 }, dataDir: t.dataDir });
+    const db = t.db(2);
     try {
       const [{ server_version }] = (await db.raw('SHOW server_version')).rows;
       expect(Number(String(server_version).split('.')[0])).toBeGreaterThanOrEqual(15);

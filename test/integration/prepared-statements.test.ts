@@ -4,19 +4,15 @@
  * handing the client another server connection) still answers: the call is sent again
  * unnamed, and the process stops naming.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDb, type Db } from '../../core/db/knex.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { namingStatements, rawPrepared } from '../../core/db/prepared.js';
 import { testEnv } from '../helpers/env.js';
 
 const t = testEnv('prepared');
-let db: Db;
-beforeAll(() => {
-  // One connection: every statement below meets the statements the one before left.
-  db = createDb({ database: { url: t.env.DATABASE_URL, schema: t.schema, poolMax: 1 }, dataDir: t.dataDir });
-});
+// One connection: every statement below meets the statements the one before left.
+const db = t.db(1);
 afterAll(async () => {
-  await db?.destroy();
+  await db.destroy();
   await t.cleanup();
 });
 

@@ -11,6 +11,7 @@ import { Cluster } from 'ioredis';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserCache, publishUserChanged, userChangedChannel } from '../../core/auth/user-cache.js';
+import { whenReady } from '../../core/redis.js';
 import { ask, connect, following, newChat, waitFor } from '../e2e/chat/harness.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../helpers/fake-providers/index.js';
 import { registerUser, request } from '../helpers/http.js';
@@ -91,7 +92,7 @@ describe('on a Redis Cluster', () => {
     const subscriber = new Cluster(nodes, { shardedSubscribers: true });
     const commands = new Cluster(nodes);
     try {
-      await new Promise((resolve) => subscriber.once('ready', resolve));
+      await whenReady(subscriber);
       const prefix = `{${rt.t.prefix}}`;
       const cache = await createUserCache(subscriber, commands, prefix);
       const channel = userChangedChannel(prefix);

@@ -35,11 +35,17 @@ afterAll(async () => {
 const setRole = (id: string, role: string) => Model.knex()('users').where({ id }).update({ role });
 const roles = async (id: string) => Promise.all(nodes.map(async (n) => (await n.cache.get(id))?.role));
 
+/** A user both nodes hold as a 'user', made a 'lawyer' in the database since (not yet announced). */
+async function changedBehindTheCaches(name: string) {
+  const user = await registerUser(rt.url, name);
+  expect(await roles(user.id)).toEqual(['user', 'user']);
+  await setRole(user.id, 'lawyer');
+  return user;
+}
+
 describe('the user cache of API nodes', () => {
   it('drops a changed user on every node before the announcement returns, even on a node slow to read its messages', async () => {
-    const user = await registerUser(rt.url, 'slow');
-    expect(await roles(user.id)).toEqual(['user', 'user']);
-    await setRole(user.id, 'lawyer');
+    const user = await changedBehindTheCaches('slow');
     // The second node reads nothing from its subscription for a while (a busy event loop).
     const slow = nodes[1]!.subscriber.stream;
     slow.pause();
@@ -49,9 +55,7 @@ describe('the user cache of API nodes', () => {
   });
 
   it('returns after the wait, saying so, when a node does not acknowledge; that node catches up once it reads', async () => {
-    const user = await registerUser(rt.url, 'hung');
-    expect(await roles(user.id)).toEqual(['user', 'user']);
-    await setRole(user.id, 'lawyer');
+    const user = await changedBehindTheCaches('hung');
     const hung = nodes[1]!.subscriber.stream;
     hung.pause();
     try {

@@ -3,18 +3,14 @@
  * from it), without ts_debug's cost: the same words, in the same order, with the same lexemes,
  * whatever the parser makes of the text.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../../core/db/knex.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { lexedWordsSql, queryTerms } from '../../../core/search/query.js';
 import { testEnv } from '../../helpers/env.js';
 
 const t = testEnv('lexedwords');
-let db: Db;
-beforeAll(() => {
-  db = createDb({ database: { url: t.env.DATABASE_URL, schema: t.schema, poolMax: 1 }, dataDir: t.dataDir });
-});
+const db = t.db();
 afterAll(async () => {
-  await db?.destroy();
+  await db.destroy();
   await t.cleanup();
 });
 

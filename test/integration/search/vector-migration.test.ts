@@ -54,7 +54,7 @@ async function expectVectors(db: Db, schema: string) {
 
 describe('with pgvector', () => {
   it('adds the columns and indexes on PostgreSQL, with concurrent migrations of two schemas', async () => {
-    const dbs = [first, second].map((t) => createDb({ database: { url: t.env.DATABASE_URL, schema: t.schema, poolMax: 2 }, dataDir: t.dataDir }));
+    const dbs = [first, second].map((t) => t.db(2));
     try {
       const [available] = (await dbs[0]!.raw(`SELECT 1 FROM pg_available_extensions WHERE name = 'vector'`)).rows;
       expect(available, 'pgvector is installed (bash deploy/install-pgvector.sh)').toBeDefined();

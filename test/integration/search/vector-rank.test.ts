@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbedder } from '../../../core/ai/embeddings.js';
 import { loadConfig } from '../../../core/config.js';
-import { createDb, migrate, type Db } from '../../../core/db/knex.js';
+import { migrate, type Db } from '../../../core/db/knex.js';
 import { createLogger } from '../../../core/log.js';
 import { embedChunks, embedPendingLawChunks, vectorRank } from '../../../core/search/vectors.js';
 import { testEnv } from '../../helpers/env.js';
@@ -36,7 +36,7 @@ async function doc(userId: string, fields: Record<string, unknown>, chunks: Arra
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   embedder = createEmbedder(loadConfig({ EMBEDDINGS_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-r', OPENAI_BASE_URL: fake.url }), createLogger('silent'))!;
-  db = createDb({ database: { url: t.env.DATABASE_URL, schema: t.schema, poolMax: 4 }, dataDir: t.dataDir });
+  db = t.db(4);
   await migrate(db, t.schema);
   const alice = await user('alice@example.test');
   const bob = await user('bob@example.test');
