@@ -1,9 +1,11 @@
 /**
  * Database statements per chat message, counted: one in-process service (API and workers on
- * one knex instance) with an instant fake provider; messages are sent one at a time and every
- * statement knex runs between the POST and `reply.completed` is counted.
+ * one knex instance) with an instant fake provider and the law library imported (as `npm
+ * start` has it); messages are sent one at a time and every statement knex runs between the
+ * POST and `reply.completed` is counted.
  */
 import { Model } from 'objection';
+import { importLaws } from '../core/law/library.js';
 import { fakeProviderEnv, startFakeOpenAI } from '../test/helpers/fake-providers/index.js';
 import { registerUser } from '../test/helpers/http.js';
 import { setPlanLimits } from '../test/helpers/plans.js';
@@ -16,6 +18,7 @@ export async function runQueryCount(): Promise<{ messages: number; queries_per_m
   const fake = await startFakeOpenAI({ defaultStep: { kind: 'text', text: 'Короткий ответ.', chunks: 3 } });
   const rt = await startTestRuntime('benchqueries', { env: { ...fakeProviderEnv({ openai: fake }), AI_CACHE_TTL_SECONDS: '0' } });
   await setPlanLimits('free', { messages_per_day: 100_000 });
+  await importLaws(Model.knex());
   try {
     const user = await registerUser(rt.url, 'queries');
     const chat = await newChat(rt.url, user.token);

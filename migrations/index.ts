@@ -19,6 +19,7 @@ import * as userKeys from './20261226000015_user_keys.js';
 import * as chatAdmission from './20261228000016_chat_admission.js';
 import * as documentAnalysisStatus from './20261230000017_document_analysis_status.js';
 import * as dropMessageFts from './20261231000018_drop_message_fts.js';
+import * as ginPendingLists from './20270102000019_gin_pending_lists.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -45,4 +46,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261228000016_chat_admission', ...chatAdmission },
   { name: '20261230000017_document_analysis_status', ...documentAnalysisStatus },
   { name: '20261231000018_drop_message_fts', ...dropMessageFts },
+  { name: '20270102000019_gin_pending_lists', ...ginPendingLists },
 ];

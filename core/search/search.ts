@@ -60,6 +60,9 @@ export async function search(deps: SearchDeps, req: SearchRequest): Promise<Sear
   const law = req.scope !== 'documents';
   if (req.documentIds?.length) await ownDocuments(db, req.userId, req.documentIds);
   const plan = await planRanking(db, req.query, req.lexed);
+  // The law's full text alone (a chat with no documents, no embeddings): its order is the
+  // fused order, so the passages come with the ranking, in one statement.
+  if (plan && !documents && !deps.vectors) return lawHits(db, plan, depth(req.limit), req.limit);
   const scope = { userId: req.userId, ...(req.documentIds?.length ? { documentIds: req.documentIds } : {}), law, documents };
   const rankings = await Promise.all([
     ...(await fullTextRankings(db, plan, { ...scope, limit: depth(req.limit) })),
@@ -99,12 +102,15 @@ async function fullTextRankings(db: Db, plan: RankPlan | undefined, scope: { use
 }
 
 /**
- * Ranks the rows each filter finds (at most CANDIDATES of them, so a common word cannot make
- * the scoring scan the table), in one statement: a later filter runs only while the ones
- * before it found fewer than `limit` rows (an uncorrelated condition, which Postgres checks
- * once before the scan). `candidates(filter)` selects `id, tsv` of the rows a tsquery finds.
+ * `ranked (id, f, score)`: the rows each filter finds (at most CANDIDATES of them, so a common
+ * word cannot make the scoring scan the table), each with the first filter that found it, all
+ * in one statement: a later filter runs only while the ones before it found fewer than `depth`
+ * rows (an uncorrelated condition, which Postgres checks once before the scan).
+ * `candidates(filter)` selects `id, tsv` of the rows a tsquery finds. Ordered by
+ * `f, score DESC, id`, best first. The depth is bound, not written in: one text per shape of the
+ * question, whatever the depth, so a connection keeps few prepared statements.
  */
-async function rankByFilters(db: Db, plan: RankPlan, limit: number, candidates: (filter: string) => { sql: string; bindings: Knex.Value[] }): Promise<string[]> {
+function rankedCtes(plan: RankPlan, depth: number, candidates: (filter: string) => { sql: string; bindings: Knex.Value[] }) {
   const ctes: string[] = [];
   const bindings: Knex.Value[] = [];
   plan.filters.forEach((filter, i) => {
@@ -114,19 +120,37 @@ async function rankByFilters(db: Db, plan: RankPlan, limit: number, candidates: 
     ctes.push(`f${i} AS (SELECT id, ${i} AS f, score FROM (
        SELECT id, ${plan.score.sql} AS score FROM (${c.sql} LIMIT ${CANDIDATES}) AS c ${gate}
      ) AS r ORDER BY score DESC, id LIMIT ?)`);
-    // The limit is bound, not written in: one text per shape of the question, whatever the limit.
-    bindings.push(...plan.score.bindings, ...c.bindings, ...(i === 0 ? [] : [limit]), limit);
+    bindings.push(...plan.score.bindings, ...c.bindings, ...(i === 0 ? [] : [depth]), depth);
   });
-  const { rows } = await rawPrepared<{ rows: Array<{ id: string }> }>(
+  const all = ctes.map((_, i) => `SELECT * FROM f${i}`).join(' UNION ALL ');
+  return { sql: `WITH ${ctes.join(', ')}, ranked AS (SELECT DISTINCT ON (id) id, f, score FROM (${all}) AS a ORDER BY id, f, score DESC)`, bindings };
+}
+
+async function rankByFilters(db: Db, plan: RankPlan, depth: number, candidates: Parameters<typeof rankedCtes>[2]): Promise<string[]> {
+  const ranked = rankedCtes(plan, depth, candidates);
+  const { rows } = await rawPrepared<{ rows: Array<{ id: string }> }>(db, `${ranked.sql} SELECT id FROM ranked ORDER BY f, score DESC, id LIMIT ?`, [...ranked.bindings, depth]);
+  return rows.map((r) => r.id);
+}
+
+const lawCandidates = (filter: string) => ({ sql: 'SELECT id, tsv FROM law_chunks WHERE tsv @@ ?::tsquery', bindings: [filter] });
+
+/** The best `limit` law passages, ranked as rankLaw ranks them to `depth`, with what an answer shows of them. */
+async function lawHits(db: Db, plan: RankPlan, depth: number, limit: number): Promise<SearchHit[]> {
+  const ranked = rankedCtes(plan, depth, lawCandidates);
+  const { rows } = await rawPrepared<{ rows: LawRow[] }>(
     db,
-    `WITH ${ctes.join(', ')} SELECT id FROM (${ctes.map((_, i) => `SELECT * FROM f${i}`).join(' UNION ALL ')}) AS a ORDER BY f, score DESC, id`,
-    bindings,
+    `${ranked.sql}, top AS (SELECT * FROM ranked ORDER BY f, score DESC, id LIMIT ?)
+     SELECT c.id, c.code, c.article, a.title, c.text, c.locator FROM top
+     JOIN law_chunks c ON c.id = top.id JOIN law_articles a ON a.code = c.code AND a.article = c.article
+     ORDER BY top.f, top.score DESC, top.id`,
+    [...ranked.bindings, limit],
   );
-  return [...new Set(rows.map((r) => r.id))].slice(0, limit);
+  // A single ranking's fused score: its weight over RRF_K + rank.
+  return rows.map((r, rank) => ({ ...lawHit(r), score: Number((RRF_WEIGHTS.fulltext / (RRF_K + rank + 1)).toFixed(6)) }));
 }
 
 async function rankLaw(db: Db, plan: RankPlan, limit: number): Promise<RankedChunk[]> {
-  const ids = await rankByFilters(db, plan, limit, (filter) => ({ sql: 'SELECT id, tsv FROM law_chunks WHERE tsv @@ ?::tsquery', bindings: [filter] }));
+  const ids = await rankByFilters(db, plan, limit, lawCandidates);
   return ids.map((id) => ({ kind: 'law' as const, chunk_id: id }));
 }
 
@@ -139,6 +163,10 @@ async function rankDocuments(db: Db, plan: RankPlan, scope: { userId: string; do
   }));
   return ids.map((id) => ({ kind: 'document' as const, chunk_id: id }));
 }
+
+interface LawRow { id: string; code: string; article: string; title: string; text: string; locator: Record<string, unknown> }
+
+const lawHit = (r: LawRow): Omit<SearchHit, 'score'> => ({ source: { type: 'law', code: r.code, article: r.article, title: r.title }, chunk_id: r.id, text: r.text, locator: r.locator });
 
 /** What an answer shows for each chunk, keyed `kind:id`. */
 async function chunkDetails(db: Db, chunks: RankedChunk[]): Promise<Map<string, Omit<SearchHit, 'score'>>> {
@@ -154,9 +182,7 @@ async function chunkDetails(db: Db, chunks: RankedChunk[]): Promise<Map<string, 
       : [],
   ]);
   const out = new Map<string, Omit<SearchHit, 'score'>>();
-  for (const r of lawRows as Array<{ id: string; code: string; article: string; title: string; text: string; locator: Record<string, unknown> }>) {
-    out.set(`law:${r.id}`, { source: { type: 'law', code: r.code, article: r.article, title: r.title }, chunk_id: r.id, text: r.text, locator: r.locator });
-  }
+  for (const r of lawRows as LawRow[]) out.set(`law:${r.id}`, lawHit(r));
   for (const r of docRows as Array<{ id: string; document_id: string; title: string; version: number; text: string; locator: Record<string, unknown> }>) {
     out.set(`document:${r.id}`, { source: { type: 'document', id: r.document_id, title: r.title, version: r.version }, chunk_id: r.id, text: r.text, locator: r.locator });
   }

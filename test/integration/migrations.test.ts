@@ -43,6 +43,12 @@ async function check(db: Db, schema: string) {
   expect(defs).toMatch(/messages_open_idx .* WHERE/);
   expect(defs).not.toMatch(/ON \S+\.messages USING gin/);
   expect(defs).toMatch(/documents_open_idx .* WHERE/);
+  // A search reads a full-text index's pending list whole: the law's index keeps none, the documents' a short one.
+  const options = (await db.raw(`SELECT relname, reloptions FROM pg_class WHERE relnamespace = ?::regnamespace AND relname IN ('law_chunks_tsv_idx', 'document_chunks_tsv_idx') ORDER BY relname`, [schema])).rows;
+  expect(options).toEqual([
+    { relname: 'document_chunks_tsv_idx', reloptions: ['gin_pending_list_limit=256'] },
+    { relname: 'law_chunks_tsv_idx', reloptions: ['fastupdate=off'] },
+  ]);
   // The Russian configuration stems, so a search finds inflected forms.
   const [{ hit }] = (await db.raw(`SELECT to_tsvector('russian', 'Договоры аренды расторгнуты') @@ plainto_tsquery('russian', 'договор') AS hit`)).rows;
   expect(hit).toBe(true);
