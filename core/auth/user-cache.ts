@@ -7,8 +7,11 @@
  * staleness should a node miss a message, and a node drops everything when its subscription
  * reconnects.
  *
- * In a Redis Cluster the channel is a sharded one (SSUBSCRIBE/SPUBLISH): a plain PUBLISH there
- * counts only the receivers on the node it was sent to, and the count is what is awaited.
+ * The count awaited is that of the channel's own subscribers, read in the PUBLISH's transaction:
+ * PUBLISH's answer also counts pattern subscribers (a tool listening with `PSUBSCRIBE *`), which
+ * never acknowledge. In a Redis Cluster the channel is a sharded one (SSUBSCRIBE/SPUBLISH): a
+ * plain PUBLISH there counts only the receivers on the node it was sent to, and a sharded
+ * channel has no pattern subscribers, so SPUBLISH's answer is the count.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,8 +33,6 @@ const ackKey = (prefix: string, nonce: string) => `${prefix}:user-changed-ack:${
  * Announces that a user changed and resolves once every node listening has dropped it from its
  * cache: true then, false when one had not acknowledged within `waitMs`, or Redis failed. It
  * never throws: the change is committed, and what follows it (a block closing sockets) must run.
- * PUBLISH counts pattern subscribers too: a tool listening with `PSUBSCRIBE *` on the same
- * Redis makes each change wait the whole `waitMs`.
  */
 export async function publishUserChanged(redis: RedisClient, prefix: string, userId: string, waitMs = ACK_WAIT_MS): Promise<boolean> {
   const nonce = randomUUID();
@@ -40,7 +41,7 @@ export async function publishUserChanged(redis: RedisClient, prefix: string, use
   const announce = async () => {
     const message = `${userId} ${nonce}`;
     const channel = userChangedChannel(prefix);
-    const receivers = Number(await (redis instanceof Cluster ? redis.spublish(channel, message) : redis.publish(channel, message)));
+    const receivers = redis instanceof Cluster ? Number(await redis.spublish(channel, message)) : await publishToSubscribers(redis, channel, message);
     while (waiting && receivers > 0) {
       if ((await redis.llen(key)) >= receivers) return true;
       await sleep(ACK_POLL_MS);
@@ -59,6 +60,15 @@ export async function publishUserChanged(redis: RedisClient, prefix: string, use
     clearTimeout(timer);
     redis.del(key).catch(() => undefined);
   }
+}
+
+/** PUBLISHes, and counts the channel's subscribers as it does (not PUBLISH's answer, which counts patterns too). */
+async function publishToSubscribers(redis: RedisClient, channel: string, message: string): Promise<number> {
+  const replies = await redis.multi().publish(channel, message).pubsub('NUMSUB', channel).exec();
+  const failed = replies?.find(([err]) => err)?.[0];
+  if (!replies || failed) throw failed ?? new Error('the announcement was not sent');
+  const [, count] = replies[1]![1] as [string, number];
+  return Number(count);
 }
 
 export interface UserCache {

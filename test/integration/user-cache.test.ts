@@ -2,7 +2,8 @@
  * The API's user cache across nodes: a role or status change is announced, and the
  * announcement returns only once every node has dropped the user, so what the admin was told
  * applied holds on every node at once, even one slow to read its messages. A node that never
- * answers does not hold the change up for longer than the wait.
+ * answers does not hold the change up for longer than the wait, and a pattern subscriber (a
+ * tool watching the channels) is not waited for.
  */
 import { Redis } from 'ioredis';
 import { Model } from 'objection';
@@ -68,6 +69,22 @@ describe('the user cache of API nodes', () => {
     // Its late acknowledgement was for an announcement that gave up: it expires, it is not left in Redis.
     const late = await redis.keys(`${rt.t.prefix}:user-changed-ack:*`);
     for (const key of late) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('does not wait for a pattern subscriber, which receives the announcement but never acknowledges', async () => {
+    const user = await changedBehindTheCaches('watched');
+    // A tool watching the service's channels (PSUBSCRIBE counts in PUBLISH's answer).
+    const watcher = new Redis(REDIS_URL);
+    const seen: string[] = [];
+    watcher.on('pmessage', (_pattern: string, channel: string) => seen.push(channel));
+    await watcher.psubscribe(`${rt.t.prefix}:*`);
+    try {
+      expect(await publishUserChanged(redis, rt.t.prefix, user.id, 1000)).toBe(true);
+      expect(await roles(user.id)).toEqual(['lawyer', 'lawyer']);
+      await waitFor('the watcher to see the announcement', async () => (seen.length ? true : undefined), 2000);
+    } finally {
+      watcher.disconnect();
+    }
   });
 
   it('says a change was not confirmed, without throwing, when Redis fails', async () => {
