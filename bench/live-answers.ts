@@ -3,7 +3,8 @@
  * their production defaults (pool sizes, DATABASE_POOL_MAX). A fake OpenAI-compatible provider
  * speaking the real SSE wire protocol (so the real `openai` SDK parses it) streams every answer
  * as DELTAS pieces, DELTA_MS apart: 50 × 200 ms = 10 s, the ideal wall time. USERS users each
- * follow their two chats on one socket and ask in both at once: 1,000 answers in flight.
+ * follow their two chats on one socket and ask in both at once: 1,000 answers in flight, each
+ * with passages from the law library.
  *
  * Per answer, from the socket: deltas received, gaps in `seq`, completed or not; intact means
  * completed with seq 1..N gap-free and the deltas adding up to the provider's text. The
@@ -13,6 +14,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createDb } from '../core/db/knex.js';
+import { importLaws } from '../core/law/library.js';
 import { fakeProviderEnv, startFakeOpenAI } from '../test/helpers/fake-providers/index.js';
 import { registerUser } from '../test/helpers/http.js';
 import { setPlanLimits } from '../test/helpers/plans.js';
@@ -180,11 +182,13 @@ export async function runLiveAnswersBench() {
   let stopClean = async (): Promise<unknown> => undefined;
   try {
     const { url, proc: apiProc } = await c.startApi(PROCESS_ENV);
+    // The law library imported, as `npm start` has it (the test environment turns it off),
+    // before the worker starts: every answer's passages come from a real ranking.
+    const db = createDb({ database: { url: c.t.env.DATABASE_URL, schema: c.t.schema, poolMax: 2 }, dataDir: c.t.dataDir });
+    await Promise.all([setPlanLimits('free', { messages_per_day: 1_000_000 }, db), importLaws(db)]).finally(() => db.destroy());
     const workers = await c.startWorkers({ METRICS_PORT: String(metricsPort), ...PROCESS_ENV });
     // A clean exit, so that exit hooks (a profiler) run.
     stopClean = () => Promise.all([workers.stop('SIGTERM'), apiProc.stop('SIGTERM')]);
-    const db = createDb({ database: { url: c.t.env.DATABASE_URL, schema: c.t.schema, poolMax: 1 }, dataDir: c.t.dataDir });
-    await setPlanLimits('free', { messages_per_day: 1_000_000 }, db).finally(() => db.destroy());
 
     // Every user registered, connected and following both chats before anyone asks.
     const users = await inBatches(Array.from({ length: USERS }), SETUP_PARALLEL, (_, i) => registerUser(url, `live${i}`));
