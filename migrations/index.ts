@@ -20,6 +20,7 @@ import * as chatAdmission from './20261228000016_chat_admission.js';
 import * as documentAnalysisStatus from './20261230000017_document_analysis_status.js';
 import * as dropMessageFts from './20261231000018_drop_message_fts.js';
 import * as ginPendingLists from './20270102000019_gin_pending_lists.js';
+import * as tsvInline from './20270103000020_tsv_inline.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -47,4 +48,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261230000017_document_analysis_status', ...documentAnalysisStatus },
   { name: '20261231000018_drop_message_fts', ...dropMessageFts },
   { name: '20270102000019_gin_pending_lists', ...ginPendingLists },
+  { name: '20270103000020_tsv_inline', ...tsvInline },
 ];
