@@ -68,6 +68,9 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): Koa<AppState> {
   const { config } = deps;
   const app = new Koa<AppState>({ proxy: config.http.trustProxy });
+  // What no middleware can answer reaches Koa's 'error' event: a response stream that broke, a
+  // client gone mid-request. Koa's default prints a stack to stderr, outside the JSON log.
+  app.on('error', (err: Error & { code?: string }) => deps.log.warn({ err: err.message, code: err.code }, 'a response ended early'));
   const counter = createWindowCounter(deps.redis, config.redis.queuePrefix);
   const throttle = createLoginThrottle(counter, {
     maxPerAccount: config.auth.loginMaxPerAccount,

@@ -105,6 +105,9 @@ export async function receiveUpload(req: IncomingMessage, opts: UploadOptions): 
   } catch (err) {
     req.unpipe(bb);
     req.resume();
+    // A part still streaming into storage ends with the parser: a client gone mid-upload ends
+    // nothing in busboy, and the write would wait for the rest of the part for good.
+    bb.destroy(err instanceof Error ? err : undefined);
     // Let a write in flight settle before removing what it left.
     await stored?.catch(() => undefined);
     // The client is owed the reason it was refused; an object left behind is logged (ciphertext).

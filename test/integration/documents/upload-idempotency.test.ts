@@ -3,6 +3,7 @@
  * upload whose processing cannot be queued: a 503 that keeps nothing. The API runs without
  * workers, so a document stays as its upload left it.
  */
+import http from 'node:http';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { Model } from 'objection';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docxFixture, filesUnder, pdfFixture, sha256 } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+import { waitFor } from '../../e2e/chat/harness.js';
 import { REDIS_URL } from '../../helpers/services.js';
 
 let rt: TestRuntime;
@@ -73,6 +75,41 @@ describe('Idempotency-Key on uploads', () => {
     const elsewhere = await send('/api/documents', owner.token, v2, 'version-key-1');
     expect(elsewhere.status).toBe(422);
     expect(elsewhere.body.code).toBe('idempotency_key_reused');
+  });
+});
+
+describe('a client that goes away mid-upload', () => {
+  /** Sends the multipart head and `part` bytes of a file announced much larger, then drops the connection. */
+  const abandon = (key: string, part: Buffer) => new Promise<void>((resolve, reject) => {
+    const boundary = 'abandoned-upload';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+    const req = http.request(`${rt.url}/api/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.token}`, 'idempotency-key': key, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 10 * part.length) },
+    });
+    req.on('error', () => undefined); // the connection is ours to drop
+    req.on('response', () => reject(new Error('answered before the body was sent')));
+    req.write(Buffer.concat([head, part]));
+    // Once the server has started storing the part, the client is gone.
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 300);
+  });
+
+  it('leaves no object behind and frees its Idempotency-Key for the retry', async () => {
+    const objectsBefore = objects().length;
+    const docsBefore = await documentsOf(owner.id);
+    await abandon('dropped-key-1', pdfFixture('DROPPED', 256 * 1024));
+    await waitFor('the partial object to be removed', () => (objects().length === objectsBefore ? true : undefined), 5000);
+    // The request ended (it did not hang holding its key): the same key now uploads.
+    const retried = await waitFor('the key to be released', async () => {
+      const res = await send('/api/documents', owner.token, { name: 'big.pdf', data: pdfFixture('DROPPED') }, 'dropped-key-1');
+      return res.status === 409 ? undefined : res;
+    }, 5000);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+    expect(await documentsOf(owner.id)).toEqual([...docsBefore, retried.body.document.id]);
+    expect(objects().length).toBe(objectsBefore + 1);
   });
 });
 
