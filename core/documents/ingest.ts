@@ -166,12 +166,17 @@ export async function indexStage(deps: IngestDeps, t: IngestTarget): Promise<{ c
   if (!row) return { skipped: 'no text' };
   const paragraphs = paragraphsOf(row.text, row.pages);
   const chunks = row.text.length < CHUNK_INLINE_CHARS ? chunkParagraphs(paragraphs) : await runCpuTask('chunkParagraphs', paragraphs);
-  await deps.db.transaction(async (trx) => {
+  const current = await deps.db.transaction(async (trx) => {
+    // Still this version, under the row's lock: a newer one may have been uploaded and indexed
+    // while these chunks were cut, and its chunks must not be replaced by this older text.
+    if (!(await trx('documents').where({ id: t.document_id, version: t.version }).whereNull('deleted_at').forUpdate().first('id'))) return false;
     await trx('document_chunks').where({ document_id: t.document_id }).delete();
     if (chunks.length) {
       await trx('document_chunks').insert(chunks.map((c, ord) => ({ ...t, ord, text: c.text, heading: c.heading, locator: JSON.stringify(c.locator) })));
     }
+    return true;
   });
+  if (!current) return { skipped: 'superseded or deleted' };
   // Counted once: only the run that moves the version to `ready` gets the row back.
   if (await advance(deps, t, 'ready', 'ready')) documentsIngested.inc({ outcome: 'ready', code: '' });
   return { chunks: chunks.length };
