@@ -94,7 +94,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...authRoutes(auth, deps.config.auth.refreshTtl),
-    ...adminRoutes({ db: deps.db, reads, effects: accountEffects }),
+    ...adminRoutes({ db: deps.db, reads, effects: accountEffects, encryptionKey: deps.secrets.encryptionKey }),
     ...chatRoutes({ db: deps.db, reads, queues: deps.queues, redis: deps.redis, sealer, encryptionKey: deps.secrets.encryptionKey, idempotent, limits, replyAttempts: config.chat.replyAttempts }),
     ...aiRoutes({ db: deps.db, queues: deps.queues, redis: deps.redis, events: deps.aiEvents, sealer, idempotent, limits, waitMs: config.chat.completeWaitMs }),
     ...lawRoutes({ reads, ...(deps.vectors ? { vectors: deps.vectors } : {}) }),

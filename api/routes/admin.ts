@@ -10,6 +10,7 @@ import { problems } from '../problem.js';
 import { decodeCursor, keysetPage } from '../cursor.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
 import { isoDate, page, pageQuery, rangeEnd, rangeStart, reportTime, userSchema, utcDayOf } from '../schemas/common.js';
+import { personHash } from '../../core/privacy/keys.js';
 
 const auditSchema = z.object({
   id: z.uuid(),
@@ -44,7 +45,7 @@ function matchAccount(w: QueryBuilder<User>, q: string): void {
   if (z.uuid().safeParse(q).success) w.orWhere('id', q);
 }
 
-export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: AccountEffects }): AnyRoute[] {
+export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: AccountEffects; encryptionKey: Buffer }): AnyRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/api/admin/users', summary: 'List accounts', tags: ['admin'], access: ['admin'],
@@ -63,7 +64,12 @@ export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: Account
           if (query.q) users.where((w) => matchAccount(w, query.q!));
           return keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         });
-        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'users', ip: ctx.ip, meta: { role: query.role ?? null, status: query.status ?? null, q: query.q ?? null, count: result.items.length } });
+        await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'users', ip: ctx.ip, meta: {
+          role: query.role ?? null, status: query.status ?? null,
+          // The term names a person, and the log outlives an erasure: only its keyed hash is kept,
+          // which an auditor holding the term can match (an e-mail's is the destruction act's).
+          q_hash: query.q ? personHash(deps.encryptionKey, query.q) : null, count: result.items.length,
+        } });
         ctx.body = { items: result.items.map((u) => u.toPublic()), next_cursor: result.next_cursor };
       },
     }),

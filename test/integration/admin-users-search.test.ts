@@ -1,5 +1,7 @@
 /** Admins find accounts by part of the e-mail or name, by id, and by role and status. */
+import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditActorOf } from '../../core/audit.js';
 import { registerUser, request } from '../helpers/http.js';
 import { account } from '../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
@@ -31,5 +33,21 @@ describe('GET /api/admin/users', () => {
     expect(emails((await list('q=borisx&status=active')).body)).toEqual([]);
     expect(emails((await list('q=finder&role=admin')).body)).toEqual([admin.email]);
     expect((await list('status=gone')).status).toBe(400);
+  });
+
+  it('audits each search without the term, which names a person and would outlive an erasure', async () => {
+    const admin = await account(rt.url, 'admin', 'auditor');
+    const vera = await registerUser(rt.url, 'vera_audited');
+    const actor = await auditActorOf(Model.knex(), admin.id);
+    const searches = () => Model.knex()('audit_logs').where({ action: 'admin.read', actor }).orderBy('seq').pluck('meta');
+    for (const q of ['vera_audited', 'VERA_AUDITED ']) {
+      expect(emails((await request(rt.url, 'GET', `/api/admin/users?q=${encodeURIComponent(q)}`, { token: admin.token })).body)).toEqual([vera.email]);
+    }
+    const metas = await searches();
+    expect(metas).toHaveLength(2);
+    expect(JSON.stringify(metas).toLowerCase()).not.toContain('vera');
+    // The same term, however typed, gives the same keyed hash: an auditor holding it can match it.
+    expect(metas[0].q_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(metas[1].q_hash).toBe(metas[0].q_hash);
   });
 });
