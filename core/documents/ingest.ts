@@ -14,6 +14,8 @@ import { lockRegistry, saveRegistry } from '../pii-vault.js';
 import { userRoom } from '../rooms.js';
 import type { Storage } from '../storage/index.js';
 import { openVersion } from './documents.js';
+import { DomainError } from '../errors.js';
+import { accountVault } from '../privacy/keys.js';
 import { extractText, type Extracted, type OcrProgress, type Paragraph } from './extract.js';
 import { Document, type DocumentStatus } from './model.js';
 import { toPublicDocument } from './public.js';
@@ -74,6 +76,20 @@ export async function failIngest(deps: IngestDeps, t: IngestTarget, error: { cod
   emit(deps, doc);
 }
 
+/**
+ * The owner's vault, which seals the raw text between stages: a job's result lives in Redis (the
+ * job, its parent, the queue's event stream) for up to a day, and an erased account's key goes
+ * with it. Undefined once the account is gone.
+ */
+async function ownerVault(deps: IngestDeps, userId: string): Promise<Vault | undefined> {
+  try {
+    return await accountVault(deps.db, deps.vault, userId);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'not_found') return undefined;
+    throw err;
+  }
+}
+
 /** Stage 1: the version's text, sealed for the next stage (job results live in Redis). */
 export async function extractStage(deps: IngestDeps, t: IngestTarget): Promise<{ sealed: string } | { skipped: string }> {
   const doc = await live(t);
@@ -83,7 +99,9 @@ export async function extractStage(deps: IngestDeps, t: IngestTarget): Promise<{
   for await (const piece of opened.bytes) parts.push(piece);
   try {
     const extracted = await extractText(opened.version.mime_type, Buffer.concat(parts), ocrProgress(deps, t));
-    return { sealed: deps.vault.seal(extracted, sealAad(t)) };
+    const vault = await ownerVault(deps, doc.user_id);
+    if (!vault) return { skipped: 'the account is gone' };
+    return { sealed: vault.seal(extracted, sealAad(t)) };
   } catch (err) {
     if (err instanceof Superseded) return { skipped: 'superseded or deleted during OCR' };
     throw err;
@@ -108,9 +126,10 @@ function ocrProgress(deps: IngestDeps, t: IngestTarget): OcrProgress {
 /** Stage 2: masks each paragraph with the document's registry; stores the masked text only. */
 export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: string | undefined): Promise<{ pii: number } | { skipped: string }> {
   if (!sealed || !(await advance(deps, t, 'masking'))) return { skipped: 'superseded, deleted or done' };
-  const extracted = deps.vault.open<Extracted>(sealed, sealAad(t));
   const doc = await deps.db('documents').where({ id: t.document_id }).first('user_id');
-  if (!doc) return { skipped: 'deleted' };
+  const vault = doc ? await ownerVault(deps, doc.user_id as string) : undefined;
+  if (!vault) return { skipped: 'deleted' };
+  const extracted = vault.open<Extracted>(sealed, sealAad(t));
   const scope = { type: 'document' as const, id: t.document_id, owner: doc.user_id as string };
   const byType: Record<string, number> = {};
   // Found on the CPU pool before the registry is locked; only the numbering runs inside.

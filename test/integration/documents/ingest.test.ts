@@ -5,10 +5,15 @@
  * that make a repeat a no-op, delete.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- event payloads and bodies are whatever the server sent */
+import fs from 'node:fs';
+import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { Model } from 'objection';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Vault } from '../../../core/dlp/index.js';
+import { accountVault } from '../../../core/privacy/keys.js';
 import { enqueueIngest, ingestJobId } from '../../../pipelines/documents-ingest.js';
 import { createQueues } from '../../../pipelines/queues.js';
 import { connect, sleep, waitFor, type Client } from '../../e2e/chat/harness.js';
@@ -201,6 +206,14 @@ describe('ingestion', () => {
       const stages = ['extract', 'mask', 'index'] as const;
       const jobs = await Promise.all(stages.map((stage) => documents.getJob(ingestJobId(stage, doc.id, 1))));
       expect(jobs.map((j) => [j?.name, j?.data])).toEqual(stages.map((stage) => [`documents.${stage}`, { document_id: doc.id, version: 1 }]));
+      // The raw text between stages (kept in Redis for a day) opens with the owner's key only,
+      // which an erasure destroys; the service key alone does not open it.
+      const { sealed } = jobs[0]!.returnvalue as { sealed: string };
+      const aad = `document-text:${doc.id}:1`;
+      const master = new Vault(Buffer.from(JSON.parse(fs.readFileSync(path.join(rt.t.dataDir, 'secrets.json'), 'utf8')).encryption_key, 'base64'));
+      expect(() => master.open(sealed, aad)).toThrow();
+      const knex = Model.knex();
+      expect(JSON.stringify((await accountVault(knex, master, owner.id)).open(sealed, aad))).toContain('Арендатор');
       const counts = await documents.getJobCounts();
       const events = updatesOf(doc.id).length;
       await enqueueIngest(queues, doc.id, 1);
