@@ -1,4 +1,5 @@
 import { runErasure } from '../core/privacy/erase.js';
+import { createReviewEffects } from '../pipelines/reviews.js';
 import { announcePrivacy } from './privacy-notify.js';
 import { defineProcessor } from './processor.js';
 
@@ -7,7 +8,10 @@ export default defineProcessor({
   name: 'privacy.erase',
   async process(payload, ctx) {
     const done = await runErasure(
-      { db: ctx.db, storage: ctx.storage, redis: ctx.redis, prefix: ctx.queues.prefix, queues: ctx.queues.all(), log: ctx.log },
+      {
+        db: ctx.db, storage: ctx.storage, redis: ctx.redis, prefix: ctx.queues.prefix, queues: ctx.queues.all(), log: ctx.log,
+        reviews: createReviewEffects({ queues: ctx.queues, emitter: ctx.emitter, redis: ctx.redis }),
+      },
       payload.request_id,
       (request) => announcePrivacy(ctx, request),
     );

@@ -17,6 +17,8 @@ import { Document, DocumentVersion, type DocumentKind } from './model.js';
 import { destroyRegistry } from '../pii-vault.js';
 import type { StoredFile } from './upload.js';
 import { accountVault } from '../privacy/keys.js';
+import type { ReviewEffects } from '../reviews/effects.js';
+import { announceCancelled, cancelReviewsOf } from '../reviews/work.js';
 
 export interface DocumentDeps {
   db: Db;
@@ -151,17 +153,25 @@ export async function hideDocument(userId: string, documentId: string): Promise<
   }
 }
 
-/** Removes every version's object, the masked export, the registry and the rows of a hidden document. Idempotent. */
-export async function destroyDocument(deps: { db: Db; storage: Storage }, documentId: string): Promise<{ objects: number } | undefined> {
+/**
+ * Removes every version's object, the masked export, the registry and the rows of a hidden
+ * document. Idempotent. An open lawyer review of it ends `cancelled` first, as the owner's
+ * cancel would end it (the lawyer's slot comes back, both are told), before the delete
+ * cascades to it.
+ */
+export async function destroyDocument(deps: { db: Db; storage: Storage; reviews: ReviewEffects }, documentId: string): Promise<{ objects: number } | undefined> {
   const doc = await Document.query().findOne({ id: documentId }).whereNotNull('deleted_at');
   if (!doc) return undefined;
   const versions = await DocumentVersion.query().where({ document_id: documentId });
   for (const v of versions) await deps.storage.delete(v.storage_key);
   if (doc.masked_key) await deps.storage.delete(doc.masked_key);
-  await deps.db.transaction(async (trx) => {
+  const cancelled = await deps.db.transaction(async (trx) => {
+    const reviews = await cancelReviewsOf(trx, { document_id: documentId }, 'documents.delete');
     const gone = await Document.query(trx).deleteById(documentId);
     if (gone) await releaseStorage(trx, doc.user_id, versions.reduce((sum, v) => sum + Number(v.size_bytes), 0));
     await destroyRegistry(trx, { type: 'document', id: documentId });
+    return reviews;
   });
+  await announceCancelled(deps.reviews, cancelled);
   return { objects: versions.length };
 }

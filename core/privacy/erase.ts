@@ -16,6 +16,8 @@ import { verifyPassword } from '../auth/passwords.js';
 import { destroyDocument } from '../documents/documents.js';
 import { domainErrors } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ReviewEffects } from '../reviews/effects.js';
+import { announceCancelled, cancelReviewsOf } from '../reviews/work.js';
 import type { Storage } from '../storage/index.js';
 import { personHash } from './keys.js';
 import { loadRequest, recordStep, type PrivacyRequestRow } from './requests.js';
@@ -62,6 +64,8 @@ export interface ErasureDeps {
   prefix: string;
   queues: Queue[];
   log: Logger;
+  /** Announces and reroutes after the person's open reviews are cancelled. */
+  reviews: ReviewEffects;
 }
 
 /** Tables holding the person's rows, deleted in this order (children first); payments are kept. */
@@ -112,9 +116,14 @@ async function destroyRedis(deps: ErasureDeps, userId: string): Promise<{ keys: 
   return { keys, jobs };
 }
 
-async function destroyRows(db: Knex, userId: string): Promise<Record<string, number>> {
-  return db.transaction(async (trx) => {
+async function destroyRows(deps: ErasureDeps, userId: string): Promise<Record<string, number>> {
+  const { counts, cancelled } = await deps.db.transaction(async (trx) => {
     const counts: Record<string, number> = {};
+    // The person's open reviews end as their cancel would end them, so the lawyers get their
+    // slots back before the chats' delete cascades to the reviews (document reviews went with
+    // the documents step).
+    const cancelled = await cancelReviewsOf(trx, { requester_id: userId }, 'privacy.erasure');
+    counts.reviews_cancelled = cancelled.length;
     const chats: string[] = await trx('chats').where({ user_id: userId }).pluck('id');
     counts.pii_vaults = chats.length ? await trx('pii_vaults').where({ scope_type: 'chat' }).whereIn('scope_id', chats).delete() : 0;
     counts.messages = Number((await trx('messages').where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
@@ -130,8 +139,10 @@ async function destroyRows(db: Knex, userId: string): Promise<Record<string, num
     // The account's secret first, so the count shows it went: its data key and pseudonym die with it.
     counts.user_keys = await trx('user_keys').where({ user_id: userId }).delete();
     counts.users = await trx('users').where({ id: userId }).delete();
-    return counts;
+    return { counts, cancelled };
   });
+  await announceCancelled(deps.reviews, cancelled);
+  return counts;
 }
 
 /** Runs (or resumes) an erasure; each finished step is skipped on a rerun. */
@@ -147,7 +158,7 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
   };
   await step('documents', () => destroyDocuments(deps, userId));
   await step('redis', () => destroyRedis(deps, userId));
-  await step('database', () => destroyRows(deps.db, userId));
+  await step('database', () => destroyRows(deps, userId));
   await step('act', async () => {
     const { email_hash: emailHash, actor, inventory, ...steps } = request!.progress as Record<string, unknown> & { email_hash: string; actor: string | null };
     const extract = await deps.db('audit_logs').where({ actor_id: userId }).orWhere({ actor: actor ?? '' }).orWhereIn('target_id', [userId, requestId])

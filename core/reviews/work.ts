@@ -14,7 +14,7 @@ import { domainErrors } from '../errors.js';
 import type { RegistryScope } from '../pii-vault.js';
 import type { ReviewEffects } from './effects.js';
 import { releaseSlot } from './routing.js';
-import { loadReview, OPEN_STATUSES, type ReviewRow, type ReviewStatus } from './view.js';
+import { loadReview, OPEN_STATUSES, reviewsQuery, type ReviewRow, type ReviewStatus } from './view.js';
 
 export interface WorkDeps {
   db: Db;
@@ -58,11 +58,16 @@ async function act(deps: WorkDeps, actor: Actor, id: string, states: ReviewStatu
     return result;
   });
   const review = await loadReview(deps.db, id);
-  await done.afterCommit?.(review);
-  await deps.effects.announce(review, done.alsoTo);
-  if (done.reroute) await deps.effects.route(id, review.assignment);
-  if (done.freed) await deps.effects.routePending();
+  await followUp(deps.effects, review, done);
   return review;
+}
+
+/** What a committed change sets off: the announcement, a reroute, routing into a freed slot. */
+async function followUp(effects: ReviewEffects, review: ReviewRow, done: Change): Promise<void> {
+  await done.afterCommit?.(review);
+  await effects.announce(review, done.alsoTo);
+  if (done.reroute) await effects.route(review.id, review.assignment);
+  if (done.freed) await effects.routePending();
 }
 
 const touch = (trx: Knex.Transaction) => ({ updated_at: trx.fn.now() });
@@ -117,12 +122,41 @@ export const completeReview = (deps: WorkDeps, lawyerId: string, id: string, inp
     return { freed: true, ...(afterCommit ? { afterCommit } : {}) };
   });
 
+/** Ends an open review as `cancelled`; the lawyer holding it gets the slot back. */
+async function cancelOpen(trx: Knex.Transaction, row: ReviewRow): Promise<Change> {
+  if (row.lawyer_id) await releaseSlot(trx, row.lawyer_id);
+  await trx('lawyer_reviews').where({ id: row.id }).update({ status: 'cancelled', ...touch(trx) });
+  return { freed: row.lawyer_id !== null };
+}
+
 export const cancelReview = (deps: WorkDeps, userId: string, id: string) =>
-  act(deps, { id: userId, as: 'requester' }, id, OPEN_STATUSES, 'cancelled', async (trx, row) => {
-    if (row.lawyer_id) await releaseSlot(trx, row.lawyer_id);
-    await trx('lawyer_reviews').where({ id }).update({ status: 'cancelled', ...touch(trx) });
-    return { freed: row.lawyer_id !== null };
-  });
+  act(deps, { id: userId, as: 'requester' }, id, OPEN_STATUSES, 'cancelled', cancelOpen);
+
+/** Reviews cancelled inside a transaction that is about to delete them, for `announceCancelled`. */
+export type CancelledReviews = Array<{ review: ReviewRow; change: Change }>;
+
+/**
+ * Cancels, inside `trx`, the open reviews of a subject that is about to be deleted (a
+ * document being destroyed, an erased requester's chats) as the requester's cancel would:
+ * the delete cascades to the review rows, and without this the lawyer's slot would stay taken
+ * for good. The rows are read back as cancelled now, since after the commit they are gone.
+ */
+export async function cancelReviewsOf(trx: Knex.Transaction, subject: { document_id: string } | { requester_id: string }, via: string): Promise<CancelledReviews> {
+  const rows = (await trx('lawyer_reviews').where(subject).whereIn('status', OPEN_STATUSES).orderBy('id').forUpdate()) as ReviewRow[];
+  const changes = new Map<string, Change>();
+  for (const row of rows) {
+    changes.set(row.id, await cancelOpen(trx, row));
+    await audit({ actorId: row.requester_id, action: 'review.cancelled', targetType: 'review', targetId: row.id, meta: { from: row.status, via } }, trx);
+  }
+  if (!rows.length) return [];
+  const cancelled = (await reviewsQuery(trx).whereIn('r.id', [...changes.keys()])) as ReviewRow[];
+  return cancelled.map((review) => ({ review, change: changes.get(review.id)! }));
+}
+
+/** After the commit of `cancelReviewsOf`: what the cancel endpoint sets off, for each review. */
+export async function announceCancelled(effects: ReviewEffects, cancelled: CancelledReviews): Promise<void> {
+  for (const { review, change } of cancelled) await followUp(effects, review, change);
+}
 
 export const rateReview = (deps: WorkDeps, userId: string, id: string, score: number, comment?: string) =>
   act(deps, { id: userId, as: 'requester' }, id, ['completed'], 'rated', async (trx, row) => {

@@ -3,7 +3,8 @@
  * their own values put back (theirs to see), their documents' original bytes, reviews,
  * payments, consents and the audit entries about them, for its owner only. Erasure ends
  * their sessions at once, then leaves nothing of them in Postgres, storage or Redis, keeps
- * payments without the person, and ends with a destruction act for admins.
+ * payments without the person, and ends with a destruction act for admins. Their open
+ * lawyer reviews end cancelled first, so the lawyers get their slots back.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import fs from 'node:fs';
@@ -189,6 +190,37 @@ describe('erasure', () => {
     await waitFor('erasure completed', async () => ((await db()('privacy_requests').where({ id }).first()).status === 'completed' || undefined), 30_000);
     expect(await db()('users').where({ id: me.id })).toHaveLength(0);
     expect(await db()('destruction_acts').where({ request_id: id })).toHaveLength(1);
+  });
+
+  it("cancels an erased requester's open reviews and gives the lawyer the slots back", async () => {
+    const leaving = await account(rt.url, 'user', 'leaving-requester');
+    const land = await lawyer(rt.url, 'land', { specializations: ['land'], capacity: 2 });
+    const landSocket = await connect(rt.url, land.token);
+    const slots = async () => (await db()('lawyer_profiles').where({ user_id: land.id }).first('active_reviews')).active_reviews;
+    const ask = async (s: typeof leaving, question: string) =>
+      (await requestReview(rt.url, s.token, (await answered(rt.url, s.token, question)).answerId, { specialization: 'land' })).body.review.id as string;
+    // One review of an answer (gone with the chats) and one of a document (gone with the documents step).
+    const onAnswer = await ask(leaving, 'Как оформить межевание земельного участка?');
+    const doc = await settledDocument(rt.url, leaving.token, (await upload(rt.url, '/api/documents', leaving.token, { name: 'участок.txt', data: Buffer.from('Договор купли-продажи земельного участка.\n') })).body.document.id);
+    const onDocument = (await request(rt.url, 'POST', `/api/reviews/documents/${doc.id}/request`, { token: leaving.token, json: { specialization: 'land' } })).body.review.id as string;
+    for (const id of [onAnswer, onDocument]) await reviewWhen(rt.url, leaving.token, id, 'assigned', (r) => r.status === 'assigned' && r.lawyer?.id === land.id);
+    expect((await request(rt.url, 'POST', `/api/reviews/${onAnswer}/accept`, { token: land.token })).status).toBe(200);
+    expect(await slots()).toBe(2);
+
+    const erased = await request(rt.url, 'POST', '/api/privacy/erasure', { token: leaving.token, json: { password: leaving.password } });
+    expect(erased.status).toBe(202);
+    await waitFor('erasure completed', async () => ((await db()('privacy_requests').where({ id: erased.body.request.id }).first()).status === 'completed' || undefined), 30_000);
+    // Each ended as a cancel ends it, the lawyer told, then went with the account; the slots came back.
+    for (const id of [onAnswer, onDocument]) {
+      await waitFor(`review.updated cancelled: ${id}`, () => landSocket.of('review.updated').find((e) => e.review.id === id && e.review.status === 'cancelled'));
+    }
+    expect(await db()('lawyer_reviews').whereIn('id', [onAnswer, onDocument])).toEqual([]);
+    expect(await slots()).toBe(0);
+    const next = await account(rt.url, 'user', 'next-requester');
+    for (const id of [await ask(next, 'Как выделить долю в земельном участке?'), await ask(next, 'Как оспорить кадастровую стоимость?')]) {
+      await reviewWhen(rt.url, next.token, id, 'assigned to the freed lawyer', (r) => r.status === 'assigned' && r.lawyer?.id === land.id);
+    }
+    landSocket.close();
   });
 
   it("hands an erased lawyer's open reviews back to routing", async () => {

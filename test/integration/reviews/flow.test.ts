@@ -1,13 +1,14 @@
 /**
  * Lawyer review end to end over HTTP and Socket.IO: a user, three lawyers and an admin.
  * Routing by specialization and load, the lawyer's work on the masked subject, a correction
- * that joins the chat live, decline and reroute, cancel freeing a slot, classification
- * without a label, the monthly allowance, bad input, and the admins' report.
+ * that joins the chat live, decline and reroute, cancel freeing a slot, a deleted document's
+ * open review cancelled with its slot freed, classification without a label, the monthly
+ * allowance, bad input, and the admins' report.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, waitFor, type Client } from '../../e2e/chat/harness.js';
+import { connect, sleep, waitFor, type Client } from '../../e2e/chat/harness.js';
 import { upload } from '../../helpers/documents.js';
 import { request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
@@ -187,6 +188,42 @@ describe('lawyer review', () => {
     const after = (await request(rt.url, 'GET', `/api/reviews/${id}`, { token: user.token }));
     if (after.status === 200) expect(after.body.subject).toEqual({ type: 'document', title: null, text: null });
     else expect(after.status).toBe(404); // the destroy job already took the review with the document
+  });
+
+  it("cancels an open review of a document its owner deletes: the lawyer's slot comes back and the next review takes it", async () => {
+    const owner = await account(rt.url, 'user', 'doc-owner');
+    const heir = await lawyer(rt.url, 'inheritance', { specializations: ['inheritance'], capacity: 1 });
+    const [ownerSocket, heirSocket] = [await connect(rt.url, owner.token), await connect(rt.url, heir.token)];
+    const readyDocument = async (name: string, text: string) => {
+      const up = await upload(rt.url, '/api/documents', owner.token, { name, data: Buffer.from(text) });
+      expect((await settledDocument(rt.url, owner.token, up.body.document.id)).status).toBe('ready');
+      return up.body.document.id as string;
+    };
+    const reviewOf = async (documentId: string) => (await post(owner.token, `/api/reviews/documents/${documentId}/request`, { specialization: 'inheritance' })).body.review.id as string;
+    const will = await readyDocument('will.txt', 'Завещание. Всё имущество завещаю сыну.\n');
+    const held = await reviewOf(will);
+    await reviewWhen(rt.url, owner.token, held, 'assigned', (r) => r.status === 'assigned' && r.lawyer.id === heir.id);
+    expect((await post(heir.token, `/api/reviews/${held}/accept`)).status).toBe(200);
+    // The lawyer's only slot is taken: a second review waits.
+    const waiting = await reviewOf(await readyDocument('deed.txt', 'Договор дарения квартиры.\n'));
+    await sleep(300);
+    expect((await reviewAs(rt.url, owner.token, waiting)).status).toBe('pending');
+
+    expect((await request(rt.url, 'DELETE', `/api/documents/${will}`, { token: owner.token })).status).toBe(204);
+    // Ended as a cancel ends it, both told; then gone with the document.
+    for (const socket of [ownerSocket, heirSocket]) {
+      const told = await waitFor('review.updated cancelled', () => socket.of('review.updated').find((e) => e.review.id === held && e.review.status === 'cancelled'));
+      expect(told.review).toMatchObject({ subject: { type: 'document', id: will }, lawyer: { id: heir.id } });
+    }
+    expect((await request(rt.url, 'GET', `/api/reviews/${held}`, { token: owner.token })).status).toBe(404);
+    expect(await db()('audit_logs').where({ action: 'review.cancelled', target_id: held }).select('meta')).toEqual([{ meta: { from: 'in_progress', via: 'documents.delete' } }]);
+    // The slot came back, and the waiting review is routed to it.
+    await reviewWhen(rt.url, owner.token, waiting, 'assigned to the freed lawyer', (r) => r.status === 'assigned' && r.lawyer.id === heir.id);
+    expect((await profileOf(heir)).active_reviews).toBe(1);
+    expect((await post(owner.token, `/api/reviews/${waiting}/cancel`)).status).toBe(200);
+    expect((await profileOf(heir)).active_reviews).toBe(0);
+    ownerSocket.close();
+    heirSocket.close();
   });
 
   it('classifies a review without a specialization from its masked question (rules when no AI answers)', async () => {
