@@ -33,7 +33,11 @@ export interface ReviewRequest {
 
 export type SubjectRef = { type: 'message' | 'document'; id: string };
 
-/** The subject must be the caller's completed answer or ready document; its registry masks the comment. */
+/**
+ * The subject must be the caller's completed answer or ready document; its registry masks the
+ * comment. Its row is locked, so two requests for one subject take turns and the second finds
+ * the first's review open.
+ */
 async function subjectScope(trx: Knex.Transaction, userId: string, subject: SubjectRef): Promise<RegistryScope> {
   if (subject.type === 'document') {
     const doc = await ownDocument(userId, subject.id, trx);
@@ -41,7 +45,7 @@ async function subjectScope(trx: Knex.Transaction, userId: string, subject: Subj
     return { type: 'document', id: doc.id, owner: userId };
   }
   const message = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id')
-    .where({ 'm.id': subject.id, 'c.user_id': userId }).first('m.chat_id', 'm.sender', 'm.status');
+    .where({ 'm.id': subject.id, 'c.user_id': userId }).first('m.chat_id', 'm.sender', 'm.status').forUpdate('m');
   if (!message) throw domainErrors.notFound('no such message');
   if (message.sender !== 'assistant' || message.status !== 'completed') throw domainErrors.conflict('only a completed answer of the assistant can be reviewed');
   return { type: 'chat', id: message.chat_id, owner: userId };

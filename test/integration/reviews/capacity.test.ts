@@ -80,3 +80,14 @@ describe('capacity under concurrency', () => {
     for (const l of await loads()) expect([l.held, l.counter]).toEqual([0, 0]);
   });
 });
+
+describe('one open review per subject', () => {
+  it('opens one review of an answer asked for twice at once, and refuses the other with 409', async () => {
+    const { answerId } = await answered(rt.url, user.token, 'Вопрос о неустойке по договору поставки');
+    // No lawyer takes family cases here: the review stays pending and takes no one's slot.
+    const both = await Promise.all([0, 1].map(() => requestReview(rt.url, user.token, answerId, { specialization: 'family' })));
+    expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
+    expect(both.find((r) => r.status === 409)!.body.code).toBe('conflict');
+    expect(Number((await db()('lawyer_reviews').where({ message_id: answerId }).count({ n: '*' }))[0]?.n)).toBe(1);
+  });
+});
