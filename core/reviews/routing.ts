@@ -21,21 +21,27 @@ export interface RoutingDeps {
   acceptSeconds: number;
 }
 
+/**
+ * A lawyer `p` (with their account `u`) free to take review `r`: accepting, a slot free, the
+ * review's specialization, an active lawyer account, not its requester, not one who passed on it.
+ */
+const FREE_FOR_REVIEW = `p.accepting AND p.active_reviews < p.capacity AND r.specialization = ANY (p.specializations)
+  AND u.role = 'lawyer' AND u.status = 'active' AND p.user_id <> r.requester_id
+  AND NOT EXISTS (SELECT 1 FROM review_passes x WHERE x.review_id = r.id AND x.lawyer_id = p.user_id)`;
+
 /** Takes a slot of the best lawyer for `review`; undefined when none is free. */
 async function takeSlot(trx: Knex.Transaction, review: ReviewRow): Promise<string | undefined> {
   const { rows } = (await trx.raw(
     `WITH pick AS (
-       SELECT p.user_id FROM lawyer_profiles p JOIN users u ON u.id = p.user_id
-        WHERE p.accepting AND p.active_reviews < p.capacity AND ? = ANY (p.specializations)
-          AND u.role = 'lawyer' AND u.status = 'active' AND p.user_id <> ?
-          AND NOT EXISTS (SELECT 1 FROM review_passes x WHERE x.review_id = ? AND x.lawyer_id = p.user_id)
+       SELECT p.user_id FROM lawyer_reviews r, lawyer_profiles p JOIN users u ON u.id = p.user_id
+        WHERE r.id = ? AND ${FREE_FOR_REVIEW}
         ORDER BY p.active_reviews::float / p.capacity, p.active_reviews, p.updated_at
         LIMIT 1
         FOR UPDATE OF p SKIP LOCKED)
      UPDATE lawyer_profiles p SET active_reviews = p.active_reviews + 1
        FROM pick WHERE p.user_id = pick.user_id AND p.active_reviews < p.capacity
      RETURNING p.user_id`,
-    [review.specialization, review.requester_id, review.id],
+    [review.id],
   )) as { rows: Array<{ user_id: string }> };
   return rows[0]?.user_id;
 }
@@ -75,17 +81,20 @@ async function tryRoute(deps: RoutingDeps, reviewId: string): Promise<Attempt> {
 const PENDING_BATCH = 100;
 
 /**
- * Routes the oldest pending reviews while any lawyer has a free slot (after a slot frees, and
- * every minute). A review still without a specialization a minute after its request lost its
- * classify job (a crash after the commit): it is classified again.
+ * Routes the oldest pending reviews that a lawyer is free to take (after a slot frees, and every
+ * minute): reviews no lawyer can take (no one with the specialization, or all of them passed)
+ * would otherwise fill the batch and keep younger ones from a freed slot. A review still without
+ * a specialization a minute after its request lost its classify job (a crash after the commit):
+ * it is classified again.
  */
 export async function routePending(deps: RoutingDeps, also?: string): Promise<{ assigned: number }> {
   let assigned = 0;
   const unlabelled: string[] = await deps.db('lawyer_reviews').where({ status: 'pending' }).whereNull('specialization')
     .where('created_at', '<', deps.db.raw(`now() - interval '1 minute'`)).limit(PENDING_BATCH).pluck('id');
   for (const id of unlabelled) await deps.effects.classify(id);
-  const pending: string[] = await deps.db('lawyer_reviews').where({ status: 'pending' }).whereNotNull('specialization')
-    .orderBy('created_at').limit(PENDING_BATCH).pluck('id');
+  const pending: string[] = await deps.db('lawyer_reviews as r').where('r.status', 'pending').whereNotNull('r.specialization')
+    .whereExists((q) => q.select(1).from('lawyer_profiles as p').join('users as u', 'u.id', 'p.user_id').whereRaw(FREE_FOR_REVIEW))
+    .orderBy('r.created_at').limit(PENDING_BATCH).pluck('r.id');
   if (also && !pending.includes(also)) pending.push(also);
   for (const id of pending) {
     const free = await deps.db('lawyer_profiles').where({ accepting: true }).whereRaw('active_reviews < capacity').first('user_id');

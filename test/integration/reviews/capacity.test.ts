@@ -3,6 +3,8 @@
  * lawyer ever holds more than their capacity, the first five are assigned at once, and the
  * rest are assigned, oldest first, as lawyers finish and slots free.
  */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../../e2e/chat/harness.js';
@@ -10,6 +12,7 @@ import { request } from '../../helpers/http.js';
 import { account, answered, lawyer, requestReview, type Session } from '../../helpers/reviews.js';
 import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+import { REDIS_URL } from '../../helpers/services.js';
 
 let rt: TestRuntime;
 let user: Session;
@@ -90,4 +93,36 @@ describe('one open review per subject', () => {
     expect(both.find((r) => r.status === 409)!.body.code).toBe('conflict');
     expect(Number((await db()('lawyer_reviews').where({ message_id: answerId }).count({ n: '*' }))[0]?.n)).toBe(1);
   });
+});
+
+describe('reviews no lawyer can take', () => {
+  it('do not keep a younger review from a freed slot, however many of them wait', async () => {
+    const taxLawyer = await lawyer(rt.url, 'tax', { specializations: ['tax'], capacity: 1 });
+    // A hundred and more old pending reviews that no lawyer here takes (family cases).
+    const { answerId: stuck } = await answered(rt.url, user.token, 'Вопрос об алиментах');
+    const old = new Date(Date.now() - 3600_000);
+    await db()('lawyer_reviews').insert(Array.from({ length: 120 }, () => ({
+      requester_id: user.id, subject_type: 'message', message_id: stuck, specialization: 'family', status: 'pending',
+      created_at: old, updated_at: old, resolution_due: new Date(Date.now() + 86_400_000),
+    })));
+    const first = await requestReview(rt.url, user.token, (await answered(rt.url, user.token, 'Вопрос о налоговом вычете')).answerId, { specialization: 'tax' });
+    const held = await waitFor('the tax lawyer to hold the first', async () => ((await db()('lawyer_reviews').where({ id: first.body.review.id, status: 'assigned' }).first()) ? true : undefined));
+    expect(held).toBe(true);
+    const second = await requestReview(rt.url, user.token, (await answered(rt.url, user.token, 'Вопрос о налоге на имущество')).answerId, { specialization: 'tax' });
+    expect(second.status).toBe(202);
+    // Its own route job found no one three times: its next try is 8 s away (2 s, 4 s, 8 s backoff).
+    const reviewsQueue = new Queue('reviews', { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: rt.t.prefix });
+    try {
+      await waitFor('three tries of its route job', async () => ((await reviewsQueue.getJob(`review-route-${second.body.review.id}-0`))?.attemptsMade ?? 0) >= 3 || undefined, 20_000);
+    } finally {
+      await reviewsQueue.close();
+    }
+    expect((await db()('lawyer_reviews').where({ id: second.body.review.id }).first()).status).toBe('pending');
+    const finish = (action: string, json?: object) => request(rt.url, 'POST', `/api/reviews/${first.body.review.id}/${action}`, { token: taxLawyer.token, ...(json ? { json } : {}) });
+    expect((await finish('accept')).status).toBe(200);
+    expect((await finish('complete', { verdict: 'approved', comment: 'Верно.' })).status).toBe(200);
+    // The freed slot goes to it at once, not at its route job's next try.
+    const assigned = await waitFor('the second to be assigned', async () => (await db()('lawyer_reviews').where({ id: second.body.review.id, status: 'assigned' }).first()) ?? undefined, 3000);
+    expect(assigned.lawyer_id).toBe(taxLawyer.id);
+  }, 30_000);
 });
