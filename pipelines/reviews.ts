@@ -43,7 +43,8 @@ export function createReviewEffects(deps: { queues: Queues; emitter?: Emitter; r
       emitter.to([chatRoom(chatId), userRoom(userId)]).emit('message.created', { chat_id: chatId, message });
     },
     async classify(reviewId) {
-      await deps.queues.add('reviews.classify', { review_id: reviewId }, { jobId: `review-classify-${reviewId}` });
+      // Not kept when it fails for good: the minute's sweep adds it again under the same id.
+      await deps.queues.add('reviews.classify', { review_id: reviewId }, { jobId: `review-classify-${reviewId}`, removeOnFail: true });
     },
     async route(reviewId, round) {
       await deps.queues.add('reviews.route', { review_id: reviewId }, { ...ROUTE_OPTIONS, jobId: `review-route-${reviewId}-${round}` });

@@ -87,6 +87,25 @@ async function resolutionBreached(deps: TimerDeps, t: Timer): Promise<string> {
   return 'breached';
 }
 
+/** How long past a deadline its own timer job has to act before the sweep does. */
+const SWEEP_GRACE = "interval '1 minute'";
+
+/**
+ * The deadlines whose timer job was lost (a delayed job fails for good when Postgres is down
+ * through its retries): acted on by the minute's sweep. Acting twice changes nothing, since each
+ * action checks that the review has not moved on.
+ */
+export async function sweepOverdue(deps: TimerDeps): Promise<{ overdue: number }> {
+  const late = `< now() - ${SWEEP_GRACE}`;
+  const accept = (await deps.db('lawyer_reviews').where({ status: 'assigned' }).whereRaw(`accept_due ${late}`).limit(100)
+    .select('id', 'assignment')) as Array<{ id: string; assignment: number }>;
+  const resolution: string[] = await deps.db('lawyer_reviews').whereIn('status', ['pending', 'assigned', 'in_progress']).whereNull('breached_at')
+    .whereRaw(`resolution_due ${late}`).limit(100).pluck('id');
+  for (const r of accept) await acceptExpired(deps, { review_id: r.id, window: 'accept', phase: 'due', assignment: r.assignment });
+  for (const id of resolution) await resolutionBreached(deps, { review_id: id, window: 'resolution', phase: 'due' });
+  return { overdue: accept.length + resolution.length };
+}
+
 export async function runTimer(deps: TimerDeps, t: Timer): Promise<{ outcome: string }> {
   if (t.phase === 'reminder') return { outcome: await remind(deps, t) };
   return { outcome: await (t.window === 'accept' ? acceptExpired(deps, t) : resolutionBreached(deps, t)) };

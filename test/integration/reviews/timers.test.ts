@@ -115,4 +115,26 @@ describe('review timers', () => {
     expect(metricValue(text, 'reviews_total', { status: 'assigned' })).toBeGreaterThanOrEqual(4);
     expect(metricValue(text, 'reviews_total', { status: 'completed' })).toBe(2);
   });
+
+  it('acts on a deadline whose timer job was lost, at the minute sweep', async () => {
+    const subject = await answered(rt.url, user.token, 'Можно ли перепланировать балкон без согласования?');
+    const id = (await requestReview(rt.url, user.token, subject.answerId, { specialization: 'housing' })).body.review.id;
+    const assigned = await reviewWhen(rt.url, user.token, id, 'assigned', (r) => r.status === 'assigned');
+    const queues = createQueues(new Redis(REDIS_URL, { maxRetriesPerRequest: null }), rt.t.prefix);
+    try {
+      // The assignment's timers are gone (as when a delayed job failed for good while Postgres
+      // was down), and its accept deadline passed long ago.
+      const timers = queues.get('reviews');
+      for (const phase of ['reminder', 'due']) await (await timers.getJob(`review-${id}-accept-${phase}-a1`))?.remove();
+      await db()('lawyer_reviews').where({ id }).update({ accept_due: new Date(Date.now() - 120_000) });
+      await queues.add('reviews.route-pending', {});
+      const moved = await reviewWhen(rt.url, user.token, id, 'rerouted by the sweep', (r) => r.status === 'assigned' && r.lawyer.id !== assigned.lawyer.id, 10_000);
+      expect(await auditOf(id, 'review.accept_expired')).toHaveLength(1);
+      const holder = moved.lawyer.id === first.id ? first : second;
+      expect((await request(rt.url, 'POST', `/api/reviews/${id}/accept`, { token: holder.token })).status).toBe(200);
+      expect((await request(rt.url, 'POST', `/api/reviews/${id}/complete`, { token: holder.token, json: { verdict: 'approved', comment: 'Верно.' } })).status).toBe(200);
+    } finally {
+      await queues.close();
+    }
+  });
 });
