@@ -113,7 +113,12 @@ export const JOBS = {
     queue: 'billing',
     payload: z.object({ event_id: uuid }),
   },
-  /** Polls pending payments at 5 min, 1 h and 1 day; scheduled every BILLING_RECONCILE_EVERY_SECONDS. */
+  /** Cancels at Stripe, at once, a subscription we ended (replaced by another plan); idempotent. */
+  'billing.cancel-stripe-subscription': {
+    queue: 'billing',
+    payload: z.object({ subscription_id: uuid }),
+  },
+  /** Polls pending payments at 5 min, 1 h and 1 day, and re-queues Stripe cancellations of the last day; every BILLING_RECONCILE_EVERY_SECONDS. */
   'billing.reconcile': {
     queue: 'billing',
     payload: z.object({}),

@@ -1,5 +1,6 @@
 import { applyEvent } from '../core/billing/webhooks.js';
 import { paymentWebhooks } from '../core/telemetry/metrics.js';
+import { enqueueStripeCancels } from '../pipelines/billing.js';
 import { announceBilling } from './billing-notify.js';
 import { defineProcessor } from './processor.js';
 
@@ -12,6 +13,10 @@ export default defineProcessor({
       paymentWebhooks.inc({ provider: event?.provider ?? 'unknown', outcome: 'failed' });
       throw err;
     });
+    if (applied.warning) ctx.log.warn({ event_id: payload.event_id, ...applied.warning.ids }, applied.warning.message);
+    // After the commit (a failure fails this job; the reconcile job's sweep queues it again). An
+    // applied event's cancellations are new facts (a replacement, a charge after the end): run them even if done before.
+    await enqueueStripeCancels(ctx.queues, applied.cancelAtStripe, { again: true });
     ctx.log.info({ event_id: payload.event_id, outcome: applied.outcome }, 'payment event applied');
     await announceBilling(ctx, applied.notify);
     return { outcome: applied.outcome };

@@ -3,6 +3,7 @@ import aiChatReply from './ai-chat-reply.js';
 import aiComplete from './ai-complete.js';
 import aiSweepStuckReplies from './ai-sweep-stuck-replies.js';
 import billingApplyEvent from './billing-apply-event.js';
+import billingCancelStripe from './billing-cancel-stripe.js';
 import billingDailyReport from './billing-daily-report.js';
 import billingExpireSubscriptions from './billing-expire-subscriptions.js';
 import billingReconcile from './billing-reconcile.js';
@@ -29,4 +30,4 @@ import reviewsRoutePending from './reviews-route-pending.js';
 import reviewsTimer from './reviews-timer.js';
 import type { Processor } from './processor.js';
 
-export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];
+export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingCancelStripe, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];

@@ -13,21 +13,33 @@ export interface Applied {
   outcome: string;
   /** Users whose subscription changed, for a `subscription.updated` event. */
   notify?: string[] | undefined;
+  /**
+   * Our ids of Stripe subscriptions we hold canceled that Stripe may still bill: the caller
+   * queues their cancellation at Stripe once the transaction has committed.
+   */
+  cancelAtStripe?: string[] | undefined;
+  /** Something an operator should see in the logs (ids only, never personal data). */
+  warning?: { message: string; ids: Record<string, string> } | undefined;
 }
+
+/** Ids of the replaced subscriptions that live at Stripe (those with a Stripe subscription id). */
+const stripeReplaced = (rows: Array<{ id: string; provider: string; provider_subscription_id: string | null }>) =>
+  rows.filter((r) => r.provider === 'stripe' && r.provider_subscription_id).map((r) => r.id);
 
 /** The dunning schedule of a failed renewal: retries after 1, 3 and 7 days, then canceled. */
 export const DUNNING_RETRY_DAYS = [1, 3, 7];
 
 /** Grants the first period, or extends the current one, after a payment succeeded (in `trx`). */
-async function grantPeriod(trx: Knex.Transaction, payment: { subscription_id: string | null; kind: string; user_id: string }, reported: ProviderPayment): Promise<string> {
-  if (!payment.subscription_id) return 'no subscription';
+async function grantPeriod(trx: Knex.Transaction, payment: { subscription_id: string | null; kind: string; user_id: string }, reported: ProviderPayment): Promise<{ effect: string; cancelAtStripe?: string[] }> {
+  if (!payment.subscription_id) return { effect: 'no subscription' };
   const sub = await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first();
-  if (!sub || sub.status === 'canceled') return 'subscription canceled';
+  if (!sub || sub.status === 'canceled') return { effect: 'subscription canceled' };
   if (payment.kind === 'initial') {
-    if (sub.status !== 'incomplete') return 'already active';
-    // One paid subscription at a time: the one it replaces ends now.
-    await trx('subscriptions').where({ user_id: sub.user_id }).whereIn('status', ['active', 'past_due']).whereNot({ id: sub.id })
-      .update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() });
+    if (sub.status !== 'incomplete') return { effect: 'already active' };
+    // One paid subscription at a time: the one it replaces ends now, and a Stripe one must be
+    // cancelled at Stripe too (else Stripe keeps billing it): the caller queues that after the commit.
+    const replaced = await trx('subscriptions').where({ user_id: sub.user_id }).whereIn('status', ['active', 'past_due']).whereNot({ id: sub.id })
+      .update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() }).returning(['id', 'provider', 'provider_subscription_id']);
     await trx('subscriptions').where({ id: sub.id }).update({
       status: 'active', current_period_start: trx.fn.now(), current_period_end: trx.raw(`now() + interval '1 month'`),
       next_charge_at: sub.provider === 'yookassa' ? trx.raw(`now() + interval '1 month'`) : null,
@@ -35,14 +47,14 @@ async function grantPeriod(trx: Knex.Transaction, payment: { subscription_id: st
       payment_method_id: reported.paymentMethodId ?? sub.payment_method_id, updated_at: trx.fn.now(),
     });
     await audit({ actorId: sub.user_id, action: 'billing.subscription_activated', targetType: 'subscription', targetId: sub.id, meta: { provider: sub.provider } }, trx);
-    return 'activated';
+    return { effect: 'activated', cancelAtStripe: stripeReplaced(replaced) };
   }
   await trx('subscriptions').where({ id: sub.id }).update({
     status: 'active', renewal_failures: 0,
     current_period_start: sub.current_period_end, current_period_end: trx.raw(`?::timestamptz + interval '1 month'`, [sub.current_period_end]),
     next_charge_at: trx.raw(`?::timestamptz + interval '1 month'`, [sub.current_period_end]), updated_at: trx.fn.now(),
   });
-  return 'renewed';
+  return { effect: 'renewed' };
 }
 
 /** A renewal charge failed: past due with a retry per DUNNING_RETRY_DAYS, then canceled. */
@@ -79,17 +91,18 @@ export async function settlePayment(db: Knex, provider: ProviderName, reported: 
       ...(['succeeded', 'canceled'].includes(reported.status) ? { next_poll_at: null } : {}),
     });
     let effect = '';
-    if (reported.status === 'succeeded') effect = await grantPeriod(trx, payment, reported);
+    let cancelAtStripe: string[] | undefined;
+    if (reported.status === 'succeeded') ({ effect, cancelAtStripe } = await grantPeriod(trx, payment, reported));
     else if (reported.status === 'canceled' && payment.kind === 'renewal') effect = await renewalFailed(trx, payment.subscription_id);
     else if (reported.status === 'canceled' && payment.subscription_id) {
       await trx('subscriptions').where({ id: payment.subscription_id, status: 'incomplete' }).update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() });
       effect = 'subscription not started';
     }
     await audit({ actorId: payment.user_id, action: `billing.payment_${reported.status}`, targetType: 'payment', targetId: payment.id, meta: { provider, from, effect } }, trx);
-    return { outcome: `${from} -> ${reported.status}${effect ? `: ${effect}` : ''}`, notify: [payment.user_id], moved: true };
+    return { outcome: `${from} -> ${reported.status}${effect ? `: ${effect}` : ''}`, notify: [payment.user_id], cancelAtStripe, moved: true };
   });
   if (applied.moved) paymentChanges.inc({ provider, status: reported.status });
-  return { outcome: applied.outcome, notify: applied.notify };
+  return { outcome: applied.outcome, notify: applied.notify, cancelAtStripe: applied.cancelAtStripe };
 }
 
 /** Stripe renewed a subscription (an invoice paid for a later cycle): one renewal payment per invoice. */
@@ -103,7 +116,13 @@ export async function stripeRenewal(db: Knex, invoice: { id: string; subscriptio
     }).onConflict(['provider', 'provider_payment_id']).ignore().returning('id');
     if (!inserted.length) return { outcome: 'invoice already applied' };
     paymentChanges.inc({ provider: 'stripe', status: 'succeeded' });
-    if (sub.status === 'canceled') return { outcome: 'subscription canceled' };
+    if (sub.status === 'canceled') {
+      // Stripe billed what we ended: its cancellation at Stripe was missed (or is still queued). Queue it (again).
+      return {
+        outcome: 'subscription canceled', cancelAtStripe: [sub.id],
+        warning: { message: 'a charge arrived for a cancelled subscription: cancelling it at Stripe', ids: { subscription_id: sub.id, invoice_id: invoice.id } },
+      };
+    }
     // Only forward: an older invoice arriving late never shortens the period.
     await trx('subscriptions').where({ id: sub.id }).update({
       status: 'active', current_period_end: trx.raw('greatest(current_period_end, ?::timestamptz)', [invoice.periodEnd]), updated_at: trx.fn.now(),

@@ -38,3 +38,17 @@ export async function reconcilePayments(deps: { db: Knex; providers: Providers; 
   }
   return { polled: due.length, changed };
 }
+
+/** How far back the reconciliation looks for Stripe subscriptions we ended (its cancellation jobs are kept longer). */
+export const STRIPE_CANCEL_LOOKBACK_HOURS = 24;
+
+/**
+ * Stripe subscriptions we ended lately without Stripe having been told to stop at the period's
+ * end (replaced by another plan, or by an operator's plan:grant): the reconcile job queues
+ * their cancellation at Stripe again, so one never queued (the CLI has no queues; a crash
+ * between the commit and the enqueue) is still cancelled. The job ids make a repeat a no-op.
+ */
+export async function stripeEndedLately(db: Knex): Promise<string[]> {
+  return db('subscriptions').where({ provider: 'stripe', status: 'canceled', cancel_at_period_end: false }).whereNotNull('provider_subscription_id')
+    .where('canceled_at', '>', db.raw(`now() - make_interval(hours => ?)`, [STRIPE_CANCEL_LOOKBACK_HOURS])).pluck('id');
+}

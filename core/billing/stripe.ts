@@ -18,6 +18,8 @@ export const STRIPE_SIGNATURE_TOLERANCE_S = 300;
 export type StripeProvider = PaymentProvider & {
   sdk: Stripe;
   cancelAtPeriodEnd(subscriptionId: string): Promise<void>;
+  /** Ends the subscription at Stripe now (no further invoices); idempotent: one already ended is `already canceled`. */
+  cancelNow(subscriptionId: string): Promise<'canceled' | 'already canceled'>;
   /** Verifies `Stripe-Signature` over the raw body; throws `invalid` when it fails. */
   verify(raw: Buffer, signature: string | undefined): Stripe.Event;
 };
@@ -79,6 +81,17 @@ export function createStripe(config: StripeConfig): StripeProvider {
       try {
         await sdk.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
       } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    async cancelNow(subscriptionId: string) {
+      try {
+        await sdk.subscriptions.cancel(subscriptionId);
+        return 'canceled';
+      } catch (err) {
+        // Stripe answers a second cancel (or one after it ended the subscription itself) with
+        // 404 resource_missing; an "already canceled" refusal means the same. Both are done.
+        if (err instanceof Stripe.errors.StripeInvalidRequestError && (err.code === 'resource_missing' || /already (been )?cancel/i.test(err.message))) return 'already canceled';
         throw unavailable(err);
       }
     },

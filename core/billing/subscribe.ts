@@ -78,6 +78,17 @@ export async function cancelAtPeriodEnd(deps: { db: Knex; providers: Providers }
   });
 }
 
+/**
+ * Ends at Stripe, now, a Stripe subscription we already hold canceled (replaced by another
+ * plan), so Stripe stops billing it. Only a canceled one: a stray job never ends a live plan.
+ */
+export async function cancelStripeSubscription(deps: { db: Knex; providers: Providers }, subscriptionId: string): Promise<string> {
+  const sub = await deps.db('subscriptions').where({ id: subscriptionId }).first('provider', 'status', 'provider_subscription_id');
+  if (sub?.provider !== 'stripe' || !sub.provider_subscription_id) return 'not at Stripe';
+  if (sub.status !== 'canceled') return `still ${sub.status}`;
+  return (providerOf(deps.providers, 'stripe') as StripeProvider).cancelNow(sub.provider_subscription_id);
+}
+
 /** The providers this server has keys for. */
 export function createProviders(config: { stripe?: StripeConfig | undefined; yookassa?: YooKassaConfig | undefined }): Providers & { yookassa?: ReturnType<typeof createYooKassa> | undefined } {
   return {
@@ -95,6 +106,7 @@ export async function grantPlan(db: Knex, email: string, planCode: string, days:
   return db.transaction(async (trx) => {
     const user = await trx('users').where({ email }).forUpdate().first('id');
     if (!user) throw domainErrors.notFound(`no account with email ${email}`);
+    // A Stripe one is cancelled at Stripe by the reconcile job (stripeEndedLately): the CLI has no queues.
     await trx('subscriptions').where({ user_id: user.id }).whereIn('status', LIVE_STATUSES)
       .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() });
     const [sub] = await trx('subscriptions').insert({

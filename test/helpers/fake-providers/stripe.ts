@@ -382,7 +382,8 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
 
   function cancelSubscription(id: string): FakeSubscription {
     const sub = getSubscription(id);
-    if (sub.status === 'canceled') throw invalid(`No such subscription: '${id}'; it has already been canceled.`, undefined);
+    // As Stripe: a canceled subscription can still be retrieved, but cancelling it again is 404 resource_missing.
+    if (sub.status === 'canceled') throw missing('subscription', id);
     const t = now();
     sub.status = 'canceled';
     sub.canceled_at ??= t;

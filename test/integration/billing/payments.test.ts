@@ -5,10 +5,12 @@
  * webhook racing the reconciliation poll; no state goes backwards.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, sleep, waitFor } from '../../e2e/chat/harness.js';
+import { connect, openQueue, sleep, waitFor } from '../../e2e/chat/harness.js';
 import { auditCount, db, me, meWhen, paymentRow, runJob, startFakePayments, subscribeTo, WEBHOOK_SECRET } from '../../helpers/billing.js';
-import type { FakeStripe } from '../../helpers/fake-providers/stripe.js';
+import type { FakeStripe, StripeFault } from '../../helpers/fake-providers/stripe.js';
 import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { metricValue } from '../../helpers/metrics.js';
@@ -206,6 +208,98 @@ describe('Stripe', () => {
     const ended = stripe.endSubscription(done.subscription!.id);
     expect((await stripe.sendWebhook(stripeHook(), stripe.event('customer.subscription.deleted', ended), { secret: WEBHOOK_SECRET })).status).toBe(200);
     await meWhen(rt.url, user.token, 'back on free', (m) => m.subscription === null && m.plan.code === 'free');
+  });
+
+  /** Requests that cancelled this Stripe subscription at once (the SDK's `subscriptions.cancel` is a DELETE). */
+  const cancels = (subscriptionId: string) => stripe.requests.filter((r) => r.method === 'DELETE' && r.path === `/v1/subscriptions/${subscriptionId}`);
+  const cancelJob = async (subscriptionId: string) => {
+    const { queue, close } = openQueue('billing', rt.t.prefix);
+    try {
+      return await waitFor('the cancellation job to end', async () => {
+        const job = await queue.getJob(`billing-stripe-cancel-${subscriptionId}`);
+        const state = await job?.getState();
+        return state === 'completed' || state === 'failed' ? { state, returnvalue: job!.returnvalue, attemptsMade: job!.attemptsMade } : undefined;
+      });
+    } finally {
+      await close();
+    }
+  };
+  /** The user pays a Checkout Session for `plan`; the event is delivered `times` times; `faults` await Stripe's next calls. */
+  async function stripeSwitch(user: { token: string }, plan: string, { times = 1, faults = [] }: { times?: number; faults?: StripeFault[] } = {}) {
+    const res = await subscribeTo(rt.url, user.token, plan, 'stripe');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const row = await paymentRow(res.body.payment.id);
+    const done = stripe.completeSession(row.provider_payment_id);
+    stripe.failNext(...faults);
+    const event = stripe.event('checkout.session.completed', done.session);
+    for (let i = 0; i < times; i++) expect((await stripe.sendWebhook(stripeHook(), event, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    await meWhen(rt.url, user.token, `on ${plan}`, (m) => m.subscription?.plan_code === plan && m.subscription.status === 'active');
+    return { row, done };
+  }
+
+  it('cancels the replaced subscription at Stripe once when the user switches plans, however often the events come', async () => {
+    const { user, row: old, done: first } = await stripeActive('switch');
+    const oldId = first.subscription!.id;
+    const { done } = await stripeSwitch(user, 'business', { times: 2 });
+    await waitFor('the old subscription cancelled at Stripe', () => cancels(oldId).length > 0 || undefined);
+    // The same session reported again under another event, and the reconciliation's sweep: nothing more.
+    const again = stripe.event('checkout.session.async_payment_succeeded', done.session);
+    expect((await stripe.sendWebhook(stripeHook(), again, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    expect((await runJob(rt.t.prefix, 'billing.reconcile')).stripeEnded).toBeGreaterThanOrEqual(1);
+    await sleep(500);
+    expect(cancels(oldId)).toHaveLength(1);
+    expect(stripe.subscription(oldId).status).toBe('canceled');
+    expect(stripe.subscription(done.subscription!.id).status).toBe('active');
+    expect(cancels(done.subscription!.id)).toHaveLength(0);
+    expect((await db()('subscriptions').where({ id: old.subscription_id }).first()).status).toBe('canceled');
+    expect(await cancelJob(old.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'canceled' } });
+  });
+
+  it('retries a cancellation Stripe refused, and counts one Stripe already ended as done', async () => {
+    // Three 500s: the SDK's own two retries fail too, so the job itself has to try again.
+    const refused = await stripeActive('switch-retry');
+    await stripeSwitch(refused.user, 'business', { faults: [{ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 }] });
+    expect(await cancelJob(refused.row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'canceled' }, attemptsMade: 2 });
+    expect(stripe.subscription(refused.done.subscription!.id).status).toBe('canceled');
+
+    // Stripe ended it already (its event not yet here): cancelling again is 404 resource_missing, which means done.
+    const ended = await stripeActive('switch-ended');
+    stripe.endSubscription(ended.done.subscription!.id);
+    await stripeSwitch(ended.user, 'business');
+    expect(await cancelJob(ended.row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'already canceled' }, attemptsMade: 1 });
+    expect(cancels(ended.done.subscription!.id)).toHaveLength(1);
+  });
+
+  it('cancels at Stripe a subscription an operator replaced with plan:grant', async () => {
+    const { user, row, done } = await stripeActive('granted-over');
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/cli.ts', 'plan:grant', user.email, 'business', '10'], { env: rt.t.env });
+    expect(cli.stdout).toMatch(/is on business until/);
+    expect((await me(rt.url, user.token)).subscription).toMatchObject({ plan_code: 'business', provider: 'manual' });
+    // The CLI has no worker: the reconciliation finds the Stripe subscription it replaced.
+    await runJob(rt.t.prefix, 'billing.reconcile');
+    await waitFor('the old subscription cancelled at Stripe', () => cancels(done.subscription!.id).length > 0 || undefined);
+    await runJob(rt.t.prefix, 'billing.reconcile');
+    await sleep(500);
+    expect(cancels(done.subscription!.id)).toHaveLength(1);
+    expect(await cancelJob(row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'canceled' } });
+  });
+
+  it('cancels at Stripe a subscription we hold canceled when Stripe charges it anyway', async () => {
+    const { row, done } = await stripeActive('charged-canceled');
+    // A cancellation missed long ago (out of the reconciliation's reach): ours is canceled, Stripe's is not.
+    await db()('subscriptions').where({ id: row.subscription_id }).update({ status: 'canceled', canceled_at: new Date(Date.now() - 3 * 86_400_000) });
+    const invoice = stripe.invoice(done.subscription!.id, { paid: true });
+    expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', invoice), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    await waitFor('the subscription cancelled at Stripe', () => cancels(done.subscription!.id).length > 0 || undefined);
+    expect(await cancelJob(row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'canceled' } });
+    // The charge is recorded as it happened; the subscription stays canceled.
+    expect(await db()('payments').where({ provider_payment_id: invoice.id })).toEqual([expect.objectContaining({ status: 'succeeded', kind: 'renewal' })]);
+    expect((await db()('subscriptions').where({ id: row.subscription_id }).first()).status).toBe('canceled');
+    // Another charge after that cancellation finished: it runs again (and Stripe's 404 counts as done).
+    const later = stripe.invoice(done.subscription!.id, { paid: true });
+    expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', later), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    await waitFor('the cancellation run again', () => cancels(done.subscription!.id).length > 1 || undefined);
+    expect(await cancelJob(row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'already canceled' } });
   });
 });
 
