@@ -11,6 +11,7 @@ export default defineProcessor({
       {
         db: ctx.db, storage: ctx.storage, redis: ctx.redis, prefix: ctx.queues.prefix, queues: ctx.queues.all(), log: ctx.log,
         reviews: createReviewEffects({ queues: ctx.queues, emitter: ctx.emitter, redis: ctx.redis }),
+        stripe: ctx.payments.stripe,
       },
       payload.request_id,
       (request) => announcePrivacy(ctx, request),

@@ -8,7 +8,6 @@ import type { AccountEffects } from '../../core/auth/accounts.js';
 import type { Db } from '../../core/db/knex.js';
 import { Vault } from '../../core/dlp/index.js';
 import { domainErrors } from '../../core/errors.js';
-import type { createProviders } from '../../core/billing/subscribe.js';
 import { requestErasure } from '../../core/privacy/erase.js';
 import { openExport } from '../../core/privacy/export.js';
 import { loadRequest, ownRequest, toPublicRequest } from '../../core/privacy/requests.js';
@@ -27,7 +26,6 @@ export interface PrivacyRequestDeps {
   /** Closes the account's sockets and cancels its queued work when erasure shuts it. */
   effects: AccountEffects;
   encryptionKey: Buffer;
-  providers: ReturnType<typeof createProviders>;
   idempotent: Idempotent;
 }
 
@@ -94,8 +92,7 @@ export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
       body: z.strictObject({ password: z.string().min(1).max(1024) }),
       responses: { 202: { description: 'Sessions end now; the data is destroyed by a job', schema: requestAnswer }, 422: { description: 'The password is not right' } },
       async handler(ctx, { body }) {
-        const cancelAtProvider = async (id: string) => { await deps.providers.stripe?.sdk.subscriptions.cancel(id); };
-        const request = await requestErasure({ db: deps.db, effects: deps.effects, encryptionKey: deps.encryptionKey, cancelAtProvider }, ctx.state.user.id, body.password, ctx.ip);
+        const request = await requestErasure({ db: deps.db, effects: deps.effects, encryptionKey: deps.encryptionKey }, ctx.state.user.id, body.password, ctx.ip);
         // Queued after the account is shut. If this fails, the minute sweep queues it (the account
         // cannot ask again); the answer is 202 all the same: the erasure will run.
         await queue('privacy.erase', request.id).catch((err: Error) => ctx.state.log.warn({ err: err.message, request_id: request.id }, 'erasure left to the sweep'));

@@ -18,6 +18,7 @@ import { domainErrors } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ReviewEffects } from '../reviews/effects.js';
 import { announceCancelled, cancelReviewsOf } from '../reviews/work.js';
+import type { StripeProvider } from '../billing/stripe.js';
 import type { Storage } from '../storage/index.js';
 import { personHash } from './keys.js';
 import { loadRequest, recordStep, type PrivacyRequestRow } from './requests.js';
@@ -26,8 +27,6 @@ export interface ErasureRequestDeps {
   db: Knex;
   effects: AccountEffects;
   encryptionKey: Buffer;
-  /** Ends a Stripe subscription at the provider (best effort; ours ends regardless). */
-  cancelAtProvider(providerSubscriptionId: string): Promise<void>;
 }
 
 /** Confirms with the password and shuts the account; the caller queues `privacy.erase`. */
@@ -36,7 +35,7 @@ export async function requestErasure(deps: ErasureRequestDeps, userId: string, p
   if (!user || !(await verifyPassword(user.password_hash, password))) throw domainErrors.invalid('the password is not right', 'invalid_password');
   const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'erasure' }).whereIn('status', ['queued', 'running']).first();
   if (open) return open as PrivacyRequestRow;
-  const { request, stripe } = await deps.db.transaction(async (trx) => {
+  const request = await deps.db.transaction(async (trx) => {
     // What is held now, for the act: a resumed step only sees what an earlier run left.
     const count = async (table: string) => Number((await trx(table).where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
     const inventory = { documents: await count('documents'), chats: await count('chats'), messages: await count('messages'), payments: await count('payments') };
@@ -46,12 +45,12 @@ export async function requestErasure(deps: ErasureRequestDeps, userId: string, p
       progress: JSON.stringify({ email_hash: personHash(deps.encryptionKey, user.email), actor: await auditActorOf(trx, userId), inventory }),
     }).returning('*');
     await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-    const live = await trx('subscriptions').where({ user_id: userId }).whereIn('status', ['incomplete', 'active', 'past_due'])
-      .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() }).returning(['provider', 'provider_subscription_id']);
+    // Ended here; a Stripe one is ended at Stripe by the erasure job's `stripe` step, retried until Stripe answers.
+    await trx('subscriptions').where({ user_id: userId }).whereIn('status', ['incomplete', 'active', 'past_due'])
+      .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() });
     await audit({ actorId: userId, action: 'privacy.erasure_requested', targetType: 'privacy_request', targetId: request.id, ip }, trx);
-    return { request: request as PrivacyRequestRow, stripe: live.filter((s: { provider: string; provider_subscription_id: string | null }) => s.provider === 'stripe' && s.provider_subscription_id) };
+    return request as PrivacyRequestRow;
   });
-  for (const s of stripe) await deps.cancelAtProvider(s.provider_subscription_id).catch(() => undefined);
   // Sessions end now: sockets close on every node, queued answers are removed.
   await changeAccount(deps.db, deps.effects, { id: userId }, { status: 'blocked' }, { actorId: null, via: 'privacy.erasure' });
   return request;
@@ -66,6 +65,25 @@ export interface ErasureDeps {
   log: Logger;
   /** Announces and reroutes after the person's open reviews are cancelled. */
   reviews: ReviewEffects;
+  /** Ends subscriptions at Stripe, when this server has Stripe keys. */
+  stripe?: Pick<StripeProvider, 'cancelNow'> | undefined;
+}
+
+/**
+ * Ends at Stripe each of the person's Stripe subscriptions (ours are canceled already): Stripe
+ * must stop charging before the rows that name them are deleted. A failure throws, so the job
+ * tries again; one Stripe already ended counts as done.
+ */
+async function cancelAtStripe(deps: ErasureDeps, userId: string): Promise<Record<string, number>> {
+  const ids: string[] = await deps.db('subscriptions').where({ user_id: userId, provider: 'stripe' }).whereNotNull('provider_subscription_id').pluck('provider_subscription_id');
+  if (ids.length && !deps.stripe) {
+    // Nothing can reach Stripe from here: said in the log and the act, not waited on for good.
+    deps.log.error({ subscriptions: ids.length }, 'an erasure found Stripe subscriptions and this server has no Stripe keys');
+    return { not_reachable: ids.length };
+  }
+  const counts: Record<string, number> = { canceled: 0, already_canceled: 0 };
+  for (const id of ids) counts[(await deps.stripe!.cancelNow(id)) === 'canceled' ? 'canceled' : 'already_canceled']! += 1;
+  return counts;
 }
 
 /** Tables holding the person's rows, deleted in this order (children first); payments are kept. */
@@ -158,6 +176,7 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
   };
   await step('documents', () => destroyDocuments(deps, userId));
   await step('redis', () => destroyRedis(deps, userId));
+  await step('stripe', () => cancelAtStripe(deps, userId));
   await step('database', () => destroyRows(deps, userId));
   await step('act', async () => {
     const { email_hash: emailHash, actor, inventory, ...steps } = request!.progress as Record<string, unknown> & { email_hash: string; actor: string | null };
@@ -173,6 +192,7 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
         documents: 'every version\'s object and the masked export deleted from storage; their sealed data keys deleted with their rows, so copies left in backups cannot be decrypted without them',
         database: 'rows deleted: account, sessions, chats, messages, placeholder vaults, document texts, chunks and vectors, reviews requested, consents, caches, usage',
         redis: 'reply streams deleted; queued and kept jobs that named the account removed',
+        stripe: 'subscriptions ended at Stripe before their rows were deleted, so Stripe charges no more',
         payments: 'kept as tax law requires, without the account: no name or e-mail is stored with them',
         audit: 'entries kept; they name the actor by a keyed hash whose key, the account\'s secret, was destroyed with it (older entries by the account id, which no longer leads to anyone)',
         keys: 'the account\'s secret destroyed with its row: its data key, which sealed its placeholder registries and its files\' data keys, cannot be derived again, so copies in backups stay sealed',

@@ -301,6 +301,21 @@ describe('Stripe', () => {
     await waitFor('the cancellation run again', () => cancels(done.subscription!.id).length > 1 || undefined);
     expect(await cancelJob(row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'already canceled' } });
   });
+
+  it('ends an erased person\'s subscription at Stripe before their rows go, trying again while Stripe refuses', async () => {
+    const { user, done } = await stripeActive('erased-payer');
+    // Three 500s: the SDK's own retries fail too, so the erasure job has to try again.
+    stripe.failNext({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+    const erasure = await request(rt.url, 'POST', '/api/privacy/erasure', { token: user.token, json: { password: user.password } });
+    expect(erasure.status).toBe(202);
+    const act = await waitFor('the erasure to complete', async () => {
+      const row = await db()('destruction_acts').where({ request_id: erasure.body.request.id }).first();
+      return row?.act;
+    }, 30_000);
+    expect(act.destroyed.stripe).toEqual({ canceled: 1, already_canceled: 0 });
+    expect(stripe.subscription(done.subscription!.id).status).toBe('canceled');
+    expect(await db()('subscriptions').where({ user_id: user.id })).toHaveLength(0);
+  }, 40_000);
 });
 
 describe('YooKassa renewals', () => {
