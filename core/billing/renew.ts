@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { settlePayment } from './apply.js';
 import { LIVE_STATUSES } from './plans.js';
 import type { ProviderPayment } from './provider.js';
+import { YooKassaRefused } from './yookassa.js';
 
 export interface Charger {
   chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string }): Promise<ProviderPayment>;
@@ -49,9 +50,11 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       deps.log.info({ subscription_id: sub.id, payment_id: payment.id, outcome: applied.outcome }, 'renewal charged');
       users.push(sub.user_id);
     } catch (err) {
-      // The provider did not answer: the payment stays pending and the next run repeats the call with the same key.
+      // The provider did not answer: the payment stays pending and the next run repeats the call
+      // with the same key. It refused the charge itself (or there is no saved method): repeating
+      // it changes nothing, so the charge counts as failed and dunning starts.
       deps.log.warn({ subscription_id: sub.id, payment_id: payment.id, err: (err as Error).message }, 'renewal not charged');
-      if (!sub.payment_method_id) {
+      if (!sub.payment_method_id || err instanceof YooKassaRefused) {
         await db('payments').where({ id: payment.id }).update({ provider_payment_id: `none-${payment.id}` });
         await settlePayment(db, 'yookassa', { providerPaymentId: `none-${payment.id}`, status: 'canceled' });
         users.push(sub.user_id);

@@ -5,7 +5,7 @@
  * the payment fetched back by id says.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { domainErrors } from '../errors.js';
+import { DomainError, domainErrors } from '../errors.js';
 import { decimalAmount, type NewPayment, type PaymentProvider, type PaymentStatus, type ProviderPayment } from './provider.js';
 
 export interface YooKassaConfig {
@@ -25,6 +25,17 @@ interface YooPayment {
 
 const TIMEOUT_MS = 15_000;
 
+/**
+ * YooKassa refused the request itself (a 4xx other than 409 and 429: a removed or invalid saved
+ * method, a refused key): sending it again is refused again. To the API's callers it is still
+ * `payments_unavailable`; a renewal takes it as a failed charge and starts dunning.
+ */
+export class YooKassaRefused extends DomainError {
+  constructor(readonly status: number) {
+    super('unavailable', 'payments_unavailable', `YooKassa refused the request (${status})`);
+  }
+}
+
 export function createYooKassa(config: YooKassaConfig): PaymentProvider & { chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string }): Promise<ProviderPayment> } {
   const auth = `Basic ${Buffer.from(`${config.shopId}:${config.secretKey}`).toString('base64')}`;
 
@@ -41,6 +52,7 @@ export function createYooKassa(config: YooKassaConfig): PaymentProvider & { char
       throw domainErrors.unavailable(`YooKassa did not answer (${(err as Error).name})`, 'payments_unavailable');
     }
     const text = await res.text();
+    if (res.status >= 400 && res.status < 500 && res.status !== 409 && res.status !== 429) throw new YooKassaRefused(res.status);
     if (!res.ok) throw domainErrors.unavailable(`YooKassa answered ${res.status}`, 'payments_unavailable');
     return JSON.parse(text) as YooPayment;
   }

@@ -348,6 +348,18 @@ describe('YooKassa renewals', () => {
     expect(payments.map((p: any) => [p.kind, p.status])).toEqual([['renewal', 'succeeded'], ['initial', 'succeeded']]);
   });
 
+  it('takes a renewal YooKassa refuses outright (a saved method gone) as a failed charge: past due and retried, not paid for', async () => {
+    const { user, subscriptionId } = await yooActive('refused-renewal');
+    await due(subscriptionId);
+    yookassa.failNext({ kind: 'error', status: 400, code: 'invalid_request', description: 'payment_method_id is not valid' });
+    await runJob(rt.t.prefix, 'billing.renew');
+    const sub = await subOf(subscriptionId);
+    expect(sub).toMatchObject({ status: 'past_due', renewal_failures: 1 });
+    expect(Math.round((Date.parse(sub.next_charge_at) - Date.now()) / 86_400_000)).toBe(1);
+    const payments = (await request(rt.url, 'GET', '/api/payments', { token: user.token })).body.items;
+    expect(payments.map((p: any) => [p.kind, p.status])).toEqual([['renewal', 'canceled'], ['initial', 'succeeded']]);
+  });
+
   it('retries a failed renewal at 1, 3 and 7 days while past due, then cancels, telling the user each time', async () => {
     const { user, subscriptionId } = await yooActive('dunning');
     const socket = await connect(rt.url, user.token);
