@@ -68,9 +68,15 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
 
   const documents = await Document.query(db).where({ user_id: userId }).whereNull('deleted_at').orderBy('created_at');
   for (const doc of documents) {
-    const opened = await openVersion(deps, doc);
-    zip.addReadStream(Readable.from(opened.bytes), `documents/${doc.id}/${entryName(opened.filename)}`);
-    files++;
+    // The current version at `documents/<id>/<name>`; earlier ones, still held and downloadable,
+    // at `documents/<id>/versions/<n>/<name>`.
+    const versions: number[] = await db('document_versions').where({ document_id: doc.id }).orderBy('version').pluck('version');
+    for (const version of versions) {
+      const opened = await openVersion(deps, doc, version);
+      const folder = version === doc.version ? `documents/${doc.id}` : `documents/${doc.id}/versions/${version}`;
+      zip.addReadStream(Readable.from(opened.bytes), `${folder}/${entryName(opened.filename)}`);
+      files++;
+    }
   }
   await recordStep(db, request.id, 'documents', documents.length);
 

@@ -60,6 +60,10 @@ async function person(tag: string, who: { name: string; phone: string }) {
 describe('export', () => {
   it('builds a ZIP of everything about the person, their own values restored, for them only', async () => {
     const me = await person('export', EXPORTED);
+    // A second version: the first stays held (and downloadable), so it is exported too.
+    const first = await request(rt.url, 'GET', `/api/documents/${me.documentId}`, { token: me.token });
+    expect((await upload(rt.url, `/api/documents/${me.documentId}/versions`, me.token, { name: 'аренда-2.txt', data: Buffer.from('Вторая редакция договора аренды.') })).status).toBe(202);
+    await settledDocument(rt.url, me.token, me.documentId);
     const socket = await connect(rt.url, me.token);
     const once = { token: me.token, headers: { 'Idempotency-Key': 'export-once' } };
     const started = await request(rt.url, 'POST', '/api/privacy/export', once);
@@ -94,7 +98,8 @@ describe('export', () => {
     expect(question.content).toContain(EXPORTED.name);
     expect(question.content).toContain(EXPORTED.phone);
     expect(chat.messages.map((m: any) => m.id)).toContain(me.replyId);
-    expect(entry(`documents/${me.documentId}/аренда.txt`).toString('utf8')).toBe(docText(EXPORTED));
+    expect(entry(`documents/${me.documentId}/аренда-2.txt`).toString('utf8')).toBe('Вторая редакция договора аренды.');
+    expect(entry(`documents/${me.documentId}/versions/${first.body.version}/аренда.txt`).toString('utf8')).toBe(docText(EXPORTED));
     expect(parse('payments.json')).toEqual([expect.objectContaining({ status: 'succeeded', amount: { amount: 199000, currency: 'RUB' } })]);
     expect(parse('consents.json').map((c: any) => c.purpose)).toEqual(expect.arrayContaining(['processing', 'ai_providers_abroad']));
     expect(parse('audit.json').map((a: any) => a.action)).toEqual(expect.arrayContaining(['auth.register', 'privacy.export_requested']));
