@@ -131,10 +131,16 @@ export async function stripeRenewal(db: Knex, invoice: { id: string; subscriptio
   });
 }
 
-/** Stripe's subscription status changes that matter here: a failed renewal, or its end. */
-export async function stripeSubscriptionState(db: Knex, providerSubscriptionId: string, state: 'past_due' | 'canceled'): Promise<Applied> {
+/**
+ * Stripe's subscription status changes that matter here: a failed renewal, or its end. A failed
+ * attempt of an invoice that has been paid since (Stripe retries, and events come in any order)
+ * changes nothing.
+ */
+export async function stripeSubscriptionState(db: Knex, providerSubscriptionId: string, state: 'past_due' | 'canceled', failedInvoice?: string): Promise<Applied> {
   const allowedFrom = state === 'past_due' ? ['active'] : ['incomplete', 'active', 'past_due'];
+  const paidSince = failedInvoice ? db('payments').where({ provider: 'stripe', provider_payment_id: failedInvoice, status: 'succeeded' }).select(1) : undefined;
   const changed = await db('subscriptions').where({ provider: 'stripe', provider_subscription_id: providerSubscriptionId }).whereIn('status', allowedFrom)
+    .modify((q) => (paidSince ? q.whereNotExists(paidSince) : q))
     .update({ status: state, ...(state === 'canceled' ? { canceled_at: db.fn.now() } : {}), updated_at: db.fn.now() }).returning('user_id');
   return changed.length ? { outcome: state, notify: changed.map((r: { user_id: string }) => r.user_id) } : { outcome: 'no change' };
 }

@@ -16,7 +16,7 @@ import type { PaymentProvider } from './provider.js';
 type EventData =
   | { kind: 'payment'; payment: ProviderPayment }
   | { kind: 'renewal'; invoice: { id: string; subscription: string; amount: number; currency: string; periodEnd: string } }
-  | { kind: 'subscription'; subscription: string; state: 'past_due' | 'canceled' };
+  | { kind: 'subscription'; subscription: string; state: 'past_due' | 'canceled'; invoice?: string | undefined };
 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id);
 
@@ -46,8 +46,9 @@ function stripeData(event: Stripe.Event): EventData | undefined {
       return { kind: 'renewal', invoice: { id: invoice.id!, subscription, amount: invoice.amount_paid, currency: invoice.currency, periodEnd: new Date(periodEnd * 1000).toISOString() } };
     }
     case 'invoice.payment_failed': {
-      const subscription = invoiceSubscription(object as Stripe.Invoice);
-      return subscription ? { kind: 'subscription', subscription, state: 'past_due' } : undefined;
+      const invoice = object as Stripe.Invoice;
+      const subscription = invoiceSubscription(invoice);
+      return subscription ? { kind: 'subscription', subscription, state: 'past_due', invoice: invoice.id } : undefined;
     }
     case 'customer.subscription.deleted':
       return { kind: 'subscription', subscription: (object as Stripe.Subscription).id, state: 'canceled' };
@@ -102,7 +103,7 @@ export async function applyEvent(db: Knex, eventId: string): Promise<Applied> {
   let applied: Applied;
   if (data.kind === 'payment') applied = await settlePayment(db, row.provider, data.payment);
   else if (data.kind === 'renewal') applied = await stripeRenewal(db, { ...data.invoice, periodEnd: new Date(data.invoice.periodEnd) });
-  else applied = await stripeSubscriptionState(db, data.subscription, data.state);
+  else applied = await stripeSubscriptionState(db, data.subscription, data.state, data.invoice);
   await db('payment_events').where({ id: eventId }).update({ applied_at: db.fn.now(), outcome: applied.outcome.slice(0, 200) });
   return applied;
 }

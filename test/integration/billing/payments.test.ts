@@ -199,6 +199,23 @@ describe('Stripe', () => {
     expect((await request(rt.url, 'GET', '/api/payments', { token: user.token })).body.items.map((p: any) => p.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
 
+  it('ignores a failed attempt of an invoice paid since, and marks an unpaid one past due', async () => {
+    const { row, done } = await stripeActive('late-failure');
+    const subId = done.subscription!.id;
+    const paid = stripe.invoice(subId, { paid: true });
+    const send = (type: string, invoice: object, id: string) => stripe.sendWebhook(stripeHook(), stripe.event(type, invoice, { id }), { secret: WEBHOOK_SECRET });
+    expect((await send('invoice.paid', paid, `evt_paid_${paid.id}`)).status).toBe(200);
+    await waitFor('the renewal applied', async () => ((await db()('payments').where({ provider_payment_id: paid.id })).length ? true : undefined));
+    // Stripe's first attempt failed before its retry succeeded; that event comes last.
+    expect((await send('invoice.payment_failed', { ...paid, status: 'open', paid: false }, `evt_failed_${paid.id}`)).status).toBe(200);
+    await waitFor('the late failure applied', async () => ((await db()('payment_events').where({ event_id: `evt_failed_${paid.id}` }).whereNotNull('applied_at')).length ? true : undefined));
+    expect((await db()('subscriptions').where({ id: row.subscription_id }).first()).status).toBe('active');
+    // A failure of an invoice not paid: past due.
+    const unpaid = stripe.invoice(subId, { paid: false });
+    expect((await send('invoice.payment_failed', unpaid, `evt_failed_${unpaid.id}`)).status).toBe(200);
+    await waitFor('past due', async () => ((await db()('subscriptions').where({ id: row.subscription_id }).first()).status === 'past_due' ? true : undefined));
+  });
+
   it('cancels at the period end on Stripe too', async () => {
     const { user, done } = await stripeActive('cancel');
     const res = await request(rt.url, 'POST', '/api/subscriptions/me/cancel', { token: user.token });
