@@ -8,9 +8,6 @@
  *   `reply.delta`) minus the fake provider's own (request received -> first token
  *   written), one message at a time, at p50 and p99.
  */
-import { createDb } from '../core/db/knex.js';
-import { importLaws } from '../core/law/library.js';
-import { setPlanLimits } from '../test/helpers/plans.js';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -18,6 +15,7 @@ import { fakeProviderEnv, startFakeOpenAI } from '../test/helpers/fake-providers
 import type { FakeProvider } from '../test/helpers/fake-providers/fake-server.js';
 import { registerUser } from '../test/helpers/http.js';
 import { REDIS_URL } from '../test/helpers/services.js';
+import { asStartedByDefault } from './defaults.js';
 import { percentile } from './load.js';
 import { QUESTIONS } from './law/questions.js';
 import { ask, cluster, connect, newChat, type Client } from '../test/e2e/chat/harness.js';
@@ -86,10 +84,7 @@ export async function runChatBench(): Promise<object> {
   let stopClean = async (): Promise<unknown> => undefined;
   try {
     const { url, proc: apiProc } = await c.startApi(PROCESS_ENV);
-    // The law library imported, as `npm start` has it (LAW_AUTOIMPORT; the test environment
-    // turns it off), before the workers start: a chat's passages come from a real ranking.
-    const db = createDb({ database: { url: c.t.env.DATABASE_URL, schema: c.t.schema, poolMax: 2 }, dataDir: c.t.dataDir });
-    await Promise.all([setPlanLimits('free', { messages_per_day: 1_000_000 }, db), importLaws(db)]).finally(() => db.destroy());
+    await asStartedByDefault(c.t);
     const workers = await c.startWorkers(PROCESS_ENV);
     // A clean exit, so that exit hooks (a profiler) run.
     stopClean = () => Promise.all([workers.stop('SIGTERM'), apiProc.stop('SIGTERM')]);

@@ -13,13 +13,11 @@
  * scrape (the histogram is reset at each one), so the figure is the worst 1-second p99.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createDb } from '../core/db/knex.js';
-import { importLaws } from '../core/law/library.js';
 import { fakeProviderEnv, startFakeOpenAI } from '../test/helpers/fake-providers/index.js';
 import { registerUser } from '../test/helpers/http.js';
-import { setPlanLimits } from '../test/helpers/plans.js';
 import { freePort } from '../test/helpers/spawn.js';
 import { ask, cluster, connect, newChat, type Client } from '../test/e2e/chat/harness.js';
+import { asStartedByDefault } from './defaults.js';
 import { percentile } from './load.js';
 
 const USERS = Number(process.env.BENCH_LIVE_USERS ?? 500);
@@ -182,10 +180,7 @@ export async function runLiveAnswersBench() {
   let stopClean = async (): Promise<unknown> => undefined;
   try {
     const { url, proc: apiProc } = await c.startApi(PROCESS_ENV);
-    // The law library imported, as `npm start` has it (the test environment turns it off),
-    // before the worker starts: every answer's passages come from a real ranking.
-    const db = createDb({ database: { url: c.t.env.DATABASE_URL, schema: c.t.schema, poolMax: 2 }, dataDir: c.t.dataDir });
-    await Promise.all([setPlanLimits('free', { messages_per_day: 1_000_000 }, db), importLaws(db)]).finally(() => db.destroy());
+    await asStartedByDefault(c.t);
     const workers = await c.startWorkers({ METRICS_PORT: String(metricsPort), ...PROCESS_ENV });
     // A clean exit, so that exit hooks (a profiler) run.
     stopClean = () => Promise.all([workers.stop('SIGTERM'), apiProc.stop('SIGTERM')]);
