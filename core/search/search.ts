@@ -51,6 +51,11 @@ export interface SearchDeps {
   vectors?: VectorRanker;
 }
 
+/** What a chunk at `rank` (from 0) of a ranking adds to its fused score. */
+const rrf = (weight: number, rank: number) => weight / (RRF_K + rank + 1);
+/** A fused score as answers show it. */
+const shown = (score: number) => Number(score.toFixed(6));
+
 /** How many candidates each ranking contributes to the fusion. */
 const depth = (limit: number) => Math.max(30, limit * 3);
 
@@ -73,14 +78,14 @@ export async function search(deps: SearchDeps, req: SearchRequest): Promise<Sear
   rankings.forEach((ranking, list) => ranking.forEach((c, rank) => {
     const key = `${c.kind}:${c.chunk_id}`;
     const entry = fused.get(key) ?? { kind: c.kind, score: 0 };
-    entry.score += weights[list]! / (RRF_K + rank + 1);
+    entry.score += rrf(weights[list]!, rank);
     fused.set(key, entry);
   }));
   const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, req.limit);
   const details = await chunkDetails(db, top.map(([key, v]) => ({ kind: v.kind, chunk_id: key.slice(v.kind.length + 1) })));
   return top.flatMap(([key, v]) => {
     const hit = details.get(key);
-    return hit ? [{ ...hit, score: Number(v.score.toFixed(6)) }] : [];
+    return hit ? [{ ...hit, score: shown(v.score) }] : [];
   });
 }
 
@@ -145,8 +150,7 @@ async function lawHits(db: Db, plan: RankPlan, depth: number, limit: number): Pr
      ORDER BY top.f, top.score DESC, top.id`,
     [...ranked.bindings, limit],
   );
-  // A single ranking's fused score: its weight over RRF_K + rank.
-  return rows.map((r, rank) => ({ ...lawHit(r), score: Number((RRF_WEIGHTS.fulltext / (RRF_K + rank + 1)).toFixed(6)) }));
+  return rows.map((r, rank) => ({ ...lawHit(r), score: shown(rrf(RRF_WEIGHTS.fulltext, rank)) }));
 }
 
 async function rankLaw(db: Db, plan: RankPlan, limit: number): Promise<RankedChunk[]> {
