@@ -15,9 +15,9 @@ export const SAFETY_NET: Array<{ type: PiiType; pattern: RegExp }> = [
   { type: 'EMAIL', pattern: /[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.\p{L}{2,}/gu },
   { type: 'SNILS', pattern: /(?<!\d)\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}(?!\d)/g },
   { type: 'PHONE', pattern: /(?<![\d\w])(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)/g },
-  { type: 'CARD', pattern: /(?<![\d_])(?:\d[ -]?){12,18}\d(?![\d\]])/g },
-  { type: 'INN', pattern: /(?<![\d_])(?:\d{10}|\d{12})(?![\d\]])/g },
-  { type: 'SNILS', pattern: /(?<![\d_])\d{11}(?![\d\]])/g },
+  { type: 'CARD', pattern: /(?<![\d_])(?:\d[ -]?){12,18}\d(?!\d)/g },
+  { type: 'INN', pattern: /(?<![\d_])(?:\d{10}|\d{12})(?!\d)/g },
+  { type: 'SNILS', pattern: /(?<![\d_])\d{11}(?!\d)/g },
 ];
 
 export interface MaskPlan {

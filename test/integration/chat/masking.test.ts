@@ -25,6 +25,12 @@ describe('maskChatText', () => {
     expect(byType[type]).toBe(1);
   });
 
+  it('masks numbers written in square brackets, as the same numbers without them', () => {
+    const { masked, byType } = maskChatText('Вот данные: [4111111111111111], [7707083893], [11223344595]', new PlaceholderRegistry());
+    expect(masked).toBe('Вот данные: [[CARD_1]], [[INN_1]], [[SNILS_1]]');
+    expect(byType).toMatchObject({ CARD: 1, INN: 1, SNILS: 1 });
+  });
+
   it('keeps one placeholder per value across messages of a chat, and leaves legal references alone', () => {
     const registry = new PlaceholderRegistry();
     const a = maskChatText('Мой номер +7 916 123-45-67, статья 81 ТК РФ, дело № А40-12345/2023', registry);
