@@ -48,10 +48,11 @@ export async function changeAccount(
   change: AccountChange,
   by: ChangedBy,
 ): Promise<User> {
-  if (by.actorId && 'id' in who && who.id === by.actorId) throw domainErrors.conflict('an admin cannot change their own role or status');
   const { user, cancelled, blockedNow } = await db.transaction(async (trx) => {
     const found = await User.query(trx).findOne(who).forUpdate();
     if (!found) throw domainErrors.notFound('no such user');
+    // The row's own id: Postgres reads a uuid in any letter case, a string comparison would not.
+    if (by.actorId && found.id === by.actorId) throw domainErrors.conflict('an admin cannot change their own role or status');
     const before = { role: found.role, status: found.status }; // patchAndFetch updates `found` in place
     const user = await found.$query(trx).patchAndFetch(change);
     const blockedNow = before.status !== 'blocked' && user.status === 'blocked';

@@ -99,6 +99,15 @@ describe('blocking an account', () => {
     expect((await me()).status).toBe(403);
   });
 
+  it('refuses an admin changing their own role or status, however the id is written', async () => {
+    const boss = await admin();
+    for (const id of [boss.id, boss.id.toUpperCase()]) {
+      const res = await request(rt.url, 'PATCH', `/api/admin/users/${id}`, { token: boss.token, json: { status: 'blocked' } });
+      expect(res.status).toBe(409);
+    }
+    expect(await db()('users').where({ id: boss.id }).first('role', 'status')).toEqual({ role: 'admin', status: 'active' });
+  });
+
   it('writes the change and its audit row in one transaction: when the audit cannot be written, nothing changes', async () => {
     const boss = await admin();
     const target = await registerUser(rt.url, 'target');
