@@ -57,11 +57,21 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Server {
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown })?.token;
-    const session = typeof token === 'string' ? await userFromToken(deps.tokens, deps.users, token).catch(() => undefined) : undefined;
+    // A bad token reads as no session; a throw is the user store failing, not the client's token.
+    const session = typeof token === 'string' ? await userFromToken(deps.tokens, deps.users, token).catch(() => null) : undefined;
+    if (session === null) return next(new Error('unavailable'));
     if (!session || session.user.status !== 'active') return next(new Error('unauthorized'));
     const leased = await leases.acquire(session.user.id, socket.id).catch(() => undefined);
     if (leased === undefined) return next(new Error('unavailable'));
     if (!leased) return next(new Error('too_many_connections'));
+    // A connection gone while it was admitted is dropped by Socket.IO with neither 'connection'
+    // nor 'disconnect': its lease is given back when its transport closes, whenever that is.
+    const release = () => void leases.release(session.user.id, socket.id).catch(() => undefined);
+    socket.conn.once('close', release);
+    if (socket.conn.readyState !== 'open') {
+      release();
+      return next(new Error('unavailable'));
+    }
     socket.data.user = session.user;
     socket.data.exp = session.exp;
     next();

@@ -5,6 +5,7 @@
  * at all; a user holds at most SOCKET_MAX_PER_USER sockets across the nodes.
  */
 import { Redis } from 'ioredis';
+import { io } from 'socket.io-client';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '../../bin/runtime.js';
@@ -142,6 +143,28 @@ describe('sockets per user', () => {
       open.pop()!.close();
       await sleep(200);
       open.push(await connect(nodeB.url!, user.token));
+    } finally {
+      for (const c of open) c.close();
+    }
+  });
+
+  it('gives back the slot of a connection that went away while it was being admitted', async () => {
+    const user = await registerUser(rt.url, 'dropped');
+    // Each client sends its CONNECT as the transport opens, and closes the transport at once:
+    // the server is still checking the token when the connection is gone.
+    for (let i = 0; i < MAX_SOCKETS; i++) {
+      const socket = io(rt.url, { path: '/ws', auth: { token: user.token }, transports: ['websocket'], reconnection: false });
+      await new Promise<void>((resolve) => socket.io.once('open', () => {
+        socket.io.engine.close();
+        resolve();
+      }));
+      socket.close();
+    }
+    await sleep(500);
+    const open = [];
+    try {
+      for (let i = 0; i < MAX_SOCKETS; i++) open.push(await connect(i % 2 ? nodeB.url! : rt.url, user.token));
+      expect(open.every((c) => c.socket.connected)).toBe(true);
     } finally {
       for (const c of open) c.close();
     }
