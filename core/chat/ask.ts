@@ -2,14 +2,15 @@
  * Asking a question in a chat: admits it under fair use and writes the question (pending until
  * masked) and its reply (queued) in one statement, then hands the raw text, sealed,
  * to the reply pipeline. If the hand-over fails, both rows are failed so nothing waits for
- * a job that does not exist, and the caller is told the service is unavailable.
+ * a job that does not exist, the day's message is given back, and the caller is told the
+ * service is unavailable.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
 import { domainErrors } from '../errors.js';
 import type { Logger } from '../log.js';
-import { admitQuestion, type FairUseLimits } from './fair-use.js';
+import { admitQuestion, dayOf, giveBackMessage, type FairUseLimits } from './fair-use.js';
 import type { Sealer } from './seal.js';
 import { chatMessages } from '../telemetry/metrics.js';
 
@@ -38,7 +39,11 @@ export async function askQuestion(deps: AskDeps, userId: string, chatId: string,
     await deps.enqueueReply({ messageId: message.id, replyId: reply.id, chatId, userId, sealed: deps.sealer.seal(content, message.id) });
   } catch (err) {
     deps.log.error({ err: (err as Error).message }, 'could not enqueue a chat reply');
-    await deps.db('messages').whereIn('id', [message.id, reply.id]).update({ status: 'failed', updated_at: deps.db.fn.now() });
+    // Never answered: the day's message is given back with the rows failed, so a retry costs nothing more.
+    await deps.db.transaction(async (trx) => {
+      await trx('messages').whereIn('id', [message.id, reply.id]).update({ status: 'failed', updated_at: trx.fn.now() });
+      await giveBackMessage(trx, userId, dayOf(turn.at));
+    });
     throw domainErrors.unavailable('the reply could not be queued; try again');
   }
   chatMessages.inc({ kind: 'chat' });

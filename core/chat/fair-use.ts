@@ -59,7 +59,7 @@ export async function admitQuestion(db: Knex, userId: string, chatId: string, li
   let rows: Message[];
   try {
     ({ rows } = await rawPrepared<{ rows: Message[] }>(db, 'SELECT * FROM chat_admit(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::timestamptz, ?::timestamptz, ?::date, ?::int)', [
-      userId, chatId, turn.questionId, turn.replyId, turn.at, alive, today(), limits.maxInflight,
+      userId, chatId, turn.questionId, turn.replyId, turn.at, alive, dayOf(turn.at), limits.maxInflight,
     ]));
   } catch (err) {
     const { code, detail } = err as { code?: string; detail?: string };

@@ -11,6 +11,8 @@ import type { AiConfig, Orchestrator } from '../../../core/ai/index.js';
 import { createAccessTokens } from '../../../core/auth/access-tokens.js';
 import { changeAccount } from '../../../core/auth/accounts.js';
 import { publishUserChanged } from '../../../core/auth/user-cache.js';
+import { askQuestion } from '../../../core/chat/ask.js';
+import { createLogger } from '../../../core/log.js';
 import { runCompletion } from '../../../core/chat/complete.js';
 import { createSealer } from '../../../core/chat/seal.js';
 import { purgeExpired } from '../../../core/chat/sweeper.js';
@@ -51,6 +53,22 @@ async function finished(token: string, id: string) {
     return ['completed', 'failed'].includes(poll.body.status) ? poll.body : undefined;
   });
 }
+
+describe('asking', () => {
+  it('gives the message back when the reply cannot be queued: a refused question costs nothing', async () => {
+    const user = await registerUser(url, 'noqueue');
+    const chatId = await newChat(url, user.token);
+    const deps = {
+      db: db(), sealer: createSealer(randomBytes(32)), limits: { maxInflight: 2, stuckAfterSeconds: 600 }, log: createLogger('silent'),
+      enqueueReply: async () => { throw new Error('Redis is away'); },
+    };
+    await expect(askQuestion(deps, user.id, chatId, 'Можно ли расторгнуть договор?')).rejects.toMatchObject({ code: 'unavailable' });
+    const rows = await db()('messages').where({ chat_id: chatId }).pluck('status');
+    expect(rows).toEqual(['failed', 'failed']);
+    const used = await db()('ai_usage_daily').where({ user_id: user.id }).sum({ n: 'messages' }).first();
+    expect(Number(used?.n ?? 0)).toBe(0);
+  });
+});
 
 describe('Socket.IO', () => {
   it('refuses chat:join once the user is blocked, even by a socket the block did not close', async () => {
