@@ -49,6 +49,7 @@ export function aiRoutes(deps: AiRouteDeps): AnyRoute[] {
       const payload = JOBS['ai.complete'].payload.parse(data);
       return queue().add('ai.complete', payload, { ...COMPLETE_JOB_OPTIONS, jobId: completeJobId(payload.request_id) });
     },
+    find: (id: string) => queue().getJob(completeJobId(id)),
   };
   return [
     defineRoute({

@@ -29,6 +29,8 @@ export interface OneOffDeps {
   slots: CompletionSlots;
   /** Adds the `ai.complete` job (its id derives from the request id). */
   enqueue(data: CompletionJobData): Promise<Job>;
+  /** The request's job as it is now, or undefined. */
+  find(id: string): Promise<Job | undefined>;
   events: QueueEvents;
   waitMs: number;
 }
@@ -80,6 +82,8 @@ export async function requestCompletion(deps: OneOffDeps, userId: string, prompt
     const result = (await job.waitUntilFinished(deps.events, Math.max(1, deps.waitMs))) as CompletionOutcome;
     return { id, status: 'completed', result };
   } catch {
-    return completionState(job, id).catch(() => ({ id, status: 'queued' as const }));
+    // Read again: the job added holds its state as of then, without the failure's reason.
+    const now = async () => completionState((await deps.find(id)) ?? job, id);
+    return now().catch(() => ({ id, status: 'queued' as const }));
   }
 }

@@ -143,6 +143,14 @@ describe('POST /api/ai/complete', () => {
     expect(openai.requests[0]!.raw).not.toContain(RAW[3]);
   });
 
+  it('answers 422 with the failure code when the provider refuses the prompt within the wait', async () => {
+    const user = await registerUser(url, 'refused');
+    openai.script({ kind: 'error', status: 400 });
+    const res = await request(url, 'POST', '/api/ai/complete', { token: user.token, json: { prompt: 'Вопрос, который провайдер не примет' } });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('ai_bad_request');
+  });
+
   it('answers 202 with an id when slow; the owner polls it, others get 404', async () => {
     const user = await registerUser(url, 'slow');
     const other = await registerUser(url, 'other');
