@@ -46,12 +46,16 @@ interface KeysetQuery<R> extends PromiseLike<R[]> {
 
 export async function keysetPage<R extends { id: string; created_at: Date }>(
   query: KeysetQuery<R>,
-  page: { limit: number; after?: Cursor; order: 'asc' | 'desc' },
+  page: { limit: number; after?: Cursor; order: 'asc' | 'desc'; table: string },
 ): Promise<{ items: R[]; next_cursor: string | null }> {
-  const { limit, after, order } = page;
+  const { limit, after, order, table } = page;
   query.orderBy([{ column: 'created_at', order }, { column: 'id', order }]);
   query.limit(limit + 1);
-  if (after) query.whereRaw(`(created_at, id) ${order === 'asc' ? '>' : '<'} (?, ?)`, [after.t, after.id]);
+  // The cursor's time has JavaScript's milliseconds, a row's Postgres's microseconds: the
+  // cursor's row is compared by its own stored time, the cursor's only when it is gone.
+  if (after) {
+    query.whereRaw(`(created_at, id) ${order === 'asc' ? '>' : '<'} (coalesce((SELECT k.created_at FROM ?? k WHERE k.id = ?), ?), ?)`, [table, after.id, after.t, after.id]);
+  }
   const rows = await query;
   const items = rows.slice(0, limit);
   const last = items.at(-1);

@@ -193,6 +193,29 @@ describe('chats and paging', () => {
     expect((await request(url, 'GET', `/api/chats/${ids[1]}`, { token: user.token })).body.updated_at).toBe(page1.body.items[1].updated_at);
   });
 
+  it('pages messages written within one millisecond (as a lawyer\'s, stamped by Postgres) each once, in order', async () => {
+    const user = await registerUser(url, 'microseconds');
+    const chatId = await newChat(url, user.token);
+    const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    const { rows } = await db.query(
+      `INSERT INTO "${rt.t.schema}".messages (chat_id, user_id, sender, content, status, created_at)
+       SELECT $1, $2, 'lawyer', 'Сообщение ' || n, 'completed', '2026-12-01T10:00:00.000Z'::timestamptz + n * interval '100 microseconds'
+       FROM generate_series(1, 3) AS n RETURNING id`, [chatId, user.id]);
+    await db.end();
+    const ids = rows.map((r: { id: string }) => r.id);
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null && seen.length < 10) {
+      const res: { body: { items: Array<{ id: string }>; next_cursor: string | null } } = await request(url, 'GET', `/api/chats/${chatId}/messages?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: user.token });
+      seen.push(...res.body.items.map((m) => m.id));
+      cursor = res.body.next_cursor;
+    }
+    expect(seen).toEqual(ids);
+    const after = await request(url, 'GET', `/api/chats/${chatId}/messages?after=${ids[0]}`, { token: user.token });
+    expect(after.body.items.map((m: { id: string }) => m.id)).toEqual(ids.slice(1));
+  });
+
   it('pages messages oldest first with ?after= and ?cursor=', async () => {
     const user = await registerUser(url, 'msgpaging');
     const chatId = await newChat(url, user.token);
