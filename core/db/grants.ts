@@ -15,6 +15,9 @@ const OWNER_ONLY = ['knex_migrations', 'knex_migrations_lock'];
 export async function grantServiceRole(owner: Knex, role: string): Promise<string> {
   const schema = (await owner.raw('SELECT current_schema() AS s')).rows[0].s as string;
   await owner.transaction(async (trx) => {
+    // Processes starting together grant in turn: Postgres fails a GRANT on an object another
+    // transaction is granting on ("tuple concurrently updated"). Transaction-scoped: PgBouncer-safe.
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`grants:${schema}`]);
     await trx.raw('GRANT USAGE ON SCHEMA ?? TO ??', [schema, role]);
     await trx.raw('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ?? TO ??', [schema, role]);
     await trx.raw('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ?? TO ??', [schema, role]);

@@ -8,6 +8,7 @@ import knex, { type Knex } from 'knex';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../core/audit-verify.js';
+import { grantServiceRole } from '../../core/db/grants.js';
 import { newChat } from '../e2e/chat/harness.js';
 import { registerUser, request } from '../helpers/http.js';
 import { account } from '../helpers/reviews.js';
@@ -64,5 +65,17 @@ describe('the service role', () => {
     }
     expect(await verifyAuditChain(Model.knex())).toMatchObject({ ok: true });
     expect(Number((await asService('audit_logs').count({ n: '*' }))[0]!.n)).toBeGreaterThan(0);
+  });
+
+  it('is granted by processes starting at the same time, none of them failing (compose starts replicas together)', async () => {
+    const owners = Array.from({ length: 4 }, () => knex({ client: 'pg', connection: TEST_DATABASE_URL, searchPath: [rt.t.schema], pool: { min: 0, max: 1 } }));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const outcomes = await Promise.allSettled(owners.map((owner) => grantServiceRole(owner, role)));
+        expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+      }
+    } finally {
+      await Promise.all(owners.map((o) => o.destroy()));
+    }
   });
 });
