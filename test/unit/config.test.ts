@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../core/config.js';
+import { aiEnvShape } from '../../core/ai/config.js';
+import { ConfigError, envSchema, loadConfig } from '../../core/config.js';
 import { resolveSecrets } from '../../core/secrets.js';
 
 describe('config', () => {
@@ -13,6 +14,12 @@ describe('config', () => {
     expect(c.database.url).toBeUndefined();
     expect(c.storage.kind).toBe('local');
     expect(c.redis.url).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('reads a variable set to nothing (compose passes unset ones so) as unset, not as 0 or an empty list', () => {
+    const names = [...Object.keys(envSchema.shape), ...Object.keys(aiEnvShape), 'WORKER_CONCURRENCY_AI'];
+    const blank = Object.fromEntries(names.map((n) => [n, '']));
+    expect(loadConfig(blank)).toEqual(loadConfig({}));
   });
 
   it.each([
