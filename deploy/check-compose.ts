@@ -131,6 +131,11 @@ function checkOwnRules(doc: Dict, rawText: string, envExample: string): string[]
   for (const name of referenced) {
     if (!documented.has(name)) problems.push(`.env.example: ${name} is not documented`);
   }
+  // The other way: a variable .env.example offers must reach the stack, or setting it does nothing.
+  const keys = new Set([...code.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]));
+  for (const name of documented) {
+    if (!referenced.has(name) && !keys.has(name)) problems.push(`.env.example: ${name} is documented but reaches no service`);
+  }
   return problems;
 }
 
