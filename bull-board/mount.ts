@@ -8,6 +8,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import type { Middleware, Next } from 'koa';
+import { z } from 'zod';
+import { audit } from '../core/audit.js';
 import type { AccessTokenService } from '../core/auth/access-tokens.js';
 import type { LoginThrottle } from '../core/auth/login-throttle.js';
 import { burnPasswordCheck, verifyPassword } from '../core/auth/passwords.js';
@@ -21,27 +23,47 @@ import type { AppContext } from '../api/context.js';
 
 export const BOARD_PATH = '/admin/queues';
 const CACHE_MS = 60_000;
+/** Verified sign-ins kept at most; expired ones are swept before one more is kept. */
+const CACHE_MAX = 1_000;
+/** What the sign-up form accepts as an e-mail: anything else cannot be an account's. */
+const accountEmail = z.email().max(254);
 
 export function createBoardGuard(tokens: AccessTokenService, users: Pick<UserCache, 'get'>, throttle: LoginThrottle) {
-  // Verified Basic credentials, by hash, so each asset request does not rerun argon2.
+  // Admins' verified Basic credentials, by a hash of the e-mail and password, so each asset
+  // request does not rerun argon2. Only admins are kept: nobody else gets past the guard.
   const verified = new Map<string, { userId: string; until: number }>();
+  const keep = (key: string, userId: string) => {
+    if (verified.size >= CACHE_MAX) for (const [k, v] of verified) if (v.until <= Date.now()) verified.delete(k);
+    if (verified.size < CACHE_MAX) verified.set(key, { userId, until: Date.now() + CACHE_MS });
+  };
 
+  /** A Basic sign-in: checked, throttled and audited as `POST /api/auth/login` does. */
   async function fromBasic(header: string, ip: string): Promise<User | undefined> {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const sep = decoded.indexOf(':');
     if (sep < 1) return undefined;
     const email = normalizeEmail(decoded.slice(0, sep));
-    const key = createHash('sha256').update(header).digest('hex');
+    if (!accountEmail.safeParse(email).success) return undefined;
+    const password = decoded.slice(sep + 1);
+    const key = createHash('sha256').update(`${email}\u0000${password}`).digest('hex');
     const hit = verified.get(key);
     if (hit && hit.until > Date.now()) return users.get(hit.userId);
     const wait = await throttle.attempt(email, ip);
-    if (wait > 0) throw problems.rateLimited(wait, 'too many failed logins: try again later');
-    const password = decoded.slice(sep + 1);
+    if (wait > 0) {
+      await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait, via: 'queue_board' } });
+      throw problems.rateLimited(wait, 'too many failed logins: try again later');
+    }
     const user = await User.query().findOne({ email });
     const ok = user ? await verifyPassword(user.password_hash, password) : await burnPasswordCheck(password);
-    if (!user || !ok) return undefined;
+    if (!user || !ok) {
+      await audit({ actorId: user?.id ?? null, action: 'auth.login_failed', targetType: 'user', targetId: user?.id, ip, meta: { via: 'queue_board' } });
+      return undefined;
+    }
     await throttle.succeeded(email, ip);
-    verified.set(key, { userId: user.id, until: Date.now() + CACHE_MS });
+    if (user.role === 'admin' && user.status === 'active') {
+      await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip, meta: { via: 'queue_board' } });
+      keep(key, user.id);
+    }
     return user;
   }
 

@@ -30,6 +30,15 @@ describe('Bull Board', () => {
     expect((await request(rt.url, 'GET', '/admin/queues', { token: user.token })).status).toBe(403);
   });
 
+  it('answers 401 to an e-mail no account can have (a NUL, too long), and audits each failed sign-in as a login\'s', async () => {
+    for (const email of ['a\u0000b@x.test', `${'a'.repeat(300)}@x.test`, 'not an e-mail']) {
+      expect((await request(rt.url, 'GET', '/admin/queues', { headers: { authorization: basic(email, 'pw') } })).status).toBe(401);
+    }
+    await request(rt.url, 'GET', '/admin/queues', { headers: { authorization: basic(admin.email, 'another wrong password') } });
+    const failed = await User.knex()('audit_logs').where({ action: 'auth.login_failed', target_id: admin.id }).count({ n: '*' }).first();
+    expect(Number(failed?.n)).toBeGreaterThan(0);
+  });
+
   it('serves the board and its queue API to an admin', async () => {
     const auth = { authorization: basic(admin.email, admin.password) };
     const page = await request(rt.url, 'GET', '/admin/queues', { headers: auth });
