@@ -101,7 +101,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...privacyRoutes({ db: deps.db }),
     ...privacyRequestRoutes({
       db: deps.db, storage: deps.storage, queues: deps.queues, effects: accountEffects,
-      encryptionKey: deps.secrets.encryptionKey, idempotent,
+      encryptionKey: deps.secrets.encryptionKey, idempotent, throttle,
     }),
     ...billingRoutes({
       db: deps.db, reads, queues: deps.queues, idempotent, providers,

@@ -2,6 +2,7 @@
  * A person's export and erasure, and the admins' view of requests and destruction acts.
  * The work runs as `privacy` jobs; progress reaches the owner as `privacy.updated`.
  */
+import type { LoginThrottle } from '../../core/auth/login-throttle.js';
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
 import type { AccountEffects } from '../../core/auth/accounts.js';
@@ -27,6 +28,7 @@ export interface PrivacyRequestDeps {
   effects: AccountEffects;
   encryptionKey: Buffer;
   idempotent: Idempotent;
+  throttle: LoginThrottle;
 }
 
 const requestSchema = z.object({
@@ -90,9 +92,9 @@ export function privacyRequestRoutes(deps: PrivacyRequestDeps): AnyRoute[] {
     defineRoute({
       method: 'post', path: '/api/privacy/erasure', summary: 'Erase your account and everything held about you (confirm with your password)', tags: ['privacy'], access: 'user',
       body: z.strictObject({ password: z.string().min(1).max(1024) }),
-      responses: { 202: { description: 'Sessions end now; the data is destroyed by a job', schema: requestAnswer }, 422: { description: 'The password is not right' } },
+      responses: { 202: { description: 'Sessions end now; the data is destroyed by a job', schema: requestAnswer }, 422: { description: 'The password is not right' }, 429: { description: 'Too many wrong passwords (the login throttle), with Retry-After' } },
       async handler(ctx, { body }) {
-        const request = await requestErasure({ db: deps.db, effects: deps.effects, encryptionKey: deps.encryptionKey }, ctx.state.user.id, body.password, ctx.ip);
+        const request = await requestErasure({ db: deps.db, effects: deps.effects, encryptionKey: deps.encryptionKey, throttle: deps.throttle }, ctx.state.user.id, body.password, ctx.ip);
         // Queued after the account is shut. If this fails, the minute sweep queues it (the account
         // cannot ask again); the answer is 202 all the same: the erasure will run.
         await queue('privacy.erase', request.id).catch((err: Error) => ctx.state.log.warn({ err: err.message, request_id: request.id }, 'erasure left to the sweep'));

@@ -20,6 +20,7 @@ import type { ReviewEffects } from '../reviews/effects.js';
 import { announceCancelled, cancelReviewsOf } from '../reviews/work.js';
 import type { StripeProvider } from '../billing/stripe.js';
 import type { Storage } from '../storage/index.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import { personHash } from './keys.js';
 import { loadRequest, recordStep, type PrivacyRequestRow } from './requests.js';
 
@@ -27,12 +28,18 @@ export interface ErasureRequestDeps {
   db: Knex;
   effects: AccountEffects;
   encryptionKey: Buffer;
+  /** The login's: a stolen session may not guess the password here faster than at sign-in. */
+  throttle: LoginThrottle;
 }
 
 /** Confirms with the password and shuts the account; the caller queues `privacy.erase`. */
-export async function requestErasure(deps: ErasureRequestDeps, userId: string, password: string, ip?: string): Promise<PrivacyRequestRow> {
+export async function requestErasure(deps: ErasureRequestDeps, userId: string, password: string, ip: string): Promise<PrivacyRequestRow> {
   const user = await deps.db('users').where({ id: userId }).first('email', 'password_hash');
-  if (!user || !(await verifyPassword(user.password_hash, password))) throw domainErrors.invalid('the password is not right', 'invalid_password');
+  if (!user) throw domainErrors.invalid('the password is not right', 'invalid_password');
+  const wait = await deps.throttle.attempt(user.email, ip);
+  if (wait > 0) throw domainErrors.limited(wait, 'too many wrong passwords: try again later');
+  if (!(await verifyPassword(user.password_hash, password))) throw domainErrors.invalid('the password is not right', 'invalid_password');
+  await deps.throttle.succeeded(user.email, ip);
   const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'erasure' }).whereIn('status', ['queued', 'running']).first();
   if (open) return open as PrivacyRequestRow;
   const request = await deps.db.transaction(async (trx) => {

@@ -123,6 +123,18 @@ describe('erasure', () => {
     expect(await db()('privacy_requests').where({ user_id: me.id })).toHaveLength(0);
   });
 
+  it('throttles password guesses as a login does: past the failures allowed, 429 with Retry-After', async () => {
+    const me = await account(rt.url, 'user', 'guesser');
+    const codes = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: `guess ${i}` } });
+      codes.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(codes).toEqual([422, 422, 422, 422, 422, 429]);
+    expect(await db()('privacy_requests').where({ user_id: me.id })).toHaveLength(0);
+  });
+
   it('ends the sessions at once, leaves nothing of the person anywhere, keeps payments without them, and proves it with an act', async () => {
     const me = await person('erase', ERASED);
     const admin = await account(rt.url, 'admin', 'privacy-admin');
