@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { askQuestion, type ReplyHandOver } from '../../core/chat/ask.js';
-import { archiveChat, createChat, linkChatDocuments, ownChat } from '../../core/chat/chats.js';
+import { archiveChat, createChat, ownChat } from '../../core/chat/chats.js';
+import { ownDocuments } from '../../core/documents/documents.js';
 import type { FairUseLimits } from '../../core/chat/fair-use.js';
 import { toPublicMessage } from '../../core/chat/messages.js';
 import { requestReplyStop } from '../../core/chat/reply-stop.js';
@@ -136,11 +137,9 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
           enqueueReply: (h: ReplyHandOver) => enqueueChatReply(deps.queues, h, h.sealed, deps.replyAttempts),
         };
         await deps.idempotent(ctx, userId, body, async () => {
-          if (body.document_ids?.length) {
-            await ownChat(userId, params.chat_id);
-            await linkChatDocuments(deps.db, userId, params.chat_id, body.document_ids);
-          }
-          const { message, reply } = await askQuestion(ask, userId, params.chat_id, body.content);
+          // Another's document is refused before anything is written; the links come with the question.
+          if (body.document_ids?.length) await ownDocuments(deps.db, userId, body.document_ids);
+          const { message, reply } = await askQuestion(ask, userId, params.chat_id, body.content, body.document_ids);
           return { status: 202, body: { message: toPublicMessage(message), reply: { id: reply.id, status: 'queued' as const } } };
         });
       },

@@ -1,7 +1,7 @@
 /**
  * Asking a question in a chat: admits it under fair use and writes the question (pending until
- * masked) and its reply (queued) in one statement, then hands the raw text, sealed,
- * to the reply pipeline. If the hand-over fails, both rows are failed so nothing waits for
+ * masked) and its reply (queued) in one statement, links the documents it names to the chat,
+ * then hands the raw text, sealed, to the reply pipeline. If the hand-over fails, both rows are failed so nothing waits for
  * a job that does not exist, the day's message is given back, and the caller is told the
  * service is unavailable.
  */
@@ -10,6 +10,7 @@ import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
 import { domainErrors } from '../errors.js';
 import type { Logger } from '../log.js';
+import { linkChatDocuments } from './chats.js';
 import { admitQuestion, dayOf, giveBackMessage, type FairUseLimits } from './fair-use.js';
 import type { Sealer } from './seal.js';
 import { chatMessages } from '../telemetry/metrics.js';
@@ -31,14 +32,16 @@ export interface AskDeps {
   log: Logger;
 }
 
-export async function askQuestion(deps: AskDeps, userId: string, chatId: string, content: string): Promise<{ message: Message; reply: Message }> {
+export async function askQuestion(deps: AskDeps, userId: string, chatId: string, content: string, documentIds: string[] = []): Promise<{ message: Message; reply: Message }> {
   // Both ids are chosen here so that the admission writes both rows in its one statement.
   const turn = { questionId: randomUUID(), replyId: randomUUID(), at: new Date() };
   const { message, reply } = await admitQuestion(deps.db, userId, chatId, deps.limits, turn);
   try {
+    // Linked once the question is taken (a refused one links nothing), before its reply reads them.
+    await linkChatDocuments(deps.db, userId, chatId, documentIds);
     await deps.enqueueReply({ messageId: message.id, replyId: reply.id, chatId, userId, sealed: deps.sealer.seal(content, message.id) });
   } catch (err) {
-    deps.log.error({ err: (err as Error).message }, 'could not enqueue a chat reply');
+    deps.log.error({ err: (err as Error).message }, 'could not hand a chat reply over');
     // Never answered: the day's message is given back with the rows failed, so a retry costs nothing more.
     await deps.db.transaction(async (trx) => {
       await trx('messages').whereIn('id', [message.id, reply.id]).update({ status: 'failed', updated_at: trx.fn.now() });

@@ -3,6 +3,7 @@
  * chat answers that cite only the passages the model was given, with verbatim quotes.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask, storedReply, waitFor } from '../../e2e/chat/harness.js';
 import { upload } from '../../helpers/documents.js';
@@ -138,6 +139,16 @@ describe('answers with citations', () => {
     // The passage was in what the provider received.
     expect(sent).toContain(JSON.stringify(chunk.text.slice(0, 60)).slice(1, -1));
   }, 90_000);
+
+  it('links a question\'s documents only when the question is taken: an archived chat gets none', async () => {
+    const user = await registerUser(rt.url, 'archivedlink');
+    const up = await upload(rt.url, '/api/documents', user.token, { name: 'b.txt', data: Buffer.from(CONTRACT), type: 'text/plain' });
+    const chat = await request(rt.url, 'POST', '/api/chats', { token: user.token, json: { title: 'Архив' } });
+    expect((await request(rt.url, 'DELETE', `/api/chats/${chat.body.id}`, { token: user.token })).status).toBe(204);
+    const res = await request(rt.url, 'POST', `/api/chats/${chat.body.id}/messages`, { token: user.token, json: { content: 'Вопрос', document_ids: [up.body.document.id] } });
+    expect([res.status, res.body.code]).toEqual([409, 'conflict']);
+    expect(await Model.knex()('chat_documents').where({ chat_id: chat.body.id })).toEqual([]);
+  });
 
   it('rejects another user\'s document in a chat, and links nothing', async () => {
     const owner = await registerUser(rt.url, 'docowner');
