@@ -60,7 +60,8 @@ export const envSchema = z.object({
   WORKER_DATABASE_POOL_MAX: z.coerce.number().int().min(1).optional(),
 
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  REDIS_AUTOSTART: bool.default(true),
+  /** Default: on, except in production, where a stray local Redis must not stand in for the real one. */
+  REDIS_AUTOSTART: bool.optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/).default('bull'),
   /** Seeds of a Redis Cluster; the cluster is used instead of REDIS_URL. */
   REDIS_CLUSTER_NODES: hostPorts,
@@ -245,7 +246,7 @@ function withPassword(url: string, password: string): string {
 /** REDIS_URL (the default), REDIS_CLUSTER_NODES or REDIS_SENTINELS + REDIS_SENTINEL_NAME: exactly one. */
 function redisTopology(e: Env, env: NodeJS.ProcessEnv): Config['redis'] {
   const refuse = (why: string) => new ConfigError(`invalid configuration: ${why}`);
-  const single = { url: e.REDIS_URL, autostart: e.REDIS_AUTOSTART, queuePrefix: e.QUEUE_PREFIX };
+  const single = { url: e.REDIS_URL, autostart: e.REDIS_AUTOSTART ?? e.NODE_ENV !== 'production', queuePrefix: e.QUEUE_PREFIX };
   if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) throw refuse('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other');
   if (!e.REDIS_SENTINELS !== !e.REDIS_SENTINEL_NAME) throw refuse('REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
   if (e.REDIS_SENTINEL_PASSWORD && !e.REDIS_SENTINELS) throw refuse('REDIS_SENTINEL_PASSWORD goes with REDIS_SENTINELS');

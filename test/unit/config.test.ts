@@ -22,6 +22,12 @@ describe('config', () => {
     expect(loadConfig(blank)).toEqual(loadConfig({}));
   });
 
+  it('starts a managed Redis only off production, unless told', () => {
+    expect(loadConfig({}).redis).toMatchObject({ autostart: true });
+    expect(loadConfig({ NODE_ENV: 'production' }).redis).toMatchObject({ autostart: false });
+    expect(loadConfig({ NODE_ENV: 'production', REDIS_AUTOSTART: 'true' }).redis).toMatchObject({ autostart: true });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
