@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+import { privateDataDir } from './data-dir.js';
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -146,6 +147,7 @@ export async function ensureRedis(config: Config, log: Logger): Promise<RedisHan
         'install Redis 7 (e.g. `apt-get install redis-server`), start it, or set REDIS_URL',
     );
   }
+  privateDataDir(config.dataDir);
   const dir = path.join(config.dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const port = u.port || '6379';

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type Config } from './config.js';
+import { privateDataDir } from './data-dir.js';
 
 export interface Secrets {
   jwtSecret: Uint8Array;
@@ -35,8 +36,8 @@ export function resolveSecrets(config: Config): Secrets {
 
 function readOrCreate(dataDir: string): SecretsFile {
   const file = path.join(dataDir, 'secrets.json');
+  privateDataDir(dataDir);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as SecretsFile;
-  fs.mkdirSync(dataDir, { recursive: true });
   const created: SecretsFile = {
     jwt_secret: randomBytes(48).toString('base64url'),
     encryption_key: randomBytes(32).toString('base64'),

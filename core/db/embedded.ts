@@ -14,6 +14,7 @@ import { StartupError } from '../redis.js';
 import { tryLock, type HeldLock, type LockRecord } from './lock.js';
 import { serveSocket, SOCKET_FILE, type SocketServer } from './pglite-socket.js';
 import { Turns } from './turns.js';
+import { privateDataDir } from '../data-dir.js';
 
 export const LOCK_FILE = 'pglite.lock';
 /** The session name of this process's own knex connection in Turns. */
@@ -47,6 +48,7 @@ function socketDirFor(dataDir: string): string {
  * process owns the directory.
  */
 export function ownEmbedded(dataDir: string, command: string): Knex.Config {
+  privateDataDir(dataDir);
   fs.mkdirSync(path.join(dataDir, 'pglite'), { recursive: true });
   const attempt = tryLock(path.join(dataDir, LOCK_FILE), { pid: process.pid, command });
   if ('owner' in attempt) throw new DataDirInUse(dataDir, attempt.owner);

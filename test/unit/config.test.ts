@@ -44,6 +44,18 @@ describe('config', () => {
     expect(() => loadConfig(env)).toThrow(name);
   });
 
+  it('keeps DATA_DIR to its owner (0700), new or found open', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const fresh = path.join(root, 'fresh');
+    const open = path.join(root, 'open');
+    fs.mkdirSync(open, { mode: 0o755 });
+    fs.chmodSync(open, 0o755);
+    for (const dir of [fresh, open]) {
+      resolveSecrets(loadConfig({ DATA_DIR: dir }));
+      expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    }
+  });
+
   it('generates secrets once into DATA_DIR and reuses them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
     const first = resolveSecrets(loadConfig({ DATA_DIR: dir }));
