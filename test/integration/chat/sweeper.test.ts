@@ -6,7 +6,7 @@ import { createEmitter } from '../../../core/emitter.js';
 import { replyJobAlive, replyJobId } from '../../../pipelines/chat-reply.js';
 import { registerUser } from '../../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { following, messagesOf, newChat, openQueue } from '../../e2e/chat/harness.js';
+import { connect, following, messagesOf, newChat, openQueue } from '../../e2e/chat/harness.js';
 
 let rt: TestRuntime;
 let ai: ReturnType<typeof openQueue>;
@@ -57,5 +57,14 @@ describe('stuck reply sweeper', () => {
       expect(await sweepStuckReplies({ db: Model.knex(), emitter, replyJobAlive: (id) => replyJobAlive(aiQueue, id), stuckAfterSeconds: 600 })).toBe(0);
       expect(client.of('reply.failed', lost.replyId)).toHaveLength(1);
     });
+
+    // A client that missed the announcement learns the outcome when it rejoins to replay.
+    const late = await connect(rt.url, user.token);
+    try {
+      expect(await late.join(chatId, { after_seq: 0 })).toEqual({ ok: true });
+      expect(await late.first('reply.failed', lost.replyId)).toMatchObject({ chat_id: chatId, error: { code: 'reply_lost' } });
+    } finally {
+      late.close();
+    }
   });
 });
