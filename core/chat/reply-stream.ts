@@ -136,6 +136,8 @@ export interface ReplyPublisher {
   delta(text: string): Promise<void>;
   completed(message: object): Promise<void>;
   failed(error: { code: string; detail: string }): Promise<void>;
+  /** Whether this attempt is still the reply's newest: no other run has restarted it. */
+  current(): Promise<boolean>;
 }
 
 /** Starts a new attempt: clears what an earlier attempt left, numbers this one. */
@@ -164,6 +166,7 @@ export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Em
     delta: (text) => publish('reply.delta', { ...base, seq: ++seq, attempt, delta: text }, LIVE_TTL_SECONDS, false),
     completed: (message) => publish('reply.completed', { chat_id: target.chatId, message }, DONE_TTL_SECONDS, true),
     failed: (error) => publish('reply.failed', { ...base, error }, DONE_TTL_SECONDS, true),
+    current: async () => (await deps.redis.get(attemptKey)) === String(attempt),
   };
 }
 

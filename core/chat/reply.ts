@@ -269,8 +269,12 @@ export async function completeStreaming(
   return result as CompletionResult;
 }
 
-/** Marks the reply failed for good and tells the clients. */
+/**
+ * Marks the reply failed for good and tells the clients. A run whose attempt another run has
+ * restarted since (it lost its job's lock) leaves the reply to that one: its failure is its own.
+ */
 export async function failReply(deps: Pick<ReplyDeps, 'db' | 'emitter'>, p: ReplyJob, error: { code: string; detail: string }, publisher?: ReplyPublisher) {
+  if (publisher && !(await publisher.current())) return;
   const [row] = await deps.db('messages')
     .where({ id: p.message_id })
     .whereIn('status', ['queued', 'streaming'])

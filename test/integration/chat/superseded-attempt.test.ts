@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, CompletionHooks, CompletionRequest, Orchestrator } from '../../../core/ai/index.js';
 import { AttemptSuperseded, openReplyPublisher, readReplyEvents } from '../../../core/chat/reply-stream.js';
-import { completeStreaming } from '../../../core/chat/reply.js';
+import { completeStreaming, failReply } from '../../../core/chat/reply.js';
+import { migrate } from '../../../core/db/knex.js';
 import { createEmitter, type Emitter } from '../../../core/emitter.js';
 import { testEnv, type TestEnv } from '../../helpers/env.js';
 import { REDIS_URL } from '../../helpers/services.js';
@@ -88,6 +89,32 @@ describe('a superseded reply attempt', () => {
       expect(events.map((e) => [e.event, e.data.seq ?? null, e.data.delta ?? null])).toEqual(
         i === 7 ? [] : [['reply.started', null, null], ['reply.delta', 1, 'раз '], ['reply.delta', 2, 'два']],
       );
+    }
+  });
+
+  it('cannot fail the reply the newer attempt is streaming: its failure is dropped, the newer one carries on', async () => {
+    const db = t.db(2);
+    try {
+      await migrate(db, t.schema);
+      const [user] = await db('users').insert({ email: `${randomUUID()}@x.test`, password_hash: 'x' }).returning('id');
+      const [chat] = await db('chats').insert({ user_id: user.id, title: 'Чат' }).returning('id');
+      const [question] = await db('messages').insert({ chat_id: chat.id, user_id: user.id, sender: 'user', status: 'completed', content: 'Вопрос' }).returning('id');
+      const [row] = await db('messages').insert({ chat_id: chat.id, user_id: user.id, sender: 'assistant', status: 'streaming', reply_to: question.id }).returning('id');
+      const reply = { chatId: chat.id as string, userId: user.id as string, messageId: row.id as string };
+      const job = { message_id: reply.messageId, reply_to: question.id as string, chat_id: reply.chatId, user_id: reply.userId };
+      const old = await openReplyPublisher(deps, reply);
+      const current = await openReplyPublisher(deps, reply);
+      await current.started('openai', 'gpt');
+
+      await failReply({ db, emitter: deps.emitter }, job, { code: 'ai_bad_request', detail: 'refused' }, old);
+      expect((await db('messages').where({ id: reply.messageId }).first()).status).toBe('streaming');
+      await current.delta('ответ');
+      expect((await readReplyEvents(redis, t.prefix, reply.messageId)).map((e) => e.event)).toEqual(['reply.started', 'reply.delta']);
+
+      await failReply({ db, emitter: deps.emitter }, job, { code: 'ai_bad_request', detail: 'refused' }, current);
+      expect((await db('messages').where({ id: reply.messageId }).first()).status).toBe('failed');
+    } finally {
+      await db.destroy();
     }
   });
 });
