@@ -8,7 +8,8 @@
  * when another worker restarts the reply. Its `started` and deltas are refused
  * (AttemptSuperseded) once a newer attempt opened, so the two never interleave in one
  * stream. Terminal events are not fenced: only the run that wins the stored message's
- * conditional update publishes one.
+ * conditional update publishes one, and a run fails the reply only while its attempt is the
+ * newest (`current()`).
  */
 import type { Emitter } from '../emitter.js';
 import type { RedisClient } from '../redis.js';
