@@ -11,6 +11,7 @@ import { LAW_CODES } from '../core/law/codes.js';
 import { importLaws } from '../core/law/library.js';
 import { DomainError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { USER_CACHE_TTL_MS } from '../core/auth/user-cache.js';
 import { connectedProducer } from '../core/redis.js';
 import { resolveSecrets } from '../core/secrets.js';
 import { createStorage } from '../core/storage/index.js';
@@ -132,7 +133,21 @@ const COMMANDS: Record<string, { usage: string; run(ctx: Context, args: string[]
  */
 async function effectsFor(config: Config, log: Logger): Promise<{ effects: AccountEffects; close(): Promise<void> }> {
   const redis = await connectedProducer(config.redis).catch(() => undefined);
-  if (!redis) return { effects: { changed: async () => undefined, blocked: async () => undefined }, close: async () => undefined };
+  if (!redis) {
+    // Nothing running (the first admin, made before the first start) needs telling; if API
+    // nodes do run, the operator must know what this change does not reach at once.
+    let missed = false;
+    const miss = async () => void (missed = true);
+    return {
+      effects: { changed: miss, blocked: miss },
+      close: async () => {
+        if (missed) {
+          console.error(`warning: Redis is not reachable (${config.redis.url}): running API nodes apply this change within ${USER_CACHE_TTL_MS / 1000} s ` +
+            '(their user cache), and a blocked account\'s open sockets stay open until its access token expires');
+        }
+      },
+    };
+  }
   const queues = createQueues(redis, config.redis.queuePrefix);
   return {
     effects: createAccountEffects({ redis, queues, log }),

@@ -19,7 +19,7 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis.js';
 import { User } from '../db/models/index.js';
 
-const TTL_MS = 10_000;
+export const USER_CACHE_TTL_MS = 10_000;
 const MAX_ENTRIES = 50_000;
 /** A node that has not acknowledged by then is hung or gone; its entries run out with the TTL. */
 const ACK_WAIT_MS = 2_000;
@@ -84,7 +84,7 @@ export interface UserCache {
  * `subscriber` is a connection of its own: it enters subscriber mode (in a cluster, made with
  * `sharded: true`, core/redis.ts). `redis` is a command connection, for the acknowledgements.
  */
-export async function createUserCache(subscriber: RedisClient, redis: RedisClient, prefix: string, ttlMs = TTL_MS): Promise<UserCache> {
+export async function createUserCache(subscriber: RedisClient, redis: RedisClient, prefix: string, ttlMs = USER_CACHE_TTL_MS): Promise<UserCache> {
   const entries = new Map<string, { user: Promise<User | undefined>; expires: number }>();
   const channel = userChangedChannel(prefix);
   const sharded = subscriber instanceof Cluster;

@@ -27,7 +27,11 @@ let user: Awaited<ReturnType<typeof registerUser>>;
 
 /** `npm run cli -- ...` as an operator types it, in another process. */
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], { cwd: ROOT, env: t.env });
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; out: string }> {
+  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], { cwd: ROOT, env: { ...t.env, ...env } });
   return run.then(
     ({ stdout, stderr }) => ({ code: 0, out: stdout + stderr }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }),
@@ -66,6 +70,13 @@ describe('embedded database owner', () => {
     const list = await request(base, 'GET', '/api/admin/users', { token: user.token });
     expect(list.status).toBe(200);
     expect(list.body.items.map((u: { email: string }) => u.email)).toContain(user.email);
+  }, 60_000);
+
+  it('makes the change without Redis, saying what it does not reach at once', async () => {
+    const { code, out } = await cliWith({ REDIS_URL: 'redis://127.0.0.1:1' }, 'user:role', user.email, 'admin');
+    expect(code).toBe(0);
+    expect(out).toContain(`${user.email} is now admin`);
+    expect(out).toMatch(/warning: Redis is not reachable \(redis:\/\/127\.0\.0\.1:1\): running API nodes apply this change within 10 s/);
   }, 60_000);
 
   it('admits and answers a chat question, and refuses one to a chat that is not there', async () => {
