@@ -48,7 +48,8 @@ export function createBoardGuard(tokens: AccessTokenService, users: Pick<UserCac
     const key = createHash('sha256').update(`${email}\u0000${password}`).digest('hex');
     const hit = verified.get(key);
     if (hit && hit.until > Date.now()) return users.get(hit.userId);
-    const wait = await throttle.attempt(email, ip);
+    const attempt = await throttle.attempt(email, ip);
+    const { wait } = attempt;
     if (wait > 0) {
       await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait, via: 'queue_board' } });
       throw problems.rateLimited(wait, 'too many failed logins: try again later');
@@ -59,7 +60,7 @@ export function createBoardGuard(tokens: AccessTokenService, users: Pick<UserCac
       await audit({ actorId: user?.id ?? null, action: 'auth.login_failed', targetType: 'user', targetId: user?.id, ip, meta: { via: 'queue_board' } });
       return undefined;
     }
-    await throttle.succeeded(email, ip);
+    await attempt.succeeded();
     if (user.role === 'admin' && user.status === 'active') {
       await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip, meta: { via: 'queue_board' } });
       keep(key, user.id);

@@ -5,11 +5,16 @@
 import { createHash } from 'node:crypto';
 import type { WindowCounter } from './window-counter.js';
 
+export interface LoginAttempt {
+  /** Seconds to wait when throttled, else 0 (then check the password). */
+  wait: number;
+  /** The password was right: clears the account's failures; the attempt does not count against the IP. */
+  succeeded(): Promise<void>;
+}
+
 export interface LoginThrottle {
-  /** Counts the attempt; seconds to wait when throttled, else 0 (then check the password). */
-  attempt(email: string, ip: string): Promise<number>;
-  /** A successful login clears the account's failures and does not count against the IP. */
-  succeeded(email: string, ip: string): Promise<void>;
+  /** Counts the attempt. */
+  attempt(email: string, ip: string): Promise<LoginAttempt>;
 }
 
 export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccount: number; maxPerIp: number; windowSeconds: number }): LoginThrottle {
@@ -22,10 +27,10 @@ export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccoun
         counter.hit(acct(email), opts.maxPerAccount, opts.windowSeconds),
         counter.hit(ipKey(ip), opts.maxPerIp, opts.windowSeconds),
       ]);
-      return Math.max(a, i);
-    },
-    async succeeded(email, ip) {
-      await Promise.all([counter.reset(acct(email)), counter.undo(ipKey(ip))]);
+      return {
+        wait: Math.max(a.wait, i.wait),
+        succeeded: async () => void (await Promise.all([counter.reset(acct(email)), counter.undo(ipKey(ip), i.window)])),
+      };
     },
   };
 }

@@ -45,7 +45,7 @@ export function createAuthService(deps: AuthDeps) {
         throw domainErrors.invalid(`consent_version must be the current one (${CONSENT_DOCUMENT.version}): read it at GET /api/privacy/consent-document`);
       }
       // Each registration costs an argon2 hash: bound them per IP.
-      const wait = await deps.counter.hit(`register:ip:${ip}`, deps.registerLimit.maxPerIp, deps.registerLimit.windowSeconds);
+      const { wait } = await deps.counter.hit(`register:ip:${ip}`, deps.registerLimit.maxPerIp, deps.registerLimit.windowSeconds);
       if (wait > 0) throw domainErrors.limited(wait, 'too many registrations from this address: try again later');
       const email = normalizeEmail(input.email);
       const password_hash = await hashPassword(input.password);
@@ -67,7 +67,8 @@ export function createAuthService(deps: AuthDeps) {
 
     async login(input: { email: string; password: string }, ip: string) {
       const email = normalizeEmail(input.email);
-      const wait = await deps.throttle.attempt(email, ip);
+      const attempt = await deps.throttle.attempt(email, ip);
+      const { wait } = attempt;
       if (wait > 0) {
         await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait } });
         throw domainErrors.limited(wait, 'too many failed logins: try again later');
@@ -82,7 +83,7 @@ export function createAuthService(deps: AuthDeps) {
         await audit({ actorId: user.id, action: 'auth.login_blocked', targetType: 'user', targetId: user.id, ip });
         throw domainErrors.forbidden('this account is blocked');
       }
-      await deps.throttle.succeeded(email, ip);
+      await attempt.succeeded();
       await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip });
       return { user: user.toPublic(), ...(await startSession(user)) };
     },

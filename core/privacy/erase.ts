@@ -36,10 +36,10 @@ export interface ErasureRequestDeps {
 export async function requestErasure(deps: ErasureRequestDeps, userId: string, password: string, ip: string): Promise<PrivacyRequestRow> {
   const user = await deps.db('users').where({ id: userId }).first('email', 'password_hash');
   if (!user) throw domainErrors.invalid('the password is not right', 'invalid_password');
-  const wait = await deps.throttle.attempt(user.email, ip);
-  if (wait > 0) throw domainErrors.limited(wait, 'too many wrong passwords: try again later');
+  const attempt = await deps.throttle.attempt(user.email, ip);
+  if (attempt.wait > 0) throw domainErrors.limited(attempt.wait, 'too many wrong passwords: try again later');
   if (!(await verifyPassword(user.password_hash, password))) throw domainErrors.invalid('the password is not right', 'invalid_password');
-  await deps.throttle.succeeded(user.email, ip);
+  await attempt.succeeded();
   const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'erasure' }).whereIn('status', ['queued', 'running']).first();
   if (open) return open as PrivacyRequestRow;
   const request = await deps.db.transaction(async (trx) => {

@@ -1,7 +1,7 @@
 /**
  * The fixed-window counter at its edges, on real Redis: a success that is taken back just
- * after the window ended must not leave a counter that never expires (which would answer
- * 429 forever once the limit is reached).
+ * after the window ended must neither leave a counter that never expires (which would answer
+ * 429 forever once the limit is reached) nor take an attempt off the next window.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -29,13 +29,22 @@ const expire = (name: string) => redis.del(key(name));
 
 describe('window counter', () => {
   it('an undo after the window ended leaves no counter behind', async () => {
-    expect(await counter.hit('ip:a', 3, 60)).toBe(0);
+    const first = await counter.hit('ip:a', 3, 60);
+    expect(first.wait).toBe(0);
     await expire('ip:a');
-    await counter.undo('ip:a');
+    await counter.undo('ip:a', first.window);
     expect(await redis.exists(key('ip:a'))).toBe(0);
     // The next window starts from zero and still counts up to the limit.
-    for (let i = 0; i < 3; i++) expect(await counter.hit('ip:a', 3, 60)).toBe(0);
-    expect(await counter.hit('ip:a', 3, 60)).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) expect((await counter.hit('ip:a', 3, 60)).wait).toBe(0);
+    expect((await counter.hit('ip:a', 3, 60)).wait).toBeGreaterThan(0);
+  });
+
+  it('an undo late for its window leaves the next window\'s count alone', async () => {
+    const mine = await counter.hit('ip:late', 3, 1);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the window runs out
+    await counter.hit('ip:late', 3, 1); // someone else opens the next one
+    await counter.undo('ip:late', mine.window);
+    expect(Number(await redis.get(key('ip:late')))).toBe(1);
   });
 
   it('every counter carries its expiry, even one left without a TTL by older code', async () => {
@@ -47,9 +56,9 @@ describe('window counter', () => {
   });
 
   it('undo never takes a counter below zero', async () => {
-    await counter.hit('ip:b', 5, 60);
-    await counter.undo('ip:b');
-    await counter.undo('ip:b');
+    const { window } = await counter.hit('ip:b', 5, 60);
+    await counter.undo('ip:b', window);
+    await counter.undo('ip:b', window);
     expect(Number(await redis.get(key('ip:b')))).toBe(0);
     expect(await redis.ttl(key('ip:b'))).toBeGreaterThan(0);
   });
@@ -57,16 +66,17 @@ describe('window counter', () => {
   it('logins that succeed right after the window ended never lock an address out', async () => {
     const throttle = createLoginThrottle(counter, { maxPerAccount: 5, maxPerIp: 2, windowSeconds: 60 });
     for (let round = 0; round < 4; round++) {
-      expect(await throttle.attempt(`user${round}@example.com`, '10.0.0.9')).toBe(0);
+      const attempt = await throttle.attempt(`user${round}@example.com`, '10.0.0.9');
+      expect(attempt.wait).toBe(0);
       await expire('login:ip:10.0.0.9');
-      await throttle.succeeded(`user${round}@example.com`, '10.0.0.9');
+      await attempt.succeeded();
     }
-    expect(await throttle.attempt('someone@example.com', '10.0.0.9')).toBe(0);
+    expect((await throttle.attempt('someone@example.com', '10.0.0.9')).wait).toBe(0);
     expect(await redis.ttl(key('login:ip:10.0.0.9'))).toBeGreaterThan(0);
   });
 
   it('parallel hits are counted exactly', async () => {
-    const waits = await Promise.all(Array.from({ length: 20 }, () => counter.hit('burst', 7, 60)));
+    const waits = (await Promise.all(Array.from({ length: 20 }, () => counter.hit('burst', 7, 60)))).map((h) => h.wait);
     expect(waits.filter((w) => w === 0)).toHaveLength(7);
     expect(waits.filter((w) => w > 0)).toHaveLength(13);
   });
