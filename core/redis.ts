@@ -151,11 +151,16 @@ export async function ensureRedis(config: Config, log: Logger): Promise<RedisHan
   const dir = path.join(config.dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const port = u.port || '6379';
+  // A process group of its own: a Ctrl-C in the terminal signals the whole group, and Redis must
+  // outlive the graceful stop (the jobs in flight finish against it); it is stopped last, and
+  // on any other exit of this process too.
   const child = spawn(
     'redis-server',
     ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', detached: true },
   );
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   log.warn({ port, dir }, 'no Redis answered: started a managed redis-server (data in DATA_DIR/redis)');
   for (let i = 0; i < 50; i++) {
     if (await ping(url)) {
@@ -163,6 +168,7 @@ export async function ensureRedis(config: Config, log: Logger): Promise<RedisHan
         child,
         stop: () =>
           new Promise<void>((resolve) => {
+            process.off('exit', killOnExit);
             if (child.exitCode !== null) return resolve();
             child.once('exit', () => resolve());
             child.kill('SIGTERM');

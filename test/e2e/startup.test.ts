@@ -1,6 +1,9 @@
 /** Start-up as a user meets it: defaults that need no set-up, one-line refusals, clean stops. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../helpers/env.js';
+import { fakeProviderEnv, startFakeOpenAI } from '../helpers/fake-providers/index.js';
+import { registerUser } from '../helpers/http.js';
+import { ask, connect, newChat } from './chat/harness.js';
 import { freePort, spawnService, waitForReady } from '../helpers/spawn.js';
 
 const envs: Array<ReturnType<typeof testEnv>> = [];
@@ -48,6 +51,33 @@ describe('start-up', () => {
     expect(proc.output()).toContain('started a managed redis-server');
     expect(await proc.stop('SIGTERM')).toBe(0);
     // The managed server is gone with its parent.
+    const down = await fetch(`http://127.0.0.1:${redisPort}`).then(() => false, () => true);
+    expect(down).toBe(true);
+  }, 60_000);
+
+  it('stops cleanly when Ctrl-C signals the whole process group, its managed redis-server last', async () => {
+    // An answer streams while the stop begins: finishing it needs Redis to the end.
+    const openai = await startFakeOpenAI({ defaultStep: { kind: 'text', text: 'Ответ, который ещё идёт.', chunks: 6, delayMs: 300 } });
+    const t = fresh('ctrlc', fakeProviderEnv({ openai }));
+    const [redisPort, port] = [await freePort(), await freePort()];
+    const base = `http://127.0.0.1:${port}`;
+    const proc = spawnService('all', { ...t.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_AUTOSTART: 'true', PORT: String(port), LOG_LEVEL: 'info' }, { group: true });
+    try {
+      await waitForReady(`${base}/readyz`, proc);
+      const user = await registerUser(base, 'ctrlc');
+      const chatId = await newChat(base, user.token);
+      const client = await connect(base, user.token);
+      await client.join(chatId);
+      const { reply } = await ask(base, user.token, chatId, 'Долгий вопрос');
+      await client.first('reply.delta', reply.id);
+      client.close();
+      process.kill(-proc.child.pid!, 'SIGINT'); // what the terminal does on Ctrl-C
+      expect(await proc.exited).toBe(0);
+      expect(proc.output()).not.toMatch(/ECONNREFUSED|shutdown timed out/);
+    } finally {
+      await proc.stop('SIGKILL');
+      await openai.close();
+    }
     const down = await fetch(`http://127.0.0.1:${redisPort}`).then(() => false, () => true);
     expect(down).toBe(true);
   }, 60_000);

@@ -22,8 +22,9 @@ export interface Spawned {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnService(mode: 'all' | 'api' | 'workers', env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, startArgs(mode), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `group`: in a process group of its own, as a terminal runs `npm start` (Ctrl-C signals the whole group). */
+export function spawnService(mode: 'all' | 'api' | 'workers', env: NodeJS.ProcessEnv, opts: { group?: boolean } = {}): Spawned {
+  const child = spawn(process.execPath, startArgs(mode), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: Boolean(opts.group) });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
