@@ -172,7 +172,7 @@ function recordWrites(reads: ReadRouting): Middleware<AppState> {
     try {
       await next();
     } finally {
-      if (ctx.state.user && !SAFE_METHODS.has(ctx.method)) await reads.wrote(ctx.state.user.id);
+      if (ctx.state.user && !SAFE_METHODS.has(ctx.method) && !ctx.state.readOnly) await reads.wrote(ctx.state.user.id);
     }
   };
 }

@@ -7,6 +7,8 @@ export interface AppState {
   log: Logger;
   /** Set by the auth guard on routes that require a user. */
   user?: User;
+  /** Set for a route that writes nothing whatever its method (RouteDef.readOnly). */
+  readOnly?: boolean;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

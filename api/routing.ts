@@ -30,6 +30,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   body?: z.ZodType<B>;
   /** Request headers the route reads (documented only), e.g. Idempotency-Key. */
   headers?: string[];
+  /** A POST that writes nothing (a search): the caller's next reads need not wait for a replica. */
+  readOnly?: boolean;
   responses: Record<number, ResponseSpec>;
   handler: (ctx: AppContext & { state: AppState & { user: NonNullable<AppState['user']> } }, input: { params: P; query: Q; body: B }) => Promise<void>;
 }
@@ -67,6 +69,7 @@ export function mountRoutes(router: Router<AppState>, routes: AnyRoute[], authen
         const user = c.state.user!;
         if (Array.isArray(route.access) && !route.access.includes(user.role)) throw problems.forbidden();
       }
+      if (route.readOnly) c.state.readOnly = true;
       if (route.body && hasBody(c) && !c.is('application/json')) throw problems.unsupportedMediaType();
       const params = parseOr(route.params, ctx.params, 'params', 400);
       const query = parseOr(route.query, ctx.query, 'query', 400);

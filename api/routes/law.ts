@@ -28,7 +28,7 @@ const article = z.object({ code: z.string(), article: z.string(), title: z.strin
 export function lawRoutes(deps: LawRouteDeps): AnyRoute[] {
   return [
     defineRoute({
-      method: 'post', path: '/api/ai/search', summary: 'Hybrid search over your documents and the law library', tags: ['search'], access: 'user',
+      method: 'post', path: '/api/ai/search', summary: 'Hybrid search over your documents and the law library', tags: ['search'], access: 'user', readOnly: true,
       body: z.strictObject({
         query: z.string().trim().min(1).max(2000),
         scope: z.enum(['documents', 'law', 'all']).default('all'),

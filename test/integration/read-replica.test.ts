@@ -75,6 +75,8 @@ describe('with a read replica', () => {
       }
       const found = await request(rt.url, 'POST', '/api/ai/search', { token: user.token, json: { query: 'залог', scope: 'documents' } });
       expect(found.status).toBe(200);
+      // A search writes nothing: the reads after it stay on the replica.
+      expect(ids(await request(rt.url, 'GET', '/api/chats', { token: user.token }))).toEqual([chat]);
     } finally {
       await rep.resumeReplay();
     }
