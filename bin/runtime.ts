@@ -93,61 +93,68 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
   let url: string | undefined;
   let metricsUrl: string | undefined;
 
-  if (mode !== 'api') {
-    // Publishing events and the reply streams are plain commands: one connection serves both,
-    // auto-pipelined (a thousand streams' deltas leave in a few writes).
-    const redis = workerConnection(config.redis, { autoPipelining: true });
-    defineReplyScripts(redis);
-    const emitter = createEmitter(redis, config.redis.queuePrefix);
-    const ai = createOrchestrator(config.ai, log);
-    const unreportCircuits = reportCircuits(() => ai.circuits());
-    const stops = await followReplyStops(workerConnection(config.redis), redis, config.redis.queuePrefix);
-    const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, payments: createProviders(config.billing), passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }), stops };
-    configureCpuPool(config.dlp.threads, log);
-    const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
-    await upsertSchedules(queues, { billingEverySeconds: config.billing.reconcileEverySeconds });
-    // One import job at a time whichever worker starts first; it skips codes already imported.
-    if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
-    // The CPU pool's threads go once the jobs that use them have finished.
-    closers.push(() => pools.close(), () => closeCpuPool(), () => stops.close(), () => redis.quit(), async () => unreportCircuits());
-    if (mode === 'workers') {
-      const metrics = await startMetricsServer(config.metrics.port, config.host, config.metrics.token);
-      metricsUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`;
-      log.info({ url: metricsUrl }, 'serving metrics');
-      closers.unshift(() => metrics.close());
+  try {
+    if (mode !== 'api') {
+      // Publishing events and the reply streams are plain commands: one connection serves both,
+      // auto-pipelined (a thousand streams' deltas leave in a few writes).
+      const redis = workerConnection(config.redis, { autoPipelining: true });
+      defineReplyScripts(redis);
+      const emitter = createEmitter(redis, config.redis.queuePrefix);
+      const ai = createOrchestrator(config.ai, log);
+      const unreportCircuits = reportCircuits(() => ai.circuits());
+      const stops = await followReplyStops(workerConnection(config.redis), redis, config.redis.queuePrefix);
+      const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, payments: createProviders(config.billing), passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }), stops };
+      configureCpuPool(config.dlp.threads, log);
+      if (mode === 'workers') {
+        // Bound before a job is taken: a port that cannot be had stops the start with nothing running.
+        const metrics = await serveWorkerMetrics(config, log);
+        metricsUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`;
+        log.info({ url: metricsUrl }, 'serving metrics');
+        closers.push(() => metrics.close());
+      }
+      const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
+      await upsertSchedules(queues, { billingEverySeconds: config.billing.reconcileEverySeconds });
+      // One import job at a time whichever worker starts first; it skips codes already imported.
+      if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
+      // The CPU pool's threads go once the jobs that use them have finished.
+      closers.push(() => pools.close(), () => closeCpuPool(), () => stops.close(), () => redis.quit(), async () => unreportCircuits());
     }
-  }
 
-  if (mode !== 'workers') {
-    const aiEvents = new QueueEvents('ai', { connection: workerConnection(config.redis), prefix: config.redis.queuePrefix });
-    const usersSub = workerConnection(config.redis, { sharded: true });
-    await whenReady(usersSub);
-    const users = await createUserCache(usersSub, producer, config.redis.queuePrefix);
-    const dbRead = openReadDb(config, db);
-    if (dbRead !== db) closers.push(() => dbRead.destroy());
-    const app = buildApp({ config, log, db, dbRead, redis: producer, storage, queues, tokens, users, version: pkg.version, secrets, aiEvents, ...(vectors ? { vectors } : {}) });
-    const server = http.createServer(app.callback());
-    const pub = workerConnection(config.redis);
-    // In a cluster the gateway's sharded adapter subscribes per shard as it starts: once ready.
-    const sub = workerConnection(config.redis, { sharded: true });
-    await whenReady(sub);
-    const io = createGateway(server, {
-      tokens, users, log, pub, sub, redis: producer, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins,
-      maxSocketsPerUser: config.http.socketMaxPerUser, handlers: createChatHandlers({ redis: producer, prefix: config.redis.queuePrefix }),
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
-    const { port } = server.address() as AddressInfo;
-    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    log.info({ url, mode }, 'listening');
-    // A new installation has no admin: say how to make one (the admin pages and Bull Board need it).
-    if (!(await db('users').where({ role: 'admin' }).first('id'))) {
-      log.info({ command: 'npm run cli -- user:role EMAIL admin' }, 'no admin account yet: sign up, then make it an admin with this command');
+    if (mode !== 'workers') {
+      const aiEvents = new QueueEvents('ai', { connection: workerConnection(config.redis), prefix: config.redis.queuePrefix });
+      const usersSub = workerConnection(config.redis, { sharded: true });
+      await whenReady(usersSub);
+      const users = await createUserCache(usersSub, producer, config.redis.queuePrefix);
+      const dbRead = openReadDb(config, db);
+      if (dbRead !== db) closers.push(() => dbRead.destroy());
+      const app = buildApp({ config, log, db, dbRead, redis: producer, storage, queues, tokens, users, version: pkg.version, secrets, aiEvents, ...(vectors ? { vectors } : {}) });
+      const server = http.createServer(app.callback());
+      const pub = workerConnection(config.redis);
+      // In a cluster the gateway's sharded adapter subscribes per shard as it starts: once ready.
+      const sub = workerConnection(config.redis, { sharded: true });
+      await whenReady(sub);
+      const io = createGateway(server, {
+        tokens, users, log, pub, sub, redis: producer, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins,
+        maxSocketsPerUser: config.http.socketMaxPerUser, handlers: createChatHandlers({ redis: producer, prefix: config.redis.queuePrefix }),
+      });
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
+      const { port } = server.address() as AddressInfo;
+      url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      log.info({ url, mode }, 'listening');
+      // A new installation has no admin: say how to make one (the admin pages and Bull Board need it).
+      if (!(await db('users').where({ role: 'admin' }).first('id'))) {
+        log.info({ command: 'npm run cli -- user:role EMAIL admin' }, 'no admin account yet: sign up, then make it an admin with this command');
+      }
+      // io.close() also closes the HTTP server: no new connections from here on.
+      closers.unshift(
+        () => new Promise((resolve) => io.close(() => resolve(undefined))),
+        () => Promise.all([pub.quit(), sub.quit(), aiEvents.close(), users.close()]),
+      );
     }
-    // io.close() also closes the HTTP server: no new connections from here on.
-    closers.unshift(
-      () => new Promise((resolve) => io.close(() => resolve(undefined))),
-      () => Promise.all([pub.quit(), sub.quit(), aiEvents.close(), users.close()]),
-    );
+  } catch (err) {
+    // What started (pools already taking jobs, a metrics server) stops as a shutdown would.
+    await closeSteps(closers, log, config.shutdownTimeoutMs);
+    throw err;
   }
   closers.push(async () => unreportQueues(), () => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());
 
@@ -156,20 +163,37 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     url,
     metricsUrl,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    async close() {
-      // A step that never ends (a connection to a node that went away) must not hold the rest:
-      // each gets the shutdown timeout, and a stalled one is named in the log.
-      for (const close of closers) {
-        let timer: NodeJS.Timeout | undefined;
-        const stalled = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            log.warn({ step: String(close).slice(0, 120) }, 'a shutdown step did not end in time; going on');
-            resolve();
-          }, config.shutdownTimeoutMs);
-        });
-        await Promise.race([close().catch((err: Error) => log.warn({ err: err.message }, 'error while closing')), stalled]);
-        clearTimeout(timer);
-      }
-    },
+    close: () => closeSteps(closers, log, config.shutdownTimeoutMs),
   };
+}
+
+/**
+ * Runs shutdown steps in order. A step that never ends (a connection to a node that went away)
+ * must not hold the rest: each gets the shutdown timeout, and a stalled one is named in the log.
+ */
+async function closeSteps(steps: Array<() => Promise<unknown>>, log: Logger, timeoutMs: number): Promise<void> {
+  for (const close of steps) {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log.warn({ step: String(close).slice(0, 120) }, 'a shutdown step did not end in time; going on');
+        resolve();
+      }, timeoutMs);
+    });
+    await Promise.race([close().catch((err: Error) => log.warn({ err: err.message }, 'error while closing')), stalled]);
+    clearTimeout(timer);
+  }
+}
+
+/** A workers process's /metrics; with METRICS_PORT unset and 9464 taken (a second workers process on the host), another free port. */
+async function serveWorkerMetrics(config: Config, log: Logger) {
+  const { port, token, fallback } = config.metrics;
+  try {
+    return await startMetricsServer(port, config.host, token);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !fallback) throw err;
+    const server = await startMetricsServer(0, config.host, token);
+    log.warn({ taken: port, port: server.port }, 'the metrics port is taken (another workers process here?): serving metrics on another; give each process its own METRICS_PORT for a scraper');
+    return server;
+  }
 }

@@ -100,7 +100,7 @@ export const envSchema = z.object({
   REGISTER_WINDOW_SECONDS: int(3600, 1),
   SOCKET_MAX_PER_USER: int(20, 1),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  METRICS_PORT: int(9464, 0),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
   WORKER_QUEUES: list.optional(),
   /** Every pool's size at once; WORKER_CONCURRENCY_<QUEUE> sets one pool's (see workers/pools.ts for the defaults). */
@@ -183,7 +183,7 @@ export interface Config {
   /** socketMaxPerUser: open Socket.IO connections per user, across every API node. */
   http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean; socketMaxPerUser: number };
   /** GET /metrics: open on loopback, else Bearer `token`; a workers-only process listens on `port`. */
-  metrics: { token?: string; port: number };
+  metrics: { token?: string; port: number; /** METRICS_PORT unset: another free port when 9464 is taken (a second workers process on the host). */ fallback: boolean };
   /**
    * concurrency: `all` from WORKER_CONCURRENCY, `byQueue` from WORKER_CONCURRENCY_<QUEUE>;
    * databasePoolMax: WORKER_DATABASE_POOL_MAX, when set.
@@ -332,7 +332,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     },
     encryptionKey: e.ENCRYPTION_KEY,
     http: { corsOrigins: e.CORS_ORIGINS, bodyLimitKb: e.BODY_LIMIT_KB, trustProxy: e.TRUST_PROXY, socketMaxPerUser: e.SOCKET_MAX_PER_USER },
-    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT ?? 9464, fallback: e.METRICS_PORT === undefined },
     workers: {
       queues: e.WORKER_QUEUES,
       concurrency: { all: e.WORKER_CONCURRENCY, byQueue: byQueue.sizes },

@@ -82,6 +82,27 @@ describe('start-up', () => {
     expect(down).toBe(true);
   }, 60_000);
 
+  it('runs two workers processes on one host with METRICS_PORT unset, the second serving metrics on another port', async () => {
+    const t = fresh('twoworkers');
+    const env: NodeJS.ProcessEnv = { ...t.env, LOG_LEVEL: 'info' };
+    delete env.METRICS_PORT; // the default, 9464, for both
+    const started = async () => {
+      const proc = spawnService('workers', env);
+      await expect.poll(() => proc.output(), { timeout: 30_000 }).toContain('worker pools started');
+      return proc;
+    };
+    const first = await started();
+    const second = await started();
+    try {
+      const urls = [first, second].map((p) => /"url":"(http:[^"]+\/metrics)"/.exec(p.output())?.[1]);
+      expect(new Set(urls).size).toBe(2);
+      for (const url of urls) expect((await fetch(url!)).status).toBe(200);
+    } finally {
+      expect(await second.stop()).toBe(0);
+      expect(await first.stop()).toBe(0);
+    }
+  }, 90_000);
+
   it('refuses production without secrets, naming them', async () => {
     const t = fresh('prod');
     const proc = spawnService('all', { ...t.env, NODE_ENV: 'production' });
