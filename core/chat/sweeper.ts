@@ -14,25 +14,42 @@ export interface SweepDeps {
   /** Whether the reply's job is still queued or running (the queue is the pipeline's business). */
   replyJobAlive(replyId: string): Promise<boolean>;
   stuckAfterSeconds: number;
+  /** Replies looked at per statement (tests make it small). */
+  pageSize?: number;
 }
+
+/** Pages per run: a bounded run; what is left waits for the next minute's. */
+const MAX_PAGES = 20;
+
+type Stuck = { id: string; reply_to: string; chat_id: string; user_id: string; updated_at: Date };
 
 export async function sweepStuckReplies(deps: SweepDeps): Promise<number> {
   const { db } = deps;
+  const pageSize = deps.pageSize ?? 500;
   const cutoff = new Date(Date.now() - deps.stuckAfterSeconds * 1000);
-  const stuck = (await db('messages')
-    .where({ sender: 'assistant' })
-    .whereIn('status', ['queued', 'streaming'])
-    .where('updated_at', '<', cutoff)
-    .select('id', 'reply_to', 'chat_id', 'user_id')
-    .limit(500)) as Array<{ id: string; reply_to: string; chat_id: string; user_id: string }>;
   let failed = 0;
-  for (const row of stuck) {
-    if (await deps.replyJobAlive(row.id)) continue;
-    await failQuestionAndReply(deps, { message_id: row.id, reply_to: row.reply_to, chat_id: row.chat_id, user_id: row.user_id }, {
-      code: 'reply_lost',
-      detail: 'the reply could not be completed: please ask again',
-    });
-    failed++;
+  let after: Stuck | undefined;
+  // Oldest first, page after page: replies whose jobs are alive (long queues) must not hide the dead ones behind them.
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const query = db('messages')
+      .where({ sender: 'assistant' })
+      .whereIn('status', ['queued', 'streaming'])
+      .where('updated_at', '<', cutoff)
+      .orderBy([{ column: 'updated_at' }, { column: 'id' }])
+      .select('id', 'reply_to', 'chat_id', 'user_id', 'updated_at')
+      .limit(pageSize);
+    if (after) query.whereRaw('(updated_at, id) > (?, ?)', [after.updated_at, after.id]);
+    const stuck = (await query) as Stuck[];
+    for (const row of stuck) {
+      if (await deps.replyJobAlive(row.id)) continue;
+      await failQuestionAndReply(deps, { message_id: row.id, reply_to: row.reply_to, chat_id: row.chat_id, user_id: row.user_id }, {
+        code: 'reply_lost',
+        detail: 'the reply could not be completed: please ask again',
+      });
+      failed++;
+    }
+    if (stuck.length < pageSize) break;
+    after = stuck.at(-1);
   }
   return failed;
 }

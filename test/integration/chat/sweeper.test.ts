@@ -20,9 +20,9 @@ afterAll(async () => {
   await rt?.close();
 });
 
-async function stuckReply(userId: string, chatId: string) {
+async function stuckReply(userId: string, chatId: string, minutesAgo = 20) {
   const db = Model.knex();
-  const old = new Date(Date.now() - 20 * 60 * 1000);
+  const old = new Date(Date.now() - minutesAgo * 60 * 1000);
   const [question] = await db('messages').insert({ chat_id: chatId, user_id: userId, sender: 'user', status: 'pending' }).returning('id');
   const [reply] = await db('messages')
     .insert({ chat_id: chatId, user_id: userId, sender: 'assistant', status: 'streaming', reply_to: question.id, updated_at: old })
@@ -66,5 +66,18 @@ describe('stuck reply sweeper', () => {
     } finally {
       late.close();
     }
+  });
+
+  it('finds a dead reply behind many older ones whose jobs are alive, page after page', async () => {
+    const user = await registerUser(rt.url, 'sweeppages');
+    const chatId = await newChat(rt.url, user.token);
+    const alive = [await stuckReply(user.id, chatId, 40), await stuckReply(user.id, chatId, 39), await stuckReply(user.id, chatId, 38)];
+    const lost = await stuckReply(user.id, chatId, 30);
+    const emitter = createEmitter(ai.redis, rt.t.prefix);
+    // Every other reply's job is alive (those of the test above included).
+    const failed = await sweepStuckReplies({ db: Model.knex(), emitter, replyJobAlive: async (id) => id !== lost.replyId, stuckAfterSeconds: 600, pageSize: 2 });
+    expect(failed).toBe(1);
+    expect((await Model.knex()('messages').where({ id: lost.replyId }).first()).status).toBe('failed');
+    expect(await Model.knex()('messages').whereIn('id', alive.map((a) => a.replyId)).pluck('status')).toEqual(['streaming', 'streaming', 'streaming']);
   });
 });
