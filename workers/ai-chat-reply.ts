@@ -24,7 +24,7 @@ export default defineProcessor({
       }
       const failure = describeFailure(err);
       log.warn({ code: failure.code, err: (err as Error).message }, 'reply attempt failed');
-      if (!failure.retryable || isLastAttempt(job)) await failReply(ctx, p, { code: failure.code, detail: failure.detail }, run.publisher);
+      if (!failure.retryable || isLastAttempt(job)) await failReply(ctx, p, { code: failure.code, detail: failure.detail }, run);
       throw failure.retryable ? err : new UnrecoverableError(failure.code);
     }
   },

@@ -8,8 +8,8 @@
  * when another worker restarts the reply. Its `started` and deltas are refused
  * (AttemptSuperseded) once a newer attempt opened, so the two never interleave in one
  * stream. Terminal events are not fenced: only the run that wins the stored message's
- * conditional update publishes one, and a run fails the reply only while its attempt is the
- * newest (`current()`).
+ * conditional update publishes one, and a run fails the reply only while no newer attempt
+ * has opened (`current()`, or `attemptFence` before the run opened its own).
  */
 import type { Emitter } from '../emitter.js';
 import type { RedisClient } from '../redis.js';
@@ -169,6 +169,16 @@ export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Em
     failed: (error) => publish('reply.failed', { ...base, error }, DONE_TTL_SECONDS, true),
     current: async () => (await deps.redis.get(attemptKey)) === String(attempt),
   };
+}
+
+/**
+ * For a run that has not opened an attempt yet: reads the reply's attempt counter now and
+ * answers later whether it is unchanged, i.e. no other run has restarted the reply since.
+ */
+export async function attemptFence(redis: RedisClient, prefix: string, messageId: string): Promise<() => Promise<boolean>> {
+  const key = `${replyStreamKey(prefix, messageId)}:attempt`;
+  const seen = await redis.get(key);
+  return async () => (await redis.get(key)) === seen;
 }
 
 /** Every event of the reply's current attempt, oldest first (empty when none is kept). */

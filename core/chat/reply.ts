@@ -20,7 +20,7 @@ import { lexedWordsSql, type LexedWord } from '../search/query.js';
 import { completeReply, dayOf, type Charge } from './fair-use.js';
 import { ACCOUNT_BLOCKED } from './account-blocked.js';
 import { toPublicMessage } from './messages.js';
-import { AttemptSuperseded, openReplyPublisher, readReplyEvents, type ReplyPublisher } from './reply-stream.js';
+import { attemptFence, AttemptSuperseded, openReplyPublisher, readReplyEvents, type ReplyPublisher } from './reply-stream.js';
 import { STOPPED_UNANSWERED, type ReplyStops } from './reply-stop.js';
 import { domesticOnlySql } from '../privacy/consents.js';
 import { chatRoom, userRoom } from '../rooms.js';
@@ -55,6 +55,11 @@ export class QuestionNotReady extends Error {
 export interface ReplyRun {
   /** Set once the attempt started publishing; used to report a failure on the same stream. */
   publisher?: ReplyPublisher;
+  /**
+   * Whether this run may still end the reply: no other run has restarted it since this one
+   * started (or opened its attempt). A run that lost its job's lock must leave it alone.
+   */
+  mayEnd?: () => Promise<boolean>;
 }
 
 type TurnRow = Message & { owner_status: string; domestic_only: boolean; history: HistoryItem[] | null; document_ids: string[]; lexed: LexedWord[] | null };
@@ -110,7 +115,9 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
 }
 
 async function answer(deps: ReplyDeps, p: ReplyJob, run: ReplyRun, stop: AbortSignal, stopChecked: Promise<void>) {
-  const [{ reply, question, ownerActive, domesticOnly, history, documentIds, lexed }] = await Promise.all([loadTurn(deps.db, p), stopChecked]);
+  const [{ reply, question, ownerActive, domesticOnly, history, documentIds, lexed }] = await Promise.all([
+    loadTurn(deps.db, p), stopChecked, attemptFence(deps.redis, deps.prefix, p.message_id).then((fence) => (run.mayEnd = fence)),
+  ]);
   if (!reply) return { skipped: 'reply gone' };
   if (reply.status === 'completed' || reply.status === 'failed') return announceEnded(deps, p, reply);
   if (!ownerActive) {
@@ -129,9 +136,13 @@ async function answer(deps: ReplyDeps, p: ReplyJob, run: ReplyRun, stop: AbortSi
   // while the passages are found (one round trip less before the provider is called).
   const [passages, publisher] = await Promise.all([
     deps.passages({ userId: p.user_id, question: question.content ?? '', documentIds, ...(lexed ? { lexed } : {}) }),
-    openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id }),
+    openReplyPublisher(deps, { chatId: p.chat_id, userId: p.user_id, messageId: reply.id }).then((opened) => {
+      // From here this run's own attempt is the one to fail, whatever fails next.
+      run.publisher = opened;
+      run.mayEnd = () => opened.current();
+      return opened;
+    }),
   ]);
-  run.publisher = publisher;
   const messages = buildContext(history, passages);
   const cache = createAnswerCache(deps.db, deps.aiConfig, deps.cacheTtlSeconds);
   const cached = await cache.lookup(p.user_id, deps.ai.providers(), messages);
@@ -270,11 +281,12 @@ export async function completeStreaming(
 }
 
 /**
- * Marks the reply failed for good and tells the clients. A run whose attempt another run has
- * restarted since (it lost its job's lock) leaves the reply to that one: its failure is its own.
+ * Marks the reply failed for good and tells the clients. A run that another run has overtaken
+ * since (it lost its job's lock: `run.mayEnd`) leaves the reply to that one: its failure is its own.
  */
-export async function failReply(deps: Pick<ReplyDeps, 'db' | 'emitter'>, p: ReplyJob, error: { code: string; detail: string }, publisher?: ReplyPublisher) {
-  if (publisher && !(await publisher.current())) return;
+export async function failReply(deps: Pick<ReplyDeps, 'db' | 'emitter'>, p: ReplyJob, error: { code: string; detail: string }, run: ReplyRun = {}) {
+  if (run.mayEnd && !(await run.mayEnd())) return;
+  const { publisher } = run;
   const [row] = await deps.db('messages')
     .where({ id: p.message_id })
     .whereIn('status', ['queued', 'streaming'])

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, CompletionHooks, CompletionRequest, Orchestrator } from '../../../core/ai/index.js';
-import { AttemptSuperseded, openReplyPublisher, readReplyEvents } from '../../../core/chat/reply-stream.js';
+import { attemptFence, AttemptSuperseded, openReplyPublisher, readReplyEvents } from '../../../core/chat/reply-stream.js';
 import { completeStreaming, failReply } from '../../../core/chat/reply.js';
 import { migrate } from '../../../core/db/knex.js';
 import { createEmitter, type Emitter } from '../../../core/emitter.js';
@@ -102,16 +102,21 @@ describe('a superseded reply attempt', () => {
       const [row] = await db('messages').insert({ chat_id: chat.id, user_id: user.id, sender: 'assistant', status: 'streaming', reply_to: question.id }).returning('id');
       const reply = { chatId: chat.id as string, userId: user.id as string, messageId: row.id as string };
       const job = { message_id: reply.messageId, reply_to: question.id as string, chat_id: reply.chatId, user_id: reply.userId };
+      const refused = { code: 'ai_bad_request', detail: 'refused' };
+      // One run fails before it opened its attempt, one after; both were overtaken meanwhile.
+      const early = { mayEnd: await attemptFence(redis, t.prefix, reply.messageId) };
       const old = await openReplyPublisher(deps, reply);
+      const late = { publisher: old, mayEnd: () => old.current() };
       const current = await openReplyPublisher(deps, reply);
       await current.started('openai', 'gpt');
 
-      await failReply({ db, emitter: deps.emitter }, job, { code: 'ai_bad_request', detail: 'refused' }, old);
+      await failReply({ db, emitter: deps.emitter }, job, refused, early);
+      await failReply({ db, emitter: deps.emitter }, job, refused, late);
       expect((await db('messages').where({ id: reply.messageId }).first()).status).toBe('streaming');
       await current.delta('ответ');
       expect((await readReplyEvents(redis, t.prefix, reply.messageId)).map((e) => e.event)).toEqual(['reply.started', 'reply.delta']);
 
-      await failReply({ db, emitter: deps.emitter }, job, { code: 'ai_bad_request', detail: 'refused' }, current);
+      await failReply({ db, emitter: deps.emitter }, job, refused, { publisher: current, mayEnd: () => current.current() });
       expect((await db('messages').where({ id: reply.messageId }).first()).status).toBe('failed');
     } finally {
       await db.destroy();
