@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.js';
 import type { Message } from '../db/models/index.js';
-import { domainErrors } from '../errors.js';
+import { DomainError, domainErrors } from '../errors.js';
 import type { Logger } from '../log.js';
 import { linkChatDocuments } from './chats.js';
 import { admitQuestion, dayOf, giveBackMessage, type FairUseLimits } from './fair-use.js';
@@ -41,13 +41,17 @@ export async function askQuestion(deps: AskDeps, userId: string, chatId: string,
     await linkChatDocuments(deps.db, userId, chatId, documentIds);
     await deps.enqueueReply({ messageId: message.id, replyId: reply.id, chatId, userId, sealed: deps.sealer.seal(content, message.id) });
   } catch (err) {
-    deps.log.error({ err: (err as Error).message }, 'could not hand a chat reply over');
+    // A document gone since the route checked it is the caller's 404; anything else is ours.
+    const refusal = err instanceof DomainError ? err : undefined;
+    if (!refusal) deps.log.error({ err: (err as Error).message }, 'could not hand a chat reply over');
+    const error = refusal ? { code: refusal.code, detail: refusal.message } : { code: 'unavailable', detail: 'the reply could not be queued; try again' };
     // Never answered: the day's message is given back with the rows failed, so a retry costs nothing more.
     await deps.db.transaction(async (trx) => {
-      await trx('messages').whereIn('id', [message.id, reply.id]).update({ status: 'failed', updated_at: trx.fn.now() });
+      await trx('messages').where({ id: message.id }).update({ status: 'failed', updated_at: trx.fn.now() });
+      await trx('messages').where({ id: reply.id }).update({ status: 'failed', meta: JSON.stringify({ error }), updated_at: trx.fn.now() });
       await giveBackMessage(trx, userId, dayOf(turn.at));
     });
-    throw domainErrors.unavailable('the reply could not be queued; try again');
+    throw refusal ?? domainErrors.unavailable(error.detail);
   }
   chatMessages.inc({ kind: 'chat' });
   return { message, reply };

@@ -23,10 +23,15 @@ export async function missedReplyEvents(redis: RedisClient, prefix: string, chat
     missed.push(...events.filter((e) => e.event !== 'reply.delta' || (e.data.seq ?? 0) > from));
     // Ended where no attempt's stream records it (swept, blocked, stopped while queued, or a
     // crash between the commit and the announcement): the outcome comes from the row.
-    if (!events.some((e) => e.event === 'reply.completed' || e.event === 'reply.failed')) {
-      if (reply.status === 'completed') missed.push({ event: 'reply.completed', data: { chat_id: chatId, message: toPublicMessage(reply) } });
-      if (reply.status === 'failed') missed.push({ event: 'reply.failed', data: { chat_id: chatId, message_id: reply.id, error: reply.meta.error } });
-    }
+    const ended = endedEvent(chatId, reply);
+    if (ended && !events.some((e) => e.event === 'reply.completed' || e.event === 'reply.failed')) missed.push(ended);
   }
   return missed;
+}
+
+/** How a reply that has ended is announced: the stored message, or the failure's error; undefined while open. */
+export function endedEvent(chatId: string, reply: Message): ReplyEvent | undefined {
+  if (reply.status === 'completed') return { event: 'reply.completed', data: { chat_id: chatId, message: toPublicMessage(reply) } };
+  if (reply.status === 'failed') return { event: 'reply.failed', data: { chat_id: chatId, message_id: reply.id, error: reply.meta.error } };
+  return undefined;
 }

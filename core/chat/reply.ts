@@ -20,6 +20,7 @@ import { lexedWordsSql, type LexedWord } from '../search/query.js';
 import { completeReply, dayOf, type Charge } from './fair-use.js';
 import { ACCOUNT_BLOCKED } from './account-blocked.js';
 import { toPublicMessage } from './messages.js';
+import { endedEvent } from './replay.js';
 import { attemptFence, AttemptSuperseded, openReplyPublisher, readReplyEvents, type ReplyPublisher } from './reply-stream.js';
 import { STOPPED_UNANSWERED, type ReplyStops } from './reply-stop.js';
 import { domesticOnlySql } from '../privacy/consents.js';
@@ -97,11 +98,8 @@ async function loadTurn(db: Db, p: ReplyJob) {
 
 /** A reply that already ended (a rerun, or a block that cancelled it) is only re-announced. */
 function announceEnded(deps: Pick<ReplyDeps, 'emitter'>, p: ReplyJob, reply: Message) {
-  const event = reply.status === 'completed' ? 'reply.completed' : 'reply.failed';
-  const data = reply.status === 'completed'
-    ? { chat_id: p.chat_id, message: toPublicMessage(reply) }
-    : { chat_id: p.chat_id, message_id: reply.id, error: reply.meta.error };
-  deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit(event, data);
+  const ended = endedEvent(p.chat_id, reply);
+  if (ended) deps.emitter.to([chatRoom(p.chat_id), userRoom(p.user_id)]).emit(ended.event, ended.data);
   return { skipped: `already ${reply.status}` };
 }
 

@@ -63,8 +63,20 @@ describe('asking', () => {
       enqueueReply: async () => { throw new Error('Redis is away'); },
     };
     await expect(askQuestion(deps, user.id, chatId, 'Можно ли расторгнуть договор?')).rejects.toMatchObject({ code: 'unavailable' });
-    const rows = await db()('messages').where({ chat_id: chatId }).pluck('status');
-    expect(rows).toEqual(['failed', 'failed']);
+    const rows = await db()('messages').where({ chat_id: chatId }).orderBy('sender', 'desc').select('sender', 'status', 'meta');
+    expect(rows).toMatchObject([{ sender: 'user', status: 'failed' }, { sender: 'assistant', status: 'failed', meta: { error: { code: 'unavailable' } } }]);
+    const used = await db()('ai_usage_daily').where({ user_id: user.id }).sum({ n: 'messages' }).first();
+    expect(Number(used?.n ?? 0)).toBe(0);
+  });
+
+  it('answers 404, not 503, for a document gone between the check and the link, and gives the message back', async () => {
+    const user = await registerUser(url, 'gonedoc');
+    const chatId = await newChat(url, user.token);
+    const deps = {
+      db: db(), sealer: createSealer(randomBytes(32)), limits: { maxInflight: 2, stuckAfterSeconds: 600 }, log: createLogger('silent'),
+      enqueueReply: async () => undefined,
+    };
+    await expect(askQuestion(deps, user.id, chatId, 'Что в договоре?', [randomUUID()])).rejects.toMatchObject({ code: 'not_found' });
     const used = await db()('ai_usage_daily').where({ user_id: user.id }).sum({ n: 'messages' }).first();
     expect(Number(used?.n ?? 0)).toBe(0);
   });
