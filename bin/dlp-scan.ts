@@ -29,7 +29,7 @@ function processLine(line: string, operator: MaskOperator): { out: object; ok: b
     id = (input as { id?: unknown }).id ?? null;
     const text = (input as { text?: unknown }).text;
     if (typeof text !== 'string') throw new DlpError('dlp_bad_input', 'text must be a string');
-    const r = mask(text, { operator, hashKey: process.env.DLP_HASH_KEY });
+    const r = mask(text, { operator, hashKey: process.env.DLP_HASH_KEY || undefined });
     return { out: { id, entities: r.entities, masked: r.masked, pii_score: r.pii_score }, ok: true };
   } catch (err) {
     const code = err instanceof DlpError ? err.code : err instanceof SyntaxError ? 'dlp_bad_input' : 'dlp_failed';

@@ -35,8 +35,10 @@ export class TracingConfigError extends Error {
 
 /** Starts tracing from the standard OTEL_* variables, or returns undefined when no endpoint is set. */
 export async function startTracing(env: NodeJS.ProcessEnv, service: { name: string; version: string }): Promise<Tracing | undefined> {
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return undefined;
-  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  // Read before the validated config (tracing starts first): a variable set to nothing is unset here too.
+  const set = (name: string) => env[name]?.trim() || undefined;
+  if (!set('OTEL_EXPORTER_OTLP_ENDPOINT') && !set('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')) return undefined;
+  const protocol = set('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? set('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
     throw new TracingConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL: must be ${PROTOCOLS.join(' or ')} (got "${protocol}")`);
   }
