@@ -14,18 +14,17 @@ export interface SweepDeps {
   /** Whether the reply's job is still queued or running (the queue is the pipeline's business). */
   replyJobAlive(replyId: string): Promise<boolean>;
   stuckAfterSeconds: number;
-  /** Replies looked at per statement (tests make it small). */
-  pageSize?: number;
 }
 
-/** Pages per run: a bounded run; what is left waits for the next minute's. */
+/** Replies looked at per statement, and pages per run: a bounded run; what is left waits for the next minute's. */
+const PAGE = 500;
 const MAX_PAGES = 20;
 
-type Stuck = { id: string; reply_to: string; chat_id: string; user_id: string; updated_at: Date };
+/** `at`: updated_at as Postgres writes it, to the microsecond (a JavaScript Date keeps milliseconds). */
+type Stuck = { id: string; reply_to: string; chat_id: string; user_id: string; at: string };
 
 export async function sweepStuckReplies(deps: SweepDeps): Promise<number> {
   const { db } = deps;
-  const pageSize = deps.pageSize ?? 500;
   const cutoff = new Date(Date.now() - deps.stuckAfterSeconds * 1000);
   let failed = 0;
   let after: Stuck | undefined;
@@ -36,9 +35,9 @@ export async function sweepStuckReplies(deps: SweepDeps): Promise<number> {
       .whereIn('status', ['queued', 'streaming'])
       .where('updated_at', '<', cutoff)
       .orderBy([{ column: 'updated_at' }, { column: 'id' }])
-      .select('id', 'reply_to', 'chat_id', 'user_id', 'updated_at')
-      .limit(pageSize);
-    if (after) query.whereRaw('(updated_at, id) > (?, ?)', [after.updated_at, after.id]);
+      .select('id', 'reply_to', 'chat_id', 'user_id', db.raw('updated_at::text AS at'))
+      .limit(PAGE);
+    if (after) query.whereRaw('(updated_at, id) > (?::timestamptz, ?)', [after.at, after.id]);
     const stuck = (await query) as Stuck[];
     for (const row of stuck) {
       if (await deps.replyJobAlive(row.id)) continue;
@@ -48,7 +47,7 @@ export async function sweepStuckReplies(deps: SweepDeps): Promise<number> {
       });
       failed++;
     }
-    if (stuck.length < pageSize) break;
+    if (stuck.length < PAGE) break;
     after = stuck.at(-1);
   }
   return failed;

@@ -68,16 +68,24 @@ describe('stuck reply sweeper', () => {
     }
   });
 
-  it('finds a dead reply behind many older ones whose jobs are alive, page after page', async () => {
+  it('finds a dead reply behind more older ones whose jobs are alive than one page holds', async () => {
     const user = await registerUser(rt.url, 'sweeppages');
     const chatId = await newChat(rt.url, user.token);
-    const alive = [await stuckReply(user.id, chatId, 40), await stuckReply(user.id, chatId, 39), await stuckReply(user.id, chatId, 38)];
+    const db = Model.knex();
+    // 501 replies stuck for 40 minutes and more, each with a job still waiting; then one whose job is gone.
+    const [question] = await db('messages').insert({ chat_id: chatId, user_id: user.id, sender: 'user', status: 'pending' }).returning('id');
+    const alive = (await db.raw(
+      `INSERT INTO messages (chat_id, user_id, sender, status, updated_at)
+       SELECT ?, ?, 'assistant', 'streaming', now() - interval '40 minutes' - n * interval '1 second' FROM generate_series(1, 501) AS n RETURNING id`,
+      [chatId, user.id],
+    )).rows.map((r: { id: string }) => r.id) as string[];
+    await ai.queue.addBulk(alive.map((id) => ({
+      name: 'ai.chat-reply', data: { message_id: id, reply_to: question.id, chat_id: chatId, user_id: user.id }, opts: { jobId: replyJobId(id), delay: 3_600_000 },
+    })));
     const lost = await stuckReply(user.id, chatId, 30);
     const emitter = createEmitter(ai.redis, rt.t.prefix);
-    // Every other reply's job is alive (those of the test above included).
-    const failed = await sweepStuckReplies({ db: Model.knex(), emitter, replyJobAlive: async (id) => id !== lost.replyId, stuckAfterSeconds: 600, pageSize: 2 });
-    expect(failed).toBe(1);
-    expect((await Model.knex()('messages').where({ id: lost.replyId }).first()).status).toBe('failed');
-    expect(await Model.knex()('messages').whereIn('id', alive.map((a) => a.replyId)).pluck('status')).toEqual(['streaming', 'streaming', 'streaming']);
+    await sweepStuckReplies({ db, emitter, replyJobAlive: (id) => replyJobAlive(ai.queue, id), stuckAfterSeconds: 600 });
+    expect((await db('messages').where({ id: lost.replyId }).first()).status).toBe('failed');
+    expect(new Set(await db('messages').whereIn('id', alive).pluck('status'))).toEqual(new Set(['streaming']));
   });
 });
