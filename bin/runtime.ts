@@ -137,6 +137,11 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
         tokens, users, log, pub, sub, redis: producer, keyPrefix: config.redis.queuePrefix, corsOrigins: config.http.corsOrigins,
         maxSocketsPerUser: config.http.socketMaxPerUser, handlers: createChatHandlers({ redis: producer, prefix: config.redis.queuePrefix }),
       });
+      // io.close() also closes the HTTP server: no new connections from here on.
+      closers.unshift(
+        () => new Promise((resolve) => io.close(() => resolve(undefined))),
+        () => Promise.all([pub.quit(), sub.quit(), aiEvents.close(), users.close()]),
+      );
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
       const { port } = server.address() as AddressInfo;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -145,15 +150,11 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       if (!(await db('users').where({ role: 'admin' }).first('id'))) {
         log.info({ command: 'npm run cli -- user:role EMAIL admin' }, 'no admin account yet: sign up, then make it an admin with this command');
       }
-      // io.close() also closes the HTTP server: no new connections from here on.
-      closers.unshift(
-        () => new Promise((resolve) => io.close(() => resolve(undefined))),
-        () => Promise.all([pub.quit(), sub.quit(), aiEvents.close(), users.close()]),
-      );
     }
   } catch (err) {
-    // What started (pools already taking jobs, a metrics server) stops as a shutdown would.
-    await closeSteps(closers, log, config.shutdownTimeoutMs);
+    // What started (pools already taking jobs, a metrics server, connections) stops as a shutdown
+    // would; the managed Redis is the caller's to stop.
+    await closeSteps([...closers, async () => unreportQueues(), () => queues.close(), () => producer.quit(), () => db.destroy()], log, config.shutdownTimeoutMs);
     throw err;
   }
   closers.push(async () => unreportQueues(), () => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());

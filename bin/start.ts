@@ -37,5 +37,5 @@ async function shutdown(signal: string) {
   runtime.log.info('stopped');
   process.exit(0);
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+// SIGHUP: the terminal that ran `npm start` closed; stopping cleanly beats dying mid-job.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));

@@ -153,7 +153,8 @@ export async function ensureRedis(config: Config, log: Logger): Promise<RedisHan
   const port = u.port || '6379';
   // A process group of its own: a Ctrl-C in the terminal signals the whole group, and Redis must
   // outlive the graceful stop (the jobs in flight finish against it); it is stopped last, and
-  // on any other exit of this process too.
+  // at process.exit too (a start that failed, a shutdown that timed out). A SIGKILL of the
+  // parent leaves it running, as it did before.
   const child = spawn(
     'redis-server',
     ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],

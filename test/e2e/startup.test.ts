@@ -1,4 +1,5 @@
 /** Start-up as a user meets it: defaults that need no set-up, one-line refusals, clean stops. */
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../helpers/env.js';
 import { fakeProviderEnv, startFakeOpenAI } from '../helpers/fake-providers/index.js';
@@ -12,6 +13,20 @@ const fresh = (name: string, extra: NodeJS.ProcessEnv = {}) => {
   envs.push(t);
   return t;
 };
+/** Whether a Redis answers PING on `port` within a second. */
+function redisAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    socket.once('error', () => done(false));
+  });
+}
+
 afterAll(async () => {
   for (const t of envs) await t.cleanup();
 });
@@ -43,16 +58,17 @@ describe('start-up', () => {
     expect(lines[0]).toMatch(/^error: Redis is not reachable at 127\.0\.0\.1:\d+ .*install Redis/);
   });
 
-  it('starts a managed redis-server under DATA_DIR when nothing answers and the binary exists', async () => {
+  it('starts a managed redis-server under DATA_DIR when nothing answers and the binary exists, and stops it on SIGHUP', async () => {
     const t = fresh('managedredis');
     const [redisPort, port] = [await freePort(), await freePort()];
     const proc = spawnService('all', { ...t.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_AUTOSTART: 'true', PORT: String(port), LOG_LEVEL: 'info' });
     await waitForReady(`http://127.0.0.1:${port}/readyz`, proc);
     expect(proc.output()).toContain('started a managed redis-server');
-    expect(await proc.stop('SIGTERM')).toBe(0);
+    expect(await redisAnswers(redisPort)).toBe(true);
+    // SIGHUP (the terminal closed) stops it as cleanly as SIGTERM.
+    expect(await proc.stop('SIGHUP')).toBe(0);
     // The managed server is gone with its parent.
-    const down = await fetch(`http://127.0.0.1:${redisPort}`).then(() => false, () => true);
-    expect(down).toBe(true);
+    expect(await redisAnswers(redisPort)).toBe(false);
   }, 60_000);
 
   it('stops cleanly when Ctrl-C signals the whole process group, its managed redis-server last', async () => {
@@ -78,8 +94,7 @@ describe('start-up', () => {
       await proc.stop('SIGKILL');
       await openai.close();
     }
-    const down = await fetch(`http://127.0.0.1:${redisPort}`).then(() => false, () => true);
-    expect(down).toBe(true);
+    expect(await redisAnswers(redisPort)).toBe(false);
   }, 60_000);
 
   it('runs two workers processes on one host with METRICS_PORT unset, the second serving metrics on another port', async () => {
