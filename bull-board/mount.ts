@@ -29,8 +29,8 @@ const CACHE_MAX = 1_000;
 const accountEmail = z.email().max(254);
 
 export function createBoardGuard(tokens: AccessTokenService, users: Pick<UserCache, 'get'>, throttle: LoginThrottle) {
-  // Admins' verified Basic credentials, by a hash of the e-mail and password, so each asset
-  // request does not rerun argon2. Only admins are kept: nobody else gets past the guard.
+  // Verified Basic credentials, by a hash of the e-mail and password, so each asset request
+  // (or a non-admin's retry, refused 403) does not rerun argon2; bounded by CACHE_MAX.
   const verified = new Map<string, { userId: string; until: number }>();
   const keep = (key: string, userId: string) => {
     if (verified.size >= CACHE_MAX) for (const [k, v] of verified) if (v.until <= Date.now()) verified.delete(k);
@@ -61,10 +61,9 @@ export function createBoardGuard(tokens: AccessTokenService, users: Pick<UserCac
       return undefined;
     }
     await attempt.succeeded();
-    if (user.role === 'admin' && user.status === 'active') {
-      await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip, meta: { via: 'queue_board' } });
-      keep(key, user.id);
-    }
+    await audit({ actorId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip, meta: { via: 'queue_board' } });
+    // Kept whoever it is: a non-admin's next request is then refused without another argon2 run.
+    keep(key, user.id);
     return user;
   }
 

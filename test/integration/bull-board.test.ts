@@ -39,6 +39,15 @@ describe('Bull Board', () => {
     expect(Number(failed?.n)).toBeGreaterThan(0);
   });
 
+  it('audits a verified Basic sign-in once and keeps it a while, a non-admin\'s too (refused 403 without argon2 again)', async () => {
+    const other = await registerUser(rt.url, 'plain2');
+    for (let i = 0; i < 2; i++) {
+      expect((await request(rt.url, 'GET', '/admin/queues', { headers: { authorization: basic(other.email, other.password) } })).status).toBe(403);
+    }
+    const logins = await User.knex()('audit_logs').where({ action: 'auth.login', target_id: other.id }).whereRaw("meta->>'via' = 'queue_board'");
+    expect(logins).toHaveLength(1);
+  });
+
   it('serves the board and its queue API to an admin', async () => {
     const auth = { authorization: basic(admin.email, admin.password) };
     const page = await request(rt.url, 'GET', '/admin/queues', { headers: auth });
