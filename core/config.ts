@@ -264,13 +264,13 @@ function redisTopology(e: Env, env: NodeJS.ProcessEnv): Config['redis'] {
   };
 }
 
-/** Parses and validates the environment; throws ConfigError naming every bad variable. */
 /**
  * A variable set to nothing is unset: Compose passes every listed variable, empty when the
  * .env has none, and an empty number would otherwise read as 0 (a random port, no threads).
  */
 const withoutBlanks = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
 
+/** Parses and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
   const env = withoutBlanks(withSecretFiles(given));
   const parsed = envSchema.safeParse(env);
