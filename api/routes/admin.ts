@@ -62,7 +62,7 @@ export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: Account
           if (query.role) users.where({ role: query.role });
           if (query.status) users.where({ status: query.status });
           if (query.q) users.where((w) => matchAccount(w, query.q!));
-          return keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc', table: 'users' });
+          return keysetPage(users, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         });
         await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'users', ip: ctx.ip, meta: {
           role: query.role ?? null, status: query.status ?? null,
@@ -112,7 +112,7 @@ export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: Account
         if (query.target_id) events.where({ target_id: query.target_id });
         if (query.from) events.where('created_at', '>=', rangeStart(query.from));
         if (query.to) events.where('created_at', '<', rangeEnd(query.to));
-        const result = await keysetPage(events, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc', table: 'audit_logs' });
+        const result = await keysetPage(events, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         const { cursor: _cursor, limit: _limit, ...filters } = query;
         await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'audit_logs', ip: ctx.ip, meta: filters });
         ctx.body = {

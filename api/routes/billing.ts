@@ -125,7 +125,7 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
       async handler(ctx, { query }) {
         const userId = ctx.state.user.id;
         const result = await deps.reads.read(userId, (db) =>
-          keysetPage<Record<string, unknown> & { id: string; created_at: Date }>(db('payments').where({ user_id: userId }).select('*'), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc', table: 'payments' }));
+          keysetPage<Record<string, unknown> & { id: string; created_at: Date }>(db('payments').where({ user_id: userId }).select('*'), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' }));
         ctx.body = { items: result.items.map(toPublicPayment), next_cursor: result.next_cursor };
       },
     }),

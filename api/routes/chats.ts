@@ -64,7 +64,7 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
       async handler(ctx, { query }) {
         const userId = ctx.state.user.id;
         const result = await deps.reads.read(userId, (db) =>
-          keysetPage(Chat.query(db).where({ user_id: userId, status: query.status }), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc', table: 'chats' }));
+          keysetPage(Chat.query(db).where({ user_id: userId, status: query.status }), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' }));
         ctx.body = { items: result.items.map(toPublicChat), next_cursor: result.next_cursor };
       },
     }),
@@ -114,7 +114,7 @@ export function chatRoutes(deps: ChatRouteDeps): AnyRoute[] {
             if (!anchor) throw problems.badRequest('`after` is not a message of this chat', 'validation_failed');
             after = cursorOf(anchor);
           }
-          return keysetPage(Message.query(db).where({ chat_id: chat.id }), { limit: query.limit, after, order: 'asc', table: 'messages' });
+          return keysetPage(Message.query(db).where({ chat_id: chat.id }), { limit: query.limit, after, order: 'asc' });
         });
         ctx.body = { items: result.items.map(toPublicMessage), next_cursor: result.next_cursor };
       },

@@ -185,7 +185,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
           if (query.status) docs.where({ status: query.status });
           // Titles are stored masked, so the search runs on the masked title.
           if (query.q) docs.whereRaw(`title ILIKE ? ESCAPE '\\'`, [`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
-          return keysetPage(docs, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc', table: 'documents' });
+          return keysetPage(docs, { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         });
         ctx.body = { items: result.items.map(toPublicDocument), next_cursor: result.next_cursor };
       },

@@ -104,7 +104,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
           if (role === 'user') rows.where('r.requester_id', id);
           if (role === 'lawyer') rows.where('r.lawyer_id', id);
           if (query.status) rows.where('r.status', query.status);
-          return keysetPage<ReviewRow>(db.from(rows.as('x')).select('*'), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc', table: 'lawyer_reviews' });
+          return keysetPage<ReviewRow>(db.from(rows.as('x')).select('*'), { limit: query.limit, after: decodeCursor(query.cursor), order: 'desc' });
         });
         ctx.body = { items: result.items.map(toPublicReview), next_cursor: result.next_cursor };
       },

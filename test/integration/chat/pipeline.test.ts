@@ -216,6 +216,17 @@ describe('chats and paging', () => {
     expect(after.body.items.map((m: { id: string }) => m.id)).toEqual(ids.slice(1));
   });
 
+  it('pages from a forged cursor naming another user\'s chat by the cursor\'s own time: that chat\'s tells nothing', async () => {
+    const user = await registerUser(url, 'forger');
+    const other = await registerUser(url, 'forged');
+    const older = await newChat(url, user.token);
+    const theirs = await newChat(url, other.token);
+    const newer = await newChat(url, user.token);
+    const forged = Buffer.from(JSON.stringify({ t: '2999-01-01T00:00:00.000Z', id: theirs })).toString('base64url');
+    const page = await request(url, 'GET', `/api/chats?cursor=${forged}`, { token: user.token });
+    expect(page.body.items.map((c: { id: string }) => c.id)).toEqual([newer, older]);
+  });
+
   it('pages messages oldest first with ?after= and ?cursor=', async () => {
     const user = await registerUser(url, 'msgpaging');
     const chatId = await newChat(url, user.token);
