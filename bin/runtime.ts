@@ -92,6 +92,8 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
   const tokens = createAccessTokens({ secret: secrets.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTtl });
   let url: string | undefined;
   let metricsUrl: string | undefined;
+  // Shared by every mode, closed after what each mode adds to `closers`.
+  const lastSteps = [async () => unreportQueues(), () => queues.close(), () => producer.quit(), () => db.destroy()];
 
   try {
     if (mode !== 'api') {
@@ -108,7 +110,7 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       if (mode === 'workers') {
         // Bound before a job is taken: a port that cannot be had stops the start with nothing running.
         const metrics = await serveWorkerMetrics(config, log);
-        metricsUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`;
+        metricsUrl = `${httpUrl(config.host, metrics.port)}/metrics`;
         log.info({ url: metricsUrl }, 'serving metrics');
         closers.push(() => metrics.close());
       }
@@ -144,7 +146,7 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       );
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, config.host, resolve));
       const { port } = server.address() as AddressInfo;
-      url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      url = httpUrl(config.host, port);
       log.info({ url, mode }, 'listening');
       // A new installation has no admin: say how to make one (the admin pages and Bull Board need it).
       if (!(await db('users').where({ role: 'admin' }).first('id'))) {
@@ -154,10 +156,10 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
   } catch (err) {
     // What started (pools already taking jobs, a metrics server, connections) stops as a shutdown
     // would; the managed Redis is the caller's to stop.
-    await closeSteps([...closers, async () => unreportQueues(), () => queues.close(), () => producer.quit(), () => db.destroy()], log, config.shutdownTimeoutMs);
+    await closeSteps([...closers, ...lastSteps], log, config.shutdownTimeoutMs);
     throw err;
   }
-  closers.push(async () => unreportQueues(), () => queues.close(), () => producer.quit(), () => db.destroy(), () => redisHandle.stop());
+  closers.push(...lastSteps, () => redisHandle.stop());
 
   return {
     log,
@@ -186,15 +188,20 @@ async function closeSteps(steps: Array<() => Promise<unknown>>, log: Logger, tim
   }
 }
 
+/** `http://host:port`, an IPv6 host in brackets. */
+const httpUrl = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+const DEFAULT_METRICS_PORT = 9464;
+
 /** A workers process's /metrics; with METRICS_PORT unset and 9464 taken (a second workers process on the host), another free port. */
 async function serveWorkerMetrics(config: Config, log: Logger) {
-  const { port, token, fallback } = config.metrics;
+  const { port, token } = config.metrics;
   try {
-    return await startMetricsServer(port, config.host, token);
+    return await startMetricsServer(port ?? DEFAULT_METRICS_PORT, config.host, token);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !fallback) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port !== undefined) throw err;
     const server = await startMetricsServer(0, config.host, token);
-    log.warn({ taken: port, port: server.port }, 'the metrics port is taken (another workers process here?): serving metrics on another; give each process its own METRICS_PORT for a scraper');
+    log.warn({ taken: DEFAULT_METRICS_PORT, port: server.port }, 'the metrics port is taken (another workers process here?): serving metrics on another; give each process its own METRICS_PORT for a scraper');
     return server;
   }
 }

@@ -183,7 +183,7 @@ export interface Config {
   /** socketMaxPerUser: open Socket.IO connections per user, across every API node. */
   http: { corsOrigins: string[]; bodyLimitKb: number; trustProxy: boolean; socketMaxPerUser: number };
   /** GET /metrics: open on loopback, else Bearer `token`; a workers-only process listens on `port`. */
-  metrics: { token?: string; port: number; /** METRICS_PORT unset: another free port when 9464 is taken (a second workers process on the host). */ fallback: boolean };
+  metrics: { token?: string; /** METRICS_PORT; unset: 9464, or another free port when that is taken (a second workers process on the host). */ port?: number };
   /**
    * concurrency: `all` from WORKER_CONCURRENCY, `byQueue` from WORKER_CONCURRENCY_<QUEUE>;
    * databasePoolMax: WORKER_DATABASE_POOL_MAX, when set.
@@ -332,7 +332,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     },
     encryptionKey: e.ENCRYPTION_KEY,
     http: { corsOrigins: e.CORS_ORIGINS, bodyLimitKb: e.BODY_LIMIT_KB, trustProxy: e.TRUST_PROXY, socketMaxPerUser: e.SOCKET_MAX_PER_USER },
-    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT ?? 9464, fallback: e.METRICS_PORT === undefined },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
     workers: {
       queues: e.WORKER_QUEUES,
       concurrency: { all: e.WORKER_CONCURRENCY, byQueue: byQueue.sizes },
