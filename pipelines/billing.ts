@@ -3,7 +3,7 @@
  * the transaction that ended them committed; the job id names the subscription, so a repeated
  * webhook, a retried apply job or the reconciliation's sweep adds nothing while one is kept.
  */
-import type { Queues } from './queues.js';
+import { freeJobId, type Queues } from './queues.js';
 
 export const stripeCancelJobId = (subscriptionId: string) => `billing-stripe-cancel-${subscriptionId}`;
 
@@ -20,9 +20,7 @@ const OPTIONS = { attempts: 10, backoff: { type: 'exponential', delay: 2000 }, r
 export async function enqueueStripeCancels(queues: Queues, subscriptionIds: string[] | undefined, { again = false } = {}): Promise<void> {
   for (const id of new Set(subscriptionIds ?? [])) {
     const jobId = stripeCancelJobId(id);
-    const old = await queues.get('billing').getJob(jobId);
-    const state = old ? await old.getState() : undefined;
-    if (state === 'failed' || (again && state === 'completed')) await old?.remove().catch(() => undefined);
+    await freeJobId(queues.get('billing'), jobId, again ? ['failed', 'completed'] : ['failed']);
     await queues.add('billing.cancel-stripe-subscription', { subscription_id: id }, { ...OPTIONS, jobId });
   }
 }

@@ -4,7 +4,7 @@
  * BullMQ tolerates or its attempts run out: `privacy.sweep` queues again any request still
  * open whose job is gone or failed (an erased account cannot ask again: it is shut at once).
  */
-import type { Queues } from './queues.js';
+import { freeJobId, type Queues } from './queues.js';
 
 type RequestJob = 'privacy.export' | 'privacy.erase';
 
@@ -18,10 +18,7 @@ export async function enqueueRequest(queues: Queues, name: RequestJob, requestId
 
 /** Queues again a request whose job is missing or failed; returns whether it did. */
 export async function requeueIfDead(queues: Queues, name: RequestJob, requestId: string): Promise<boolean> {
-  const job = await queues.get('privacy').getJob(requestJobId(name, requestId));
-  const state = job ? await job.getState() : 'missing';
-  if (state !== 'missing' && state !== 'failed' && state !== 'unknown') return false;
-  await job?.remove().catch(() => undefined);
+  if (!(await freeJobId(queues.get('privacy'), requestJobId(name, requestId), ['failed']))) return false;
   await enqueueRequest(queues, name, requestId);
   return true;
 }

@@ -36,3 +36,17 @@ export function createQueues(connection: RedisClient, prefix: string): Queues {
     },
   };
 }
+
+/**
+ * Frees a job id for a fresh add: the job kept under it is removed when it is in one of
+ * `states` ('unknown' too: nothing is kept). Answers whether the id is now free; BullMQ ignores
+ * an add under an id it still keeps, so a job that is queued, running or done stays as it is.
+ */
+export async function freeJobId(queue: Queue, jobId: string, states: string[]): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return true;
+  const state = await job.getState();
+  if (state !== 'unknown' && !states.includes(state)) return false;
+  await job.remove().catch(() => undefined);
+  return true;
+}
