@@ -98,7 +98,8 @@ export const JOBS = {
   /** Routes the oldest pending reviews while slots are free: after a slot frees, and every minute. */
   'reviews.route-pending': {
     queue: 'reviews',
-    payload: z.object({}),
+    /** `slot_freed`: queued because a lawyer's slot freed, not by the minute's schedule: routing only. */
+    payload: z.object({ slot_freed: z.boolean().optional() }),
   },
   /** An SLA timer (delayed): the reminder or the deadline of an accept window or of the resolution. */
   'reviews.timer': {

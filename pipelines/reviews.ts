@@ -50,7 +50,7 @@ export function createReviewEffects(deps: { queues: Queues; emitter?: Emitter; r
       await deps.queues.add('reviews.route', { review_id: reviewId }, { ...ROUTE_OPTIONS, jobId: `review-route-${reviewId}-${round}` });
     },
     async routePending() {
-      await deps.queues.add('reviews.route-pending', {}, { removeOnComplete: true, removeOnFail: { count: 100 } });
+      await deps.queues.add('reviews.route-pending', { slot_freed: true }, { removeOnComplete: true, removeOnFail: { count: 100 } });
     },
     async acceptTimers(review) {
       await windowTimers({ review_id: review.id, window: 'accept', assignment: review.assignment }, review.assigned_at!, review.accept_due!);
