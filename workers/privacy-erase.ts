@@ -1,7 +1,7 @@
 import { runErasure } from '../core/privacy/erase.js';
-import { createReviewEffects } from '../pipelines/reviews.js';
 import { announcePrivacy } from './privacy-notify.js';
 import { defineProcessor } from './processor.js';
+import { reviewEffects } from './review-deps.js';
 
 /** Runs or resumes an erasure; retried until it finishes (every step is idempotent). */
 export default defineProcessor({
@@ -10,7 +10,7 @@ export default defineProcessor({
     const done = await runErasure(
       {
         db: ctx.db, storage: ctx.storage, redis: ctx.redis, prefix: ctx.queues.prefix, queues: ctx.queues.all(), log: ctx.log,
-        reviews: createReviewEffects({ queues: ctx.queues, emitter: ctx.emitter, redis: ctx.redis }),
+        reviews: reviewEffects(ctx),
         stripe: ctx.payments.stripe,
       },
       payload.request_id,

@@ -2,10 +2,13 @@ import { Vault } from '../core/dlp/index.js';
 import { createReviewEffects } from '../pipelines/reviews.js';
 import type { WorkerDeps } from './deps.js';
 
-/** What the review processors share: effects over this process's queues and emitter. */
+/** Review effects (queueing, announcing) over this process's queues and emitter. */
+export const reviewEffects = (deps: WorkerDeps) => createReviewEffects({ queues: deps.queues, emitter: deps.emitter, redis: deps.redis });
+
+/** What the review processors share. */
 export const reviewDeps = (deps: WorkerDeps) => ({
   db: deps.db,
   vault: new Vault(deps.secrets.encryptionKey),
-  effects: createReviewEffects({ queues: deps.queues, emitter: deps.emitter, redis: deps.redis }),
+  effects: reviewEffects(deps),
   acceptSeconds: deps.config.reviews.acceptSeconds,
 });

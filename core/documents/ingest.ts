@@ -125,12 +125,12 @@ function ocrProgress(deps: IngestDeps, t: IngestTarget): OcrProgress {
 
 /** Stage 2: masks each paragraph with the document's registry; stores the masked text only. */
 export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: string | undefined): Promise<{ pii: number } | { skipped: string }> {
-  if (!sealed || !(await advance(deps, t, 'masking'))) return { skipped: 'superseded, deleted or done' };
-  const doc = await deps.db('documents').where({ id: t.document_id }).first('user_id');
-  const vault = doc ? await ownerVault(deps, doc.user_id as string) : undefined;
+  const doc = sealed ? await advance(deps, t, 'masking') : undefined;
+  if (!sealed || !doc) return { skipped: 'superseded, deleted or done' };
+  const vault = await ownerVault(deps, doc.user_id);
   if (!vault) return { skipped: 'deleted' };
   const extracted = vault.open<Extracted>(sealed, sealAad(t));
-  const scope = { type: 'document' as const, id: t.document_id, owner: doc.user_id as string };
+  const scope = { type: 'document' as const, id: t.document_id, owner: doc.user_id };
   const byType: Record<string, number> = {};
   // Found on the CPU pool before the registry is locked; only the numbering runs inside.
   const plans = await planChatMasks(extracted.paragraphs.map((p) => p.text));
