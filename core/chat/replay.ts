@@ -23,8 +23,10 @@ export async function missedReplyEvents(redis: RedisClient, prefix: string, chat
     missed.push(...events.filter((e) => e.event !== 'reply.delta' || (e.data.seq ?? 0) > from));
     // Ended where no attempt's stream records it (swept, blocked, stopped while queued, or a
     // crash between the commit and the announcement): the outcome comes from the row.
-    const ended = endedEvent(chatId, reply);
-    if (ended && !events.some((e) => e.event === 'reply.completed' || e.event === 'reply.failed')) missed.push(ended);
+    if (!events.some((e) => e.event === 'reply.completed' || e.event === 'reply.failed')) {
+      const ended = endedEvent(chatId, reply);
+      if (ended) missed.push(ended);
+    }
   }
   return missed;
 }
