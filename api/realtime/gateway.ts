@@ -89,6 +89,12 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Server {
     const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, ttlMs));
     socket.on('disconnect', () => clearTimeout(expiry));
     void socket.join(userRoom(userId));
+    // A block that landed while this socket was admitted closed the user's sockets before it was
+    // in the room: the user is read again now that it is (the block's announcement came first,
+    // so this read is not served from before it).
+    void deps.users.get(userId).then((user) => {
+      if (!user || user.status !== 'active') socket.disconnect(true);
+    }, () => undefined);
     for (const [event, handler] of Object.entries(deps.handlers)) {
       socket.on(event, (payload: unknown, ack?: unknown) => {
         const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => undefined;

@@ -4,8 +4,8 @@
  * (`publishUserChanged`, from pipelines/account-effects.ts): every API node drops that user and
  * acknowledges, and the announcement returns once all have, so the admin's answer means the
  * change applies on every node (a block at once, whatever a node had cached). The TTL bounds
- * staleness should a node miss a message, and a node drops everything when its subscription
- * reconnects.
+ * staleness should a node miss a message; a node whose subscription is down reads the
+ * database for every request, and drops everything when it hears the channel again.
  *
  * The count awaited is that of the channel's own subscribers, read in the PUBLISH's transaction:
  * PUBLISH's answer also counts pattern subscribers (a tool listening with `PSUBSCRIBE *`), which
@@ -97,13 +97,35 @@ export async function createUserCache(subscriber: RedisClient, redis: RedisClien
     // Expiry only for an announcer that died waiting: it deletes the list itself.
     redis.multi().rpush(key, '1').pexpire(key, ACK_WAIT_MS * 2).exec().catch(() => undefined);
   });
-  // Changes published while the subscription was down were missed: forget everything. A
-  // cluster's shard subscribers come and go on their own, with events of their own.
+  // While the subscription is down, announcements go unheard (and PUBLISH does not count this
+  // node, so nobody waits for it): the cache serves nothing then and every read goes to the
+  // database. Changes published while it was down were missed: everything is forgotten.
+  let listening = false;
   const forgetAll = () => entries.clear();
-  for (const event of sharded ? ['ready', '-node', '-subscriber', '+subscriber', 'subscribersReady'] : ['ready']) subscriber.on(event, forgetAll);
-  await (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
+  const deaf = () => {
+    listening = false;
+    forgetAll();
+  };
+  const listen = async () => {
+    await (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
+    forgetAll();
+    listening = true;
+  };
+  subscriber.on('close', deaf);
+  subscriber.on('end', deaf);
+  if (sharded) {
+    // A cluster resubscribes its shard subscribers itself, which come and go with events of their own.
+    subscriber.on('ready', () => void (listening = true));
+    for (const event of ['ready', '-node', '-subscriber', '+subscriber', 'subscribersReady']) subscriber.on(event, forgetAll);
+  } else {
+    // 'ready' comes before the connection's own resubscription is answered; a SUBSCRIBE sent
+    // after it is answered after it, so once this one is, the channel is heard again.
+    subscriber.on('ready', () => void listen().catch(() => undefined));
+  }
+  await listen();
   return {
     get(id) {
+      if (!listening) return User.query().findById(id).then((u) => u);
       const now = Date.now();
       const hit = entries.get(id);
       if (hit && hit.expires > now) return hit.user;

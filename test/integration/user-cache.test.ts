@@ -87,6 +87,35 @@ describe('the user cache of API nodes', () => {
     }
   });
 
+  it('reads the database while a node cannot hear announcements, and caches again once it can', async () => {
+    // A third node whose subscription, once cut, comes back only after a second.
+    const subscriber = new Redis(REDIS_URL, { retryStrategy: () => 1000 });
+    const id = await subscriber.client('ID');
+    const cache = await createUserCache(subscriber, redis, rt.t.prefix);
+    try {
+      const user = await registerUser(rt.url, 'deaf');
+      expect((await cache.get(user.id))?.role).toBe('user');
+      await redis.client('KILL', 'ID', String(id));
+      await waitFor('the subscription to drop', async () => (subscriber.status === 'ready' ? undefined : true), 2000);
+      // The announcement cannot count this node: it returns at once, without it having dropped anything.
+      await setRole(user.id, 'lawyer');
+      expect(await publishUserChanged(redis, rt.t.prefix, user.id)).toBe(true);
+      expect((await cache.get(user.id))?.role).toBe('lawyer');
+      await setRole(user.id, 'user');
+      expect((await cache.get(user.id))?.role).toBe('user');
+      // Heard again: reads are cached once more (a change left unannounced is not seen).
+      await waitFor('the subscription to come back', () => (subscriber.status === 'ready' ? true : undefined), 5000);
+      await subscriber.ping(); // answered after the node's own SUBSCRIBE
+      expect((await cache.get(user.id))?.role).toBe('user');
+      await setRole(user.id, 'lawyer');
+      expect((await cache.get(user.id))?.role).toBe('user');
+      expect(await publishUserChanged(redis, rt.t.prefix, user.id)).toBe(true);
+      expect((await cache.get(user.id))?.role).toBe('lawyer');
+    } finally {
+      await cache.close();
+    }
+  });
+
   it('says a change was not confirmed, without throwing, when Redis fails', async () => {
     const down = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
     try {
