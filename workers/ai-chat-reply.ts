@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describeFailure, isLastAttempt } from '../core/chat/failures.js';
 import { failReply, runReply, type ReplyRun } from '../core/chat/reply.js';
-import { AttemptSuperseded } from '../core/chat/reply-stream.js';
+import { AttemptSuperseded, jobLockHeld } from '../core/chat/reply-stream.js';
 import { defineProcessor } from './processor.js';
 
 /** Answers a masked question, streaming; a non-retryable error or the last attempt fails the reply. */
@@ -9,7 +9,7 @@ export default defineProcessor({
   name: 'ai.chat-reply',
   async process(p, ctx) {
     const { config, job, log } = ctx;
-    const run: ReplyRun = {};
+    const run: ReplyRun = { mayEnd: jobLockHeld(ctx.redis, job) };
     try {
       return await runReply(
         { ...ctx, prefix: config.redis.queuePrefix, aiConfig: config.ai, cacheTtlSeconds: config.chat.cacheTtlSeconds },

@@ -9,7 +9,7 @@
  * (AttemptSuperseded) once a newer attempt opened, so the two never interleave in one
  * stream. Terminal events are not fenced: only the run that wins the stored message's
  * conditional update publishes one, and a run fails the reply only while no newer attempt
- * has opened (`current()`, or `attemptFence` before the run opened its own).
+ * has opened (`current()`, or `jobLockHeld` before the run opened its own).
  */
 import type { Emitter } from '../emitter.js';
 import type { RedisClient } from '../redis.js';
@@ -172,13 +172,12 @@ export async function openReplyPublisher(deps: { redis: RedisClient; emitter: Em
 }
 
 /**
- * For a run that has not opened an attempt yet: reads the reply's attempt counter now and
- * answers later whether it is unchanged, i.e. no other run has restarted the reply since.
+ * For a run that has not opened an attempt yet: whether its job's lock is still its own. A run
+ * that lost it (stalled past the lock's duration) has been, or will be, restarted by another
+ * run, to which the reply belongs. Read only when the run would end the reply, not per answer.
  */
-export async function attemptFence(redis: RedisClient, prefix: string, messageId: string): Promise<() => Promise<boolean>> {
-  const key = `${replyStreamKey(prefix, messageId)}:attempt`;
-  const seen = await redis.get(key);
-  return async () => (await redis.get(key)) === seen;
+export function jobLockHeld(redis: RedisClient, job: { queueQualifiedName: string; id?: string | undefined; token?: string | undefined }): () => Promise<boolean> {
+  return async () => job.token !== undefined && (await redis.get(`${job.queueQualifiedName}:${job.id}:lock`)) === job.token;
 }
 
 /** Every event of the reply's current attempt, oldest first (empty when none is kept). */

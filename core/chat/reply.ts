@@ -21,7 +21,7 @@ import { completeReply, dayOf, type Charge } from './fair-use.js';
 import { ACCOUNT_BLOCKED } from './account-blocked.js';
 import { toPublicMessage } from './messages.js';
 import { endedEvent } from './replay.js';
-import { attemptFence, AttemptSuperseded, openReplyPublisher, readReplyEvents, type ReplyPublisher } from './reply-stream.js';
+import { AttemptSuperseded, openReplyPublisher, readReplyEvents, type ReplyPublisher } from './reply-stream.js';
 import { STOPPED_UNANSWERED, type ReplyStops } from './reply-stop.js';
 import { domesticOnlySql } from '../privacy/consents.js';
 import { chatRoom, userRoom } from '../rooms.js';
@@ -57,8 +57,9 @@ export interface ReplyRun {
   /** Set once the attempt started publishing; used to report a failure on the same stream. */
   publisher?: ReplyPublisher;
   /**
-   * Whether this run may still end the reply: no other run has restarted it since this one
-   * started (or opened its attempt). A run that lost its job's lock must leave it alone.
+   * Whether this run may still end the reply: it still holds its job's lock (set by the
+   * processor), then, once it opened its attempt, no other run has opened a newer one. A run
+   * that lost its job's lock must leave the reply alone.
    */
   mayEnd?: () => Promise<boolean>;
 }
@@ -113,9 +114,7 @@ export async function runReply(deps: ReplyDeps, p: ReplyJob, run: ReplyRun) {
 }
 
 async function answer(deps: ReplyDeps, p: ReplyJob, run: ReplyRun, stop: AbortSignal, stopChecked: Promise<void>) {
-  const [{ reply, question, ownerActive, domesticOnly, history, documentIds, lexed }] = await Promise.all([
-    loadTurn(deps.db, p), stopChecked, attemptFence(deps.redis, deps.prefix, p.message_id).then((fence) => (run.mayEnd = fence)),
-  ]);
+  const [{ reply, question, ownerActive, domesticOnly, history, documentIds, lexed }] = await Promise.all([loadTurn(deps.db, p), stopChecked]);
   if (!reply) return { skipped: 'reply gone' };
   if (reply.status === 'completed' || reply.status === 'failed') return announceEnded(deps, p, reply);
   if (!ownerActive) {

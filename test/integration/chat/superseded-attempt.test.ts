@@ -4,10 +4,11 @@
  * old one must stop calling its provider.
  */
 import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, CompletionHooks, CompletionRequest, Orchestrator } from '../../../core/ai/index.js';
-import { attemptFence, AttemptSuperseded, openReplyPublisher, readReplyEvents } from '../../../core/chat/reply-stream.js';
+import { AttemptSuperseded, jobLockHeld, openReplyPublisher, readReplyEvents } from '../../../core/chat/reply-stream.js';
 import { completeStreaming, failReply } from '../../../core/chat/reply.js';
 import { migrate } from '../../../core/db/knex.js';
 import { createEmitter, type Emitter } from '../../../core/emitter.js';
@@ -27,6 +28,22 @@ afterAll(async () => {
   redis?.disconnect();
   await t?.cleanup();
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const closers: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const close of closers) await close();
+});
+
+/** A job taken by a worker, as the ai pool takes a reply's: its lock held for `lockMs` and not renewed. */
+async function lockedJob(lockMs: number) {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('locks', { connection, prefix: t.prefix });
+  const worker = new Worker('locks', null, { connection, prefix: t.prefix, lockDuration: lockMs, autorun: false });
+  closers.push(() => worker.close(), () => queue.close(), async () => connection.disconnect());
+  await queue.add('reply', {});
+  return (await worker.getNextJob(randomUUID()))!;
+}
 
 const target = () => ({ chatId: randomUUID(), userId: randomUUID(), messageId: randomUUID() });
 
@@ -104,7 +121,11 @@ describe('a superseded reply attempt', () => {
       const job = { message_id: reply.messageId, reply_to: question.id as string, chat_id: reply.chatId, user_id: reply.userId };
       const refused = { code: 'ai_bad_request', detail: 'refused' };
       // One run fails before it opened its attempt, one after; both were overtaken meanwhile.
-      const early = { mayEnd: await attemptFence(redis, t.prefix, reply.messageId) };
+      // The early one's job lock (a real BullMQ lock, taken as a worker takes a job) runs out:
+      // it stalled, and its job goes to another run.
+      const early = { mayEnd: jobLockHeld(redis, await lockedJob(100)) };
+      expect(await early.mayEnd()).toBe(true);
+      await sleep(250);
       const old = await openReplyPublisher(deps, reply);
       const late = { publisher: old, mayEnd: () => old.current() };
       const current = await openReplyPublisher(deps, reply);
