@@ -11,10 +11,8 @@ import yazl from 'yazl';
 import { byActor } from '../audit.js';
 import { toPublicPayment } from '../billing/view.js';
 import { restore, type Vault } from '../dlp/index.js';
-import { openVersion } from '../documents/documents.js';
 import { decryptStream, encryptStream, newDataKey } from '../documents/envelope.js';
 import { openDataKey, sealDataKey } from '../documents/keys.js';
-import { Document } from '../documents/model.js';
 import { readRegistry } from '../pii-vault.js';
 import { toPublicReview } from '../reviews/view.js';
 import type { Storage } from '../storage/index.js';
@@ -49,6 +47,15 @@ async function chatsOf(deps: ExportDeps, userId: string) {
   return out;
 }
 
+/**
+ * A stored version's original bytes, fetched only once the archive reaches them: the archive
+ * writes its entries one after another, and an object stream opened up front would sit idle
+ * meanwhile, holding a connection the store may drop.
+ */
+async function* whenReached(storage: Storage, storageKey: string, key: Buffer): AsyncGenerator<Buffer> {
+  yield* decryptStream(await storage.get(storageKey), key);
+}
+
 /** Builds the archive for a queued export; a rerun after a crash builds it again from the start. */
 export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow): Promise<{ files: number }> {
   const { db } = deps;
@@ -66,19 +73,22 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
   for (const chat of chats) add(`chats/${chat.id}.json`, json(chat));
   await recordStep(db, request.id, 'chats', chats.length);
 
-  const documents = await Document.query(db).where({ user_id: userId }).whereNull('deleted_at').orderBy('created_at');
-  for (const doc of documents) {
+  // Every held version of the live documents, in one read, opened with the account's key read once.
+  const versions: Array<{ document_id: string; version: number; current: number; storage_key: string; sealed_key: string }> = await db('document_versions as v')
+    .join('documents as d', 'd.id', 'v.document_id')
+    .where('d.user_id', userId).whereNull('d.deleted_at')
+    .orderBy('d.created_at').orderBy('d.id').orderBy('v.version')
+    .select('v.document_id', 'v.version', 'd.version as current', 'v.storage_key', 'v.sealed_key');
+  const keys = versions.length ? await accountVault(db, deps.vault, userId) : undefined;
+  for (const v of versions) {
+    const { key, filename } = openDataKey(keys!, v.storage_key, v.sealed_key);
     // The current version at `documents/<id>/<name>`; earlier ones, still held and downloadable,
     // at `documents/<id>/versions/<n>/<name>`.
-    const versions: number[] = await db('document_versions').where({ document_id: doc.id }).orderBy('version').pluck('version');
-    for (const version of versions) {
-      const opened = await openVersion(deps, doc, version);
-      const folder = version === doc.version ? `documents/${doc.id}` : `documents/${doc.id}/versions/${version}`;
-      zip.addReadStream(Readable.from(opened.bytes), `${folder}/${entryName(opened.filename)}`);
-      files++;
-    }
+    const folder = v.version === v.current ? `documents/${v.document_id}` : `documents/${v.document_id}/versions/${v.version}`;
+    zip.addReadStream(Readable.from(whenReached(deps.storage, v.storage_key, key)), `${folder}/${entryName(filename)}`);
+    files++;
   }
-  await recordStep(db, request.id, 'documents', documents.length);
+  await recordStep(db, request.id, 'documents', new Set(versions.map((v) => v.document_id)).size);
 
   const reviews = await db('lawyer_reviews as r').leftJoin('users as l', 'l.id', 'r.lawyer_id').where('r.requester_id', userId).select('r.*', 'l.name as lawyer_name');
   add('reviews.json', json(reviews.map(toPublicReview)));

@@ -9,12 +9,16 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZipEntry } from '../../../core/documents/zip.js';
 import { Vault } from '../../../core/dlp/index.js';
 import { CONSENT_DOCUMENT } from '../../../core/privacy/consent-document.js';
 import { accountVault } from '../../../core/privacy/keys.js';
+import { buildExport } from '../../../core/privacy/export.js';
+import { createLocalStorage } from '../../../core/storage/local.js';
+import type { Storage } from '../../../core/storage/types.js';
 import { ask, connect, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
 import { runJobNow } from '../../helpers/jobs.js';
 import { filesUnder, upload } from '../../helpers/documents.js';
@@ -111,6 +115,45 @@ describe('export', () => {
 
     await db()('privacy_requests').where({ id }).update({ expires_at: new Date(Date.now() - 1000) });
     expect((await request(rt.url, 'GET', `/api/privacy/requests/${id}/download`, { token: me.token })).status).toBe(404);
+  });
+});
+
+describe('export of many documents', () => {
+  it('fetches each stored document only when the archive reaches it, and holds them all', async () => {
+    const me = await account(rt.url, 'user', 'manydocs');
+    const texts = ['Первый договор.', 'Второй договор.', 'Третий договор.'];
+    const ids = [];
+    for (const [i, text] of texts.entries()) {
+      ids.push((await settledDocument(rt.url, me.token, (await upload(rt.url, '/api/documents', me.token, { name: `d${i}.txt`, data: Buffer.from(text) })).body.document.id)).id as string);
+    }
+    // The service's own file store, seen through a count of the objects open at once; each
+    // takes a while to arrive, as a large object from a remote store does.
+    const files = createLocalStorage(path.join(rt.t.dataDir, 'files'));
+    let open = 0;
+    let most = 0;
+    const storage: Storage = {
+      ...files,
+      async get(key) {
+        const stream = await files.get(key);
+        most = Math.max(most, ++open);
+        return Readable.from((async function* () {
+          try {
+            yield* stream;
+            await new Promise((r) => setTimeout(r, 100));
+          } finally {
+            open--;
+          }
+        })());
+      },
+    };
+    const vault = new Vault(Buffer.from(JSON.parse(fs.readFileSync(path.join(rt.t.dataDir, 'secrets.json'), 'utf8')).encryption_key, 'base64'));
+    const [row] = await db()('privacy_requests').insert({ user_id: me.id, type: 'export', status: 'queued' }).returning('*');
+    expect(await buildExport({ db: db(), storage, vault }, row)).toMatchObject({ files: expect.any(Number) });
+    expect(most).toBe(1);
+    const res = await fetch(`${rt.url}/api/privacy/requests/${row.id}/download`, { headers: { authorization: `Bearer ${me.token}` } });
+    expect(res.status).toBe(200);
+    const zip = Buffer.from(await res.arrayBuffer());
+    ids.forEach((id, i) => expect(readZipEntry(zip, `documents/${id}/d${i}.txt`, 1024)?.toString('utf8')).toBe(texts[i]));
   });
 });
 
