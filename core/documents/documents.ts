@@ -60,6 +60,13 @@ const versionRow = (documentId: string, version: number, file: StoredFile) => ({
   mime_type: file.mime, sha256: file.sha256, sealed_key: file.sealedKey,
 });
 
+/**
+ * A file name's words apart, as it is shown once masked: names and numbers joined by `_`
+ * (Иванов_Иван_паспорт_4510_123456.pdf) read as one word to the detectors, which then miss
+ * them. The original name stays sealed with the file's key, for downloads.
+ */
+const spaced = (name: string) => name.replace(/_+/g, ' ');
+
 export async function createDocument(deps: DocumentDeps, userId: string, documentId: string, input: NewDocument, file: StoredFile): Promise<Document> {
   if (input.chat_id && !(await Chat.query().findOne({ id: input.chat_id, user_id: userId }))) throw domainErrors.notFound('no such chat');
   return deps.db.transaction(async (trx) => {
@@ -67,7 +74,7 @@ export async function createDocument(deps: DocumentDeps, userId: string, documen
     // The plan's documents a period and storage: 402 past either, and the stored object is discarded.
     await takeUsage(trx, userId, 'documents');
     await takeUsage(trx, userId, 'storage_bytes', file.size);
-    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [file.filename, input.title ?? stem]);
+    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [file.filename, input.title ?? stem].map(spaced));
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const doc = await Document.query(trx).insertAndFetch({
       id: documentId, user_id: userId, chat_id: input.chat_id ?? null, kind: input.kind ?? 'other',
@@ -95,7 +102,7 @@ export async function addVersion(deps: DocumentDeps, userId: string, documentId:
     const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };
     const version = previous + 1;
     await takeUsage(trx, userId, 'storage_bytes', file.size);
-    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [file.filename]);
+    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [spaced(file.filename)]);
     await DocumentVersion.query(trx).insert(versionRow(documentId, version, file));
     return { doc: await doc.$query(trx).patchAndFetch({ filename: filename!, ...stored(file, version) }), before };
   });

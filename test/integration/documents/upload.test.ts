@@ -78,6 +78,26 @@ describe('upload and download', () => {
     expect(none.body.items).toEqual([]);
   });
 
+  it('masks a file name whose words are joined by underscores, in the title made from it and in the name shown', async () => {
+    const name = 'Иванов_Иван_Иванович_паспорт_4510_123456.pdf';
+    const res = await upload(rt.url, '/api/documents', owner.token, { name, data: pdfFixture('x') });
+    expect(res.status).toBe(202);
+    const { id, title } = res.body.document;
+    const stored = () => Model.knex()('documents').where({ id }).first('title', 'filename');
+    const { filename } = await stored();
+    for (const shown of [title, filename]) {
+      for (const value of ['Иванов', 'Иван ', 'Иванович', '4510', '123456']) expect(shown).not.toContain(value);
+    }
+    expect(title).toMatch(/^\[PERSON_1\] паспорт \[PASSPORT_1\]$/);
+    expect(filename).toBe(`${title}.pdf`);
+    const card = await upload(rt.url, `/api/documents/${id}/versions`, owner.token, { name: 'Карта_4276_3800_1234_5679.pdf', data: pdfFixture('y') });
+    expect(card.status).toBe(202);
+    expect((await stored()).filename).toBe('Карта [CARD_1].pdf');
+    // The download keeps the name as uploaded.
+    const got = await fetch(`${rt.url}/api/documents/${id}/download?version=1`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(got.headers.get('content-disposition')).toContain(encodeURIComponent(name));
+  });
+
   it('keeps earlier versions downloadable', async () => {
     const v1 = pdfFixture('VERSION-ONE');
     const v2 = docxFixture('Вторая редакция');
