@@ -39,6 +39,7 @@ import { lawRoutes } from './routes/law.js';
 import type { VectorRanker } from '../core/search/search.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { privacyRequestRoutes } from './routes/privacy-requests.js';
+import { derivedKey } from '../core/privacy/keys.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { billingRoutes, WEBHOOK_PREFIX } from './routes/billing.js';
 import { createProviders } from '../core/billing/subscribe.js';
@@ -76,6 +77,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     maxPerAccount: config.auth.loginMaxPerAccount,
     maxPerIp: config.auth.loginMaxPerIp,
     windowSeconds: config.auth.loginWindow,
+    hashKey: derivedKey(deps.secrets.encryptionKey, 'login-throttle'),
   });
   const auth = createAuthService({
     tokens: deps.tokens,

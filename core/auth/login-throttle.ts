@@ -2,7 +2,7 @@
  * Login throttling per account and per IP. Every attempt is counted before the password
  * is checked; past the limit a login answers 429 with Retry-After until the window ends.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { WindowCounter } from './window-counter.js';
 
 export interface LoginAttempt {
@@ -17,9 +17,11 @@ export interface LoginThrottle {
   attempt(email: string, ip: string): Promise<LoginAttempt>;
 }
 
-export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccount: number; maxPerIp: number; windowSeconds: number }): LoginThrottle {
-  // Keys hold a hash of the e-mail, never the address itself.
-  const acct = (email: string) => `login:acct:${createHash('sha256').update(email).digest('hex').slice(0, 32)}`;
+/** `hashKey`: a key of its own (derivedKey 'login-throttle'), so a key name cannot be matched to a list of addresses. */
+export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccount: number; maxPerIp: number; windowSeconds: number; hashKey: Buffer }): LoginThrottle {
+  // Keys hold a keyed hash of the e-mail, never the address itself: whoever reads Redis
+  // cannot tell whose attempts these are by hashing candidate addresses.
+  const acct = (email: string) => `login:acct:${createHmac('sha256', opts.hashKey).update(email).digest('hex').slice(0, 32)}`;
   const ipKey = (ip: string) => `login:ip:${ip}`;
   return {
     async attempt(email, ip) {

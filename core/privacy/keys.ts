@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
 
-export const derivedKey = (master: Buffer, purpose: 'audit-digest' | 'person-hash') =>
+export const derivedKey = (master: Buffer, purpose: 'audit-digest' | 'person-hash' | 'login-throttle') =>
   Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `legal-ai:${purpose}`, 32));
 
 /** A keyed hash of an e-mail: names a person in a destruction act without holding their data. */

@@ -3,7 +3,7 @@
  * after the window ended must neither leave a counter that never expires (which would answer
  * 429 forever once the limit is reached) nor take an attempt off the next window.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWindowCounter, type WindowCounter } from '../../core/auth/window-counter.js';
@@ -64,7 +64,7 @@ describe('window counter', () => {
   });
 
   it('logins that succeed right after the window ended never lock an address out', async () => {
-    const throttle = createLoginThrottle(counter, { maxPerAccount: 5, maxPerIp: 2, windowSeconds: 60 });
+    const throttle = createLoginThrottle(counter, { maxPerAccount: 5, maxPerIp: 2, windowSeconds: 60, hashKey: randomBytes(32) });
     for (let round = 0; round < 4; round++) {
       const attempt = await throttle.attempt(`user${round}@example.com`, '10.0.0.9');
       expect(attempt.wait).toBe(0);
@@ -73,6 +73,24 @@ describe('window counter', () => {
     }
     expect((await throttle.attempt('someone@example.com', '10.0.0.9')).wait).toBe(0);
     expect(await redis.ttl(key('login:ip:10.0.0.9'))).toBeGreaterThan(0);
+  });
+
+  it("names an account's counter by a keyed hash of its e-mail, which hashing the address does not find", async () => {
+    // A prefix of its own: the other tests leave account counters behind.
+    const own = `${prefix}-named`;
+    const throttle = createLoginThrottle(createWindowCounter(redis, own), { maxPerAccount: 5, maxPerIp: 5, windowSeconds: 60, hashKey: randomBytes(32) });
+    const accounts = () => redis.keys(`${own}:rl:login:acct:*`);
+    const email = 'named@example.com';
+    await throttle.attempt(email, '10.0.0.10');
+    const names = (await accounts()).map((k) => k.slice(`${own}:rl:login:acct:`.length));
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(createHash('sha256').update(email).digest('hex')).not.toContain(names[0]);
+    // The same address under the same key is one counter; another address, another.
+    await throttle.attempt(email, '10.0.0.10');
+    await throttle.attempt('other@example.com', '10.0.0.10');
+    expect(await redis.get(`${own}:rl:login:acct:${names[0]}`)).toBe('2');
+    expect(await accounts()).toHaveLength(2);
   });
 
   it('parallel hits are counted exactly', async () => {
