@@ -1,4 +1,4 @@
-import { vectorSchema, embedChunks } from '../core/search/vectors.js';
+import { embedChunks, mayNotEmbed, vectorSchema } from '../core/search/vectors.js';
 import { embeddingFailure } from './embed-failure.js';
 import { defineProcessor } from './processor.js';
 
@@ -13,6 +13,8 @@ export default defineProcessor({
       .where({ 'c.document_id': p.document_id, 'c.version': p.version }).whereNull('d.deleted_at')
       .pluck('c.id') as string[];
     if (!ids.length) return { skipped: 'no chunks of this version' };
+    const owner = (await db('documents').where({ id: p.document_id }).first('user_id')) as { user_id: string } | undefined;
+    if (owner && (await mayNotEmbed(db, embedder, owner.user_id))) return { skipped: 'the owner allows only providers in Russia' };
     const embedded = await embedChunks(db, embedder, 'document_chunks', ids).catch(embeddingFailure);
     return { embedded };
   },

@@ -10,6 +10,8 @@ import type { Db } from '../db/knex.js';
 import { DlpError, PlaceholderRegistry } from '../dlp/index.js';
 import type { Logger } from '../log.js';
 import { EmbeddingError, type Embedder } from '../ai/embeddings.js';
+import { DOMESTIC_PROVIDERS } from '../ai/types.js';
+import { domesticOnly } from '../privacy/consents.js';
 
 export type ChunkTable = 'document_chunks' | 'law_chunks';
 
@@ -24,6 +26,15 @@ export interface VectorScope {
 export interface VectorHit {
   kind: 'document' | 'law';
   chunk_id: string;
+}
+
+/**
+ * Whether a user's text must not go to this embeddings provider: one hosted abroad, and the user
+ * withdrew consent to providers abroad (as their questions go to domestic models only). Their
+ * documents then keep no vectors and their searches run on full text alone.
+ */
+export async function mayNotEmbed(db: Db, embedder: Embedder, userId: string): Promise<boolean> {
+  return !(DOMESTIC_PROVIDERS as ReadonlySet<string>).has(embedder.name) && domesticOnly(db, userId);
 }
 
 /** Rows embedded per provider round and per UPDATE. */
@@ -114,13 +125,14 @@ async function embedRows(db: Db, embedder: Embedder, table: ChunkTable, schema: 
 /**
  * Chunks nearest to `query` by cosine distance, best first: the caller's own documents (not
  * deleted, ready, the current version's chunks only; `documentIds` narrows) and/or the law
- * library. [] without vector support, or when the provider cannot embed the query: the search
- * then runs on full text alone. The query is masked here, whatever the caller did, since it
+ * library. [] without vector support, when the provider cannot embed the query, or when the
+ * user's text may not go to it (mayNotEmbed): the search then runs on full text alone. The query is masked here, whatever the caller did, since it
  * goes to a provider.
  */
 export async function vectorRank(db: Db, embedder: Embedder | undefined, query: string, scope: VectorScope, limit: number): Promise<VectorHit[]> {
   const schema = await vectorSchema(db);
   if (!embedder || !schema || limit < 1 || (!scope.documents && !scope.law)) return [];
+  if (await mayNotEmbed(db, embedder, scope.userId)) return [];
   let vector: number[];
   try {
     const masked = maskChatText(query, new PlaceholderRegistry()).masked;

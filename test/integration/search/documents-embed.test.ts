@@ -11,7 +11,7 @@ import { createQueues, type Queues } from '../../../pipelines/queues.js';
 import { waitFor } from '../../e2e/chat/harness.js';
 import { upload } from '../../helpers/documents.js';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
-import { registerUser } from '../../helpers/http.js';
+import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
 import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
@@ -74,5 +74,26 @@ describe('documents.embed', () => {
     // Finished jobs are removed, so the id is free again once the repeat ran.
     await waitFor('the repeat done', async () => ((await queues.get('documents').getJob(`doc-embed-${doc.id}-v1`)) ? undefined : true), 30_000);
     expect(fake.calls).toBe(calls);
+  });
+
+  it('sends nothing of a user who withdrew consent to providers abroad: no vectors for their documents, full text alone for their searches', async () => {
+    const [home, abroad] = [await registerUser(rt.url, 'home'), await registerUser(rt.url, 'abroad')];
+    const withdrawn = await request(rt.url, 'POST', '/api/privacy/consents', { token: home.token, json: { purpose: 'ai_providers_abroad', granted: false } });
+    expect(withdrawn.status).toBeLessThan(300);
+    const embedded = () => fake.requests.filter((r) => r.path.endsWith('/embeddings')).flatMap((r) => (r.body as { input: string[] }).input).join('\n');
+    fake.reset();
+    const res = await upload(rt.url, '/api/documents', home.token, { name: 'lease.txt', data: Buffer.from(['Статья 1. Залог', 'Залогодатель передаёт гараж в залог.'].join('\n')) });
+    const doc = await settledDocument(rt.url, home.token, res.body.document.id);
+    expect(doc.status).toBe('ready');
+    await waitFor('the embed job done', async () => ((await queues.get('documents').getJob(`doc-embed-${doc.id}-v1`)) ? undefined : true), 30_000);
+    expect((await chunks(doc.id)).some((c) => c.embedded)).toBe(false);
+
+    const search = async (token: string, query: string) => (await request(rt.url, 'POST', '/api/ai/search', { token, json: { query, scope: 'documents' } })).body;
+    const found = await search(home.token, 'гараж в залог');
+    expect(found.items.map((i: { document_id?: string; source?: { id?: string } }) => i.document_id ?? i.source?.id)).toContain(doc.id);
+    expect(embedded()).not.toMatch(/гараж|Залог/i);
+    // Another user's search still has its query embedded (vectors are on).
+    await search(abroad.token, 'аренда гаража');
+    expect(embedded()).toContain('аренда гаража');
   });
 });
