@@ -62,11 +62,32 @@ export async function startTracing(env: NodeJS.ProcessEnv, service: { name: stri
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
-  bullmqTelemetry = new BullMQOtel({ tracerName: TRACER, version: service.version }) as unknown as Telemetry;
+  bullmqTelemetry = withoutJobText(new BullMQOtel({ tracerName: TRACER, version: service.version }) as unknown as Telemetry);
   enabled = true;
   return {
     async shutdown() {
       await provider.shutdown();
+    },
+  };
+}
+
+/**
+ * BullMQ records a job's whole return value and its failure message on the job's span: a
+ * one-off answer is text, and a failure may quote a provider. Traces carry no text, so those
+ * two attributes are dropped from its events.
+ */
+const JOB_TEXT = new Set(['bullmq.job.result', 'bullmq.job.failed.reason']);
+function withoutJobText(telemetry: Telemetry): Telemetry {
+  const { tracer } = telemetry;
+  return {
+    contextManager: telemetry.contextManager,
+    tracer: {
+      startSpan(name, options, ctx) {
+        const span = tracer.startSpan(name, options, ctx);
+        const addEvent = span.addEvent.bind(span);
+        span.addEvent = (event, attributes) => addEvent(event, attributes && Object.fromEntries(Object.entries(attributes).filter(([key]) => !JOB_TEXT.has(key))));
+        return span;
+      },
     },
   };
 }

@@ -133,6 +133,14 @@ describe('tracing across API and worker processes', () => {
     const exported = received.map((r) => r.body.toString()).join('\n');
     for (const raw of [...RAW, user.email]) expect(exported).not.toContain(raw);
     expect(workers.output()).toContain(`"trace_id":"${traceId}"`);
+
+    // A one-off answer is its job's return value, which BullMQ would record on the job's span.
+    openai.script({ kind: 'text', text: 'Разовый ответ про отпуск.', chunks: 1 });
+    const oneOff = await request(url, 'POST', '/api/ai/complete', { token: user.token, json: { prompt: 'Сколько дней отпуска положено?' } });
+    expect(oneOff.status, JSON.stringify(oneOff.body)).toBe(200);
+    const aiJobs = () => spans().filter((s) => s.kind === CONSUMER && s.name === 'process ai').length;
+    await waitFor("the one-off job's span", () => (aiJobs() === 2 ? true : undefined), 15_000);
+    expect(received.map((r) => r.body.toString()).join('\n')).not.toContain('Разовый ответ');
   });
 
   it('exports http/protobuf when asked to', async () => {
