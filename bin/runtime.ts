@@ -105,6 +105,9 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       const ai = createOrchestrator(config.ai, log);
       const unreportCircuits = reportCircuits(() => ai.circuits());
       const stops = await followReplyStops(workerConnection(config.redis), redis, config.redis.queuePrefix);
+      // Closed after the pools (put ahead of these once they run; the CPU pool's threads go once
+      // the jobs that use them have finished), and also when the start fails before they run.
+      closers.push(() => closeCpuPool(), () => stops.close(), () => redis.quit(), async () => unreportCircuits());
       const deps = { config, secrets, db, log, storage, queues, emitter, redis, ai, embedder, payments: createProviders(config.billing), passages: createPassageSource({ db, ...(vectors ? { vectors } : {}) }), stops };
       configureCpuPool(config.dlp.threads, log);
       if (mode === 'workers') {
@@ -112,14 +115,13 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
         const metrics = await serveWorkerMetrics(config, log);
         metricsUrl = `${httpUrl(config.host, metrics.port)}/metrics`;
         log.info({ url: metricsUrl }, 'serving metrics');
-        closers.push(() => metrics.close());
+        closers.unshift(() => metrics.close());
       }
       const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
+      closers.unshift(() => pools.close());
       await upsertSchedules(queues, { billingEverySeconds: config.billing.reconcileEverySeconds });
       // One import job at a time whichever worker starts first; it skips codes already imported.
       if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
-      // The CPU pool's threads go once the jobs that use them have finished.
-      closers.push(() => pools.close(), () => closeCpuPool(), () => stops.close(), () => redis.quit(), async () => unreportCircuits());
     }
 
     if (mode !== 'workers') {
