@@ -132,9 +132,9 @@ function checkOwnRules(doc: Dict, rawText: string, envExample: string): string[]
     if (!documented.has(name)) problems.push(`.env.example: ${name} is not documented`);
   }
   // The other way: a variable .env.example offers must reach the stack, or setting it does nothing.
-  const keys = new Set([...code.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]));
+  // A key set to a fixed value (`NODE_ENV: production`) does not count: the user's value never reaches it.
   for (const name of documented) {
-    if (!referenced.has(name) && !keys.has(name)) problems.push(`.env.example: ${name} is documented but reaches no service`);
+    if (!referenced.has(name)) problems.push(`.env.example: ${name} is documented but reaches no service`);
   }
   return problems;
 }
