@@ -106,7 +106,7 @@ export async function settlePayment(db: Knex, provider: ProviderName, reported: 
 }
 
 /** Stripe renewed a subscription (an invoice paid for a later cycle): one renewal payment per invoice. */
-export async function stripeRenewal(db: Knex, invoice: { id: string; subscription: string; amount: number; currency: string; periodEnd: Date }): Promise<Applied> {
+export async function stripeRenewal(db: Knex, invoice: { id: string; subscription: string; amount: number; currency: string; periodStart: Date; periodEnd: Date }): Promise<Applied> {
   return db.transaction(async (trx) => {
     const sub = await trx('subscriptions').where({ provider: 'stripe', provider_subscription_id: invoice.subscription }).forUpdate().first();
     if (!sub) return { outcome: 'unknown subscription' };
@@ -123,9 +123,13 @@ export async function stripeRenewal(db: Knex, invoice: { id: string; subscriptio
         warning: { message: 'a charge arrived for a cancelled subscription: cancelling it at Stripe', ids: { subscription_id: sub.id, invoice_id: invoice.id } },
       };
     }
-    // Only forward: an older invoice arriving late never shortens the period.
+    // Only forward: an older invoice arriving late never shortens the period. A later one starts
+    // a new period, and the month's allowances with it (usage counts from current_period_start).
+    const later = trx.raw('?::timestamptz > current_period_end', [invoice.periodEnd]);
     await trx('subscriptions').where({ id: sub.id }).update({
-      status: 'active', current_period_end: trx.raw('greatest(current_period_end, ?::timestamptz)', [invoice.periodEnd]), updated_at: trx.fn.now(),
+      status: 'active',
+      current_period_start: trx.raw('CASE WHEN ? THEN greatest(current_period_start, least(?::timestamptz, current_period_end)) ELSE current_period_start END', [later, invoice.periodStart]),
+      current_period_end: trx.raw('greatest(current_period_end, ?::timestamptz)', [invoice.periodEnd]), updated_at: trx.fn.now(),
     });
     return { outcome: 'renewed', notify: [sub.user_id] };
   });

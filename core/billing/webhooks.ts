@@ -15,7 +15,7 @@ import type { PaymentProvider } from './provider.js';
 
 type EventData =
   | { kind: 'payment'; payment: ProviderPayment }
-  | { kind: 'renewal'; invoice: { id: string; subscription: string; amount: number; currency: string; periodEnd: string } }
+  | { kind: 'renewal'; invoice: { id: string; subscription: string; amount: number; currency: string; periodStart: string; periodEnd: string } }
   | { kind: 'subscription'; subscription: string; state: 'past_due' | 'canceled'; invoice?: string | undefined };
 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id);
@@ -42,8 +42,10 @@ function stripeData(event: Stripe.Event): EventData | undefined {
       const subscription = invoiceSubscription(invoice);
       // The first invoice is the Checkout Session's payment, applied through the session.
       if (!subscription || invoice.billing_reason === 'subscription_create') return undefined;
-      const periodEnd = invoice.lines?.data?.[0]?.period?.end ?? invoice.period_end;
-      return { kind: 'renewal', invoice: { id: invoice.id!, subscription, amount: invoice.amount_paid, currency: invoice.currency, periodEnd: new Date(periodEnd * 1000).toISOString() } };
+      // The subscription's cycle is the line's period; the invoice's own period_start/end are the previous cycle's.
+      const period = invoice.lines?.data?.[0]?.period ?? { start: invoice.period_start, end: invoice.period_end };
+      const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+      return { kind: 'renewal', invoice: { id: invoice.id!, subscription, amount: invoice.amount_paid, currency: invoice.currency, periodStart: iso(period.start), periodEnd: iso(period.end) } };
     }
     case 'invoice.payment_failed': {
       const invoice = object as Stripe.Invoice;
@@ -102,7 +104,7 @@ export async function applyEvent(db: Knex, eventId: string): Promise<Applied> {
   const data = row.data as EventData;
   let applied: Applied;
   if (data.kind === 'payment') applied = await settlePayment(db, row.provider, data.payment);
-  else if (data.kind === 'renewal') applied = await stripeRenewal(db, { ...data.invoice, periodEnd: new Date(data.invoice.periodEnd) });
+  else if (data.kind === 'renewal') applied = await stripeRenewal(db, { ...data.invoice, periodStart: new Date(data.invoice.periodStart), periodEnd: new Date(data.invoice.periodEnd) });
   else applied = await stripeSubscriptionState(db, data.subscription, data.state, data.invoice);
   await db('payment_events').where({ id: eventId }).update({ applied_at: db.fn.now(), outcome: applied.outcome.slice(0, 200) });
   return applied;

@@ -12,6 +12,7 @@ import { connect, openQueue, sleep, waitFor } from '../../e2e/chat/harness.js';
 import { auditCount, db, me, meWhen, paymentRow, runJob, startFakePayments, subscribeTo, WEBHOOK_SECRET } from '../../helpers/billing.js';
 import type { FakeStripe, StripeFault } from '../../helpers/fake-providers/stripe.js';
 import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
+import { upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { metricValue } from '../../helpers/metrics.js';
 import { account } from '../../helpers/reviews.js';
@@ -285,6 +286,18 @@ describe('Stripe', () => {
     await stripeSwitch(ended.user, 'business');
     expect(await cancelJob(ended.row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'already canceled' }, attemptsMade: 1 });
     expect(cancels(ended.done.subscription!.id)).toHaveLength(1);
+  });
+
+  it("starts a new month of allowances with each Stripe renewal, from Stripe's own cycle", async () => {
+    const { user, done } = await stripeActive('allowances');
+    expect((await upload(rt.url, '/api/documents', user.token, { name: 'a.txt', data: Buffer.from('Текст договора.') })).status).toBe(202);
+    expect((await me(rt.url, user.token)).usage.documents_this_period).toBe(1);
+    const invoice = stripe.invoice(done.subscription!.id, { paid: true });
+    expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', invoice), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    const renewed = await meWhen(rt.url, user.token, 'the renewal applied', (m) => m.subscription?.current_period_end === new Date(invoice.lines.data[0]!.period.end * 1000).toISOString());
+    expect(renewed.usage.documents_this_period).toBe(0);
+    expect(new Date((await db()('subscriptions').where({ provider_subscription_id: done.subscription!.id }).first()).current_period_start).getTime())
+      .toBe(invoice.lines.data[0]!.period.start * 1000);
   });
 
   it('cancels at Stripe a subscription an operator replaced with plan:grant', async () => {
