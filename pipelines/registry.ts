@@ -45,6 +45,11 @@ export const JOBS = {
     queue: 'documents',
     payload: z.object({ document_id: uuid }),
   },
+  /** Destroys deleted documents whose destruction died and fails ingestions whose jobs died; every minute. */
+  'documents.sweep': {
+    queue: 'documents',
+    payload: z.object({}),
+  },
   /** Ingestion, stage 1: decrypts a version and extracts its text, returned sealed to the next stage. */
   'documents.extract': {
     queue: 'documents',

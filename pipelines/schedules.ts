@@ -15,6 +15,7 @@ export async function upsertSchedules(queues: Queues, opts: { billingEverySecond
   await queues.get('privacy').upsertJobScheduler('privacy.audit-digest', { pattern: '5 0 * * *', tz: 'UTC' }, { name: 'privacy.audit-digest', data: {}, opts: SCHEDULED_JOB_OPTIONS });
   await every('ai.sweep-stuck-replies', 60 * 1000);
   await every('privacy.sweep', 60 * 1000);
+  await every('documents.sweep', 60 * 1000);
   // Safety net: pending reviews whose route job ran out of retries get another chance.
   await every('reviews.route-pending', 60 * 1000);
 }

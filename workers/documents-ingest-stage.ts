@@ -10,13 +10,16 @@ import { failIngest, type IngestDeps, type IngestTarget } from '../core/document
 import { failingForGood } from './fail-for-good.js';
 import type { ProcessorContext } from './processor.js';
 
+/** What a document shows once its ingestion gave up (its attempts ran out, or its jobs died). */
+export const INGEST_GAVE_UP = { code: 'ingest_failed', detail: 'processing failed repeatedly; upload the file again' };
+
 export async function runStage<T>(ctx: ProcessorContext, t: IngestTarget, stage: (deps: IngestDeps) => Promise<T>): Promise<T> {
   const deps: IngestDeps = { db: ctx.db, storage: ctx.storage, emitter: ctx.emitter, vault: new Vault(ctx.secrets.encryptionKey) };
   return failingForGood(ctx, 'ingestion stage', () => stage(deps), {
     classify: (err) => (err instanceof IngestError ? { code: err.code, detail: err.detail }
       : err instanceof EnvelopeError ? { code: err.code, detail: 'the stored file failed its integrity check' }
       : undefined),
-    lastResort: { code: 'ingest_failed', detail: 'processing failed repeatedly; upload the file again' },
+    lastResort: INGEST_GAVE_UP,
     record: (error) => failIngest(deps, t, error),
   });
 }

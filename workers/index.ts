@@ -11,6 +11,7 @@ import billingRenew from './billing-renew.js';
 import dlpMaskMessage from './dlp-mask-message.js';
 import documentsAnalyze from './documents-analyze.js';
 import documentsDestroy from './documents-destroy.js';
+import documentsSweep from './documents-sweep.js';
 import documentsEmbed from './documents-embed.js';
 import documentsExtract from './documents-extract.js';
 import documentsIndex from './documents-index.js';
@@ -30,4 +31,4 @@ import reviewsRoutePending from './reviews-route-pending.js';
 import reviewsTimer from './reviews-timer.js';
 import type { Processor } from './processor.js';
 
-export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingCancelStripe, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];
+export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsSweep, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingCancelStripe, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];

@@ -23,6 +23,7 @@ import { receiveUpload, type ReceivedUpload } from '../../core/documents/upload.
 import { domainErrors } from '../../core/errors.js';
 import type { Storage } from '../../core/storage/index.js';
 import { enqueueIngest } from '../../pipelines/documents-ingest.js';
+import { enqueueDestroy } from '../../pipelines/documents-sweep.js';
 import type { Queues } from '../../pipelines/queues.js';
 import { enqueueVersionJob } from '../../pipelines/on-demand.js';
 import type { AppContext } from '../context.js';
@@ -333,7 +334,7 @@ export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {
       async handler(ctx, { params }) {
         await hideDocument(ctx.state.user.id, params.document_id);
         await audit({ actorId: ctx.state.user.id, action: 'documents.delete', targetType: 'document', targetId: params.document_id, ip: ctx.ip });
-        await deps.queues.add('documents.destroy', { document_id: params.document_id });
+        await enqueueDestroy(deps.queues, params.document_id);
         ctx.status = 204;
       },
     }),

@@ -1,0 +1,89 @@
+/**
+ * No document stays stuck when its jobs die: the minute's `documents.sweep` queues the
+ * destruction of a deleted document again when none is queued (it failed for good, or was
+ * never queued), and fails a document still shown as processing whose ingestion flow is over,
+ * so its owner sees why and can upload it again. A flow still under way is left alone.
+ */
+import { Redis } from 'ioredis';
+import { Model } from 'objection';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestJobId } from '../../../pipelines/documents-ingest.js';
+import { destroyJobId } from '../../../pipelines/documents-sweep.js';
+import { createQueues, type Queues } from '../../../pipelines/queues.js';
+import { connect, waitFor } from '../../e2e/chat/harness.js';
+import { filesUnder, upload } from '../../helpers/documents.js';
+import { registerUser, request } from '../../helpers/http.js';
+import { settledDocument } from '../../helpers/ingest.js';
+import { runJobNow } from '../../helpers/jobs.js';
+import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
+import { REDIS_URL } from '../../helpers/services.js';
+import path from 'node:path';
+
+let rt: TestRuntime;
+let redis: Redis;
+let queues: Queues;
+const db = () => Model.knex();
+
+beforeAll(async () => {
+  rt = await startTestRuntime('docsweep');
+  redis = new Redis(REDIS_URL);
+  queues = createQueues(redis, rt.t.prefix);
+});
+
+afterAll(async () => {
+  await queues?.close();
+  redis?.disconnect();
+  await rt?.close();
+});
+
+async function readyDocument(token: string, text: string) {
+  const res = await upload(rt.url, '/api/documents', token, { name: 'договор.txt', data: Buffer.from(text) });
+  expect(res.status).toBe(202);
+  const doc = await settledDocument(rt.url, token, res.body.document.id);
+  expect(doc.status).toBe('ready');
+  return doc as { id: string; version: number };
+}
+
+/** As if it happened minutes ago: the sweep leaves what is younger to its own jobs. */
+const minutesAgo = (n: number) => db().raw(`now() - make_interval(mins => ?)`, [n]);
+
+describe('the documents sweep', () => {
+  it('destroys a deleted document whose destruction died', async () => {
+    const owner = await registerUser(rt.url, 'sweepdel');
+    const doc = await readyDocument(owner.token, 'Договор поставки.');
+    const objects = () => filesUnder(path.join(rt.t.dataDir, 'files')).filter((f) => f.includes(doc.id));
+    expect(objects().length).toBeGreaterThan(0);
+    // Hidden, with its destruction failed for good: a failed job kept under its id (a payload
+    // its processor refuses stands in for attempts that ran out).
+    await db()('documents').where({ id: doc.id }).update({ deleted_at: minutesAgo(5) });
+    const failed = await queues.get('documents').add('documents.destroy', { document_id: 'not-a-document' }, { jobId: destroyJobId(doc.id), attempts: 1 });
+    await waitFor('the stand-in job to fail', async () => ((await failed.getState()) === 'failed' ? true : undefined), 10_000);
+    expect(await db()('documents').where({ id: doc.id }).first()).toBeDefined();
+
+    expect(await runJobNow(rt.t.prefix, 'documents.sweep')).toMatchObject({ destroys: 1 });
+    await waitFor('the document destroyed', async () => ((await db()('documents').where({ id: doc.id }).first()) ? undefined : true), 15_000);
+    expect(objects()).toEqual([]);
+    expect((await request(rt.url, 'GET', `/api/documents/${doc.id}`, { token: owner.token })).status).toBe(404);
+  });
+
+  it('fails a document left processing by a dead flow, and leaves one whose flow is still under way', async () => {
+    const owner = await registerUser(rt.url, 'sweepdead');
+    const dead = await readyDocument(owner.token, 'Договор аренды.');
+    const alive = await readyDocument(owner.token, 'Договор подряда.');
+    // Both shown as processing for minutes; only the second has its last stage still waiting.
+    await db()('documents').whereIn('id', [dead.id, alive.id]).update({ status: 'processing', updated_at: minutesAgo(5) });
+    const lastStage = ingestJobId('index', alive.id, alive.version);
+    await (await queues.get('documents').getJob(lastStage))?.remove();
+    await queues.get('documents').add('documents.index', { document_id: alive.id, version: alive.version }, { jobId: lastStage, delay: 60_000 });
+    const socket = await connect(rt.url, owner.token);
+    try {
+      expect(await runJobNow(rt.t.prefix, 'documents.sweep')).toMatchObject({ failed: 1 });
+      const shown = (await request(rt.url, 'GET', `/api/documents/${dead.id}`, { token: owner.token })).body;
+      expect(shown).toMatchObject({ status: 'failed', error: { code: 'ingest_failed' } });
+      expect((await request(rt.url, 'GET', `/api/documents/${alive.id}`, { token: owner.token })).body.status).toBe('processing');
+      await waitFor('document.updated failed', () => socket.of('document.updated').find((e) => e.document?.id === dead.id && e.document.status === 'failed'));
+    } finally {
+      socket.close();
+    }
+  });
+});
