@@ -21,6 +21,7 @@ import * as documentAnalysisStatus from './20261230000017_document_analysis_stat
 import * as dropMessageFts from './20261231000018_drop_message_fts.js';
 import * as ginPendingLists from './20270102000019_gin_pending_lists.js';
 import * as tsvInline from './20270103000020_tsv_inline.js';
+import * as reviewDocumentVersion from './20270104000021_review_document_version.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -49,4 +50,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261231000018_drop_message_fts', ...dropMessageFts },
   { name: '20270102000019_gin_pending_lists', ...ginPendingLists },
   { name: '20270103000020_tsv_inline', ...tsvInline },
+  { name: '20270104000021_review_document_version', ...reviewDocumentVersion },
 ];

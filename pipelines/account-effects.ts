@@ -1,6 +1,9 @@
 /**
  * What changing an account does outside the database: every API node drops the user from
- * its cache, and the change's answer waits until all have. Blocking also closes every socket of the user on
+ * its cache, and the change's answer waits until all have. Reviews the change handed back
+ * (a lawyer blocked or given another role) are announced and routed; a failure there is
+ * logged, not answered, since the change is committed and the minute's `reviews.route-pending`
+ * routes them all the same. Blocking also closes every socket of the user on
  * every API node (through the Socket.IO Redis adapter's channel), and their queued AI jobs
  * are removed with their children. A job already running finds the account blocked, or its
  * reply already failed, and ends without answering (see core/chat/reply.ts).
@@ -11,20 +14,25 @@ import type { AccountEffects } from '../core/auth/accounts.js';
 import { publishUserChanged, type UserCache } from '../core/auth/user-cache.js';
 import { completeJobId, createCompletionSlots } from '../core/chat/complete-inflight.js';
 import type { Logger } from '../core/log.js';
+import { announceChanged } from '../core/reviews/work.js';
 import { userRoom } from '../core/rooms.js';
 import { replyJobId } from './chat-reply.js';
 import type { Queues } from './queues.js';
+import { createReviewEffects } from './reviews.js';
 
 export function createAccountEffects(deps: { redis: RedisClient; queues: Queues; log: Logger; users?: Pick<UserCache, 'forget'> }): AccountEffects {
   const ai = deps.queues.get('ai');
   const emitter = createEmitter(deps.redis, deps.queues.prefix);
   const slots = createCompletionSlots(ai, deps.redis, deps.queues.prefix);
+  const reviews = createReviewEffects({ queues: deps.queues, emitter, redis: deps.redis });
   return {
-    async changed(userId) {
+    async changed(userId, handedBack) {
       deps.users?.forget(userId);
       if (!(await publishUserChanged(deps.redis, deps.queues.prefix, userId))) {
         deps.log.warn('a user change was not confirmed by every API node (one did not answer, or Redis failed): a node may serve the old role or status until its cache entry expires');
       }
+      await announceChanged(reviews, handedBack).catch((err: Error) =>
+        deps.log.warn({ err: err.message, reviews: handedBack.length }, 'handed-back reviews not announced or routed: left to the minute sweep'));
     },
     async blocked(userId, cancelledReplyIds) {
       emitter.in(userRoom(userId)).disconnectSockets(true);

@@ -17,6 +17,7 @@ import { loadSubject, readableReview, reviewsQuery, toPublicReview, type ReviewR
 import { acceptReview, cancelReview, completeReview, declineReview, rateReview } from '../../core/reviews/work.js';
 import { createReviewEffects } from '../../pipelines/reviews.js';
 import type { Queues } from '../../pipelines/queues.js';
+import type { AppContext } from '../context.js';
 import { decodeCursor, keysetPage } from '../cursor.js';
 import { IDEMPOTENCY_HEADER, type Idempotent } from '../idempotency.js';
 import { defineRoute, type AnyRoute } from '../routing.js';
@@ -43,8 +44,8 @@ const reviewAnswer = { description: 'The review', schema: reviewEnvelope };
 export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
   const effects = createReviewEffects({ queues: deps.queues, redis: deps.redis });
   const vault = new Vault(deps.encryptionKey);
-  const work = { db: deps.db, vault, effects };
-  const requestDeps = { ...work, slaSeconds: deps.slaSeconds };
+  // The request's logger: a follow-up that fails after the commit is logged under its request id.
+  const work = (ctx: AppContext) => ({ db: deps.db, vault, effects, log: ctx.state.log });
 
   const requestRoute = <K extends string>(type: SubjectRef['type'], param: K) => defineRoute({
     method: 'post', path: `/api/reviews/${type}s/:${param}/request`, summary: `Ask a lawyer to check ${type === 'message' ? 'an answer of the assistant' : 'a document'}`, tags: ['reviews'], access: ['user'],
@@ -60,7 +61,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
     async handler(ctx, { params, body }) {
       const userId = ctx.state.user.id;
       await deps.idempotent(ctx, userId, body, async () => {
-        const review = await requestReview(requestDeps, userId, { type, id: (params as Record<string, string>)[param]! }, body);
+        const review = await requestReview({ ...work(ctx), slaSeconds: deps.slaSeconds }, userId, { type, id: (params as Record<string, string>)[param]! }, body);
         return { status: 202, body: { review: toPublicReview(review) } };
       });
     },
@@ -127,7 +128,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState },
       async handler(ctx, { params }) {
-        ctx.body = { review: toPublicReview(await acceptReview(work, ctx.state.user.id, params.review_id)) };
+        ctx.body = { review: toPublicReview(await acceptReview(work(ctx), ctx.state.user.id, params.review_id)) };
       },
     }),
     defineRoute({
@@ -135,7 +136,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams, body: declineBody,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body' } },
       async handler(ctx, { params, body }) {
-        ctx.body = { review: toPublicReview(await declineReview(work, ctx.state.user.id, params.review_id, body.reason)) };
+        ctx.body = { review: toPublicReview(await declineReview(work(ctx), ctx.state.user.id, params.review_id, body.reason)) };
       },
     }),
     defineRoute({
@@ -143,7 +144,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams, body: completeBody,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body (`corrected` needs `corrected_content`)' } },
       async handler(ctx, { params, body }) {
-        ctx.body = { review: toPublicReview(await completeReview(work, ctx.state.user.id, params.review_id, body)) };
+        ctx.body = { review: toPublicReview(await completeReview(work(ctx), ctx.state.user.id, params.review_id, body)) };
       },
     }),
     defineRoute({
@@ -151,7 +152,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState },
       async handler(ctx, { params }) {
-        ctx.body = { review: toPublicReview(await cancelReview(work, ctx.state.user.id, params.review_id)) };
+        ctx.body = { review: toPublicReview(await cancelReview(work(ctx), ctx.state.user.id, params.review_id)) };
       },
     }),
     defineRoute({
@@ -159,7 +160,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): AnyRoute[] {
       params: reviewParams, body: rateBody,
       responses: { 200: reviewAnswer, 404: notFound, 409: wrongState, 422: { description: 'Invalid body' } },
       async handler(ctx, { params, body }) {
-        ctx.body = { review: toPublicReview(await rateReview(work, ctx.state.user.id, params.review_id, body.score, body.comment)) };
+        ctx.body = { review: toPublicReview(await rateReview(work(ctx), ctx.state.user.id, params.review_id, body.score, body.comment)) };
       },
     }),
     defineRoute({

@@ -58,7 +58,7 @@ export const reviewEnvelope = z.object({ review: reviewSchema });
 
 export const subjectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), question: z.string().nullable(), answer: z.string().nullable() }),
-  z.object({ type: z.literal('document'), title: z.string().nullable(), text: z.string().nullable() }),
+  z.object({ type: z.literal('document'), title: z.string().nullable(), version: z.number().int().nullable(), text: z.string().nullable() }),
 ]);
 
 export const reviewsReportSchema = z.object({

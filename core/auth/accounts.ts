@@ -1,14 +1,18 @@
 /**
  * Changing an account's role or status (admins over HTTP, operators through the CLI). The
- * change, its audit row and, on a block, the cancellation of the account's unfinished replies
- * are one transaction. What lies outside the database (open sockets on every API node, queued
- * jobs) is handled right after the commit by `AccountEffects`.
+ * change, its audit row, on a block the cancellation of the account's unfinished replies, and
+ * for an account that may no longer hold reviews the hand-back of its open ones are one
+ * transaction. What lies outside the database (open sockets on every API node, queued jobs,
+ * the handed-back reviews' events and routing) is handled right after the commit by
+ * `AccountEffects`.
  */
 import { audit } from '../audit.js';
 import { ACCOUNT_BLOCKED } from '../chat/account-blocked.js';
 import type { Db } from '../db/knex.js';
 import { User, type Role, type UserStatus } from '../db/models/index.js';
 import { domainErrors } from '../errors.js';
+import { handBackReviewsOf, mayHoldReviews } from '../reviews/hand-back.js';
+import type { ChangedReviews } from '../reviews/work.js';
 
 export interface AccountChange {
   role?: Role;
@@ -23,8 +27,11 @@ export interface ChangedBy {
 
 /** Side effects outside the database, run after the commit. */
 export interface AccountEffects {
-  /** Tells every API node to forget what it cached of the user. */
-  changed(userId: string): Promise<void>;
+  /**
+   * Tells every API node to forget what it cached of the user; tells the requesters and the
+   * lawyer of the reviews the change handed back, and routes them.
+   */
+  changed(userId: string, handedBack: ChangedReviews): Promise<void>;
   /** Closes every socket of the user, on every API node, and cancels their queued jobs. */
   blocked(userId: string, cancelledReplyIds: string[]): Promise<void>;
 }
@@ -48,7 +55,7 @@ export async function changeAccount(
   change: AccountChange,
   by: ChangedBy,
 ): Promise<User> {
-  const { user, cancelled, blockedNow } = await db.transaction(async (trx) => {
+  const { user, cancelled, blockedNow, handedBack } = await db.transaction(async (trx) => {
     const found = await User.query(trx).findOne(who).forUpdate();
     if (!found) throw domainErrors.notFound('no such user');
     // The row's own id: Postgres reads a uuid in any letter case, a string comparison would not.
@@ -57,17 +64,21 @@ export async function changeAccount(
     const user = await found.$query(trx).patchAndFetch(change);
     const blockedNow = before.status !== 'blocked' && user.status === 'blocked';
     const cancelled = blockedNow ? await cancelUnfinished(trx, user.id) : [];
+    // Checked on every change, not only a lawyer's: a rerun finds nothing, and a lawyer blocked
+    // some other way gives their reviews back at the next change.
+    const handedBack = mayHoldReviews(user) ? [] : await handBackReviewsOf(trx, user.id, { actorId: by.actorId, via: by.via });
     await audit({
       actorId: by.actorId,
       action: 'admin.user_update',
       targetType: 'user',
       targetId: user.id,
       ip: by.ip,
-      meta: { ...change, from: before, via: by.via, cancelled_replies: cancelled.length },
+      meta: { ...change, from: before, via: by.via, cancelled_replies: cancelled.length, reviews_handed_back: handedBack.length },
     }, trx);
-    return { user, cancelled, blockedNow };
+    return { user, cancelled, blockedNow, handedBack };
   });
-  await effects.changed(user.id);
+  // Before `blocked` closes the sockets, so a blocked lawyer still hears of their reviews.
+  await effects.changed(user.id, handedBack);
   if (blockedNow) await effects.blocked(user.id, cancelled);
   return user;
 }

@@ -18,7 +18,7 @@ import { destroyRegistry } from '../pii-vault.js';
 import type { StoredFile } from './upload.js';
 import { accountVault } from '../privacy/keys.js';
 import type { ReviewEffects } from '../reviews/effects.js';
-import { announceCancelled, cancelReviewsOf } from '../reviews/work.js';
+import { announceChanged, cancelReviewsOf } from '../reviews/work.js';
 
 export interface DocumentDeps {
   db: Db;
@@ -179,6 +179,6 @@ export async function destroyDocument(deps: { db: Db; storage: Storage; reviews:
     await destroyRegistry(trx, { type: 'document', id: documentId });
     return reviews;
   });
-  await announceCancelled(deps.reviews, cancelled);
+  await announceChanged(deps.reviews, cancelled);
   return { objects: versions.length };
 }

@@ -17,7 +17,8 @@ import { destroyDocument } from '../documents/documents.js';
 import { domainErrors } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ReviewEffects } from '../reviews/effects.js';
-import { announceCancelled, cancelReviewsOf } from '../reviews/work.js';
+import { handBackReviewsOf } from '../reviews/hand-back.js';
+import { announceChanged, cancelReviewsOf } from '../reviews/work.js';
 import type { StripeProvider } from '../billing/stripe.js';
 import type { Storage } from '../storage/index.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
@@ -142,7 +143,7 @@ async function destroyRedis(deps: ErasureDeps, userId: string): Promise<{ keys: 
 }
 
 async function destroyRows(deps: ErasureDeps, userId: string): Promise<Record<string, number>> {
-  const { counts, cancelled } = await deps.db.transaction(async (trx) => {
+  const { counts, changed } = await deps.db.transaction(async (trx) => {
     const counts: Record<string, number> = {};
     // The person's open reviews end as their cancel would end them, so the lawyers get their
     // slots back before the chats' delete cascades to the reviews (document reviews went with
@@ -154,9 +155,10 @@ async function destroyRows(deps: ErasureDeps, userId: string): Promise<Record<st
     counts.messages = Number((await trx('messages').where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
     counts.chats = await trx('chats').where({ user_id: userId }).delete();
     counts.reviews = await trx('lawyer_reviews').where({ requester_id: userId }).delete();
-    // An erased lawyer's open reviews go back to routing (the minute sweep hands them on).
-    counts.reviews_handed_back = await trx('lawyer_reviews').where({ lawyer_id: userId }).whereIn('status', ['assigned', 'in_progress'])
-      .update({ status: 'pending', lawyer_id: null, accept_due: null, updated_at: trx.fn.now() });
+    // An erased lawyer's open reviews go back to routing (their block handed them back already;
+    // this catches any taken since).
+    const handedBack = await handBackReviewsOf(trx, userId, { actorId: null, via: 'privacy.erasure' });
+    counts.reviews_handed_back = handedBack.length;
     for (const table of USER_TABLES) counts[table] = await trx(table).where({ user_id: userId }).delete();
     counts.subscriptions = await trx('subscriptions').where({ user_id: userId }).delete();
     // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes.
@@ -164,9 +166,9 @@ async function destroyRows(deps: ErasureDeps, userId: string): Promise<Record<st
     // The account's secret first, so the count shows it went: its data key and pseudonym die with it.
     counts.user_keys = await trx('user_keys').where({ user_id: userId }).delete();
     counts.users = await trx('users').where({ id: userId }).delete();
-    return { counts, cancelled };
+    return { counts, changed: [...cancelled, ...handedBack] };
   });
-  await announceCancelled(deps.reviews, cancelled);
+  await announceChanged(deps.reviews, changed);
   return counts;
 }
 

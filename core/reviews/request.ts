@@ -1,18 +1,20 @@
 /**
  * A user asks a lawyer to check an assistant's answer or a document. The request takes one
  * of the plan's `reviews_per_month` for the period (a conditional upsert: parallel requests
- * cannot overrun it; 402 past it). The comment is masked with the subject's registry.
- * Routing and the resolution timers follow after the commit.
+ * cannot overrun it; 402 past it); a review cancelled before any lawyer took it on gives it
+ * back. The comment is masked with the subject's registry. Routing and the resolution timers
+ * follow after the commit.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
-import { giveBackUsage, takeUsage, type Taken } from '../billing/quotas.js';
+import { giveBackUsage, periodTaken, takeUsage, type Taken } from '../billing/quotas.js';
 import { maskInScope } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
 import { ownDocument } from '../documents/documents.js';
 import { domainErrors } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { RegistryScope } from '../pii-vault.js';
 import type { ReviewEffects } from './effects.js';
 import type { Specialization } from './specializations.js';
@@ -22,6 +24,7 @@ export interface RequestDeps {
   db: Db;
   vault: Vault;
   effects: ReviewEffects;
+  log: Pick<Logger, 'warn'>;
   slaSeconds: { standard: number; urgent: number };
 }
 
@@ -35,20 +38,20 @@ export type SubjectRef = { type: 'message' | 'document'; id: string };
 
 /**
  * The subject must be the caller's completed answer or ready document; its registry masks the
- * comment. Its row is locked, so two requests for one subject take turns and the second finds
- * the first's review open.
+ * comment, and a document's current version is the one reviewed. Its row is locked, so two
+ * requests for one subject take turns and the second finds the first's review open.
  */
-async function subjectScope(trx: Knex.Transaction, userId: string, subject: SubjectRef): Promise<RegistryScope> {
+async function subjectScope(trx: Knex.Transaction, userId: string, subject: SubjectRef): Promise<{ scope: RegistryScope; version?: number }> {
   if (subject.type === 'document') {
     const doc = await ownDocument(userId, subject.id, trx);
     if (doc.status !== 'ready') throw domainErrors.conflict('the document is not ready yet');
-    return { type: 'document', id: doc.id, owner: userId };
+    return { scope: { type: 'document', id: doc.id, owner: userId }, version: doc.version };
   }
   const message = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id')
     .where({ 'm.id': subject.id, 'c.user_id': userId }).first('m.chat_id', 'm.sender', 'm.status').forUpdate('m');
   if (!message) throw domainErrors.notFound('no such message');
   if (message.sender !== 'assistant' || message.status !== 'completed') throw domainErrors.conflict('only a completed answer of the assistant can be reviewed');
-  return { type: 'chat', id: message.chat_id, owner: userId };
+  return { scope: { type: 'chat', id: message.chat_id, owner: userId } };
 }
 
 export async function requestReview(deps: RequestDeps, userId: string, subject: SubjectRef, input: ReviewRequest): Promise<ReviewRow> {
@@ -56,7 +59,7 @@ export async function requestReview(deps: RequestDeps, userId: string, subject: 
   const urgency = input.urgency ?? 'standard';
   let taken: Taken | undefined;
   await deps.db.transaction(async (trx) => {
-    const scope = await subjectScope(trx, userId, subject);
+    const { scope, version } = await subjectScope(trx, userId, subject);
     const column = subject.type === 'message' ? 'message_id' : 'document_id';
     const open = await trx('lawyer_reviews').where({ [column]: subject.id }).whereIn('status', OPEN_STATUSES).first('id');
     if (open) throw domainErrors.conflict('a review of this is already open');
@@ -65,7 +68,7 @@ export async function requestReview(deps: RequestDeps, userId: string, subject: 
     const createdAt = new Date();
     const deadline = { id, created_at: createdAt, resolution_due: new Date(createdAt.getTime() + deps.slaSeconds[urgency] * 1000) };
     await trx('lawyer_reviews').insert({
-      id, requester_id: userId, subject_type: subject.type, [column]: subject.id, urgency,
+      id, requester_id: userId, subject_type: subject.type, [column]: subject.id, document_version: version ?? null, urgency,
       specialization: input.specialization ?? null, comment, created_at: createdAt, updated_at: createdAt, resolution_due: deadline.resolution_due,
     });
     await audit({ actorId: userId, action: 'review.requested', targetType: 'review', targetId: id, meta: { subject: subject.type, urgency } }, trx);
@@ -86,6 +89,16 @@ export async function requestReview(deps: RequestDeps, userId: string, subject: 
     });
     throw domainErrors.unavailable(`the review could not be queued (${(err as Error).name}); try again`);
   }
-  await deps.effects.announce(review);
+  // Only an event: the review is requested and queued, so the answer is 202 all the same.
+  await deps.effects.announce(review).catch((err: Error) => deps.log.warn({ err: err.message, review_id: id }, 'review.updated not sent'));
   return review;
+}
+
+/**
+ * Gives back the allowance a review took, inside the transaction that ends it unreviewed. Only
+ * when it was requested in the period still running: a past period's count is closed.
+ */
+export async function giveBackAllowance(trx: Knex.Transaction, review: Pick<ReviewRow, 'requester_id' | 'created_at'>): Promise<void> {
+  const taken = await periodTaken(trx, review.requester_id, 'reviews');
+  if (new Date(review.created_at) >= taken.periodStart) await giveBackUsage(trx, review.requester_id, taken);
 }

@@ -8,6 +8,7 @@ import { audit } from '../audit.js';
 import type { Db } from '../db/knex.js';
 import { adminIds, type ReviewEffects } from './effects.js';
 import { reviewSlaBreaches } from '../telemetry/metrics.js';
+import { stillMayHold } from './hand-back.js';
 import { releaseSlot } from './routing.js';
 import { loadReview, type ReviewRow } from './view.js';
 
@@ -60,23 +61,26 @@ async function acceptExpired(deps: TimerDeps, t: Timer): Promise<string> {
 
 /**
  * Past the resolution deadline: breached once, escalated to admins (event and audit entry),
- * and taken back for rerouting unless a lawyer is already working on it.
+ * and taken back for rerouting unless a lawyer who may still hold it is working on it (one
+ * blocked or given another role could neither finish it nor give it back).
  */
 async function resolutionBreached(deps: TimerDeps, t: Timer): Promise<string> {
   const outcome = await deps.db.transaction(async (trx) => {
     const r = (await trx('lawyer_reviews').where({ id: t.review_id }).forUpdate().first()) as ReviewRow | undefined;
     if (!r || !stillOpen(r) || r.breached_at) return undefined;
-    const takeBack = r.status === 'assigned' ? r.lawyer_id : null;
+    const working = r.status === 'in_progress' && r.lawyer_id !== null && (await stillMayHold(trx, r.lawyer_id));
+    const takenBack = r.status !== 'pending' && !working;
+    const takeBack = takenBack ? r.lawyer_id : null;
     if (takeBack) {
       await trx('review_passes').insert({ review_id: r.id, lawyer_id: takeBack, kind: 'expired' }).onConflict(['review_id', 'lawyer_id']).ignore();
       await releaseSlot(trx, takeBack);
     }
     await trx('lawyer_reviews').where({ id: r.id }).update({
       breached_at: trx.fn.now(), updated_at: trx.fn.now(),
-      ...(takeBack ? { status: 'pending', lawyer_id: null, accept_due: null } : {}),
+      ...(takenBack ? { status: 'pending', lawyer_id: null, accept_due: null } : {}),
     });
     await audit({ action: 'review.sla_breached', targetType: 'review', targetId: r.id, meta: { status: r.status, lawyer_id: r.lawyer_id, urgency: r.urgency } }, trx);
-    return { takeBack, reroute: r.status !== 'in_progress' };
+    return { takeBack, reroute: !working };
   });
   if (!outcome) return 'moved on';
   reviewSlaBreaches.inc({ kind: 'resolution' });

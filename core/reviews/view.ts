@@ -12,6 +12,8 @@ export interface ReviewRow {
   subject_type: 'message' | 'document';
   message_id: string | null;
   document_id: string | null;
+  /** The document's version the review covers: the current one at its request. */
+  document_version: number | null;
   status: ReviewStatus;
   urgency: 'standard' | 'urgent';
   specialization: string | null;
@@ -81,9 +83,13 @@ export async function readableReview(db: Db, reader: Reader, id: string): Promis
 
 export type ReviewSubject =
   | { type: 'message'; question: string | null; answer: string | null }
-  | { type: 'document'; title: string | null; text: string | null };
+  | { type: 'document'; title: string | null; version: number | null; text: string | null };
 
-/** The masked subject: the answer with the question it answers, or the document's current masked text (nulls once deleted). */
+/**
+ * The masked subject: the answer with the question it answers, or the masked text of the
+ * document's version under review, never another version's (text null once deleted, or when
+ * that version's text is no longer held).
+ */
 export async function loadSubject(db: Db, r: ReviewRow): Promise<ReviewSubject> {
   if (r.subject_type === 'message') {
     const answer = await db('messages').where({ id: r.message_id }).first('content', 'reply_to');
@@ -91,7 +97,7 @@ export async function loadSubject(db: Db, r: ReviewRow): Promise<ReviewSubject> 
     return { type: 'message', question: question?.content ?? null, answer: answer?.content ?? null };
   }
   // A deleted document is gone from every answer at once, before its destroy job runs.
-  const doc = await db('documents').where({ id: r.document_id }).whereNull('deleted_at').first('title', 'version');
-  const text = doc ? await db('document_texts').where({ document_id: r.document_id, version: doc.version }).first('text') : undefined;
-  return { type: 'document', title: doc?.title ?? null, text: text?.text ?? null };
+  const doc = await db('documents').where({ id: r.document_id }).whereNull('deleted_at').first('title');
+  const text = doc && r.document_version !== null ? await db('document_texts').where({ document_id: r.document_id, version: r.document_version }).first('text') : undefined;
+  return { type: 'document', title: doc?.title ?? null, version: r.document_version, text: text?.text ?? null };
 }

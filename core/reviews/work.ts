@@ -2,7 +2,8 @@
  * What the assigned lawyer and the requester do with a review. Each action locks the row,
  * checks who may act and in which state (`not_found` for anyone else, `conflict` for the
  * wrong state), writes and audits in one transaction, and only then announces the change
- * and frees or reroutes what it must.
+ * and frees or reroutes what it must. The committed action is the answer: a follow-up that
+ * fails is logged, and the minute's `reviews.route-pending` routes what it left pending.
  */
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
@@ -11,8 +12,10 @@ import { toPublicMessage } from '../chat/messages.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { RegistryScope } from '../pii-vault.js';
 import type { ReviewEffects } from './effects.js';
+import { giveBackAllowance } from './request.js';
 import { releaseSlot } from './routing.js';
 import { loadReview, OPEN_STATUSES, reviewsQuery, type ReviewRow, type ReviewStatus } from './view.js';
 
@@ -20,6 +23,7 @@ export interface WorkDeps {
   db: Db;
   vault: Vault;
   effects: ReviewEffects;
+  log: Pick<Logger, 'warn'>;
 }
 
 type Actor = { id: string; as: 'lawyer' | 'requester' };
@@ -51,14 +55,15 @@ interface Change {
 
 async function act(deps: WorkDeps, actor: Actor, id: string, states: ReviewStatus[], what: string,
   change: (trx: Knex.Transaction, row: ReviewRow) => Promise<Change>): Promise<ReviewRow> {
-  const done = await deps.db.transaction(async (trx) => {
+  const { review, done } = await deps.db.transaction(async (trx) => {
     const row = await lockFor(trx, actor, id, states, what);
     const result = await change(trx, row);
     await audit({ actorId: actor.id, action: `review.${what}`, targetType: 'review', targetId: id, meta: { from: row.status } }, trx);
-    return result;
+    // Read before the commit: nothing after it may fail the answer of an action that took effect.
+    return { review: await loadReview(trx, id), done: result };
   });
-  const review = await loadReview(deps.db, id);
-  await followUp(deps.effects, review, done);
+  await followUp(deps.effects, review, done).catch((err: Error) =>
+    deps.log.warn({ err: err.message, review_id: id, action: what }, 'review follow-up failed after the commit: its routing is left to the minute sweep'));
   return review;
 }
 
@@ -122,18 +127,22 @@ export const completeReview = (deps: WorkDeps, lawyerId: string, id: string, inp
     return { freed: true, ...(afterCommit ? { afterCommit } : {}) };
   });
 
-/** Ends an open review as `cancelled`; the lawyer holding it gets the slot back. */
+/**
+ * Ends an open review as `cancelled`; the lawyer holding it gets the slot back, and the
+ * requester the allowance when no lawyer ever took it on (a cancel happens once per review).
+ */
 async function cancelOpen(trx: Knex.Transaction, row: ReviewRow): Promise<Change> {
   if (row.lawyer_id) await releaseSlot(trx, row.lawyer_id);
   await trx('lawyer_reviews').where({ id: row.id }).update({ status: 'cancelled', ...touch(trx) });
+  if (row.accepted_at === null) await giveBackAllowance(trx, row);
   return { freed: row.lawyer_id !== null };
 }
 
 export const cancelReview = (deps: WorkDeps, userId: string, id: string) =>
   act(deps, { id: userId, as: 'requester' }, id, OPEN_STATUSES, 'cancelled', cancelOpen);
 
-/** Reviews cancelled inside a transaction that is about to delete them, for `announceCancelled`. */
-export type CancelledReviews = Array<{ review: ReviewRow; change: Change }>;
+/** Reviews changed inside a transaction (cancelled before a delete, handed back), for `announceChanged` after its commit. */
+export type ChangedReviews = Array<{ review: ReviewRow; change: Change }>;
 
 /**
  * Cancels, inside `trx`, the open reviews of a subject that is about to be deleted (a
@@ -141,7 +150,7 @@ export type CancelledReviews = Array<{ review: ReviewRow; change: Change }>;
  * the delete cascades to the review rows, and without this the lawyer's slot would stay taken
  * for good. The rows are read back as cancelled now, since after the commit they are gone.
  */
-export async function cancelReviewsOf(trx: Knex.Transaction, subject: { document_id: string } | { requester_id: string }, via: string): Promise<CancelledReviews> {
+export async function cancelReviewsOf(trx: Knex.Transaction, subject: { document_id: string } | { requester_id: string }, via: string): Promise<ChangedReviews> {
   const rows = (await trx('lawyer_reviews').where(subject).whereIn('status', OPEN_STATUSES).orderBy('id').forUpdate()) as ReviewRow[];
   const changes = new Map<string, Change>();
   for (const row of rows) {
@@ -153,9 +162,9 @@ export async function cancelReviewsOf(trx: Knex.Transaction, subject: { document
   return cancelled.map((review) => ({ review, change: changes.get(review.id)! }));
 }
 
-/** After the commit of `cancelReviewsOf`: what the cancel endpoint sets off, for each review. */
-export async function announceCancelled(effects: ReviewEffects, cancelled: CancelledReviews): Promise<void> {
-  for (const { review, change } of cancelled) await followUp(effects, review, change);
+/** After the commit of `cancelReviewsOf` or `handBackReviewsOf`: what the endpoints set off, for each review. */
+export async function announceChanged(effects: ReviewEffects, changed: ChangedReviews): Promise<void> {
+  for (const { review, change } of changed) await followUp(effects, review, change);
 }
 
 export const rateReview = (deps: WorkDeps, userId: string, id: string, score: number, comment?: string) =>

@@ -22,7 +22,7 @@ export const ru = {
   rv_placeholdersHint: 'Метки вроде [PERSON_1] оставьте как есть: пользователь увидит на их месте свои данные.',
   rv_verdict: 'Заключение', rv_comment: 'Комментарий для пользователя', rv_complete: 'Завершить проверку',
   rv_needCorrection: 'Исправьте ответ или выберите «Ответ верен»', rv_needComment: 'Напишите комментарий для пользователя',
-  rv_acceptFirst: 'Примите проверку, чтобы исправить ответ.', rv_document: 'Текст документа',
+  rv_acceptFirst: 'Примите проверку, чтобы исправить ответ.', rv_document: 'Текст документа', rv_version: 'Проверяется версия',
   rv_d: 'д', rv_h: 'ч', rv_min: 'мин', rv_s: 'с',
 };
 export const en: Record<keyof typeof ru, string> = {
@@ -48,6 +48,6 @@ export const en: Record<keyof typeof ru, string> = {
   rv_placeholdersHint: 'Keep labels such as [PERSON_1] as they are: the user sees their own data in their place.',
   rv_verdict: 'Conclusion', rv_comment: 'Comment for the user', rv_complete: 'Complete the review',
   rv_needCorrection: 'Correct the answer or choose “The answer is right”', rv_needComment: 'Write a comment for the user',
-  rv_acceptFirst: 'Accept the review to correct the answer.', rv_document: 'Document text',
+  rv_acceptFirst: 'Accept the review to correct the answer.', rv_document: 'Document text', rv_version: 'Version under review:',
   rv_d: 'd', rv_h: 'h', rv_min: 'min', rv_s: 's',
 };

@@ -25,7 +25,7 @@ export interface Review {
 
 export type Subject =
   | { type: 'message'; question: string | null; answer: string | null }
-  | { type: 'document'; title: string | null; text: string | null };
+  | { type: 'document'; title: string | null; version: number | null; text: string | null };
 
 export const isOpen = (r: Review) => r.status === 'pending' || r.status === 'assigned' || r.status === 'in_progress';
 
@@ -149,6 +149,7 @@ export function SubjectView({ subject }: { subject: Subject }) {
     return (
       <section className="review-subject">
         <h2>{t('rv_document')}{subject.title ? `: ${subject.title}` : ''}</h2>
+        {subject.version !== null && <p className="muted">{t('rv_version')} {subject.version}</p>}
         <div className="doc-text"><Markdown text={subject.text ?? ''} /></div>
       </section>
     );
