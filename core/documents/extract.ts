@@ -16,7 +16,11 @@ export { IngestError, type Extracted, type OcrProgress, type Paragraph };
 
 const SCANS: Record<string, 'png' | 'jpeg' | 'tiff'> = { [DOC_TYPES.png.mime]: 'png', [DOC_TYPES.jpeg.mime]: 'jpeg', [DOC_TYPES.tiff.mime]: 'tiff' };
 
-const clean = (s: string) => s.replace(/[^\S\n]+/g, ' ').replace(/ ?\n\s*/g, '\n').trim();
+/**
+ * Whitespace runs collapse, to a tab when they hold one (table cells stay apart, see
+ * table-rows.ts), and a paragraph never holds a blank line.
+ */
+const clean = (s: string) => s.replace(/[^\S\n]+/g, (run) => (run.includes('\t') ? '\t' : ' ')).replace(/[ \t]?\n\s*/g, '\n').trim();
 const nonEmpty = (ps: Paragraph[]) => ps.map((p) => ({ ...p, text: clean(p.text) })).filter((p) => p.text);
 const unpaged = (texts: string[]): Extracted => ({ paragraphs: nonEmpty(texts.map((text) => ({ text }))), pages: null });
 

@@ -7,7 +7,7 @@
 import type { Emitter } from '../emitter.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
-import { applyMaskPlans, planChatMasks } from '../chat/masking.js';
+import { applyMaskPlans } from '../chat/masking.js';
 import { runCpuTask } from '../cpu-pool.js';
 import { chunkParagraphs } from './chunk.js';
 import { lockRegistry, saveRegistry } from '../pii-vault.js';
@@ -17,6 +17,7 @@ import { openVersion } from './documents.js';
 import { DomainError } from '../errors.js';
 import { accountVault } from '../privacy/keys.js';
 import { extractText, type Extracted, type OcrProgress, type Paragraph } from './extract.js';
+import { planDocumentMasks } from './mask-plans.js';
 import { Document, type DocumentStatus } from './model.js';
 import { toPublicDocument } from './public.js';
 import { documentsIngested } from '../telemetry/metrics.js';
@@ -123,7 +124,7 @@ function ocrProgress(deps: IngestDeps, t: IngestTarget): OcrProgress {
   };
 }
 
-/** Stage 2: masks each paragraph with the document's registry; stores the masked text only. */
+/** Stage 2: masks each paragraph (a table row is one) with the document's registry; stores the masked text only. */
 export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: string | undefined): Promise<{ pii: number } | { skipped: string }> {
   const doc = sealed ? await advance(deps, t, 'masking') : undefined;
   if (!sealed || !doc) return { skipped: 'superseded, deleted or done' };
@@ -133,7 +134,7 @@ export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: strin
   const scope = { type: 'document' as const, id: t.document_id, owner: doc.user_id };
   const byType: Record<string, number> = {};
   // Found on the CPU pool before the registry is locked; only the numbering runs inside.
-  const plans = await planChatMasks(extracted.paragraphs.map((p) => p.text));
+  const plans = await planDocumentMasks(extracted.paragraphs.map((p) => p.text));
   await deps.db.transaction(async (trx) => {
     const registry = await lockRegistry(trx, deps.vault, scope);
     const masked = await applyMaskPlans(plans, registry);

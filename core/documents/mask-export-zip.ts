@@ -1,7 +1,7 @@
 /**
  * Rewrites chosen entries of a zip archive held in memory and copies every other entry byte
  * for byte (local header, data and data descriptor as they were), so a DOCX keeps its
- * styles, images and settings exactly. A rewritten entry gets a fresh local header (deflate,
+ * styles, numbering and fonts exactly. A rewritten entry gets a fresh local header (deflate,
  * CRC and sizes in place of a data descriptor); the central directory is copied with new
  * offsets. The archive passed the upload's checks (no ZIP64, bounded entries); inflation is
  * still capped.
@@ -45,8 +45,11 @@ function readDirectory(zip: Buffer): { entries: Entry[]; cdOffset: number; eocd:
   return { entries, cdOffset, eocd };
 }
 
-/** `choose(name)` returns how to rewrite an entry's inflated bytes, or undefined to copy it. */
-export function rewriteZip(zip: Buffer, maxEntryBytes: number, choose: (name: string) => ((data: Buffer) => Buffer) | undefined): Buffer {
+/**
+ * `choose(name)` returns how to rewrite an entry's inflated bytes, its new bytes (the old ones
+ * are then never inflated), or undefined to copy it.
+ */
+export function rewriteZip(zip: Buffer, maxEntryBytes: number, choose: (name: string) => Buffer | ((data: Buffer) => Buffer) | undefined): Buffer {
   const { entries, eocd } = readDirectory(zip);
   const out: Buffer[] = [];
   const records = new Map<Entry, Buffer>();
@@ -59,7 +62,7 @@ export function rewriteZip(zip: Buffer, maxEntryBytes: number, choose: (name: st
       out.push(zip.subarray(e.localAt, e.localEnd));
       offset += e.localEnd - e.localAt;
     } else {
-      const data = rewrite(inflateEntry(zip, e.localAt, e.record.readUInt16LE(10), e.record.readUInt32LE(20), maxEntryBytes));
+      const data = Buffer.isBuffer(rewrite) ? rewrite : rewrite(inflateEntry(zip, e.localAt, e.record.readUInt16LE(10), e.record.readUInt32LE(20), maxEntryBytes));
       const packed = deflateRawSync(data);
       const local = Buffer.from(zip.subarray(e.localAt, e.localAt + LOCAL_HEADER_BYTES + zip.readUInt16LE(e.localAt + 26) + zip.readUInt16LE(e.localAt + 28)));
       for (const [buf, base] of [[local, 6], [record, 8]] as const) {

@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Emitter } from '../emitter.js';
-import { planChatMask, type MaskPlan } from '../chat/mask-plan.js';
-import { applyMaskPlan, planChatMasks } from '../chat/masking.js';
+import type { MaskPlan } from '../chat/mask-plan.js';
+import { applyMaskPlan } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
@@ -22,6 +22,7 @@ import { decryptStream, encryptStream, newDataKey } from './envelope.js';
 import { DocumentFailure } from './failure.js';
 import { documentText, type IngestTarget } from './ingest.js';
 import { openDataKey, sealDataKey } from './keys.js';
+import { planDocumentMask, planDocumentMasks } from './mask-plans.js';
 import { maskDocx } from './masked-docx.js';
 import { Document, type MaskedExport } from './model.js';
 import { toPublicDocument } from './public.js';
@@ -113,12 +114,12 @@ async function maskedDocx(deps: MaskExportDeps, doc: Document, version: number):
     },
     person: (name) => name,
   });
-  const planned = await planChatMasks([...texts]);
+  const planned = await planDocumentMasks([...texts]);
   const plans = new Map<string, MaskPlan>([...texts].map((value, i) => [value, planned[i]!]));
   return deps.db.transaction(async (trx) => {
     const registry = await lockRegistry(trx, deps.vault, scope);
     const result = maskDocx(original, {
-      text: (value) => applyMaskPlan(plans.get(value) ?? planChatMask(value), registry).masked,
+      text: (value) => applyMaskPlan(plans.get(value) ?? planDocumentMask(value), registry).masked,
       person: (name) => registry.placeholder('PERSON', name),
     });
     await saveRegistry(trx, scope, registry);

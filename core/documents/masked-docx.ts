@@ -4,13 +4,21 @@
  * span several of them. So each paragraph's text is put together from its `<w:t>` pieces
  * (tabs and breaks included, as extraction reads it), masked whole with the document's
  * registry, and written back: the placeholder goes into the first piece the value touches,
- * the rest of the value is cut from the others; run properties are never touched. Deleted
- * (`w:delText`) and field-code (`w:instrText`) text are masked the same way, revision and
- * comment authors become `[PERSON_N]`. The rewritten text of every paragraph must equal its
- * masked text, else the export fails (closed).
+ * the rest of the value is cut from the others; run properties are never touched. A table
+ * row with text in several cells is masked as one text, as extraction reads it
+ * (table-rows.ts), and each cell keeps its own part. Deleted (`w:delText`) and field-code
+ * (`w:instrText`) text are masked the same way, revision and comment authors become
+ * `[PERSON_N]`, pictures' alt text is masked. The rewritten text of every paragraph must
+ * equal its masked text, else the export fails (closed). The package's other parts: see
+ * masked-docx-props.ts (properties, people, variables) and masked-pictures.ts.
  */
 import { AlignmentError, replacedSpans } from './mask-export-align.js';
 import { rewriteZip } from './mask-export-zip.js';
+import { dropDocVars, emptyCustomProps, maskAppProps, maskCoreProps, maskPeople } from './masked-docx-props.js';
+import { contentTypes, neutralPart } from './masked-pictures.js';
+import { TableRows } from './table-rows.js';
+import { escapeXml, unescapeXml } from './xml.js';
+import { readZipEntry } from './zip.js';
 
 export interface DocxMasker {
   /** Masks free text with the document's registry (same placeholders as the stored text). */
@@ -22,23 +30,37 @@ export interface DocxMasker {
 /** Inflated size allowed for one XML part (as extraction allows for word/document.xml). */
 const PART_BYTES = 50 * 1024 * 1024;
 
-const WORD_PART = /^word\/(?:document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/;
-const RELS_PART = /^word\/_rels\/[^/]+\.rels$/;
-const CORE_PART = 'docProps/core.xml';
+/** The main document, its headers, notes and comments, and the same in the glossary (building blocks). */
+const WORD_PART = /^word\/(?:glossary\/)?(?:document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/;
+const RELS_PART = /^word\/(?:glossary\/)?_rels\/[^/]+\.rels$/;
+/** Alt text of pictures and shapes (DrawingML `descr`/`title`, VML `alt`/`o:title`). */
+const ALT_TEXT = /\s(?:descr|title|alt|o:title)="([^"]*)"/g;
 
-export function maskDocx(docx: Buffer, masker: DocxMasker): Buffer {
-  return rewriteZip(docx, PART_BYTES, (name) => {
-    if (WORD_PART.test(name)) return (xml) => Buffer.from(maskWordXml(xml.toString('utf8'), masker), 'utf8');
-    if (RELS_PART.test(name)) return (xml) => Buffer.from(maskAttributes(xml.toString('utf8'), /\sTarget="([^"]*)"/g, masker.text), 'utf8');
-    if (name === CORE_PART) return (xml) => Buffer.from(maskCoreProps(xml.toString('utf8'), masker), 'utf8');
-    return undefined;
-  });
+type Rewrite = (xml: string, masker: DocxMasker) => string;
+
+const XML_PARTS: Record<string, Rewrite> = {
+  'docProps/core.xml': maskCoreProps,
+  'docProps/app.xml': maskAppProps,
+  'docProps/custom.xml': emptyCustomProps,
+  'word/people.xml': maskPeople,
+  'word/settings.xml': dropDocVars,
+};
+
+function rewriteOf(name: string): Rewrite | undefined {
+  if (WORD_PART.test(name)) return (xml, masker) => maskAttributes(maskWordXml(xml, masker), ALT_TEXT, masker.text);
+  if (RELS_PART.test(name)) return (xml, masker) => maskAttributes(xml, /\sTarget="([^"]*)"/g, masker.text);
+  return XML_PARTS[name];
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const decode = (s: string) => s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) =>
-  e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : ENTITIES[e.toLowerCase()]!);
-const encode = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export function maskDocx(docx: Buffer, masker: DocxMasker): Buffer {
+  const typeOf = contentTypes(readZipEntry(docx, '[Content_Types].xml', PART_BYTES)?.toString('utf8') ?? '');
+  return rewriteZip(docx, PART_BYTES, (name) => {
+    const neutral = neutralPart(name, typeOf(name));
+    if (neutral) return neutral;
+    const rewrite = rewriteOf(name);
+    return rewrite && ((xml) => Buffer.from(rewrite(xml.toString('utf8'), masker), 'utf8'));
+  });
+}
 
 interface Edit {
   start: number;
@@ -46,9 +68,12 @@ interface Edit {
   text: string;
 }
 
-/** A piece of a paragraph's text: the content of a text element, or a tab or break element. */
+/**
+ * A piece of a paragraph's text: the content of a text element, a tab or break element, or
+ * (join) the boundary between a row's cells or a cell's paragraphs, which has no XML.
+ */
 interface Piece {
-  kind: 'text' | 'break';
+  kind: 'text' | 'break' | 'join';
   text: string;
   /** Text: the content's range in the XML; break: the element's. */
   start: number;
@@ -62,33 +87,53 @@ type Family = 'text' | 'del' | 'instr';
 type Group = Record<Family, Piece[]>;
 
 const FAMILY: Record<string, Family> = { 'w:t': 'text', 'w:delText': 'del', 'w:instrText': 'instr' };
-const TOKEN = /<w:p(?:\s[^>]*)?\/>|<w:p(?:\s[^>]*)?>|<\/w:p>|<(w:t|w:delText|w:instrText)(\s[^>]*)?>([^<]*)<\/\1>|<w:(tab|br|cr)\/>|\sw:(?:author|initials)="([^"]*)"/g;
+const TOKEN = /<w:p(?:\s[^>]*)?\/>|<w:p(?:\s[^>]*)?>|<\/w:p>|<(w:t|w:delText|w:instrText)(\s[^>]*)?>([^<]*)<\/\1>|<w:(tab|br|cr)\/>|\sw:(?:author|initials)="([^"]*)"|<(\/?)w:(tr|tc)(?:\s[^>]*?)?(\/?)>/g;
+
+const newGroup = (): Group => ({ text: [], del: [], instr: [] });
+const hasText = (pieces: Piece[]) => pieces.some((p) => p.text.trim() !== '');
+
+/** The paragraphs of a row (or a cell) as one, `separator` between those with text, family by family. */
+function joinGroups(groups: Group[], separator: string): Group {
+  const joined = newGroup();
+  for (const family of Object.keys(joined) as Family[]) {
+    for (const pieces of groups.map((g) => g[family]).filter(hasText)) {
+      if (joined[family].length) joined[family].push({ kind: 'join', text: separator, start: -1, end: -1 });
+      joined[family].push(...pieces);
+    }
+  }
+  return joined;
+}
 
 export function maskWordXml(xml: string, masker: DocxMasker): string {
-  const newGroup = (): Group => ({ text: [], del: [], instr: [] });
-  const done: Group[] = [];
+  const rows = new TableRows<Group>({ hasText: (g) => Object.values(g).some(hasText), join: joinGroups });
   const open: Group[] = [newGroup()]; // the bottom one holds text outside any paragraph
   const edits: Edit[] = [];
   for (const m of xml.matchAll(TOKEN)) {
-    const [whole, element, attrs = '', content, breakKind, author] = m;
+    const [whole, element, attrs = '', content, breakKind, author, closing, tableElement, selfClosing] = m;
     const group = open.at(-1)!;
-    if (whole.startsWith('<w:p') && !whole.endsWith('/>')) open.push(newGroup());
+    if (tableElement) {
+      if (selfClosing) continue;
+      if (tableElement === 'tc') {
+        if (!closing) rows.openCell();
+      } else if (closing) rows.closeRow();
+      else rows.openRow();
+    } else if (whole.startsWith('<w:p') && !whole.endsWith('/>')) open.push(newGroup());
     else if (whole === '</w:p>') {
-      if (open.length > 1) done.push(open.pop()!);
+      if (open.length > 1) rows.paragraph(open.pop()!);
     } else if (element) {
       const start = m.index + whole.length - content!.length - `</${element}>`.length;
       group[FAMILY[element]!].push({
-        kind: 'text', text: decode(content!), start, end: start + content!.length,
+        kind: 'text', text: unescapeXml(content!), start, end: start + content!.length,
         tagClose: start - 1, preserves: /xml:space="preserve"/.test(attrs),
       });
     } else if (breakKind) {
       group.text.push({ kind: 'break', text: breakKind === 'tab' ? '\t' : '\n', start: m.index, end: m.index + whole.length });
     } else if (author) {
       const start = m.index + whole.indexOf('"') + 1;
-      edits.push({ start, end: start + author.length, text: encode(masker.person(decode(author))) });
+      edits.push({ start, end: start + author.length, text: escapeXml(masker.person(unescapeXml(author))) });
     }
   }
-  for (const group of [...done, ...open]) {
+  for (const group of [...rows.done(), ...open]) {
     for (const pieces of Object.values(group)) edits.push(...maskPieces(pieces, masker));
   }
   return applyEdits(xml, edits);
@@ -121,10 +166,11 @@ function maskPieces(pieces: Piece[], masker: DocxMasker): Edit[] {
     });
     out += original.slice(cur, to);
     rewritten += out;
-    if (out === p.text) return;
+    // A join is a cell's or paragraph's boundary: it stays, and a value across it is cut on both sides.
+    if (out === p.text || p.kind === 'join') return;
     if (p.kind === 'break') edits.push({ start: p.start, end: p.end, text: '' });
     else {
-      edits.push({ start: p.start, end: p.end, text: encode(out) });
+      edits.push({ start: p.start, end: p.end, text: escapeXml(out) });
       if (!p.preserves && out !== out.trim()) edits.push({ start: p.tagClose!, end: p.tagClose!, text: ' xml:space="preserve"' });
     }
   });
@@ -137,22 +183,12 @@ function maskAttributes(xml: string, attribute: RegExp, mask: (value: string) =>
   const edits: Edit[] = [];
   for (const m of xml.matchAll(attribute)) {
     const value = m[1]!;
-    const masked = mask(decode(value));
-    if (masked === decode(value)) continue;
+    const masked = mask(unescapeXml(value));
+    if (masked === unescapeXml(value)) continue;
     const start = m.index + m[0].indexOf('"') + 1;
-    edits.push({ start, end: start + value.length, text: encode(masked) });
+    edits.push({ start, end: start + value.length, text: escapeXml(masked) });
   }
   return applyEdits(xml, edits);
-}
-
-/** The document's author and last editor are people; its title and subject are free text. */
-function maskCoreProps(xml: string, masker: DocxMasker): string {
-  return xml.replace(/<(dc:creator|cp:lastModifiedBy|dc:title|dc:subject|dc:description|cp:keywords)(\s[^>]*)?>([^<]*)<\/\1>/g, (whole, tag: string, attrs = '', value: string) => {
-    if (!value.trim()) return whole;
-    const people = tag === 'dc:creator' || tag === 'cp:lastModifiedBy';
-    const masked = people ? masker.person(decode(value)) : masker.text(decode(value));
-    return `<${tag}${attrs}>${encode(masked)}</${tag}>`;
-  });
 }
 
 function applyEdits(xml: string, edits: Edit[]): string {

@@ -18,7 +18,7 @@ describe('RTF', () => {
       Buffer.from('{\\*\\generator Writer;}\\pard\\plain \\f0 \\\'d1\\\'f2\\\'e0\\\'f2\\\'fc\\\'ff 1. \\\'cf\\\'f0\\\'e5\\\'e4\\\'ec\\\'e5\\\'f2\\par\n', 'latin1'),
       Buffer.from('\\uc1 \\u1040?\\u1088?\\u1077?\\u1085?\\u1076?\\u1072? {\\b \\u1082\\\'ea\\u1074\\\'e2.} 5\\tab \\{x\\}\\line next\\par}', 'latin1'),
     ]);
-    expect(await texts(DOC_TYPES.rtf.mime, rtf)).toEqual(['Статья 1. Предмет', 'Аренда кв. 5 {x}\nnext']);
+    expect(await texts(DOC_TYPES.rtf.mime, rtf)).toEqual(['Статья 1. Предмет', 'Аренда кв. 5\t{x}\nnext']);
   });
 
   it('takes a font with \\fcharset204 as Windows-1251 even when the document says 1252', async () => {
@@ -28,7 +28,7 @@ describe('RTF', () => {
 
   it('keeps list numbers, so numbered clauses keep their numbers', async () => {
     const rtf = Buffer.from('{\\rtf1\\ansi{\\*\\listtable{\\list\\listid1}}\\pard{\\listtext 1.\\tab}Price\\par{\\pntext\\f0 2.\\tab}{\\*\\pn\\pnlvlbody{\\pntxta .}}Term\\par}', 'latin1');
-    expect(await texts(DOC_TYPES.rtf.mime, rtf)).toEqual(['1. Price', '2. Term']);
+    expect(await texts(DOC_TYPES.rtf.mime, rtf)).toEqual(['1.\tPrice', '2.\tTerm']);
   });
 
   it('skips \\bin data and pictures', async () => {
@@ -40,7 +40,7 @@ describe('RTF', () => {
 describe('ODT', () => {
   it('reads text:p and text:h with text:s, text:tab and text:line-break, leaving out comments', async () => {
     const body = '<text:h text:outline-level="1">Статья&#160;1. Предмет</text:h><text:p text:style-name="P1">Цена<text:s text:c="3"/>100<text:tab/>руб.<text:line-break/>НДС &amp; сборы<office:annotation><text:p>комментарий</text:p></office:annotation></text:p><text:p/><text:list><text:list-item><text:p>пункт <text:span>списка</text:span></text:p></text:list-item></text:list>';
-    expect(await texts(DOC_TYPES.odt.mime, odtFixture(body))).toEqual(['Статья 1. Предмет', 'Цена 100 руб.\nНДС & сборы', 'пункт списка']);
+    expect(await texts(DOC_TYPES.odt.mime, odtFixture(body))).toEqual(['Статья 1. Предмет', 'Цена 100\tруб.\nНДС & сборы', 'пункт списка']);
   });
 
   it('fails a content.xml that inflates past the cap with archive_limits', async () => {
