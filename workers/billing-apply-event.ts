@@ -1,3 +1,4 @@
+import { afterSettle } from '../core/billing/effects.js';
 import { applyEvent } from '../core/billing/webhooks.js';
 import { paymentWebhooks } from '../core/telemetry/metrics.js';
 import { enqueueStripeCancels } from '../pipelines/billing.js';
@@ -13,10 +14,10 @@ export default defineProcessor({
       paymentWebhooks.inc({ provider: event?.provider ?? 'unknown', outcome: 'failed' });
       throw err;
     });
-    if (applied.warning) ctx.log.warn({ event_id: payload.event_id, ...applied.warning.ids }, applied.warning.message);
     // After the commit (a failure fails this job; the reconcile job's sweep queues it again). An
     // applied event's cancellations are new facts (a replacement, a charge after the end): run them even if done before.
     await enqueueStripeCancels(ctx.queues, applied.cancelAtStripe, { again: true });
+    await afterSettle({ db: ctx.db, stripe: ctx.payments.stripe, log: ctx.log.child({ event_id: payload.event_id }) }, applied);
     ctx.log.info({ event_id: payload.event_id, outcome: applied.outcome }, 'payment event applied');
     await announceBilling(ctx, applied.notify);
     return { outcome: applied.outcome };

@@ -4,6 +4,7 @@
  * `billing` job.
  */
 import { z } from 'zod';
+import { queueApplyEvent } from '../../core/billing/apply-jobs.js';
 import { listPlans, toPublicPlan, updatePlan, LIMIT_KEYS } from '../../core/billing/plans.js';
 import { cancelAtPeriodEnd, subscribe, type createProviders } from '../../core/billing/subscribe.js';
 import { subscriptionOf, toPublicPayment } from '../../core/billing/view.js';
@@ -51,12 +52,13 @@ const paymentSchema = z.object({
   amount: z.object({ amount: z.number().int(), currency: z.string() }), confirmation_url: z.string().nullable(), subscription_id: z.uuid().nullable(),
   created_at: isoDate, updated_at: isoDate,
 });
+const subscribedSchema = z.object({ subscription: subscriptionSchema, payment: z.object({ id: z.uuid(), status: z.string(), confirmation_url: z.string().nullable() }).nullable() });
 const received = z.object({ received: z.literal(true) });
 const returnUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
 export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
   const apply = async (eventId: string | undefined) => {
-    if (eventId) await deps.queues.add('billing.apply-event', { event_id: eventId }, { jobId: `billing-event-${eventId}` });
+    if (eventId) await queueApplyEvent(deps.queues, eventId);
   };
   return [
     defineRoute({
@@ -84,18 +86,20 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
       body: z.strictObject({ plan_code: z.string().max(32), provider: z.enum(['stripe', 'yookassa']), return_url: returnUrl }),
       headers: [IDEMPOTENCY_HEADER],
       responses: {
-        201: { description: 'The subscription (incomplete until paid) and its first payment', schema: z.object({ subscription: subscriptionSchema, payment: z.object({ id: z.uuid(), status: z.string(), confirmation_url: z.string().nullable() }) }) },
+        200: { description: 'Nothing new: the open checkout for this plan and provider, given back; or the plan cancelled at its period end, resumed without a payment (`payment: null`)', schema: subscribedSchema },
+        201: { description: 'A new checkout: the subscription (incomplete until paid) and its first payment; any other open checkout is closed', schema: subscribedSchema },
         404: { description: 'No such plan' }, 409: { description: 'Already subscribed to this plan' }, 422: { description: 'Invalid body, or the free plan' },
         503: { description: '`payments_unavailable`: the provider has no keys here or did not answer' },
       },
       async handler(ctx, { body }) {
         const userId = ctx.state.user.id;
         await deps.idempotent(ctx, userId, body, async () => {
-          const made = await subscribe({ db: deps.db, providers: deps.providers, firstPollSeconds: deps.firstPollSeconds }, userId, body);
+          const made = await subscribe({ db: deps.db, providers: deps.providers, firstPollSeconds: deps.firstPollSeconds, log: ctx.state.log }, userId, body);
+          if (made.kind === 'resumed') return { status: 200, body: { subscription: (await subscriptionOf(deps.db, userId)).subscription!, payment: null } };
           return {
-            status: 201,
+            status: made.kind === 'opened' ? 201 : 200,
             body: {
-              // Just made: incomplete until the provider reports the payment.
+              // Incomplete until the provider reports the payment.
               subscription: { id: made.subscriptionId, plan_code: made.planCode, status: 'incomplete' as const, provider: body.provider, current_period_end: null, cancel_at_period_end: false },
               payment: { id: made.paymentId, status: 'pending', confirmation_url: made.confirmationUrl },
             },

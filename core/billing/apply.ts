@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
 import { paymentChanges } from '../telemetry/metrics.js';
+import { closeCheckouts } from './checkouts.js';
 import { paymentMoves, type PaymentStatus, type ProviderName, type ProviderPayment } from './provider.js';
 
 export interface Applied {
@@ -18,6 +19,8 @@ export interface Applied {
    * queues their cancellation at Stripe once the transaction has committed.
    */
   cancelAtStripe?: string[] | undefined;
+  /** Stripe Checkout Sessions of checkouts this closed: the caller expires them once the transaction has committed. */
+  expireAtStripe?: string[] | undefined;
   /** Something an operator should see in the logs (ids only, never personal data). */
   warning?: { message: string; ids: Record<string, string> } | undefined;
 }
@@ -29,17 +32,37 @@ const stripeReplaced = (rows: Array<{ id: string; provider: string; provider_sub
 /** The dunning schedule of a failed renewal: retries after 1, 3 and 7 days, then canceled. */
 export const DUNNING_RETRY_DAYS = [1, 3, 7];
 
+type Granted = Pick<Applied, 'cancelAtStripe' | 'expireAtStripe' | 'warning'> & { effect: string };
+
+/**
+ * A checkout we had closed (another was opened or paid since, or an operator granted a plan)
+ * was paid anyway: it starts nothing, so the plan the user has stays. The payment stays on
+ * record and an operator refunds it; a subscription Stripe made for it is cancelled there.
+ */
+async function closedCheckoutPaid(trx: Knex.Transaction, sub: { id: string; provider_subscription_id: string | null }, paymentId: string, reported: ProviderPayment): Promise<Granted> {
+  const atStripe = reported.providerSubscriptionId;
+  if (atStripe && !sub.provider_subscription_id) await trx('subscriptions').where({ id: sub.id }).update({ provider_subscription_id: atStripe, updated_at: trx.fn.now() });
+  return {
+    effect: 'checkout closed before it was paid: refund due',
+    cancelAtStripe: atStripe ? [sub.id] : undefined,
+    warning: { message: 'a closed checkout was paid: refund the payment', ids: { payment_id: paymentId, subscription_id: sub.id } },
+  };
+}
+
 /** Grants the first period, or extends the current one, after a payment succeeded (in `trx`). */
-async function grantPeriod(trx: Knex.Transaction, payment: { subscription_id: string | null; kind: string; user_id: string }, reported: ProviderPayment): Promise<{ effect: string; cancelAtStripe?: string[] }> {
+async function grantPeriod(trx: Knex.Transaction, payment: { id: string; subscription_id: string | null; kind: string; user_id: string }, reported: ProviderPayment): Promise<Granted> {
   if (!payment.subscription_id) return { effect: 'no subscription' };
   const sub = await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first();
-  if (!sub || sub.status === 'canceled') return { effect: 'subscription canceled' };
+  if (!sub) return { effect: 'no subscription' };
+  if (sub.status === 'canceled') return payment.kind === 'initial' ? closedCheckoutPaid(trx, sub, payment.id, reported) : { effect: 'subscription canceled' };
   if (payment.kind === 'initial') {
     if (sub.status !== 'incomplete') return { effect: 'already active' };
     // One paid subscription at a time: the one it replaces ends now, and a Stripe one must be
     // cancelled at Stripe too (else Stripe keeps billing it): the caller queues that after the commit.
     const replaced = await trx('subscriptions').where({ user_id: sub.user_id }).whereIn('status', ['active', 'past_due']).whereNot({ id: sub.id })
       .update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() }).returning(['id', 'provider', 'provider_subscription_id']);
+    // Checkouts opened before this one was paid must not replace it when paid later.
+    const expireAtStripe = await closeCheckouts(trx, sub.user_id, 'another checkout was paid', sub.id);
     await trx('subscriptions').where({ id: sub.id }).update({
       status: 'active', current_period_start: trx.fn.now(), current_period_end: trx.raw(`now() + interval '1 month'`),
       next_charge_at: sub.provider === 'yookassa' ? trx.raw(`now() + interval '1 month'`) : null,
@@ -47,7 +70,7 @@ async function grantPeriod(trx: Knex.Transaction, payment: { subscription_id: st
       payment_method_id: reported.paymentMethodId ?? sub.payment_method_id, updated_at: trx.fn.now(),
     });
     await audit({ actorId: sub.user_id, action: 'billing.subscription_activated', targetType: 'subscription', targetId: sub.id, meta: { provider: sub.provider } }, trx);
-    return { effect: 'activated', cancelAtStripe: stripeReplaced(replaced) };
+    return { effect: 'activated', cancelAtStripe: stripeReplaced(replaced), expireAtStripe };
   }
   await trx('subscriptions').where({ id: sub.id }).update({
     status: 'active', renewal_failures: 0,
@@ -91,18 +114,23 @@ export async function settlePayment(db: Knex, provider: ProviderName, reported: 
       ...(['succeeded', 'canceled'].includes(reported.status) ? { next_poll_at: null } : {}),
     });
     let effect = '';
-    let cancelAtStripe: string[] | undefined;
-    if (reported.status === 'succeeded') ({ effect, cancelAtStripe } = await grantPeriod(trx, payment, reported));
-    else if (reported.status === 'canceled' && payment.kind === 'renewal') effect = await renewalFailed(trx, payment.subscription_id);
+    let granted: Granted | undefined;
+    if (reported.status === 'succeeded') {
+      granted = await grantPeriod(trx, payment, reported);
+      effect = granted.effect;
+    } else if (reported.status === 'canceled' && payment.kind === 'renewal') effect = await renewalFailed(trx, payment.subscription_id);
     else if (reported.status === 'canceled' && payment.subscription_id) {
       await trx('subscriptions').where({ id: payment.subscription_id, status: 'incomplete' }).update({ status: 'canceled', canceled_at: trx.fn.now(), updated_at: trx.fn.now() });
       effect = 'subscription not started';
     }
     await audit({ actorId: payment.user_id, action: `billing.payment_${reported.status}`, targetType: 'payment', targetId: payment.id, meta: { provider, from, effect } }, trx);
-    return { outcome: `${from} -> ${reported.status}${effect ? `: ${effect}` : ''}`, notify: [payment.user_id], cancelAtStripe, moved: true };
+    return {
+      outcome: `${from} -> ${reported.status}${effect ? `: ${effect}` : ''}`, notify: [payment.user_id], moved: true,
+      cancelAtStripe: granted?.cancelAtStripe, expireAtStripe: granted?.expireAtStripe, warning: granted?.warning,
+    };
   });
   if (applied.moved) paymentChanges.inc({ provider, status: reported.status });
-  return { outcome: applied.outcome, notify: applied.notify, cancelAtStripe: applied.cancelAtStripe };
+  return { outcome: applied.outcome, notify: applied.notify, cancelAtStripe: applied.cancelAtStripe, expireAtStripe: applied.expireAtStripe, warning: applied.warning };
 }
 
 /** Stripe renewed a subscription (an invoice paid for a later cycle): one renewal payment per invoice. */

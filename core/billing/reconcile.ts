@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../log.js';
 import { settlePayment } from './apply.js';
+import { afterSettle } from './effects.js';
 import type { ProviderName } from './provider.js';
 import type { Providers } from './subscribe.js';
 
@@ -31,6 +32,8 @@ export async function reconcilePayments(deps: { db: Knex; providers: Providers; 
     });
     try {
       const applied = await settlePayment(deps.db, payment.provider, await provider.fetch(payment.provider_payment_id));
+      // A Stripe subscription this replaced is cancelled by the same run's sweep (stripeEndedLately).
+      await afterSettle({ db: deps.db, stripe: deps.providers.stripe, log: deps.log }, applied);
       if (!applied.outcome.startsWith('stays')) changed++;
     } catch (err) {
       deps.log.warn({ payment_id: payment.id, provider: payment.provider, err: (err as Error).message }, 'payment could not be polled');

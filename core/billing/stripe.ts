@@ -17,9 +17,17 @@ export const STRIPE_SIGNATURE_TOLERANCE_S = 300;
 
 export type StripeProvider = PaymentProvider & {
   sdk: Stripe;
-  cancelAtPeriodEnd(subscriptionId: string): Promise<void>;
+  /** Sets (true) or clears (false, a resume) the subscription's end at its period's end. */
+  setCancelAtPeriodEnd(subscriptionId: string, cancel: boolean): Promise<void>;
+  /** Expires an open Checkout Session, so it can no longer be paid; one no longer open is reported as it is. */
+  expireCheckout(sessionId: string): Promise<ProviderPayment>;
   /** Ends the subscription at Stripe now (no further invoices); idempotent: one already ended is `already canceled`. */
   cancelNow(subscriptionId: string): Promise<'canceled' | 'already canceled'>;
+  /**
+   * The invoice a PaymentIntent paid, found through its Invoice Payment (a Charge names no
+   * invoice since API 2025-03-31.basil); undefined when it paid none.
+   */
+  invoiceOfPayment(paymentIntentId: string): Promise<Stripe.Invoice | undefined>;
   /** Verifies `Stripe-Signature` over the raw body; throws `invalid` when it fails. */
   verify(raw: Buffer, signature: string | undefined): Stripe.Event;
 };
@@ -48,6 +56,13 @@ export function createStripe(config: StripeConfig): StripeProvider {
     telemetry: false,
   });
   const unavailable = (err: unknown) => domainErrors.unavailable(`Stripe did not accept the request (${(err as Error).name})`, 'payments_unavailable');
+  const fetchSession = async (id: string) => {
+    try {
+      return sessionPayment(await sdk.checkout.sessions.retrieve(id));
+    } catch (err) {
+      throw unavailable(err);
+    }
+  };
   return {
     name: 'stripe',
     sdk,
@@ -70,17 +85,20 @@ export function createStripe(config: StripeConfig): StripeProvider {
         throw unavailable(err);
       }
     },
-    async fetch(id: string) {
+    fetch: fetchSession,
+    async setCancelAtPeriodEnd(subscriptionId: string, cancel: boolean) {
       try {
-        return sessionPayment(await sdk.checkout.sessions.retrieve(id));
+        await sdk.subscriptions.update(subscriptionId, { cancel_at_period_end: cancel });
       } catch (err) {
         throw unavailable(err);
       }
     },
-    async cancelAtPeriodEnd(subscriptionId: string) {
+    async expireCheckout(sessionId: string) {
       try {
-        await sdk.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+        return sessionPayment(await sdk.checkout.sessions.expire(sessionId));
       } catch (err) {
+        // Stripe expires only an open session (400 otherwise): one paid or expired since is what it is.
+        if (err instanceof Stripe.errors.StripeInvalidRequestError) return fetchSession(sessionId);
         throw unavailable(err);
       }
     },
@@ -92,6 +110,15 @@ export function createStripe(config: StripeConfig): StripeProvider {
         // Stripe answers a second cancel (or one after it ended the subscription itself) with
         // 404 resource_missing; an "already canceled" refusal means the same. Both are done.
         if (err instanceof Stripe.errors.StripeInvalidRequestError && (err.code === 'resource_missing' || /already (been )?cancel/i.test(err.message))) return 'already canceled';
+        throw unavailable(err);
+      }
+    },
+    async invoiceOfPayment(paymentIntentId: string) {
+      try {
+        const found = await sdk.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, expand: ['data.invoice'], limit: 1 });
+        const invoice = found.data[0]?.invoice;
+        return invoice && typeof invoice === 'object' && !invoice.deleted ? invoice : undefined;
+      } catch (err) {
         throw unavailable(err);
       }
     },

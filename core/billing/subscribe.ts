@@ -2,13 +2,19 @@
  * Subscribing and cancelling. A subscription starts `incomplete` with its first payment
  * `pending`; the provider is asked for a payment under an idempotency key derived from our
  * payment row, so a retried call never charges twice. The period starts when the provider
- * reports the payment succeeded (webhook or poll), not before.
+ * reports the payment succeeded (webhook or poll), not before. A user has one open checkout
+ * at a time (checkouts.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
 import { domainErrors } from '../errors.js';
-import { LIVE_STATUSES, planByCode } from './plans.js';
+import type { Logger } from '../log.js';
+import { settlePayment } from './apply.js';
+import { closeCheckouts, OPEN_PAYMENT_STATUSES } from './checkouts.js';
+import { afterSettle, expireStripeCheckouts } from './effects.js';
+import { LIVE_STATUSES, planByCode, type PlanRow } from './plans.js';
 import type { PaymentProvider, ProviderName } from './provider.js';
 import { createStripe, type StripeConfig, type StripeProvider } from './stripe.js';
 import { createYooKassa, type YooKassaConfig } from './yookassa.js';
@@ -30,28 +36,115 @@ export interface SubscribeInput {
   return_url: string;
 }
 
-export async function subscribe(deps: { db: Knex; providers: Providers; firstPollSeconds: number }, userId: string, input: SubscribeInput) {
+export interface SubscribeDeps {
+  db: Knex;
+  providers: Providers;
+  firstPollSeconds: number;
+  log: Logger;
+}
+
+/** What asking for a plan did: a new checkout, the open one given back, or the plan resumed (nothing to pay). */
+export type Subscribed =
+  | { kind: 'opened' | 'reopened'; subscriptionId: string; paymentId: string; planCode: string; confirmationUrl: string | null }
+  | { kind: 'resumed'; subscriptionId: string };
+
+/**
+ * A checkout whose provider call has not come back is waited for this long after it was made;
+ * older, its request died (the providers' timeouts and retries end well before) and it is closed.
+ */
+const OPENING_SECONDS = 60;
+/** Decisions per request: at most a wait, then a checkout found settled since, then the answer. */
+const MAX_STEPS = 4;
+
+interface LiveRow { id: string; plan_id: string; cancel_at_period_end: boolean; provider: string; provider_subscription_id: string | null }
+interface OpenRow { subscription_id: string; payment_id: string; provider_payment_id: string | null; confirmation_url: string | null; opening: boolean }
+
+type Step =
+  | { kind: 'resume'; live: LiveRow }
+  | { kind: 'reopen'; open: OpenRow & { provider_payment_id: string } }
+  | { kind: 'wait'; paymentId: string }
+  | { kind: 'open'; subscriptionId: string; paymentId: string; email: string; expireAtStripe: string[] };
+
+/**
+ * Subscribes to a plan. While a checkout for the same plan and provider is open it is given
+ * back (a double click, a second tab) rather than a second one made; any other open checkout is
+ * closed first. The plan the user is on, cancelled at its period's end, is resumed unpaid.
+ */
+export async function subscribe(deps: SubscribeDeps, userId: string, input: SubscribeInput): Promise<Subscribed> {
   const provider = providerOf(deps.providers, input.provider);
   const plan = await planByCode(deps.db, input.plan_code);
   if (plan.price_minor <= 0) throw domainErrors.invalid('the free plan needs no subscription');
-  const subscriptionId = randomUUID();
-  const paymentId = randomUUID();
-  const user = await deps.db.transaction(async (trx) => {
+  const effects = { db: deps.db, stripe: deps.providers.stripe, log: deps.log };
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const next = await decide(deps, userId, plan, input.provider);
+    if (next.kind === 'resume') return resume(deps, userId, next.live);
+    if (next.kind === 'wait') {
+      await opened(deps.db, next.paymentId);
+      continue;
+    }
+    if (next.kind === 'reopen') {
+      const reported = await provider.fetch(next.open.provider_payment_id);
+      if (OPEN_PAYMENT_STATUSES.includes(reported.status)) {
+        return { kind: 'reopened', subscriptionId: next.open.subscription_id, paymentId: next.open.payment_id, planCode: plan.code, confirmationUrl: next.open.confirmation_url };
+      }
+      // Paid or expired since, its event not applied yet: applied now (a Stripe subscription it
+      // replaces is cancelled by the reconciliation's sweep), then decided again.
+      await afterSettle(effects, await settlePayment(deps.db, input.provider, reported));
+      continue;
+    }
+    await expireStripeCheckouts(effects, next.expireAtStripe);
+    return open(deps, provider, plan, next, input.return_url);
+  }
+  throw domainErrors.unavailable('the checkout is still being opened; try again', 'payments_unavailable');
+}
+
+/** Under the user's lock: what asking for `plan` through `provider` means now; a new checkout's rows are made here. */
+async function decide(deps: SubscribeDeps, userId: string, plan: PlanRow, provider: ProviderName): Promise<Step> {
+  return deps.db.transaction(async (trx): Promise<Step> => {
     const account = await trx('users').where({ id: userId }).forUpdate().first('email');
-    const live = await trx('subscriptions').where({ user_id: userId }).whereIn('status', LIVE_STATUSES).first('plan_id', 'cancel_at_period_end');
-    if (live?.plan_id === plan.id && !live.cancel_at_period_end) throw domainErrors.conflict(`already subscribed to ${plan.code}`);
-    await trx('subscriptions').insert({ id: subscriptionId, user_id: userId, plan_id: plan.id, provider: input.provider });
+    const live: LiveRow | undefined = await trx('subscriptions').where({ user_id: userId }).whereIn('status', LIVE_STATUSES)
+      .first('id', 'plan_id', 'cancel_at_period_end', 'provider', 'provider_subscription_id');
+    if (live?.plan_id === plan.id) {
+      if (!live.cancel_at_period_end) throw domainErrors.conflict(`already subscribed to ${plan.code}`);
+      return { kind: 'resume', live };
+    }
+    const same: OpenRow | undefined = await trx('subscriptions as s').join('payments as p', 'p.subscription_id', 's.id')
+      .where({ 's.user_id': userId, 's.status': 'incomplete', 's.plan_id': plan.id, 's.provider': provider, 'p.kind': 'initial' })
+      .whereIn('p.status', OPEN_PAYMENT_STATUSES).orderBy('p.created_at', 'desc')
+      .first('s.id as subscription_id', 'p.id as payment_id', 'p.provider_payment_id', 'p.confirmation_url',
+        trx.raw('p.created_at > now() - make_interval(secs => ?) AS opening', [OPENING_SECONDS]));
+    if (same?.provider_payment_id) return { kind: 'reopen', open: { ...same, provider_payment_id: same.provider_payment_id } };
+    if (same?.opening) return { kind: 'wait', paymentId: same.payment_id };
+    const expireAtStripe = await closeCheckouts(trx, userId, 'another checkout was opened');
+    const subscriptionId = randomUUID();
+    const paymentId = randomUUID();
+    await trx('subscriptions').insert({ id: subscriptionId, user_id: userId, plan_id: plan.id, provider });
     await trx('payments').insert({
-      id: paymentId, user_id: userId, subscription_id: subscriptionId, provider: input.provider, kind: 'initial',
+      id: paymentId, user_id: userId, subscription_id: subscriptionId, provider, kind: 'initial',
       amount_minor: plan.price_minor, currency: plan.currency,
       next_poll_at: trx.raw(`now() + make_interval(secs => ?)`, [deps.firstPollSeconds]),
     });
-    await audit({ actorId: userId, action: 'billing.subscribe', targetType: 'subscription', targetId: subscriptionId, meta: { plan: plan.code, provider: input.provider } }, trx);
-    return account as { email: string };
+    await audit({ actorId: userId, action: 'billing.subscribe', targetType: 'subscription', targetId: subscriptionId, meta: { plan: plan.code, provider } }, trx);
+    return { kind: 'open', subscriptionId, paymentId, email: (account as { email: string }).email, expireAtStripe };
   });
+}
+
+/** Waits until another request's provider call for this payment has come back, or that request is taken for dead. */
+async function opened(db: Knex, paymentId: string): Promise<void> {
+  for (;;) {
+    const row = await db('payments').where({ id: paymentId })
+      .first(db.raw(`provider_payment_id IS NOT NULL OR status <> 'pending' OR created_at <= now() - make_interval(secs => ?) AS done`, [OPENING_SECONDS]));
+    if (!row || row.done) return;
+    await sleep(200);
+  }
+}
+
+/** Asks the provider for the checkout's payment, keyed by our payment row. */
+async function open(deps: SubscribeDeps, provider: PaymentProvider, plan: PlanRow, step: Extract<Step, { kind: 'open' }>, returnUrl: string): Promise<Subscribed> {
+  const { subscriptionId, paymentId } = step;
   let created;
   try {
-    created = await provider.create({ paymentId, subscriptionId, plan, returnUrl: input.return_url, email: user.email });
+    created = await provider.create({ paymentId, subscriptionId, plan, returnUrl, email: step.email });
   } catch (err) {
     // Nothing was charged (the provider refused or did not answer): nothing is left waiting.
     await deps.db.transaction(async (trx) => {
@@ -63,7 +156,23 @@ export async function subscribe(deps: { db: Knex; providers: Providers; firstPol
   await deps.db('payments').where({ id: paymentId }).update({
     provider_payment_id: created.providerPaymentId, confirmation_url: created.confirmationUrl ?? null, updated_at: deps.db.fn.now(),
   });
-  return { subscriptionId, paymentId, planCode: plan.code, confirmationUrl: created.confirmationUrl ?? null };
+  return { kind: 'opened', subscriptionId, paymentId, planCode: plan.code, confirmationUrl: created.confirmationUrl ?? null };
+}
+
+/** The plan the user is on, cancelled at its period's end, goes on: nothing is charged now; Stripe is told, YooKassa renewals are due again. */
+async function resume(deps: SubscribeDeps, userId: string, live: LiveRow): Promise<Subscribed> {
+  if (live.provider === 'stripe' && live.provider_subscription_id) await (providerOf(deps.providers, 'stripe') as StripeProvider).setCancelAtPeriodEnd(live.provider_subscription_id, false);
+  await deps.db.transaction(async (trx) => {
+    const resumed = await trx('subscriptions').where({ id: live.id, cancel_at_period_end: true }).whereIn('status', LIVE_STATUSES).update({
+      cancel_at_period_end: false, updated_at: trx.fn.now(),
+      // At the period's end; at once when it is past due (its dunning goes on).
+      next_charge_at: live.provider === 'yookassa' ? trx.raw('greatest(current_period_end, now())') : null,
+    });
+    if (resumed) await audit({ actorId: userId, action: 'billing.resume', targetType: 'subscription', targetId: live.id }, trx);
+    // Not resumed here: another request did (fine), or its period ran out meanwhile.
+    else if (!(await trx('subscriptions').where({ id: live.id }).whereIn('status', LIVE_STATUSES).first('id'))) throw domainErrors.conflict('the subscription ended meanwhile: subscribe again');
+  });
+  return { kind: 'resumed', subscriptionId: live.id };
 }
 
 /** Ends the live subscription at its period's end: Stripe is told; YooKassa renewals stop. */
@@ -71,7 +180,7 @@ export async function cancelAtPeriodEnd(deps: { db: Knex; providers: Providers }
   const sub = await deps.db('subscriptions').where({ user_id: userId }).whereIn('status', LIVE_STATUSES).first();
   if (!sub) throw domainErrors.notFound('no paid subscription');
   if (sub.cancel_at_period_end) return;
-  if (sub.provider === 'stripe' && sub.provider_subscription_id) await (providerOf(deps.providers, 'stripe') as StripeProvider).cancelAtPeriodEnd(sub.provider_subscription_id);
+  if (sub.provider === 'stripe' && sub.provider_subscription_id) await (providerOf(deps.providers, 'stripe') as StripeProvider).setCancelAtPeriodEnd(sub.provider_subscription_id, true);
   await deps.db.transaction(async (trx) => {
     await trx('subscriptions').where({ id: sub.id }).update({ cancel_at_period_end: true, next_charge_at: null, updated_at: trx.fn.now() });
     await audit({ actorId: userId, action: 'billing.cancel_at_period_end', targetType: 'subscription', targetId: sub.id }, trx);
@@ -107,6 +216,8 @@ export async function grantPlan(db: Knex, email: string, planCode: string, days:
     const user = await trx('users').where({ email }).forUpdate().first('id');
     if (!user) throw domainErrors.notFound(`no account with email ${email}`);
     // A Stripe one is cancelled at Stripe by the reconcile job (stripeEndedLately): the CLI has no queues.
+    // Open checkouts close too (the CLI cannot expire a Stripe session: one paid anyway is flagged for a refund).
+    await closeCheckouts(trx, user.id, 'an operator granted a plan');
     await trx('subscriptions').where({ user_id: user.id }).whereIn('status', LIVE_STATUSES)
       .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() });
     const [sub] = await trx('subscriptions').insert({

@@ -1,7 +1,7 @@
 /**
  * Provider notifications in, applied exactly once. A webhook is verified (Stripe: signature
- * over the raw bytes; YooKassa: source range, then the payment fetched back by id, whose
- * state alone counts), stored once per provider event, acknowledged, and applied by a
+ * over the raw bytes; YooKassa: source range, then the payment or refund fetched back by id,
+ * whose state alone counts), stored once per provider event, acknowledged, and applied by a
  * `billing` job. What is stored is what applying needs, never card or personal data.
  */
 import type { Knex } from 'knex';
@@ -9,14 +9,15 @@ import type Stripe from 'stripe';
 import { domainErrors } from '../errors.js';
 import { settlePayment, stripeRenewal, stripeSubscriptionState, type Applied } from './apply.js';
 import type { ProviderName, ProviderPayment } from './provider.js';
+import { refundPayment, type RefundReport } from './refunds.js';
 import { sessionPayment, type StripeProvider } from './stripe.js';
-import { ipAllowed } from './yookassa.js';
-import type { PaymentProvider } from './provider.js';
+import { ipAllowed, YooKassaRefused, type YooKassaProvider } from './yookassa.js';
 
 type EventData =
   | { kind: 'payment'; payment: ProviderPayment }
   | { kind: 'renewal'; invoice: { id: string; subscription: string; amount: number; currency: string; periodStart: string; periodEnd: string } }
-  | { kind: 'subscription'; subscription: string; state: 'past_due' | 'canceled'; invoice?: string | undefined };
+  | { kind: 'subscription'; subscription: string; state: 'past_due' | 'canceled'; invoice?: string | undefined }
+  | { kind: 'refund'; refund: RefundReport };
 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id);
 
@@ -73,28 +74,70 @@ async function store(db: Knex, provider: ProviderName, eventId: string, type: st
   return seen && !seen.applied_at ? { stored: seen.id, outcome: 'duplicate' } : { outcome: 'duplicate' };
 }
 
+/**
+ * `charge.refunded` (one per refund; `refunded` once the whole charge is): the charge names no
+ * invoice, so Stripe is asked which invoice its PaymentIntent paid. One of no invoice is not ours.
+ */
+async function stripeRefund(stripe: StripeProvider, eventId: string, charge: Stripe.Charge): Promise<EventData | undefined> {
+  const paymentIntent = idOf(charge.payment_intent);
+  const invoice = paymentIntent ? await stripe.invoiceOfPayment(paymentIntent) : undefined;
+  const subscription = invoice && invoiceSubscription(invoice);
+  if (!invoice?.id || !subscription) return undefined;
+  return {
+    kind: 'refund',
+    refund: {
+      ref: eventId, full: charge.refunded,
+      invoice: {
+        id: invoice.id, subscription, ours: invoice.parent?.subscription_details?.metadata?.subscription_id,
+        first: invoice.billing_reason === 'subscription_create', amount: invoice.amount_paid, currency: invoice.currency,
+      },
+    },
+  };
+}
+
 export async function receiveStripe(db: Knex, stripe: StripeProvider, raw: Buffer, signature: string | undefined): Promise<{ stored?: string; outcome: WebhookOutcome }> {
   const event = stripe.verify(raw, signature);
-  const data = stripeData(event);
+  const data = event.type === 'charge.refunded' ? await stripeRefund(stripe, event.id, event.data.object) : stripeData(event);
   return data ? store(db, 'stripe', event.id, event.type, data) : { outcome: 'ignored' };
 }
 
 export interface YooKassaNotification {
   event?: unknown;
-  object?: { id?: unknown; status?: unknown };
+  object?: { id?: unknown; status?: unknown; payment_id?: unknown };
 }
 
+type YooKassaReceived = { stored?: string; ignored?: string; outcome: WebhookOutcome };
+
 /**
- * A YooKassa notification: from an allowed source (`forbidden` otherwise), naming a payment
- * whose fetched state agrees with it; one that disagrees is acknowledged and changes nothing.
+ * A YooKassa notification: from an allowed source (`forbidden` otherwise), naming a payment (or,
+ * for `refund.succeeded`, a refund) whose fetched state agrees with it; one that disagrees is
+ * acknowledged and changes nothing.
  */
-export async function receiveYooKassa(db: Knex, yookassa: PaymentProvider, ip: string, allowed: string[], body: YooKassaNotification): Promise<{ stored?: string; ignored?: string; outcome: WebhookOutcome }> {
+export async function receiveYooKassa(db: Knex, yookassa: YooKassaProvider, ip: string, allowed: string[], body: YooKassaNotification): Promise<YooKassaReceived> {
   if (!ipAllowed(ip, allowed)) throw domainErrors.forbidden('notifications are accepted only from YooKassa\'s addresses');
   const id = body.object?.id;
-  if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) throw domainErrors.invalid('a notification names its payment in `object.id`');
+  if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) throw domainErrors.invalid('a notification names its payment (or refund) in `object.id`');
+  if (body.event === 'refund.succeeded') return receiveYooKassaRefund(db, yookassa, id, body);
   const fetched = await yookassa.fetch(id);
   if (fetched.status !== body.object?.status) return { ignored: `claims ${String(body.object?.status)}, the payment is ${fetched.status}`, outcome: 'ignored' };
   return store(db, 'yookassa', `${id}:${fetched.status}`, `payment.${fetched.status}`, { kind: 'payment', payment: fetched });
+}
+
+/** A refund: stored once per refund, when the refund fetched back has succeeded and names the notified payment. */
+async function receiveYooKassaRefund(db: Knex, yookassa: YooKassaProvider, refundId: string, body: YooKassaNotification): Promise<YooKassaReceived> {
+  let refund;
+  try {
+    refund = await yookassa.fetchRefund(refundId);
+  } catch (err) {
+    // YooKassa knows no such refund: nothing to apply, and nothing a redelivery would change.
+    if (err instanceof YooKassaRefused && err.status === 404) return { ignored: 'no such refund at YooKassa', outcome: 'ignored' };
+    throw err;
+  }
+  if (refund.status !== 'succeeded' || body.object?.status !== 'succeeded' || body.object.payment_id !== refund.providerPaymentId) {
+    return { ignored: `claims a succeeded refund of ${String(body.object?.payment_id)}, the refund is ${refund.status} of ${refund.providerPaymentId}`, outcome: 'ignored' };
+  }
+  const data: EventData = { kind: 'refund', refund: { ref: refund.id, full: refund.paymentRefunded, providerPaymentId: refund.providerPaymentId } };
+  return store(db, 'yookassa', `refund:${refund.id}`, 'refund.succeeded', data);
 }
 
 /** Applies a stored event; applying twice changes nothing more (the state machines only move forward). */
@@ -104,6 +147,7 @@ export async function applyEvent(db: Knex, eventId: string): Promise<Applied> {
   const data = row.data as EventData;
   let applied: Applied;
   if (data.kind === 'payment') applied = await settlePayment(db, row.provider, data.payment);
+  else if (data.kind === 'refund') applied = await refundPayment(db, row.provider, data.refund);
   else if (data.kind === 'renewal') applied = await stripeRenewal(db, { ...data.invoice, periodStart: new Date(data.invoice.periodStart), periodEnd: new Date(data.invoice.periodEnd) });
   else applied = await stripeSubscriptionState(db, data.subscription, data.state, data.invoice);
   await db('payment_events').where({ id: eventId }).update({ applied_at: db.fn.now(), outcome: applied.outcome.slice(0, 200) });

@@ -14,16 +14,45 @@ export interface YooKassaConfig {
   apiUrl: string;
 }
 
+interface YooAmount {
+  value: string;
+  currency: string;
+}
+
 interface YooPayment {
   id: string;
   status: PaymentStatus;
   paid: boolean;
+  amount: YooAmount;
+  refunded_amount?: YooAmount;
   confirmation?: { confirmation_url?: string };
   payment_method?: { id: string; saved: boolean };
   metadata?: Record<string, string>;
 }
 
+interface YooRefund {
+  id: string;
+  payment_id: string;
+  status: 'pending' | 'succeeded' | 'canceled';
+}
+
+/** A refund as YooKassa reports it, with whether its payment is now refunded whole. */
+export interface ReportedRefund {
+  id: string;
+  providerPaymentId: string;
+  status: YooRefund['status'];
+  /** The payment's `refunded_amount` has reached its `amount` (one refund or several). */
+  paymentRefunded: boolean;
+}
+
+export type YooKassaProvider = PaymentProvider & {
+  chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string }): Promise<ProviderPayment>;
+  /** Fetches the refund by id (`GET /refunds/{id}`), then its payment for how much of it is refunded. */
+  fetchRefund(refundId: string): Promise<ReportedRefund>;
+};
+
 const TIMEOUT_MS = 15_000;
+const minor = (a: YooAmount | undefined) => (a ? Math.round(Number(a.value) * 100) : 0);
 
 /**
  * YooKassa refused the request itself (a 4xx other than 409 and 429: a removed or invalid saved
@@ -36,10 +65,10 @@ export class YooKassaRefused extends DomainError {
   }
 }
 
-export function createYooKassa(config: YooKassaConfig): PaymentProvider & { chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string }): Promise<ProviderPayment> } {
+export function createYooKassa(config: YooKassaConfig): YooKassaProvider {
   const auth = `Basic ${Buffer.from(`${config.shopId}:${config.secretKey}`).toString('base64')}`;
 
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown, idempotenceKey?: string): Promise<YooPayment> {
+  async function call<T = YooPayment>(method: 'GET' | 'POST', path: string, body?: unknown, idempotenceKey?: string): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${config.apiUrl}${path}`, {
@@ -54,7 +83,7 @@ export function createYooKassa(config: YooKassaConfig): PaymentProvider & { char
     const text = await res.text();
     if (res.status >= 400 && res.status < 500 && res.status !== 409 && res.status !== 429) throw new YooKassaRefused(res.status);
     if (!res.ok) throw domainErrors.unavailable(`YooKassa answered ${res.status}`, 'payments_unavailable');
-    return JSON.parse(text) as YooPayment;
+    return JSON.parse(text) as T;
   }
 
   const toPayment = (p: YooPayment): ProviderPayment => ({
@@ -85,6 +114,11 @@ export function createYooKassa(config: YooKassaConfig): PaymentProvider & { char
     },
     async fetch(id: string) {
       return toPayment(await call('GET', `/payments/${encodeURIComponent(id)}`));
+    },
+    async fetchRefund(refundId: string) {
+      const refund = await call<YooRefund>('GET', `/refunds/${encodeURIComponent(refundId)}`);
+      const payment = await call('GET', `/payments/${encodeURIComponent(refund.payment_id)}`);
+      return { id: refund.id, providerPaymentId: refund.payment_id, status: refund.status, paymentRefunded: minor(payment.refunded_amount) >= minor(payment.amount) };
     },
     /** A renewal: the saved method, no confirmation; the key is our renewal payment's id. */
     async chargeSaved(p) {

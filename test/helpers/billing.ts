@@ -1,6 +1,7 @@
 /** Billing fixtures: a runtime wired to fake Stripe and YooKassa, and helpers a payment test repeats. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { Model } from 'objection';
+import { expect } from 'vitest';
 import { waitFor } from '../e2e/chat/harness.js';
 import { startFakeStripe, type FakeStripe } from './fake-providers/stripe.js';
 import { startFakeYooKassa, type FakeYooKassa } from './fake-providers/yookassa.js';
@@ -36,6 +37,31 @@ export const subscribeTo = (base: string, token: string, plan: string, provider:
   request(base, 'POST', '/api/subscriptions', { token, json: { plan_code: plan, provider, return_url: 'https://app.example/billing/done' } });
 
 export const paymentRow = (id: string) => db()('payments').where({ id }).first();
+
+export const stripeHook = (base: string) => `${base}/api/payments/webhook/stripe`;
+export const yooHook = (base: string) => `${base}/api/payments/webhook/yookassa`;
+
+/** Opens a checkout; answers 201 with a pending payment: the answer, our payment row and the provider's id of it. */
+export async function openCheckout(base: string, token: string, plan: string, provider: 'stripe' | 'yookassa') {
+  const res = await subscribeTo(base, token, plan, provider);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const row = await paymentRow(res.body.payment.id);
+  return { res, row, providerId: row.provider_payment_id as string };
+}
+
+/** The customer pays the YooKassa payment and YooKassa notifies us. */
+export async function payYooKassa(base: string, yookassa: FakeYooKassa, paymentId: string): Promise<void> {
+  yookassa.succeed(paymentId);
+  expect((await yookassa.sendNotification(yooHook(base), yookassa.notification(paymentId))).status).toBe(200);
+}
+
+/** The customer completes the Checkout Session and Stripe sends the signed event. */
+export async function payStripe(base: string, stripe: FakeStripe, sessionId: string) {
+  const done = stripe.completeSession(sessionId);
+  const event = stripe.event('checkout.session.completed', done.session);
+  expect((await stripe.sendWebhook(stripeHook(base), event, { secret: WEBHOOK_SECRET })).status).toBe(200);
+  return { done, event };
+}
 
 export const me = async (base: string, token: string) => (await request(base, 'GET', '/api/subscriptions/me', { token })).body;
 

@@ -73,7 +73,7 @@ describe('the plan page', () => {
     await page.close();
   }, 120_000);
 
-  it('subscribes through Stripe, then cancels at the end of the period', async () => {
+  it('subscribes through Stripe, cancels at the end of the period, and resumes without a new charge', async () => {
     const page = await openPlans('stripe');
     await page.check('input[name=provider][value=stripe]');
     await page.click('button:has-text("Подключить: Бизнес")');
@@ -88,6 +88,14 @@ describe('the plan page', () => {
     await page.waitForSelector('.current-plan .notice');
     expect(await page.textContent('.current-plan .notice')).toContain('не продлится');
     expect(await page.locator('button:has-text("Отменить подписку")').count()).toBe(0);
+
+    // Changed their mind: the plan goes on, with nothing charged again.
+    await page.click('button:has-text("Возобновить подписку")');
+    await page.locator('button:has-text("Отменить подписку")').waitFor();
+    expect(await page.locator('.current-plan .notice').count()).toBe(0);
+    await page.reload();
+    await page.locator('button:has-text("Отменить подписку")').waitFor();
+    expect(await page.locator('.payments tr[data-status]').count()).toBe(1);
     await page.close();
   }, 120_000);
 });

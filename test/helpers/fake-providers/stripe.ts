@@ -6,7 +6,10 @@
  * It speaks the v1 wire format: form-encoded bodies with bracket notation in, JSON out, errors as
  * `{ error: { type, message, code?, param? } }`, `Idempotency-Key` replays, `request-id` headers.
  * It serves Checkout Sessions and Subscriptions; the test drives what happens at Stripe's end
- * (a customer paying, a renewal invoice) with the control methods and delivers signed webhooks.
+ * (a customer paying, a renewal invoice, a refund) with the control methods and delivers signed
+ * webhooks. A paid invoice is paid by a PaymentIntent's Charge, linked to it as Stripe does
+ * since API 2025-03-31.basil: through an Invoice Payment (`GET /v1/invoice_payments`), the
+ * Charge itself naming no invoice.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
@@ -125,6 +128,40 @@ export interface FakeInvoice {
   livemode: false;
 }
 
+export interface FakeCharge {
+  id: string;
+  object: 'charge';
+  amount: number;
+  amount_captured: number;
+  /** Grows with each refund; `refunded` is true once it is the whole amount. */
+  amount_refunded: number;
+  refunded: boolean;
+  captured: boolean;
+  paid: boolean;
+  status: 'succeeded';
+  currency: string;
+  customer: string;
+  payment_intent: string;
+  metadata: Metadata;
+  created: number;
+  livemode: false;
+}
+
+export interface FakeInvoicePayment {
+  id: string;
+  object: 'invoice_payment';
+  amount_paid: number;
+  amount_requested: number;
+  created: number;
+  currency: string;
+  invoice: string | FakeInvoice;
+  is_default: boolean;
+  livemode: false;
+  payment: { type: 'payment_intent'; payment_intent: string };
+  status: 'paid';
+  status_transitions: { canceled_at: null; paid_at: number };
+}
+
 export interface FakeStripeEvent<T = unknown> {
   id: string;
   object: 'event';
@@ -160,6 +197,10 @@ export interface FakeStripe {
    * an unpaid one leaves the subscription `past_due`, a paid one makes it `active`.
    */
   invoice(subscriptionId: string, opts: { paid: boolean; billing_reason?: 'subscription_create' | 'subscription_cycle' }): FakeInvoice;
+  /** The Charge that paid a paid invoice. */
+  chargeOf(invoiceId: string): FakeCharge;
+  /** The merchant refunds the charge that paid the invoice: all of what is left, or `amount`; the charge as `charge.refunded` carries it. */
+  refundInvoice(invoiceId: string, amount?: number): FakeCharge;
   /** Ends the subscription as Stripe does at the end of a period it was set to cancel at. */
   endSubscription(subscriptionId: string): FakeSubscription;
   /** A Stripe Event wrapping `object` (copied as it is now). */
@@ -253,6 +294,10 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
   const sessions = new Map<string, SessionRecord>();
   const subscriptions = new Map<string, FakeSubscription>();
   const invoices = new Map<string, FakeInvoice>();
+  const charges = new Map<string, FakeCharge>();
+  const invoicePayments = new Map<string, FakeInvoicePayment>();
+  /** Invoice id → the charge that paid it. */
+  const chargeOfInvoice = new Map<string, string>();
   const idempotent = new Map<string, { fingerprint: string; status: number; body: string; requestId: string }>();
   const faults: StripeFault[] = [];
   const counters = { sessions: 0, subscriptions: 0, invoices: 0 };
@@ -424,7 +469,42 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
     invoices.set(inv.id, inv);
     sub.latest_invoice = inv.id;
     counters.invoices++;
+    if (paid) payInvoice(inv, t);
     return inv;
+  }
+
+  /** A PaymentIntent's Charge pays the invoice, linked to it by an Invoice Payment. */
+  function payInvoice(inv: FakeInvoice, t: number): void {
+    const paymentIntent = randomId('pi_');
+    const charge: FakeCharge = {
+      id: randomId('ch_'), object: 'charge', amount: inv.amount_paid, amount_captured: inv.amount_paid, amount_refunded: 0, refunded: false,
+      captured: true, paid: true, status: 'succeeded', currency: inv.currency, customer: inv.customer, payment_intent: paymentIntent, metadata: {}, created: t, livemode: false,
+    };
+    charges.set(charge.id, charge);
+    chargeOfInvoice.set(inv.id, charge.id);
+    const invoicePayment: FakeInvoicePayment = {
+      id: randomId('inpay_'), object: 'invoice_payment', amount_paid: inv.amount_paid, amount_requested: inv.amount_due, created: t, currency: inv.currency,
+      invoice: inv.id, is_default: true, livemode: false, payment: { type: 'payment_intent', payment_intent: paymentIntent }, status: 'paid',
+      status_transitions: { canceled_at: null, paid_at: t },
+    };
+    invoicePayments.set(invoicePayment.id, invoicePayment);
+  }
+
+  function invoiceCharge(invoiceId: string): FakeCharge {
+    const charge = charges.get(chargeOfInvoice.get(invoiceId) ?? '');
+    if (!charge) throw new Error(`fake stripe: invoice ${invoiceId} was not paid by a charge`);
+    return charge;
+  }
+
+  /** `GET /v1/invoice_payments`: filtered by `invoice` or `payment[payment_intent]`; `expand[]=data.invoice` inlines the invoice. */
+  function listInvoicePayments(query: Record<string, unknown>) {
+    const payment = asRecord(query.payment);
+    if (query.payment !== undefined && payment.type !== 'payment_intent') throw invalid('Invalid payment[type]: must be payment_intent or payment_record', 'payment[type]', 'parameter_invalid');
+    const expandInvoice = (Array.isArray(query.expand) ? query.expand : [query.expand]).includes('data.invoice');
+    const data = [...invoicePayments.values()]
+      .filter((ip) => (query.invoice === undefined || ip.invoice === query.invoice) && (payment.payment_intent === undefined || ip.payment.payment_intent === payment.payment_intent))
+      .map((ip) => (expandInvoice ? { ...clone(ip), invoice: clone(invoices.get(ip.invoice as string)!) } : clone(ip)));
+    return { object: 'list', data, has_more: false, url: '/v1/invoice_payments' };
   }
 
   /** Routes one authenticated API call; returns [status, body]. */
@@ -446,6 +526,12 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       if (method === 'GET') return [200, exp(getSubscription(id))];
       if (method === 'POST') return [200, exp(updateSubscription(id, body))];
       if (method === 'DELETE') return [200, exp(cancelSubscription(id))];
+    }
+    if (parts[0] === 'v1' && parts[1] === 'invoice_payments' && parts.length === 2 && method === 'GET') return [200, listInvoicePayments(query)];
+    if (parts[0] === 'v1' && parts[1] === 'charges' && parts[2] && parts.length === 3 && method === 'GET') {
+      const charge = charges.get(parts[2]);
+      if (!charge) throw missing('charge', parts[2]);
+      return [200, exp(charge)];
     }
     if (parts[0] === 'v1' && parts[1] === 'invoices' && parts[2] && parts.length === 3 && method === 'GET') {
       const inv = invoices.get(parts[2]);
@@ -642,6 +728,17 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       }
       if (sub.status !== 'canceled') sub.status = paid ? 'active' : 'past_due';
       return clone(newInvoice(sub, paid, billing_reason));
+    },
+
+    chargeOf: (invoiceId) => clone(invoiceCharge(invoiceId)),
+
+    refundInvoice(invoiceId, amount) {
+      const charge = invoiceCharge(invoiceId);
+      const value = amount ?? charge.amount - charge.amount_refunded;
+      if (value <= 0 || charge.amount_refunded + value > charge.amount) throw new Error(`fake stripe: cannot refund ${value} of charge ${charge.id}`);
+      charge.amount_refunded += value;
+      charge.refunded = charge.amount_refunded === charge.amount;
+      return clone(charge);
     },
 
     endSubscription(subscriptionId) {

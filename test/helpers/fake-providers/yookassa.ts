@@ -7,6 +7,7 @@
  * Payments start `pending`; the test moves them (`succeed`, `cancel`, `waitForCapture`) as the
  * customer and the bank would, and builds the notifications YooKassa would POST. Recurring
  * charges with a saved `payment_method_id` settle at once, as scripted with `scriptCharge()`.
+ * Refunds (`/v3/refunds`) are made by the shop (`refund()`) and announced by `refund.succeeded`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
@@ -55,6 +56,23 @@ export interface YooKassaNotification {
   type: 'notification';
   event: YooKassaEvent;
   object: YooKassaPayment;
+}
+
+/** A refund (`/v3/refunds`): of a succeeded payment, whole or in part; the payment stays `succeeded` and its `refunded_amount` grows. */
+export interface YooKassaRefund {
+  id: string;
+  payment_id: string;
+  status: 'succeeded';
+  created_at: string;
+  amount: YooKassaAmount;
+  description?: string;
+}
+
+/** `refund.succeeded`: the refund object itself (its `id` is the refund's, `payment_id` names the payment). */
+export interface YooKassaRefundNotification {
+  type: 'notification';
+  event: 'refund.succeeded';
+  object: YooKassaRefund;
 }
 
 export interface YooKassaRecordedRequest {
@@ -107,8 +125,12 @@ export interface FakeYooKassa {
   notification(paymentId: string, event?: YooKassaEvent): YooKassaNotification;
   /** A notification whose object claims `status` although the fake's stored payment is unchanged. */
   forgedNotification(paymentId: string, status: Exclude<YooKassaStatus, 'pending'>): YooKassaNotification;
+  /** The shop refunds the payment (as `POST /v3/refunds` would): all of what is left, or `value` ("500.00"). */
+  refund(paymentId: string, value?: string): YooKassaRefund;
+  /** The `refund.succeeded` notification YooKassa would send for the refund. */
+  refundNotification(refundId: string): YooKassaRefundNotification;
   /** POSTs a notification to `targetUrl` as YooKassa does (JSON, no signature). */
-  sendNotification(targetUrl: string, notification: YooKassaNotification | object): Promise<{ status: number; body: string }>;
+  sendNotification(targetUrl: string, notification: YooKassaNotification | YooKassaRefundNotification | object): Promise<{ status: number; body: string }>;
   /** Queues failures for the next API calls, in order. */
   failNext(...faults: YooKassaFault[]): void;
   close(): Promise<void>;
@@ -163,6 +185,7 @@ export async function startFakeYooKassa(opts: { shopId?: string; secretKey?: str
   const payments = new Map<string, PaymentRecord>();
   /** Payment methods saved by a succeeded payment with `save_payment_method: true`. */
   const savedMethods = new Map<string, YooKassaPaymentMethod>();
+  const refunds = new Map<string, YooKassaRefund>();
   const idempotent = new Map<string, { fingerprint: string; status: number; body: string }>();
   const chargeQueue: YooKassaChargeOutcome[] = [];
   const faults: YooKassaFault[] = [];
@@ -271,8 +294,37 @@ export async function startFakeYooKassa(opts: { shopId?: string; secretKey?: str
     return payment;
   }
 
+  const minor = (a: YooKassaAmount) => Math.round(Number(a.value) * 100);
+
+  function createRefund(body: Record<string, unknown>): YooKassaRefund {
+    if (typeof body.payment_id !== 'string') throw invalid('Missing required parameter payment_id', 'payment_id');
+    const rec = get(body.payment_id);
+    const p = rec.payment;
+    if (p.status !== 'succeeded' || !p.refundable) throw invalid(`Payment is in ${p.status} status and can't be refunded`, 'payment_id');
+    const amount = parseAmount(body.amount, 'amount');
+    const refunded = p.refunded_amount ? minor(p.refunded_amount) : 0;
+    if (amount.currency !== p.amount.currency || minor(amount) > minor(p.amount) - refunded) throw invalid('Refund amount exceeds the amount left to refund', 'amount');
+    const refund: YooKassaRefund = {
+      id: randomUUID(), payment_id: p.id, status: 'succeeded', created_at: new Date().toISOString(), amount,
+      ...(typeof body.description === 'string' ? { description: body.description } : {}),
+    };
+    refunds.set(refund.id, refund);
+    const total = refunded + minor(amount);
+    p.refunded_amount = { value: (total / 100).toFixed(2), currency: p.amount.currency };
+    if (total >= minor(p.amount)) p.refundable = false;
+    return refund;
+  }
+
   function route(method: string, path: string, body: Record<string, unknown>): unknown {
-    const parts = path.split('/').filter(Boolean); // ['v3', 'payments', id?, action?]
+    const parts = path.split('/').filter(Boolean); // ['v3', 'payments' | 'refunds', id?, action?]
+    if (parts[0] === 'v3' && parts[1] === 'refunds') {
+      if (method === 'POST' && parts.length === 2) return createRefund(body);
+      const refund = parts[2] ? refunds.get(parts[2]) : undefined;
+      if (method === 'GET' && parts.length === 3) {
+        if (!refund) throw new YooKassaApiError(404, 'not_found', 'Refund not found or forbidden', 'refund_id');
+        return refund;
+      }
+    }
     if (parts[0] !== 'v3' || parts[1] !== 'payments') throw new YooKassaApiError(404, 'not_found', `Unknown route ${method} ${path}`);
     const id = parts[2];
     if (method === 'POST' && parts.length === 2) return createPayment(body);
@@ -422,6 +474,16 @@ export async function startFakeYooKassa(opts: { shopId?: string; secretKey?: str
       if (status === 'succeeded') object.captured_at ??= new Date().toISOString();
       if (status === 'canceled') object.cancellation_details ??= { party: 'yoo_money', reason: 'expired_on_confirmation' };
       return { type: 'notification', event: EVENT_OF[status], object };
+    },
+    refund(paymentId, value) {
+      const p = known(paymentId).payment;
+      const left = minor(p.amount) - (p.refunded_amount ? minor(p.refunded_amount) : 0);
+      return clone(createRefund({ payment_id: paymentId, amount: { value: value ?? (left / 100).toFixed(2), currency: p.amount.currency } }));
+    },
+    refundNotification(refundId) {
+      const refund = refunds.get(refundId);
+      if (!refund) throw new Error(`fake yookassa: unknown refund ${refundId}`);
+      return { type: 'notification', event: 'refund.succeeded', object: clone(refund) };
     },
     async sendNotification(targetUrl, body) {
       const res = await fetch(targetUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

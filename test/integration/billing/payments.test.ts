@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, openQueue, sleep, waitFor } from '../../e2e/chat/harness.js';
-import { auditCount, db, me, meWhen, paymentRow, runJob, startFakePayments, subscribeTo, WEBHOOK_SECRET } from '../../helpers/billing.js';
+import { auditCount, db, me, meWhen, openCheckout, paymentRow, payStripe, payYooKassa, runJob, startFakePayments, stripeHook, subscribeTo, WEBHOOK_SECRET, yooHook } from '../../helpers/billing.js';
 import type { FakeStripe, StripeFault } from '../../helpers/fake-providers/stripe.js';
 import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
 import { upload } from '../../helpers/documents.js';
@@ -22,8 +22,6 @@ let rt: TestRuntime;
 let fakes: Awaited<ReturnType<typeof startFakePayments>>;
 let stripe: FakeStripe;
 let yookassa: FakeYooKassa;
-const stripeHook = () => `${rt.url}/api/payments/webhook/stripe`;
-const yooHook = () => `${rt.url}/api/payments/webhook/yookassa`;
 const MONTH_MS = (start: string, end: string) => Date.parse(end) - Date.parse(start);
 
 beforeAll(async () => {
@@ -38,12 +36,7 @@ afterAll(async () => {
 });
 
 /** Subscribes through YooKassa; returns our payment row and the fake's payment id. */
-async function yooSubscribe(token: string, plan = 'pro') {
-  const res = await subscribeTo(rt.url, token, plan, 'yookassa');
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const row = await paymentRow(res.body.payment.id);
-  return { res, row, providerId: row.provider_payment_id as string };
-}
+const yooSubscribe = (token: string, plan = 'pro') => openCheckout(rt.url, token, plan, 'yookassa');
 
 describe('plans', () => {
   it('lists the seeded plans with prices in kopecks and the contract limits', async () => {
@@ -77,7 +70,7 @@ describe('YooKassa', () => {
 
     yookassa.succeed(providerId);
     const notification = yookassa.notification(providerId);
-    expect((await yookassa.sendNotification(yooHook(), notification)).status).toBe(200);
+    expect((await yookassa.sendNotification(yooHook(rt.url), notification)).status).toBe(200);
     const active = await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
     expect(active).toMatchObject({ subscription: { plan_code: 'pro', provider: 'yookassa', cancel_at_period_end: false }, plan: { code: 'pro' } });
     const sub = await db()('subscriptions').where({ id: res.body.subscription.id }).first();
@@ -86,8 +79,8 @@ describe('YooKassa', () => {
     expect(periodMs).toBeGreaterThanOrEqual(28 * 86_400_000);
 
     // The same notification again, and a late one of an earlier state: one payment, one period.
-    expect((await yookassa.sendNotification(yooHook(), notification)).status).toBe(200);
-    expect((await yookassa.sendNotification(yooHook(), { ...notification, event: 'payment.waiting_for_capture', object: { ...notification.object, status: 'waiting_for_capture' } })).status).toBe(200);
+    expect((await yookassa.sendNotification(yooHook(rt.url), notification)).status).toBe(200);
+    expect((await yookassa.sendNotification(yooHook(rt.url), { ...notification, event: 'payment.waiting_for_capture', object: { ...notification.object, status: 'waiting_for_capture' } })).status).toBe(200);
     await sleep(500);
     expect((await paymentRow(row.id)).status).toBe('succeeded');
     expect(await auditCount('billing.payment_succeeded', row.id)).toBe(1);
@@ -102,7 +95,7 @@ describe('YooKassa', () => {
     const user = await registerUser(rt.url, 'forged');
     const { res, row, providerId } = await yooSubscribe(user.token, 'business');
     const forged = yookassa.forgedNotification(providerId, 'succeeded');
-    expect((await yookassa.sendNotification(yooHook(), forged)).status).toBe(200);
+    expect((await yookassa.sendNotification(yooHook(rt.url), forged)).status).toBe(200);
     const outside = await request(rt.url, 'POST', '/api/payments/webhook/yookassa', { raw: JSON.stringify(forged), headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' } });
     expect([outside.status, outside.body.code]).toEqual([403, 'forbidden']);
     await sleep(500);
@@ -117,7 +110,7 @@ describe('YooKassa', () => {
     const { row, providerId } = await yooSubscribe(user.token);
     yookassa.succeed(providerId);
     await db()('payments').where({ id: row.id }).update({ next_poll_at: new Date(Date.now() - 1000) });
-    const [hook, poll] = await Promise.all([yookassa.sendNotification(yooHook(), yookassa.notification(providerId)), runJob(rt.t.prefix, 'billing.reconcile')]);
+    const [hook, poll] = await Promise.all([yookassa.sendNotification(yooHook(rt.url), yookassa.notification(providerId)), runJob(rt.t.prefix, 'billing.reconcile')]);
     expect(hook.status).toBe(200);
     expect(poll.polled).toBeGreaterThanOrEqual(1);
     await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
@@ -144,13 +137,9 @@ describe('YooKassa', () => {
 describe('Stripe', () => {
   async function stripeActive(tag: string) {
     const user = await registerUser(rt.url, tag);
-    const res = await subscribeTo(rt.url, user.token, 'pro', 'stripe');
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const row = await paymentRow(res.body.payment.id);
+    const { res, row } = await openCheckout(rt.url, user.token, 'pro', 'stripe');
     expect(res.body.payment.confirmation_url).toBe(stripe.session(row.provider_payment_id).url);
-    const done = stripe.completeSession(row.provider_payment_id);
-    const event = stripe.event('checkout.session.completed', done.session);
-    expect((await stripe.sendWebhook(stripeHook(), event, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    const { done, event } = await payStripe(rt.url, stripe, row.provider_payment_id);
     await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
     return { user, row, done, event };
   }
@@ -170,7 +159,7 @@ describe('Stripe', () => {
     const event = stripe.event('checkout.session.completed', stripe.completeSession(row.provider_payment_id).session);
     const stale = Math.floor(Date.now() / 1000) - 301;
     for (const opts of [{ secret: 'whsec_wrong' }, { secret: WEBHOOK_SECRET, timestamp: stale }, { secret: WEBHOOK_SECRET, tamper: true }]) {
-      const sent = await stripe.sendWebhook(stripeHook(), event, opts);
+      const sent = await stripe.sendWebhook(stripeHook(rt.url), event, opts);
       expect(sent.status, JSON.stringify(opts)).toBe(400);
       expect(JSON.parse(sent.body).code).toBe('invalid_signature');
     }
@@ -187,10 +176,10 @@ describe('Stripe', () => {
     const third = stripe.invoice(subId, { paid: true });
     // The third cycle arrives first, then the second, then the third again.
     for (const invoice of [third, second, third]) {
-      expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', invoice, { id: `evt_${invoice.id}` }), { secret: WEBHOOK_SECRET })).status).toBe(200);
+      expect((await stripe.sendWebhook(stripeHook(rt.url), stripe.event('invoice.paid', invoice, { id: `evt_${invoice.id}` }), { secret: WEBHOOK_SECRET })).status).toBe(200);
     }
     const lateExpiry = stripe.event('checkout.session.expired', { ...done.session, status: 'expired', payment_status: 'unpaid' });
-    expect((await stripe.sendWebhook(stripeHook(), lateExpiry, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    expect((await stripe.sendWebhook(stripeHook(rt.url), lateExpiry, { secret: WEBHOOK_SECRET })).status).toBe(200);
     await waitFor('both renewals applied', async () => ((await db()('payments').where({ subscription_id: row.subscription_id, kind: 'renewal' })).length === 2 ? true : undefined));
     await sleep(500);
     const sub = await db()('subscriptions').where({ id: row.subscription_id }).first();
@@ -204,7 +193,7 @@ describe('Stripe', () => {
     const { row, done } = await stripeActive('late-failure');
     const subId = done.subscription!.id;
     const paid = stripe.invoice(subId, { paid: true });
-    const send = (type: string, invoice: object, id: string) => stripe.sendWebhook(stripeHook(), stripe.event(type, invoice, { id }), { secret: WEBHOOK_SECRET });
+    const send = (type: string, invoice: object, id: string) => stripe.sendWebhook(stripeHook(rt.url), stripe.event(type, invoice, { id }), { secret: WEBHOOK_SECRET });
     expect((await send('invoice.paid', paid, `evt_paid_${paid.id}`)).status).toBe(200);
     await waitFor('the renewal applied', async () => ((await db()('payments').where({ provider_payment_id: paid.id })).length ? true : undefined));
     // Stripe's first attempt failed before its retry succeeded; that event comes last.
@@ -224,7 +213,7 @@ describe('Stripe', () => {
     expect(res.body.subscription).toMatchObject({ status: 'active', cancel_at_period_end: true });
     expect(stripe.subscription(done.subscription!.id).cancel_at_period_end).toBe(true);
     const ended = stripe.endSubscription(done.subscription!.id);
-    expect((await stripe.sendWebhook(stripeHook(), stripe.event('customer.subscription.deleted', ended), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    expect((await stripe.sendWebhook(stripeHook(rt.url), stripe.event('customer.subscription.deleted', ended), { secret: WEBHOOK_SECRET })).status).toBe(200);
     await meWhen(rt.url, user.token, 'back on free', (m) => m.subscription === null && m.plan.code === 'free');
   });
 
@@ -250,7 +239,7 @@ describe('Stripe', () => {
     const done = stripe.completeSession(row.provider_payment_id);
     stripe.failNext(...faults);
     const event = stripe.event('checkout.session.completed', done.session);
-    for (let i = 0; i < times; i++) expect((await stripe.sendWebhook(stripeHook(), event, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    for (let i = 0; i < times; i++) expect((await stripe.sendWebhook(stripeHook(rt.url), event, { secret: WEBHOOK_SECRET })).status).toBe(200);
     await meWhen(rt.url, user.token, `on ${plan}`, (m) => m.subscription?.plan_code === plan && m.subscription.status === 'active');
     return { row, done };
   }
@@ -262,7 +251,7 @@ describe('Stripe', () => {
     await waitFor('the old subscription cancelled at Stripe', () => cancels(oldId).length > 0 || undefined);
     // The same session reported again under another event, and the reconciliation's sweep: nothing more.
     const again = stripe.event('checkout.session.async_payment_succeeded', done.session);
-    expect((await stripe.sendWebhook(stripeHook(), again, { secret: WEBHOOK_SECRET })).status).toBe(200);
+    expect((await stripe.sendWebhook(stripeHook(rt.url), again, { secret: WEBHOOK_SECRET })).status).toBe(200);
     expect((await runJob(rt.t.prefix, 'billing.reconcile')).stripeEnded).toBeGreaterThanOrEqual(1);
     await sleep(500);
     expect(cancels(oldId)).toHaveLength(1);
@@ -293,7 +282,7 @@ describe('Stripe', () => {
     expect((await upload(rt.url, '/api/documents', user.token, { name: 'a.txt', data: Buffer.from('Текст договора.') })).status).toBe(202);
     expect((await me(rt.url, user.token)).usage.documents_this_period).toBe(1);
     const invoice = stripe.invoice(done.subscription!.id, { paid: true });
-    expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', invoice), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    expect((await stripe.sendWebhook(stripeHook(rt.url), stripe.event('invoice.paid', invoice), { secret: WEBHOOK_SECRET })).status).toBe(200);
     const renewed = await meWhen(rt.url, user.token, 'the renewal applied', (m) => m.subscription?.current_period_end === new Date(invoice.lines.data[0]!.period.end * 1000).toISOString());
     expect(renewed.usage.documents_this_period).toBe(0);
     expect(new Date((await db()('subscriptions').where({ provider_subscription_id: done.subscription!.id }).first()).current_period_start).getTime())
@@ -319,7 +308,7 @@ describe('Stripe', () => {
     // A cancellation missed long ago (out of the reconciliation's reach): ours is canceled, Stripe's is not.
     await db()('subscriptions').where({ id: row.subscription_id }).update({ status: 'canceled', canceled_at: new Date(Date.now() - 3 * 86_400_000) });
     const invoice = stripe.invoice(done.subscription!.id, { paid: true });
-    expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', invoice), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    expect((await stripe.sendWebhook(stripeHook(rt.url), stripe.event('invoice.paid', invoice), { secret: WEBHOOK_SECRET })).status).toBe(200);
     await waitFor('the subscription cancelled at Stripe', () => cancels(done.subscription!.id).length > 0 || undefined);
     expect(await cancelJob(row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'canceled' } });
     // The charge is recorded as it happened; the subscription stays canceled.
@@ -327,7 +316,7 @@ describe('Stripe', () => {
     expect((await db()('subscriptions').where({ id: row.subscription_id }).first()).status).toBe('canceled');
     // Another charge after that cancellation finished: it runs again (and Stripe's 404 counts as done).
     const later = stripe.invoice(done.subscription!.id, { paid: true });
-    expect((await stripe.sendWebhook(stripeHook(), stripe.event('invoice.paid', later), { secret: WEBHOOK_SECRET })).status).toBe(200);
+    expect((await stripe.sendWebhook(stripeHook(rt.url), stripe.event('invoice.paid', later), { secret: WEBHOOK_SECRET })).status).toBe(200);
     await waitFor('the cancellation run again', () => cancels(done.subscription!.id).length > 1 || undefined);
     expect(await cancelJob(row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'already canceled' } });
   });
@@ -352,8 +341,7 @@ describe('YooKassa renewals', () => {
   async function yooActive(tag: string) {
     const user = await registerUser(rt.url, tag);
     const { row, providerId } = await yooSubscribe(user.token);
-    yookassa.succeed(providerId);
-    await yookassa.sendNotification(yooHook(), yookassa.notification(providerId));
+    await payYooKassa(rt.url, yookassa, providerId);
     await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
     return { user, subscriptionId: row.subscription_id as string };
   }

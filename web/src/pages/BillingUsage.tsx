@@ -21,18 +21,26 @@ export function CurrentPlan({ me, onChange }: { me: Me; onChange(me: Me): void }
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const sub = me.subscription;
-  const cancel = async () => {
-    if (!confirm(t('bill_cancelConfirm'))) return;
+  const run = async (action: () => Promise<Me>) => {
     setBusy(true);
     setError(null);
     try {
-      onChange(await api<Me>('/api/subscriptions/me/cancel', { json: {} }));
+      onChange(await action());
     } catch (err) {
       setError(errorText(err));
     } finally {
       setBusy(false);
     }
   };
+  const cancel = () => confirm(t('bill_cancelConfirm')) && run(() => api<Me>('/api/subscriptions/me/cancel', { json: {} }));
+  // Asking again for the plan one is on, cancelled at its period's end, resumes it: nothing is charged now.
+  const resume = (plan: string, provider: string) => run(async () => {
+    await api('/api/subscriptions', {
+      json: { plan_code: plan, provider, return_url: `${location.origin}${location.pathname}` },
+      headers: { 'idempotency-key': crypto.randomUUID() },
+    });
+    return api<Me>('/api/subscriptions/me');
+  });
   return (
     <section className="current-plan" aria-labelledby="current-plan">
       <h2 id="current-plan">{t('bill_current')}: <span data-plan={me.plan.code}>{me.plan.name}</span></h2>
@@ -41,7 +49,14 @@ export function CurrentPlan({ me, onChange }: { me: Me; onChange(me: Me): void }
         {sub && <> · <span className={`badge sub-${sub.status}`}>{t(`bill_sub_${sub.status}`)}</span></>}
         {sub?.current_period_end && <> · {t('bill_until')} {f.date(sub.current_period_end)}</>}
       </p>
-      {sub?.cancel_at_period_end && <p className="notice">{t('bill_endsAt')}</p>}
+      {sub?.cancel_at_period_end && (
+        <>
+          <p className="notice">{t('bill_endsAt')}</p>
+          {sub.status !== 'canceled' && (
+            <button type="button" disabled={busy} onClick={() => void resume(sub.plan_code, sub.provider)}>{t('bill_resume')}</button>
+          )}
+        </>
+      )}
       {sub && !sub.cancel_at_period_end && sub.status !== 'canceled' && (
         <button type="button" className="secondary" disabled={busy} onClick={() => void cancel()}>{t('bill_cancel')}</button>
       )}
