@@ -1,6 +1,8 @@
 /**
  * Documents in a real browser: upload a DOCX and watch it go through the ingest stages to ready,
- * then analyse it; a failed second analysis says so and keeps the first one shown.
+ * then analyse it; a failed second analysis says so and keeps the first one shown. Upload and
+ * download renew a refused token; an upload a proxy refuses says so. A page whose code is gone
+ * after a deploy reloads once, then offers a reload under the header instead of a blank page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -8,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { docxFixture } from '../../helpers/documents.js';
 import { signUp, startWebStack, type WebStack } from './harness.js';
+import { apiCall, refuseOnce } from './route-helpers.js';
 
 const SUMMARY = 'Договор аренды жилого помещения без указания срока.';
 const ANALYSIS = JSON.stringify({
@@ -18,6 +21,11 @@ const ANALYSIS = JSON.stringify({
 });
 
 let stack: WebStack;
+const docxFile = (text: string) => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'web-docx-')), 'договор.docx');
+  fs.writeFileSync(file, docxFixture(text));
+  return file;
+};
 beforeAll(async () => {
   stack = await startWebStack('webdocs');
 }, 120_000);
@@ -28,9 +36,7 @@ describe('the documents page', () => {
     const page = await stack.browser.newPage();
     await signUp(page, stack.url, 'docs');
     await page.click('header >> text=Документы');
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'web-docx-')), 'договор.docx');
-    fs.writeFileSync(file, docxFixture('Договор аренды. Арендатор: Петров Иван Сергеевич, телефон +7 903 123-45-67.'));
-    await page.setInputFiles('input[type=file]', file);
+    await page.setInputFiles('input[type=file]', docxFile('Договор аренды. Арендатор: Петров Иван Сергеевич, телефон +7 903 123-45-67.'));
     const row = page.locator('tr[data-document-id]').first();
     await row.waitFor();
     await page.waitForSelector('tr[data-status=ready]', { timeout: 60_000 });
@@ -55,4 +61,46 @@ describe('the documents page', () => {
     expect(shown).toContain(SUMMARY);
     await page.close();
   }, 120_000);
+
+  it('uploads and downloads with a token the server refused (renewed on the way), and says when a proxy refuses an upload', async () => {
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'docs-session');
+    await page.click('header >> text=Документы');
+    await page.route('**/api/documents', (route) => (route.request().method() === 'POST'
+      ? route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' })
+      : route.fallback()));
+    await page.setInputFiles('input[type=file]', docxFile('Договор займа.'));
+    await page.waitForSelector('[role=alert]:has-text("договор.docx")');
+    expect(await page.locator('p.progress').count()).toBe(0);
+
+    await page.unroute('**/api/documents');
+    await refuseOnce(page, apiCall('POST', '/api/documents'), 401);
+    await page.setInputFiles('input[type=file]', docxFile('Договор займа.'));
+    const row = page.locator('tr[data-document-id]').first();
+    await row.waitFor();
+    await row.locator('a').click();
+    await refuseOnce(page, apiCall('GET', '/download'), 401);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:text("Скачать")')]);
+    expect(download.suggestedFilename()).toBe('договор.docx');
+    await page.close();
+  }, 60_000);
+
+  it('reloads once by itself when the page\'s code is gone after a deploy, then offers a reload under the header', async () => {
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'deploy');
+    const gone = /\/assets\/Documents-[^/]+\.js$/;
+    await page.route(gone, (route) => route.fulfill({ status: 404, body: 'Not Found' }));
+    let loads = 0;
+    page.on('load', () => loads++);
+    await page.click('header >> text=Документы');
+    const failed = page.locator('main [role=alert]');
+    await failed.waitFor();
+    expect(await failed.textContent()).toContain('Страницу не удалось загрузить');
+    expect(loads).toBe(1);
+    expect(await page.locator('header').isVisible()).toBe(true);
+    await page.unroute(gone);
+    await failed.locator('button').click();
+    await page.waitForSelector('h1:text("Документы")');
+    await page.close();
+  }, 60_000);
 });

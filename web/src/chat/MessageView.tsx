@@ -1,7 +1,8 @@
 /**
  * One message of the conversation: its text as markdown, and what can be done with it. A reply
  * in flight says so and can be stopped; a stopped one keeps its partial answer, says it was
- * stopped and can be asked again, as a failed one can.
+ * stopped and can be asked again, as a failed one can (a reply: a failed question has no Retry
+ * of its own, and one that was never masked has no text to ask again).
  */
 import { Markdown } from '../components/Markdown';
 import { useT } from '../lib/i18n';
@@ -10,6 +11,8 @@ import { inFlight, type Citation, type Message } from './types';
 export interface MessageActions {
   onStop(id: string): void;
   onRetry(reply: Message): void;
+  /** Whether Retry can ask the reply's question again (its text is known); unset: it can. */
+  canRetry?(reply: Message): boolean;
   onAskLawyer(id: string): void;
   onCite(c: Citation): void;
 }
@@ -26,6 +29,9 @@ export function MessageView({ m, text, values, stopping, reviewRequested, action
   const t = useT();
   const citations = m.meta?.citations ?? [];
   const live = inFlight(m);
+  const retry = m.sender === 'assistant' && (actions.canRetry?.(m) ?? true)
+    ? <button type="button" onClick={() => actions.onRetry(m)}>{t('retry')}</button>
+    : null;
   return (
     <article className={`message ${m.sender}`} data-status={m.status} data-message-id={m.id} {...(m.meta?.stopped ? { 'data-stopped': 'true' } : {})}>
       {m.sender === 'user'
@@ -39,10 +45,10 @@ export function MessageView({ m, text, values, stopping, reviewRequested, action
       )}
       {m.meta?.degraded && <p className="badge warn">{t('degraded')}</p>}
       {m.meta?.stopped && (
-        <p><span className="badge">{t('stopped')}</span> <button type="button" onClick={() => actions.onRetry(m)}>{t('retry')}</button></p>
+        <p><span className="badge">{t('stopped')}</span> {retry}</p>
       )}
       {m.status === 'failed' && (
-        <p className="error">{t('failed')}{m.meta?.error ? `: ${m.meta.error.detail ?? m.meta.error.code}` : ''} <button type="button" onClick={() => actions.onRetry(m)}>{t('retry')}</button></p>
+        <p className="error">{t('failed')}{m.meta?.error ? `: ${m.meta.error.detail ?? m.meta.error.code}` : ''} {retry}</p>
       )}
       {m.sender === 'assistant' && m.status === 'completed' && !m.meta?.stopped && (
         <button type="button" className="link" disabled={reviewRequested} onClick={() => actions.onAskLawyer(m.id)}>

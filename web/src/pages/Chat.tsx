@@ -123,10 +123,17 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     };
   }, [chatId, load]);
 
-  // The owner's own values, once asked for; fetched again as new placeholders arrive.
+  // The owner's own values, once asked for; fetched again as new placeholders arrive. An answer
+  // that arrives after "hide" (or after a newer ask) is dropped: it would show them again.
   const revealing = values !== null;
   useEffect(() => {
-    if (revealing) void api<{ values: Record<string, string> }>(`/api/chats/${chatId}/reveal`).then((r) => setValues(r.values));
+    if (!revealing) return;
+    const asked = new AbortController();
+    api<{ values: Record<string, string> }>(`/api/chats/${chatId}/reveal`, { signal: asked.signal }).then(
+      (r) => !asked.signal.aborted && setValues(r.values),
+      (err: Error) => !asked.signal.aborted && setError(err.message),
+    );
+    return () => asked.abort();
   }, [revealing, chatId, messages.length]);
   useEffect(() => {
     void allPages<{ id: string; title: string }>('/api/documents?status=ready').then(setReadyDocs);
@@ -158,8 +165,12 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
   }, [chatId, join]);
   useSocketEvent<{ chat_id: string; message: Message }>('reply.completed', (p) => {
     if (p.chat_id !== chatId) return;
-    upsert(p.message);
     setLiveNow(settle(liveRef.current, p.message.id));
+    // Every join replays the replies that ended lately: one already shown as ended is no news
+    // (loading for it joins again, which replays it again, for as long as a question is pending).
+    const shown = messagesRef.current.find((m) => m.id === p.message.id);
+    if (shown && !inFlight(shown)) return;
+    upsert(p.message);
     onActivity();
     if (messagesRef.current.some((m) => m.sender === 'user' && m.status === 'pending')) void load();
   }, [chatId]);
@@ -169,7 +180,8 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     setLiveNow(settle(liveRef.current, p.message_id));
   }, [chatId]);
 
-  const send = async (content: string) => {
+  /** Asks `content`; false when it was not taken (the caller may give it back to the composer). */
+  const send = async (content: string): Promise<boolean> => {
     setError(null);
     try {
       const { message, reply } = await api<{ message: Message; reply: Message }>(`/api/chats/${chatId}/messages`, {
@@ -178,8 +190,10 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
       setAttached([]);
       setLiveNow(follow(liveRef.current, reply.id));
       setMessages((list) => appendMissing(list, message, { ...reply, chat_id: chatId, sender: 'assistant' }));
+      return true;
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
+      return false;
     }
   };
 
@@ -188,7 +202,8 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     const content = draft.trim();
     if (!content) return;
     setDraft('');
-    void send(content);
+    // Not taken (a limit, a conflict, no network): the question goes back, unless another is being typed.
+    void send(content).then((taken) => taken || setDraft((typed) => typed || content));
   };
 
   /** Stops a reply; it ends with what has streamed (`reply.completed` says so, or this answer for a queued one). */
@@ -201,9 +216,14 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
         setLiveNow(settle(liveRef.current, id));
       }
     } catch (err) {
-      // 409: it ended meanwhile; the stored message says how.
+      // 409: it ended meanwhile; the stored message says how. Else it may be pressed again.
       if (err instanceof ApiError && err.status === 409) void load();
       else setError(err instanceof ApiError ? err.message : String(err));
+      setStopping((s) => {
+        const rest = new Set(s);
+        rest.delete(id);
+        return rest;
+      });
     }
   };
 
@@ -216,6 +236,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     }
   };
 
+  /** The text of the question a reply answers; empty when it was never masked (the raw text is not kept). */
   const questionOf = (reply: Message) => {
     const i = messages.findIndex((m) => m.id === reply.id);
     return messages.slice(0, i).reverse().find((m) => m.sender === 'user')?.content ?? '';
@@ -233,7 +254,13 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     }
   };
 
-  const actions = { onStop: (id: string) => void stop(id), onRetry: (m: Message) => void send(questionOf(m)), onAskLawyer: (id: string) => void askLawyer(id), onCite: setSource };
+  const actions = {
+    onStop: (id: string) => void stop(id),
+    onRetry: (m: Message) => void send(questionOf(m)),
+    canRetry: (m: Message) => questionOf(m) !== '',
+    onAskLawyer: (id: string) => void askLawyer(id),
+    onCite: setSource,
+  };
 
   return (
     <section className="conversation">

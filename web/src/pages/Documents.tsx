@@ -3,7 +3,7 @@
  * (`document.updated`), and the list with statuses.
  */
 import { useCallback, useEffect, useState, type DragEvent } from 'react';
-import { allPages, getAccessToken } from '../lib/api';
+import { allPages, problemOf, withSession } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link } from '../lib/router';
 import { useSocketEvent } from '../lib/socket';
@@ -24,24 +24,29 @@ export interface DocumentRow {
 /** The later of two states of a document: answers and live events can arrive out of order. */
 export const newer = <T extends DocumentRow>(cur: T | null | undefined, next: T): T => (cur && cur.updated_at > next.updated_at ? cur : next);
 
-/** XHR rather than fetch: only it reports upload progress. */
-function uploadFile(file: File, onProgress: (percent: number) => void): Promise<DocumentRow> {
-  return new Promise((resolve, reject) => {
+/**
+ * XHR rather than fetch: only it reports upload progress. Its answer is made a Response, so the
+ * upload renews an expired session and reads a refusal (JSON or not) as every request does.
+ */
+async function uploadFile(file: File, onProgress: (percent: number) => void): Promise<DocumentRow> {
+  const key = crypto.randomUUID();
+  const res = await withSession((token) => new Promise<Response>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/documents');
-    xhr.setRequestHeader('authorization', `Bearer ${getAccessToken()}`);
-    xhr.setRequestHeader('idempotency-key', crypto.randomUUID());
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('idempotency-key', key);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => {
-      const body = JSON.parse(xhr.responseText || '{}');
-      if (xhr.status === 202) resolve((body as { document: DocumentRow }).document);
-      else reject(new Error(body.detail ?? body.title ?? `HTTP ${xhr.status}`));
+      const retryAfter = xhr.getResponseHeader('retry-after');
+      resolve(new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers: retryAfter ? { 'retry-after': retryAfter } : {} }));
     };
-    xhr.onerror = () => reject(new Error('network error'));
+    xhr.onerror = () => reject(new TypeError('network error'));
     const form = new FormData();
     form.append('file', file, file.name);
     xhr.send(form);
-  });
+  }));
+  if (res.status !== 202) throw await problemOf(res);
+  return ((await res.json()) as { document: DocumentRow }).document;
 }
 
 export function Progress({ doc }: { doc: DocumentRow }) {
