@@ -55,12 +55,25 @@ function emit(deps: IngestDeps, doc: Document): void {
   deps.emitter.to(userRoom(doc.user_id)).emit('document.updated', { document: toPublicDocument(doc) });
 }
 
-/** Moves the version to `stage`; never backwards, never for a superseded or deleted version. */
-async function advance(deps: IngestDeps, t: IngestTarget, stage: keyof typeof STAGE_PERCENT, status: DocumentStatus = 'processing', percent: number = STAGE_PERCENT[stage]): Promise<Document | undefined> {
+type Stage = keyof typeof STAGE_PERCENT;
+/** Where a stage's band ends: the next stage's start (OCR shares extraction's band). */
+const BAND_END: Record<Stage, number> = { extracting: STAGE_PERCENT.masking, ocr: STAGE_PERCENT.masking, masking: STAGE_PERCENT.indexing, indexing: STAGE_PERCENT.ready, ready: STAGE_PERCENT.ready + 1 };
+
+/**
+ * Moves the version to `stage`, never for a superseded or deleted version, and never past a
+ * later stage: a stage run again (a retry, a stalled job taken over) goes on while the version
+ * is still within its band, e.g. an extraction retried after OCR had climbed to 40 %, and the
+ * shown progress keeps the higher percent. A stage whose next one has begun is done.
+ */
+async function advance(deps: IngestDeps, t: IngestTarget, stage: Stage, status: DocumentStatus = 'processing', percent: number = STAGE_PERCENT[stage]): Promise<Document | undefined> {
+  const current = `coalesce((progress->>'percent')::int, 0)`;
   const [doc] = await Document.query()
-    .patch({ status, progress: { stage, percent, version: t.version }, error: null })
+    .patch({
+      status, error: null,
+      progress: Document.raw(`CASE WHEN ${current} > ? THEN progress ELSE ?::jsonb END`, [percent, JSON.stringify({ stage, percent, version: t.version })]),
+    } as Partial<Document>)
     .where({ id: t.document_id, version: t.version }).whereNull('deleted_at').whereNot('status', 'failed')
-    .whereRaw(`coalesce((progress->>'percent')::int, 0) <= ?`, [percent])
+    .whereRaw(`${current} < ?`, [BAND_END[stage]])
     .returning('*') as unknown as Document[];
   if (doc) emit(deps, doc);
   return doc;
