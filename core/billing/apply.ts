@@ -22,7 +22,20 @@ export interface Applied {
   /** Stripe Checkout Sessions of checkouts this closed: the caller expires them once the transaction has committed. */
   expireAtStripe?: string[] | undefined;
   /** Something an operator should see in the logs (ids only, never personal data). */
-  warning?: { message: string; ids: Record<string, string> } | undefined;
+  warning?: { message: string; ids: Record<string, string>; refundDue?: ProviderName } | undefined;
+}
+
+/** Why a payment that succeeded granted nothing. */
+type RefundReason = 'checkout_closed' | 'subscription_canceled' | 'no_subscription';
+
+/**
+ * Money taken that grants nothing: the payment stays on record as it happened, and the audit
+ * entry `billing.refund_due` lists it for the operators until its refund is reported
+ * (docs/operations.md#paymentrefunddue); the caller logs the warning and counts it.
+ */
+async function refundDue(trx: Knex.Transaction, payment: { id: string; provider: ProviderName }, reason: RefundReason, ids: Record<string, string> = {}): Promise<NonNullable<Applied['warning']>> {
+  await audit({ action: 'billing.refund_due', targetType: 'payment', targetId: payment.id, meta: { provider: payment.provider, reason } }, trx);
+  return { message: `a payment granted nothing (${reason}): refund it at the provider`, ids: { payment_id: payment.id, ...ids }, refundDue: payment.provider };
 }
 
 /** Ids of the replaced subscriptions that live at Stripe (those with a Stripe subscription id). */
@@ -39,22 +52,28 @@ type Granted = Pick<Applied, 'cancelAtStripe' | 'expireAtStripe' | 'warning'> & 
  * was paid anyway: it starts nothing, so the plan the user has stays. The payment stays on
  * record and an operator refunds it; a subscription Stripe made for it is cancelled there.
  */
-async function closedCheckoutPaid(trx: Knex.Transaction, sub: { id: string; provider_subscription_id: string | null }, paymentId: string, reported: ProviderPayment): Promise<Granted> {
+async function closedCheckoutPaid(trx: Knex.Transaction, sub: { id: string; provider_subscription_id: string | null }, payment: Payment, reported: ProviderPayment): Promise<Granted> {
   const atStripe = reported.providerSubscriptionId;
   if (atStripe && !sub.provider_subscription_id) await trx('subscriptions').where({ id: sub.id }).update({ provider_subscription_id: atStripe, updated_at: trx.fn.now() });
   return {
     effect: 'checkout closed before it was paid: refund due',
     cancelAtStripe: atStripe ? [sub.id] : undefined,
-    warning: { message: 'a closed checkout was paid: refund the payment', ids: { payment_id: paymentId, subscription_id: sub.id } },
+    warning: await refundDue(trx, payment, 'checkout_closed', { subscription_id: sub.id }),
   };
 }
 
+type Payment = { id: string; provider: ProviderName; subscription_id: string | null; kind: string; user_id: string };
+
 /** Grants the first period, or extends the current one, after a payment succeeded (in `trx`). */
-async function grantPeriod(trx: Knex.Transaction, payment: { id: string; subscription_id: string | null; kind: string; user_id: string }, reported: ProviderPayment): Promise<Granted> {
-  if (!payment.subscription_id) return { effect: 'no subscription' };
-  const sub = await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first();
-  if (!sub) return { effect: 'no subscription' };
-  if (sub.status === 'canceled') return payment.kind === 'initial' ? closedCheckoutPaid(trx, sub, payment.id, reported) : { effect: 'subscription canceled' };
+async function grantPeriod(trx: Knex.Transaction, payment: Payment, reported: ProviderPayment): Promise<Granted> {
+  // Its subscription went with an erased account: nothing to grant.
+  const sub = payment.subscription_id ? await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first() : undefined;
+  if (!sub) return { effect: 'no subscription: refund due', warning: await refundDue(trx, payment, 'no_subscription') };
+  if (sub.status === 'canceled') {
+    if (payment.kind === 'initial') return closedCheckoutPaid(trx, sub, payment, reported);
+    // A renewal charged after its subscription ended (an erasure, or an operator's grant, while it was pending).
+    return { effect: 'subscription canceled: refund due', warning: await refundDue(trx, payment, 'subscription_canceled', { subscription_id: sub.id }) };
+  }
   if (payment.kind === 'initial') {
     if (sub.status !== 'incomplete') return { effect: 'already active' };
     // One paid subscription at a time: the one it replaces ends now, and a Stripe one must be
@@ -147,8 +166,8 @@ export async function stripeRenewal(db: Knex, invoice: { id: string; subscriptio
     if (sub.status === 'canceled') {
       // Stripe billed what we ended: its cancellation at Stripe was missed (or is still queued). Queue it (again).
       return {
-        outcome: 'subscription canceled', cancelAtStripe: [sub.id],
-        warning: { message: 'a charge arrived for a cancelled subscription: cancelling it at Stripe', ids: { subscription_id: sub.id, invoice_id: invoice.id } },
+        outcome: 'subscription canceled: refund due', cancelAtStripe: [sub.id],
+        warning: await refundDue(trx, { id: inserted[0].id, provider: 'stripe' }, 'subscription_canceled', { subscription_id: sub.id, invoice_id: invoice.id }),
       };
     }
     // Only forward: an older invoice arriving late never shortens the period. A later one starts

@@ -122,6 +122,13 @@ export const paymentChanges = new client.Counter({
   registers,
 });
 
+export const paymentRefundsDue = new client.Counter({
+  name: 'payment_refunds_due_total',
+  help: 'Payments that succeeded but granted nothing (a closed checkout paid, a charge after the subscription ended): an operator refunds them at the provider',
+  labelNames: ['provider'] as const,
+  registers,
+});
+
 export const paymentWebhooks = new client.Counter({
   name: 'payment_webhooks_total',
   help: 'Payment webhooks by provider and outcome: accepted (stored), duplicate, ignored (a type not used, or a notification the fetched payment contradicts), rejected (bad signature or source), failed (could not be applied)',

@@ -90,7 +90,8 @@ export interface YooKassaRecordedRequest {
 }
 
 /** The outcome of the next recurring charge: a status, or a cancellation with its reason. */
-export type YooKassaChargeOutcome = 'succeeded' | 'canceled' | { status: 'canceled'; reason: string; party?: string };
+/** `pending`: the bank has not answered yet; the test moves it later. */
+export type YooKassaChargeOutcome = 'succeeded' | 'pending' | 'canceled' | { status: 'canceled'; reason: string; party?: string };
 
 /** A failure for the next API call (any route), queued with `failNext()`. */
 export type YooKassaFault =
@@ -284,7 +285,9 @@ export async function startFakeYooKassa(opts: { shopId?: string; secretKey?: str
     // A charge of a saved method needs no customer: the bank answers at once.
     if (methodId !== undefined && !confirmation) {
       const outcome = chargeQueue.shift() ?? 'succeeded';
-      if (outcome === 'succeeded') {
+      if (outcome === 'pending') {
+        // left as it is
+      } else if (outcome === 'succeeded') {
         if (body.capture === false) toWaitingForCapture(rec);
         else toSucceeded(rec);
       } else {

@@ -366,6 +366,31 @@ describe('YooKassa renewals', () => {
     expect(payments.map((p: any) => [p.kind, p.status])).toEqual([['renewal', 'succeeded'], ['initial', 'succeeded']]);
   });
 
+  it('records a renewal charged after its subscription ended, grants nothing, and flags it for a refund', async () => {
+    const { subscriptionId } = await yooActive('late-renewal');
+    await due(subscriptionId);
+    yookassa.scriptCharge('pending'); // the bank has not answered yet
+    await runJob(rt.t.prefix, 'billing.renew');
+    const renewal = await db()('payments').where({ subscription_id: subscriptionId, kind: 'renewal' }).first();
+    expect(renewal.status).toBe('pending');
+    // Meanwhile the subscription ends, as an operator's plan:grant or the account's erasure ends it.
+    await db()('subscriptions').where({ id: subscriptionId }).update({ status: 'canceled', canceled_at: new Date(), next_charge_at: null });
+    const dueCount = async () => metricValue(await (await fetch(`${rt.url}/metrics`)).text(), 'payment_refunds_due_total', { provider: 'yookassa' });
+    const before = await dueCount();
+    const ended = await subOf(subscriptionId);
+
+    await payYooKassa(rt.url, yookassa, renewal.provider_payment_id);
+    await waitFor('the charge recorded', async () => ((await paymentRow(renewal.id)).status === 'succeeded' ? true : undefined));
+    const after = await subOf(subscriptionId);
+    expect([after.status, after.current_period_end]).toEqual(['canceled', ended.current_period_end]);
+    expect(await auditCount('billing.refund_due', renewal.id)).toBe(1);
+    await waitFor('the refund due counted', async () => ((await dueCount()) === before + 1 ? true : undefined));
+    // Announced again: nothing more.
+    await yookassa.sendNotification(yooHook(rt.url), yookassa.notification(renewal.provider_payment_id));
+    await sleep(500);
+    expect(await auditCount('billing.refund_due', renewal.id)).toBe(1);
+  });
+
   it('takes a renewal YooKassa refuses outright (a saved method gone) as a failed charge: past due and retried, not paid for', async () => {
     const { user, subscriptionId } = await yooActive('refused-renewal');
     await due(subscriptionId);
