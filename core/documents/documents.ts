@@ -174,9 +174,10 @@ export async function destroyDocument(deps: { db: Db; storage: Storage; reviews:
   if (doc.masked_key) await deps.storage.delete(doc.masked_key);
   const cancelled = await deps.db.transaction(async (trx) => {
     const reviews = await cancelReviewsOf(trx, { document_id: documentId }, 'documents.delete');
+    // The registry before the row: maskers lock the registry, then check the document.
+    await destroyRegistry(trx, { type: 'document', id: documentId });
     const gone = await Document.query(trx).deleteById(documentId);
     if (gone) await releaseStorage(trx, doc.user_id, versions.reduce((sum, v) => sum + Number(v.size_bytes), 0));
-    await destroyRegistry(trx, { type: 'document', id: documentId });
     return reviews;
   });
   await announceChanged(deps.reviews, cancelled);

@@ -148,8 +148,10 @@ export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: strin
   const byType: Record<string, number> = {};
   // Found on the CPU pool before the registry is locked; only the numbering runs inside.
   const plans = await planDocumentMasks(extracted.paragraphs.map((p) => p.text));
-  await deps.db.transaction(async (trx) => {
+  const stored = await deps.db.transaction(async (trx) => {
     const registry = await lockRegistry(trx, deps.vault, scope);
+    // Deleted or superseded meanwhile: roll back, or the registry of a destroyed document comes back.
+    if (!(await live(t).transacting(trx).forShare())) throw new Superseded();
     const masked = await applyMaskPlans(plans, registry);
     const paragraphs = extracted.paragraphs.map((p, i) => {
       const m = masked[i]!;
@@ -161,7 +163,12 @@ export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: strin
     await trx('document_texts').insert({ ...t, text, pages: JSON.stringify(pages) }).onConflict(['document_id', 'version']).merge();
     const count = Object.values(byType).reduce((a, b) => a + b, 0);
     await Document.query(trx).patch({ pii: { count, by_type: byType }, pages: extracted.pages }).where({ id: t.document_id, version: t.version });
+    return true;
+  }).catch((err: unknown) => {
+    if (err instanceof Superseded) return false;
+    throw err;
   });
+  if (!stored) return { skipped: 'superseded or deleted while masking' };
   return { pii: Object.values(byType).reduce((a, b) => a + b, 0) };
 }
 

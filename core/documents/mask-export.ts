@@ -70,7 +70,8 @@ export async function runMaskExport(deps: MaskExportDeps, t: IngestTarget): Prom
   const doc = await queuedExport(t);
   if (!doc) return { skipped: 'superseded, deleted or done' };
   const docx = doc.mime_type === DOC_TYPES.docx.mime;
-  const plain = docx ? await maskedDocx(deps, doc, t.version) : await maskedText(deps.db, t);
+  const plain = docx ? await maskedDocx(deps, doc, t) : await maskedText(deps.db, t);
+  if (!plain) return { skipped: 'superseded or deleted while masking' };
 
   const storageKey = `documents/${doc.id}/masked-${randomUUID()}`;
   const key = newDataKey();
@@ -97,9 +98,18 @@ export async function runMaskExport(deps: MaskExportDeps, t: IngestTarget): Prom
   return { bytes: plain.length };
 }
 
-/** The DOCX rewritten in place; values only in headers or metadata join the registry. */
-async function maskedDocx(deps: MaskExportDeps, doc: Document, version: number): Promise<Buffer> {
-  const opened = await openVersion(deps, doc, version);
+/** Rolls back a registry lock whose document went meanwhile. */
+class Gone extends Error {}
+
+/**
+ * The DOCX rewritten in place; values only in headers or metadata join the registry. Undefined
+ * when the export was superseded or its document deleted meanwhile: locking the registry of a
+ * destroyed document would create it again, holding values of a document that is gone, so the
+ * document is checked under the registry's lock (the order destroyDocument takes them in) and
+ * the transaction rolled back without it.
+ */
+async function maskedDocx(deps: MaskExportDeps, doc: Document, t: IngestTarget): Promise<Buffer | undefined> {
+  const opened = await openVersion(deps, doc, t.version);
   const parts: Buffer[] = [];
   for await (const piece of opened.bytes) parts.push(piece);
   const original = Buffer.concat(parts);
@@ -118,12 +128,16 @@ async function maskedDocx(deps: MaskExportDeps, doc: Document, version: number):
   const plans = new Map<string, MaskPlan>([...texts].map((value, i) => [value, planned[i]!]));
   return deps.db.transaction(async (trx) => {
     const registry = await lockRegistry(trx, deps.vault, scope);
+    if (!(await queuedExport(t).transacting(trx).forShare())) throw new Gone();
     const result = maskDocx(original, {
       text: (value) => applyMaskPlan(plans.get(value) ?? planDocumentMask(value), registry).masked,
       person: (name) => registry.placeholder('PERSON', name),
     });
     await saveRegistry(trx, scope, registry);
     return result;
+  }).catch((err: unknown) => {
+    if (err instanceof Gone) return undefined;
+    throw err;
   });
 }
 
