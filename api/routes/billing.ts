@@ -40,6 +40,7 @@ const limitsSchema = z.object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, z.num
 const planSchema = z.object({ code: z.string(), name: z.string(), price: z.object({ amount: z.number().int(), currency: z.string() }), interval: z.string(), limits: limitsSchema });
 const subscriptionSchema = z.object({
   id: z.uuid(), plan_code: z.string(), status: z.enum(['incomplete', 'active', 'past_due', 'canceled']), provider: z.string(),
+  price: z.object({ amount: z.number().int(), currency: z.string() }).describe('What each period costs: the plan\'s price when it was bought (a later price change applies to new checkouts only)'),
   current_period_end: isoDate.nullable(), cancel_at_period_end: z.boolean(),
 });
 const meSchema = z.object({
@@ -76,7 +77,7 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
         price: z.strictObject({ amount: z.number().int().min(0).max(100_000_000), currency: z.enum(['RUB', 'USD', 'EUR']).optional() }).optional(),
         limits: z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => [k, z.number().int().min(0).max(10_000_000).optional()]))).optional(),
       }),
-      responses: { 200: { description: 'The plan', schema: planSchema }, 404: { description: 'No such plan' }, 422: { description: 'Invalid body' } },
+      responses: { 200: { description: 'The plan; a new price applies to new checkouts, subscriptions keep theirs', schema: planSchema }, 404: { description: 'No such plan' }, 422: { description: 'Invalid body; a price other than 0 for `free`, or under 100 (1.00) for a paid plan' } },
       async handler(ctx, { params, body }) {
         ctx.body = toPublicPlan(await updatePlan(deps.db, ctx.state.user.id, params.code, body));
       },
@@ -100,7 +101,7 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
             status: made.kind === 'opened' ? 201 : 200,
             body: {
               // Incomplete until the provider reports the payment.
-              subscription: { id: made.subscriptionId, plan_code: made.planCode, status: 'incomplete' as const, provider: body.provider, current_period_end: null, cancel_at_period_end: false },
+              subscription: { id: made.subscriptionId, plan_code: made.planCode, status: 'incomplete' as const, provider: body.provider, price: made.price, current_period_end: null, cancel_at_period_end: false },
               payment: { id: made.paymentId, status: 'pending', confirmation_url: made.confirmationUrl },
             },
           };

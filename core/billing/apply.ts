@@ -26,7 +26,24 @@ export interface Applied {
 }
 
 /** Why a payment that succeeded granted nothing. */
-type RefundReason = 'checkout_closed' | 'subscription_canceled' | 'no_subscription';
+type RefundReason = 'checkout_closed' | 'subscription_canceled' | 'no_subscription' | 'charge_given_up';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A provider's payment that names our row (YooKassa's metadata) which never learnt its id: the
+ * charge call went unanswered. The row takes the id (under its lock), so what is reported
+ * applies to it; `linked` tells a row we had given up on (`none-…`, canceled) from a pending one.
+ */
+async function linkUnanswered(trx: Knex.Transaction, provider: ProviderName, reported: ProviderPayment) {
+  const ours = reported.ourPaymentId;
+  if (!ours || !UUID.test(ours)) return undefined;
+  const row = await trx('payments').where({ id: ours, provider })
+    .where((q) => q.whereNull('provider_payment_id').orWhere('provider_payment_id', `none-${ours}`)).forUpdate().first();
+  if (!row) return undefined;
+  await trx('payments').where({ id: row.id }).update({ provider_payment_id: reported.providerPaymentId, updated_at: trx.fn.now() });
+  return { ...row, provider_payment_id: reported.providerPaymentId, linked: true };
+}
 
 /**
  * Money taken that grants nothing: the payment stays on record as it happened, and the audit
@@ -124,9 +141,15 @@ async function renewalFailed(trx: Knex.Transaction, subscriptionId: string | nul
  */
 export async function settlePayment(db: Knex, provider: ProviderName, reported: ProviderPayment): Promise<Applied> {
   const applied = await db.transaction(async (trx): Promise<Applied & { moved?: boolean }> => {
-    const payment = await trx('payments').where({ provider, provider_payment_id: reported.providerPaymentId }).forUpdate().first();
+    const payment = await trx('payments').where({ provider, provider_payment_id: reported.providerPaymentId }).forUpdate().first()
+      ?? await linkUnanswered(trx, provider, reported);
     if (!payment) return { outcome: 'unknown payment' };
     const from = payment.status as PaymentStatus;
+    if (payment.linked && from === 'canceled' && reported.status === 'succeeded') {
+      // A charge we had given up on went through after all (its answer lost, its key expired).
+      const warning = await refundDue(trx, payment, 'charge_given_up');
+      return { outcome: 'canceled -> succeeded at the provider: refund due', warning };
+    }
     if (!paymentMoves(from, reported.status)) return { outcome: `stays ${from}` };
     await trx('payments').where({ id: payment.id }).update({
       status: reported.status, updated_at: trx.fn.now(),

@@ -21,10 +21,14 @@ export interface PlanRow {
   limits: Limits;
 }
 
+/** An amount in minor units (kopecks, cents) and its currency. */
+export interface Price { amount: number; currency: string }
+export const priceOf = (row: { price_minor: number | string; currency: string }): Price => ({ amount: Number(row.price_minor), currency: row.currency });
+
 export const toPublicPlan = (p: PlanRow) => ({
   code: p.code,
   name: p.name,
-  price: { amount: p.price_minor, currency: p.currency },
+  price: priceOf(p),
   interval: p.period,
   limits: p.limits,
 });
@@ -43,7 +47,7 @@ export const LIVE_STATUSES = ['active', 'past_due'];
 
 export interface UserPlan {
   plan: PlanRow;
-  subscription: Record<string, unknown> & { id: string; current_period_start: Date | null; current_period_end: Date | null } | null;
+  subscription: Record<string, unknown> & { id: string; price_minor: number; currency: string; current_period_start: Date | null; current_period_end: Date | null } | null;
   /** Where the current period of per-period limits started and ends. */
   period: { start: Date; end: Date };
 }
@@ -72,11 +76,22 @@ export interface PlanChange {
   limits?: Partial<Limits> | undefined;
 }
 
-/** An admin's change to a plan, audited with what it was, in one transaction. */
+/** The smallest charge both providers take (YooKassa 1 RUB, Stripe 0.50 USD/EUR), in minor units. */
+export const MIN_PRICE_MINOR = 100;
+
+/**
+ * An admin's change to a plan, audited with what it was, in one transaction. A new price
+ * applies to new checkouts: subscriptions keep the price they were bought at. `free` stays
+ * free, and a paid plan costs at least what the providers charge: at 0 it could not be
+ * bought, and its renewals would be refused.
+ */
 export async function updatePlan(db: Knex, actorId: string, code: string, change: PlanChange): Promise<PlanRow> {
   return db.transaction(async (trx) => {
     const before = (await trx('plans').where({ code }).forUpdate().first()) as PlanRow | undefined;
     if (!before) throw domainErrors.notFound('no such plan');
+    const amount = change.price?.amount;
+    if (amount !== undefined && code === 'free' && amount !== 0) throw domainErrors.invalid('the free plan stays free: its price is 0');
+    if (amount !== undefined && code !== 'free' && amount < MIN_PRICE_MINOR) throw domainErrors.invalid(`a paid plan costs at least ${MIN_PRICE_MINOR} minor units (1.00), the smallest charge the payment providers take`);
     const [after] = await trx('plans').where({ code }).update({
       ...(change.name ? { name: change.name } : {}),
       ...(change.price ? { price_minor: change.price.amount, currency: change.price.currency ?? before.currency } : {}),

@@ -11,6 +11,8 @@ export interface ProviderPayment {
   paymentMethodId?: string | undefined;
   /** Stripe: the subscription the Checkout Session created. */
   providerSubscriptionId?: string | undefined;
+  /** YooKassa: our payment row, as its metadata names it (a charge whose answer we never got). */
+  ourPaymentId?: string | undefined;
 }
 
 export interface NewPayment {

@@ -3,7 +3,8 @@
  * saved payment method is charged. The renewal payment row is made first, under the
  * subscription's lock, and its id is the `Idempotence-Key`: a crash between the charge and
  * recording it leads the next run to repeat the call with the same key, and YooKassa answers
- * with the same payment, never a second charge. Stripe renews on its own side.
+ * with the same payment, never a second charge; for a day only, as YooKassa keeps a key's result
+ * for 24 hours. Stripe renews on its own side.
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../log.js';
@@ -17,6 +18,8 @@ export interface Charger {
 }
 
 const BATCH = 50;
+/** YooKassa keeps an `Idempotence-Key`'s result for 24 hours; a pending call is not repeated past this. */
+const KEY_KEPT_HOURS = 23;
 
 export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; firstPollSeconds: number; log: Logger }): Promise<{ charged: number; users: string[] }> {
   const { db } = deps;
@@ -24,13 +27,15 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
   const due = await db('subscriptions as s').join('plans as p', 'p.id', 's.plan_id')
     .where({ 's.provider': 'yookassa', 's.cancel_at_period_end': false }).whereIn('s.status', LIVE_STATUSES)
     .where('s.next_charge_at', '<=', db.fn.now()).limit(BATCH)
-    .select('s.id', 's.user_id', 's.payment_method_id', 'p.price_minor', 'p.currency', 'p.name');
+    // The subscription's own price: a plan's later price change applies to new checkouts only.
+    .select('s.id', 's.user_id', 's.payment_method_id', 's.price_minor', 's.currency', 'p.name');
   const users: string[] = [];
   for (const sub of due) {
     const payment = await db.transaction(async (trx) => {
       const locked = await trx('subscriptions').where({ id: sub.id }).whereIn('status', LIVE_STATUSES).where('next_charge_at', '<=', trx.fn.now()).forUpdate().first('id');
       if (!locked) return undefined;
-      const open = await trx('payments').where({ subscription_id: sub.id, kind: 'renewal' }).whereIn('status', ['pending', 'waiting_for_capture']).first();
+      const open = await trx('payments').where({ subscription_id: sub.id, kind: 'renewal' }).whereIn('status', ['pending', 'waiting_for_capture'])
+        .first('*', trx.raw(`created_at < now() - make_interval(hours => ?) AS key_expiring`, [KEY_KEPT_HOURS]));
       if (open) return open;
       const [row] = await trx('payments').insert({
         user_id: sub.user_id, subscription_id: sub.id, provider: 'yookassa', kind: 'renewal', amount_minor: sub.price_minor, currency: sub.currency,
@@ -39,6 +44,18 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       return row;
     });
     if (!payment) continue;
+    // YooKassa has it (pending at the bank): the reconcile job and its webhooks settle it; a call
+    // now would only repeat the key, and once the key has expired it would charge again.
+    if (payment.provider_payment_id) continue;
+    if (payment.key_expiring) {
+      // Unanswered for a day: the key is about to be forgotten and a repeat could charge twice.
+      // The charge counts as failed (dunning retries with a new key); should it have gone
+      // through, its notification names this row and flags it for a refund (apply.ts).
+      deps.log.warn({ subscription_id: sub.id, payment_id: payment.id }, 'renewal unanswered for a day: counted as failed');
+      await chargeFailed(db, payment.id);
+      users.push(sub.user_id);
+      continue;
+    }
     try {
       if (!sub.payment_method_id) throw new Error('no saved payment method');
       const charged = await deps.yookassa.chargeSaved({
@@ -55,13 +72,18 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       // it changes nothing, so the charge counts as failed and dunning starts.
       deps.log.warn({ subscription_id: sub.id, payment_id: payment.id, err: (err as Error).message }, 'renewal not charged');
       if (!sub.payment_method_id || err instanceof YooKassaRefused) {
-        await db('payments').where({ id: payment.id }).update({ provider_payment_id: `none-${payment.id}` });
-        await settlePayment(db, 'yookassa', { providerPaymentId: `none-${payment.id}`, status: 'canceled' });
+        await chargeFailed(db, payment.id);
         users.push(sub.user_id);
       }
     }
   }
   return { charged: users.length, users };
+}
+
+/** A renewal charge that YooKassa never made (as far as we know): canceled, so dunning starts. */
+async function chargeFailed(db: Knex, paymentId: string): Promise<void> {
+  await db('payments').where({ id: paymentId }).update({ provider_payment_id: `none-${paymentId}` });
+  await settlePayment(db, 'yookassa', { providerPaymentId: `none-${paymentId}`, status: 'canceled' });
 }
 
 /** Ends subscriptions whose period is over and that were not to renew (cancelled by the user, or granted by an operator). */

@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { settlePayment } from './apply.js';
 import { closeCheckouts, OPEN_PAYMENT_STATUSES } from './checkouts.js';
 import { afterSettle, expireStripeCheckouts } from './effects.js';
-import { LIVE_STATUSES, planByCode, type PlanRow } from './plans.js';
+import { LIVE_STATUSES, planByCode, type PlanRow, type Price } from './plans.js';
 import type { PaymentProvider, ProviderName } from './provider.js';
 import { createStripe, type StripeConfig, type StripeProvider } from './stripe.js';
 import { createYooKassa, type YooKassaConfig } from './yookassa.js';
@@ -45,7 +45,7 @@ export interface SubscribeDeps {
 
 /** What asking for a plan did: a new checkout, the open one given back, or the plan resumed (nothing to pay). */
 export type Subscribed =
-  | { kind: 'opened' | 'reopened'; subscriptionId: string; paymentId: string; planCode: string; confirmationUrl: string | null }
+  | { kind: 'opened' | 'reopened'; subscriptionId: string; paymentId: string; planCode: string; price: Price; confirmationUrl: string | null }
   | { kind: 'resumed'; subscriptionId: string };
 
 /**
@@ -57,7 +57,7 @@ const OPENING_SECONDS = 60;
 const MAX_STEPS = 4;
 
 interface LiveRow { id: string; plan_id: string; cancel_at_period_end: boolean; provider: string; provider_subscription_id: string | null }
-interface OpenRow { subscription_id: string; payment_id: string; provider_payment_id: string | null; confirmation_url: string | null; opening: boolean }
+interface OpenRow { subscription_id: string; payment_id: string; provider_payment_id: string | null; confirmation_url: string | null; price_minor: number; currency: string; opening: boolean }
 
 type Step =
   | { kind: 'resume'; live: LiveRow }
@@ -85,7 +85,8 @@ export async function subscribe(deps: SubscribeDeps, userId: string, input: Subs
     if (next.kind === 'reopen') {
       const reported = await provider.fetch(next.open.provider_payment_id);
       if (OPEN_PAYMENT_STATUSES.includes(reported.status)) {
-        return { kind: 'reopened', subscriptionId: next.open.subscription_id, paymentId: next.open.payment_id, planCode: plan.code, confirmationUrl: next.open.confirmation_url };
+        const { open: o } = next;
+        return { kind: 'reopened', subscriptionId: o.subscription_id, paymentId: o.payment_id, planCode: plan.code, price: { amount: o.price_minor, currency: o.currency }, confirmationUrl: o.confirmation_url };
       }
       // Paid or expired since, its event not applied yet: applied now (a Stripe subscription it
       // replaces is cancelled by the reconciliation's sweep), then decided again.
@@ -111,14 +112,15 @@ async function decide(deps: SubscribeDeps, userId: string, plan: PlanRow, provid
     const same: OpenRow | undefined = await trx('subscriptions as s').join('payments as p', 'p.subscription_id', 's.id')
       .where({ 's.user_id': userId, 's.status': 'incomplete', 's.plan_id': plan.id, 's.provider': provider, 'p.kind': 'initial' })
       .whereIn('p.status', OPEN_PAYMENT_STATUSES).orderBy('p.created_at', 'desc')
-      .first('s.id as subscription_id', 'p.id as payment_id', 'p.provider_payment_id', 'p.confirmation_url',
+      .first('s.id as subscription_id', 'p.id as payment_id', 'p.provider_payment_id', 'p.confirmation_url', 's.price_minor', 's.currency',
         trx.raw('p.created_at > now() - make_interval(secs => ?) AS opening', [OPENING_SECONDS]));
     if (same?.provider_payment_id) return { kind: 'reopen', open: { ...same, provider_payment_id: same.provider_payment_id } };
     if (same?.opening) return { kind: 'wait', paymentId: same.payment_id };
     const expireAtStripe = await closeCheckouts(trx, userId, 'another checkout was opened');
     const subscriptionId = randomUUID();
     const paymentId = randomUUID();
-    await trx('subscriptions').insert({ id: subscriptionId, user_id: userId, plan_id: plan.id, provider });
+    // The price is the plan's now, for good: renewals charge it (migrations/20270105000022_subscription_price.ts).
+    await trx('subscriptions').insert({ id: subscriptionId, user_id: userId, plan_id: plan.id, provider, price_minor: plan.price_minor, currency: plan.currency });
     await trx('payments').insert({
       id: paymentId, user_id: userId, subscription_id: subscriptionId, provider, kind: 'initial',
       amount_minor: plan.price_minor, currency: plan.currency,
@@ -156,7 +158,7 @@ async function open(deps: SubscribeDeps, provider: PaymentProvider, plan: PlanRo
   await deps.db('payments').where({ id: paymentId }).update({
     provider_payment_id: created.providerPaymentId, confirmation_url: created.confirmationUrl ?? null, updated_at: deps.db.fn.now(),
   });
-  return { kind: 'opened', subscriptionId, paymentId, planCode: plan.code, confirmationUrl: created.confirmationUrl ?? null };
+  return { kind: 'opened', subscriptionId, paymentId, planCode: plan.code, price: { amount: plan.price_minor, currency: plan.currency }, confirmationUrl: created.confirmationUrl ?? null };
 }
 
 /** The plan the user is on, cancelled at its period's end, goes on: nothing is charged now; Stripe is told, YooKassa renewals are due again. */
@@ -221,7 +223,7 @@ export async function grantPlan(db: Knex, email: string, planCode: string, days:
     await trx('subscriptions').where({ user_id: user.id }).whereIn('status', LIVE_STATUSES)
       .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() });
     const [sub] = await trx('subscriptions').insert({
-      user_id: user.id, plan_id: plan.id, provider: 'manual', status: 'active',
+      user_id: user.id, plan_id: plan.id, provider: 'manual', status: 'active', price_minor: plan.price_minor, currency: plan.currency,
       current_period_start: trx.fn.now(), current_period_end: trx.raw(`now() + make_interval(days => ?)`, [days]),
     }).returning(['id', 'current_period_end']);
     await audit({ action: 'billing.plan_granted', targetType: 'subscription', targetId: sub.id, meta: { user_id: user.id, plan: plan.code, days, via: 'cli' } }, trx);

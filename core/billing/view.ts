@@ -1,6 +1,6 @@
 /** What a user sees of their billing: `GET /api/subscriptions/me`, and their payments. */
 import type { Knex } from 'knex';
-import { toPublicPlan, userPlan } from './plans.js';
+import { priceOf, toPublicPlan, userPlan } from './plans.js';
 import { usageOf } from './quotas.js';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -17,6 +17,7 @@ export async function subscriptionOf(db: Knex, userId: string) {
       plan_code: plan.code,
       status: subscription.status as string,
       provider: subscription.provider as string,
+      price: priceOf(subscription),
       current_period_end: iso(subscription.current_period_end),
       cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
     },

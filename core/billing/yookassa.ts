@@ -91,6 +91,7 @@ export function createYooKassa(config: YooKassaConfig): YooKassaProvider {
     status: p.status,
     confirmationUrl: p.confirmation?.confirmation_url,
     paymentMethodId: p.payment_method?.saved ? p.payment_method.id : undefined,
+    ourPaymentId: p.metadata?.payment_id,
   });
 
   return {

@@ -134,6 +134,10 @@ export interface FakeYooKassa {
   sendNotification(targetUrl: string, notification: YooKassaNotification | YooKassaRefundNotification | object): Promise<{ status: number; body: string }>;
   /** Queues failures for the next API calls, in order. */
   failNext(...faults: YooKassaFault[]): void;
+  /** The payments whose `metadata.payment_id` is `ours` (a copy each), oldest first. */
+  paymentsOf(ours: string): YooKassaPayment[];
+  /** A day has passed: YooKassa keeps a key's result for 24 hours, so a key sent again now makes a new payment. */
+  forgetIdempotenceKeys(): void;
   close(): Promise<void>;
 }
 
@@ -495,6 +499,8 @@ export async function startFakeYooKassa(opts: { shopId?: string; secretKey?: str
     failNext(...more) {
       faults.push(...more);
     },
+    paymentsOf: (ours) => [...payments.values()].filter((r) => r.payment.metadata?.payment_id === ours).map((r) => clone(r.payment)),
+    forgetIdempotenceKeys: () => idempotent.clear(),
     close: () => closeServer(server),
   };
 }

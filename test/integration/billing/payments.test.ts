@@ -366,6 +366,77 @@ describe('YooKassa renewals', () => {
     expect(payments.map((p: any) => [p.kind, p.status])).toEqual([['renewal', 'succeeded'], ['initial', 'succeeded']]);
   });
 
+  it('renews at the price the subscriber bought at after an admin raises the plan; new checkouts pay the new one', async () => {
+    const { user, subscriptionId } = await yooActive('price-kept');
+    const admin = await account(rt.url, 'admin');
+    const setPrice = (amount: number) => request(rt.url, 'PUT', '/api/admin/plans/pro', { token: admin.token, json: { price: { amount } } });
+    const old = (await me(rt.url, user.token)).subscription.price;
+    expect(old).toEqual({ amount: 199000, currency: 'RUB' });
+    expect((await setPrice(249000)).status).toBe(200);
+    try {
+      await due(subscriptionId);
+      await runJob(rt.t.prefix, 'billing.renew');
+      const charge = yookassa.requests.filter((r) => r.method === 'POST' && (r.body as any)?.payment_method_id).at(-1)!;
+      expect((charge.body as any).amount).toEqual({ value: '1990.00', currency: 'RUB' });
+      const payments = (await request(rt.url, 'GET', '/api/payments', { token: user.token })).body.items;
+      expect(payments.map((p: any) => [p.kind, p.status, p.amount.amount])).toEqual([['renewal', 'succeeded', 199000], ['initial', 'succeeded', 199000]]);
+      expect((await me(rt.url, user.token)).subscription.price).toEqual(old);
+
+      const newcomer = await registerUser(rt.url, 'price-new');
+      const { res } = await yooSubscribe(newcomer.token);
+      expect(res.body.subscription.price).toEqual({ amount: 249000, currency: 'RUB' });
+      const created = yookassa.requests.filter((r) => r.method === 'POST' && (r.body as any)?.confirmation).at(-1)!;
+      expect((created.body as any).amount).toEqual({ value: '2490.00', currency: 'RUB' });
+    } finally {
+      expect((await setPrice(199000)).status).toBe(200);
+    }
+  });
+
+  it('repeats an unanswered renewal charge with the same key within the day: one charge, the period extended once', async () => {
+    const { subscriptionId } = await yooActive('lost-answer');
+    const before = await subOf(subscriptionId);
+    await due(subscriptionId);
+    yookassa.failNext({ kind: 'drop' });
+    await runJob(rt.t.prefix, 'billing.renew');
+    const renewal = await db()('payments').where({ subscription_id: subscriptionId, kind: 'renewal' }).first();
+    expect(renewal.provider_payment_id).toBeNull();
+    await runJob(rt.t.prefix, 'billing.renew');
+    const [charged, ...more] = yookassa.paymentsOf(renewal.id);
+    expect(more).toHaveLength(0);
+    expect(yookassa.requests.filter((r) => r.idempotenceKey === `payment-${renewal.id}`).map((r) => r.replayed)).toEqual([false, true]);
+    expect(await paymentRow(renewal.id)).toMatchObject({ provider_payment_id: charged!.id, status: 'succeeded' });
+    expect(new Date((await subOf(subscriptionId)).current_period_start).getTime()).toBe(new Date(before.current_period_end).getTime());
+  });
+
+  it('never repeats a renewal charge unanswered for a day (its key expired): counted as failed, and flagged for a refund when it went through', async () => {
+    const { subscriptionId } = await yooActive('unanswered-renewal');
+    await due(subscriptionId);
+    yookassa.failNext({ kind: 'drop' }); // YooKassa charges the card, and the answer is lost
+    await runJob(rt.t.prefix, 'billing.renew');
+    const renewal = await db()('payments').where({ subscription_id: subscriptionId, kind: 'renewal' }).first();
+    expect([renewal.status, renewal.provider_payment_id]).toEqual(['pending', null]);
+    const [charged] = yookassa.paymentsOf(renewal.id);
+    expect(charged?.status).toBe('succeeded');
+
+    // A day on, YooKassa has forgotten the key: the same call would be a second charge.
+    await db()('payments').where({ id: renewal.id }).update({ created_at: new Date(Date.now() - 25 * 3_600_000) });
+    yookassa.forgetIdempotenceKeys();
+    const created = yookassa.paymentsCreated;
+    await runJob(rt.t.prefix, 'billing.renew');
+    expect(yookassa.paymentsCreated).toBe(created);
+    expect(yookassa.paymentsOf(renewal.id)).toHaveLength(1);
+    expect((await paymentRow(renewal.id)).status).toBe('canceled');
+    expect((await subOf(subscriptionId)).status).toBe('past_due');
+
+    // The lost charge is announced: it names our row, which is flagged for a refund, once.
+    await yookassa.sendNotification(yooHook(rt.url), yookassa.notification(charged!.id));
+    await waitFor('the refund due', async () => ((await auditCount('billing.refund_due', renewal.id)) === 1 || undefined));
+    expect(await paymentRow(renewal.id)).toMatchObject({ provider_payment_id: charged!.id, status: 'canceled' });
+    await yookassa.sendNotification(yooHook(rt.url), yookassa.notification(charged!.id));
+    await sleep(500);
+    expect(await auditCount('billing.refund_due', renewal.id)).toBe(1);
+  });
+
   it('records a renewal charged after its subscription ended, grants nothing, and flags it for a refund', async () => {
     const { subscriptionId } = await yooActive('late-renewal');
     await due(subscriptionId);

@@ -78,6 +78,12 @@ describe('plans and subscriptions without providers', () => {
     expect((await request(rt.url, 'PUT', '/api/admin/plans/pro', { token: user.token, json: { name: 'X' } })).status).toBe(403);
     expect((await request(rt.url, 'PUT', '/api/admin/plans/pro', { token: admin.token, json: { limits: { messages_per_day: -1 } } })).status).toBe(422);
     expect((await request(rt.url, 'PUT', '/api/admin/plans/platinum', { token: admin.token, json: { name: 'X' } })).status).toBe(404);
+    // Free stays free; a paid plan at 0 could not be bought and its renewals would be refused.
+    for (const [code, amount] of [['free', 9900], ['pro', 0], ['pro', 99]] as const) {
+      const refused = await request(rt.url, 'PUT', `/api/admin/plans/${code}`, { token: admin.token, json: { price: { amount } } });
+      expect([refused.status, refused.body.code], `${code} at ${amount}`).toEqual([422, 'validation_failed']);
+    }
+    expect((await request(rt.url, 'GET', '/api/plans')).body.items.map((p: any) => [p.code, p.price.amount])).toEqual([['free', 0], ['pro', 199000], ['business', 990000]]);
     const res = await request(rt.url, 'PUT', '/api/admin/plans/pro', { token: admin.token, json: { price: { amount: 249000 }, limits: { reviews_per_month: 7 } } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ code: 'pro', price: { amount: 249000, currency: 'RUB' }, limits: { reviews_per_month: 7, messages_per_day: 300 } });

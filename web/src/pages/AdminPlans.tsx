@@ -19,6 +19,8 @@ function PlanForm({ plan, onSaved }: { plan: Plan; onSaved(p: Plan): void }) {
   const [name, setName] = useState(plan.name);
   // The price is typed in roubles (or dollars, euros) and sent in minor units.
   const [price, setPrice] = useState(String(plan.price.amount / 100));
+  // The server keeps `free` at 0 and a paid plan at 1.00 or more.
+  const free = plan.code === 'free';
   const [currency, setCurrency] = useState(plan.price.currency);
   const [limits, setLimits] = useState<Record<string, string>>(Object.fromEntries(LIMIT_KEYS.map((k) => [k, String(plan.limits[k])])));
   const [state, setState] = useState<{ busy?: boolean; saved?: boolean; error?: string }>({});
@@ -48,13 +50,14 @@ function PlanForm({ plan, onSaved }: { plan: Plan; onSaved(p: Plan): void }) {
       <h2>{plan.name} <code className="muted">{plan.code}</code></h2>
       <label>{t('admin_planName')} <input name="name" value={name} required maxLength={100} onChange={(e) => setName(e.target.value)} /></label>
       <div className="row">
-        <label>{t('admin_price')}, {t(`admin_interval_${plan.interval}`)} <input name="price" type="number" min={0} step={0.01} required value={price} onChange={(e) => setPrice(e.target.value)} /></label>
+        <label>{t('admin_price')}, {t(`admin_interval_${plan.interval}`)} <input name="price" type="number" min={free ? 0 : 1} max={free ? 0 : undefined} step={0.01} required readOnly={free} value={price} onChange={(e) => setPrice(e.target.value)} /></label>
         <label>{t('admin_currency')}
           <select name="currency" value={currency} onChange={(e) => setCurrency(e.target.value)}>
             {CURRENCIES.map((c) => <option key={c}>{c}</option>)}
           </select>
         </label>
       </div>
+      {!free && <p className="muted">{t('admin_priceHint')}</p>}
       {LIMIT_KEYS.map((k) => (
         <label key={k}>{t(`admin_limit_${k}`)} <input name={k} type="number" min={0} step={1} required value={limits[k]} onChange={(e) => setLimits({ ...limits, [k]: e.target.value })} /></label>
       ))}

@@ -20,7 +20,7 @@ export interface Plan {
 }
 export type ProviderName = 'yookassa' | 'stripe';
 export interface Me {
-  subscription: { id: string; plan_code: string; status: string; provider: string; current_period_end: string | null; cancel_at_period_end: boolean } | null;
+  subscription: { id: string; plan_code: string; status: string; provider: string; price: { amount: number; currency: string }; current_period_end: string | null; cancel_at_period_end: boolean } | null;
   plan: Plan;
   usage: { messages_today: number; documents_this_period: number; storage_mb: number; reviews_this_period: number; period_end: string };
 }

@@ -45,7 +45,8 @@ export function CurrentPlan({ me, onChange }: { me: Me; onChange(me: Me): void }
     <section className="current-plan" aria-labelledby="current-plan">
       <h2 id="current-plan">{t('bill_current')}: <span data-plan={me.plan.code}>{me.plan.name}</span></h2>
       <p>
-        {me.plan.price.amount ? `${f.money(me.plan.price)} ${t('bill_perMonth')}` : t('bill_free')}
+        {/* A subscriber pays the price they bought at, which a later price change leaves alone. */}
+        {sub ? `${f.money(sub.price)} ${t('bill_perMonth')}` : me.plan.price.amount ? `${f.money(me.plan.price)} ${t('bill_perMonth')}` : t('bill_free')}
         {sub && <> · <span className={`badge sub-${sub.status}`}>{t(`bill_sub_${sub.status}`)}</span></>}
         {sub?.current_period_end && <> · {t('bill_until')} {f.date(sub.current_period_end)}</>}
       </p>
