@@ -13,11 +13,14 @@ if (!['all', 'api', 'workers'].includes(mode)) die(`unknown mode "${mode}": use 
 const tracing: Tracing | undefined = await startTracing(process.env, { name: `legal-ai-${mode}`, version: pkg.version }).catch((err: Error) =>
   die(err instanceof TracingConfigError ? err.message : `tracing: ${err.message}`),
 );
-const [{ ConfigError }, { StartupError }, { startRuntime }] = await Promise.all([
-  import('../core/config.js'),
-  import('../core/redis.js'),
-  import('./runtime.js'),
-]);
+// The configuration is checked before the service's modules load: a mistake is told at once.
+const [{ ConfigError, loadConfig }, { resolveSecrets }] = await Promise.all([import('../core/config.js'), import('../core/secrets.js')]);
+try {
+  resolveSecrets(loadConfig(process.env));
+} catch (err) {
+  die(err instanceof ConfigError ? err.message : `start-up failed: ${(err as Error).message}`);
+}
+const [{ StartupError }, { startRuntime }] = await Promise.all([import('../core/redis.js'), import('./runtime.js')]);
 
 const runtime = await startRuntime(mode as 'all' | 'api' | 'workers').catch((err: Error) =>
   die(err instanceof ConfigError || err instanceof StartupError ? err.message : `start-up failed: ${err.message}`),
