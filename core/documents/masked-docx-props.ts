@@ -45,3 +45,16 @@ export const emptyCustomProps = (xml: string) => xml.replace(/<(\w+:)?property\b
  * for fields, are removed; a field's result is text, masked where it stands.
  */
 export const dropDocVars = (xml: string) => xml.replace(/<w:docVars\b[^>]*\/>|<w:docVars\b[\s\S]*?<\/w:docVars>/g, '');
+
+/**
+ * customXml/item*.xml: data stores of any shape (content controls' bindings, SharePoint
+ * fields), whose values have no context to be recognised by: emptied, as custom.xml's are;
+ * elements and namespaces stay, so the package and its bindings still resolve (a bound
+ * control then shows blank, never the value).
+ */
+export function emptyDataStore(xml: string): string {
+  return xml
+    .replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '')
+    .replace(/<[^?!][^>]*>/g, (tag) => tag.replace(/(\s(?!xmlns\b)[\w.:-]+)\s*=\s*(?:"[^"]*"|'[^']*')/g, '$1=""'))
+    .replace(/>([^<]+)</g, (whole, text: string) => (text.trim() ? '><' : whole));
+}

@@ -8,13 +8,15 @@
  * row with text in several cells is masked as one text, as extraction reads it
  * (table-rows.ts), and each cell keeps its own part. Deleted (`w:delText`) and field-code
  * (`w:instrText`) text are masked the same way, revision and comment authors become
- * `[PERSON_N]`, pictures' alt text is masked. The rewritten text of every paragraph must
- * equal its masked text, else the export fails (closed). The package's other parts: see
- * masked-docx-props.ts (properties, people, variables) and masked-pictures.ts.
+ * `[PERSON_N]`, pictures' alt text, hyperlink tooltips and simple fields' codes are masked.
+ * The rewritten text of every paragraph must equal its masked text, else the export fails
+ * (closed). The package's other parts: see
+ * masked-docx-props.ts (properties, people, variables, customXml data stores) and
+ * masked-pictures.ts (pictures, embedded objects, macros).
  */
 import { AlignmentError, replacedSpans } from './mask-export-align.js';
 import { rewriteZip } from './mask-export-zip.js';
-import { dropDocVars, emptyCustomProps, maskAppProps, maskCoreProps, maskPeople } from './masked-docx-props.js';
+import { dropDocVars, emptyCustomProps, emptyDataStore, maskAppProps, maskCoreProps, maskPeople } from './masked-docx-props.js';
 import { contentTypes, neutralPart } from './masked-pictures.js';
 import { TableRows } from './table-rows.js';
 import { escapeXml, unescapeXml } from './xml.js';
@@ -33,8 +35,13 @@ const PART_BYTES = 50 * 1024 * 1024;
 /** The main document, its headers, notes and comments, and the same in the glossary (building blocks). */
 const WORD_PART = /^word\/(?:glossary\/)?(?:document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/;
 const RELS_PART = /^word\/(?:glossary\/)?_rels\/[^/]+\.rels$/;
-/** Alt text of pictures and shapes (DrawingML `descr`/`title`, VML `alt`/`o:title`). */
-const ALT_TEXT = /\s(?:descr|title|alt|o:title)="([^"]*)"/g;
+/**
+ * Free text in attributes: alt text of pictures and shapes (DrawingML `descr`/`title`, VML
+ * `alt`/`o:title`), a hyperlink's tooltip and a simple field's code (`w:fldSimple w:instr`, as
+ * `HYPERLINK "mailto:…"`).
+ */
+const ATTRIBUTE_TEXT = /\s(?:descr|title|alt|o:title|w:tooltip|w:instr)="([^"]*)"/g;
+const DATA_STORE = /^customXml\/item\d+\.xml$/;
 
 type Rewrite = (xml: string, masker: DocxMasker) => string;
 
@@ -47,8 +54,9 @@ const XML_PARTS: Record<string, Rewrite> = {
 };
 
 function rewriteOf(name: string): Rewrite | undefined {
-  if (WORD_PART.test(name)) return (xml, masker) => maskAttributes(maskWordXml(xml, masker), ALT_TEXT, masker.text);
+  if (WORD_PART.test(name)) return (xml, masker) => maskAttributes(maskWordXml(xml, masker), ATTRIBUTE_TEXT, masker.text);
   if (RELS_PART.test(name)) return (xml, masker) => maskAttributes(xml, /\sTarget="([^"]*)"/g, masker.text);
+  if (DATA_STORE.test(name)) return emptyDataStore;
   return XML_PARTS[name];
 }
 

@@ -22,10 +22,11 @@ const NEUTRAL: Record<string, Buffer> = {
   'image/svg+xml': Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><rect width="1" height="1" fill="#c0c0c0"/></svg>'),
 };
 
-/** What replaces the part `name` of content type `type`; undefined when it is neither a picture nor an embedded object. */
+/** What replaces the part `name` of content type `type`; undefined when it is neither a picture nor an embedded object or macro project. */
 export function neutralPart(name: string, type: string | undefined): Buffer | undefined {
   if (type?.startsWith('image/')) return NEUTRAL[type] ?? Buffer.alloc(0);
-  if (name.startsWith('word/embeddings/')) return Buffer.alloc(0);
+  // Embedded files, and macros (a .docx runs none, but their strings are in the bytes).
+  if (name.startsWith('word/embeddings/') || /^word\/vbaProject[^/]*\.bin$/i.test(name)) return Buffer.alloc(0);
   return undefined;
 }
 

@@ -2,7 +2,8 @@
  * The masked DOCX export beyond the body: people (word/people.xml), the company and manager
  * (docProps/app.xml), custom properties (docProps/custom.xml), document variables
  * (word/settings.xml), pictures (a scanned passport, the thumbnail) and their alt text, building
- * blocks (word/glossary) and an embedded spreadsheet. None of
+ * blocks (word/glossary), an embedded spreadsheet, a hyperlink's tooltip, a simple field's code,
+ * a customXml data store and a macro project. None of
  * their values is in any entry of the exported file, which is still a consistent package:
  * every entry inflates, has a content type, and every relationship points at an entry.
  */
@@ -22,7 +23,11 @@ const MANAGER = 'Петрова Анна Викторовна';
 const PASSPORT = '4510 123456';
 const DOC_VAR = 'Сидоров Павел Игоревич, тел. +7 916 555-44-33';
 const SIGNATURE = 'Исполнитель: Кузнецов Олег Николаевич';
-const RAW = ['Иванов', 'ivan.ivanov', 'corp.ru', 'Петрова', 'Анна', '4510', '123456', 'Сидоров', '555-44-33', 'Кузнецов'];
+const TOOLTIP_EMAIL = 'sidorov.pavel@mail.ru';
+const FIELD_EMAIL = 'kuzmina.olga@yandex.ru';
+const STORE_NAME = 'Григорьев Степан Ильич';
+const STORE_CARD = '4276 3800 1234 5679';
+const RAW = ['Иванов', 'ivan.ivanov', 'corp.ru', 'Петрова', 'Анна', '4510', '123456', 'Сидоров', '555-44-33', 'Кузнецов', 'sidorov.pavel', 'kuzmina', 'Григорьев', '4276'];
 
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
 const W15 = 'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"';
@@ -35,7 +40,7 @@ const photo = rasterize(cyrillicPdf([AUTHOR]), 'jpeg', 50);
 
 /** A one-page DOCX whose personal data sits outside the body's text. */
 function packedDocx(): Buffer {
-  const types = `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/><Default Extension="xlsx" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/>${[
+  const types = `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/><Default Extension="xlsx" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/><Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>${[
     ['/word/document.xml', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml'],
     ['/word/settings.xml', 'application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml'],
     ['/word/people.xml', 'application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml'],
@@ -44,12 +49,14 @@ function packedDocx(): Buffer {
     ['/docProps/app.xml', 'application/vnd.openxmlformats-officedocument.extended-properties+xml'],
     ['/docProps/custom.xml', 'application/vnd.openxmlformats-officedocument.custom-properties+xml'],
   ].map(([part, type]) => `<Override PartName="${part}" ContentType="${type}"/>`).join('')}</Types>`;
-  const rels = (items: Array<[string, string, string]>) => xml(`<Relationships xmlns="${PKG_R}">${items.map(([id, type, target]) => `<Relationship Id="${id}" Type="${type}" Target="${target}"/>`).join('')}</Relationships>`);
+  const rels = (items: Array<[string, string, string]>) => xml(`<Relationships xmlns="${PKG_R}">${items.map(([id, type, target]) => `<Relationship Id="${id}" Type="${type}" Target="${target}"${/^[a-z]+:/.test(target) ? ' TargetMode="External"' : ''}/>`).join('')}</Relationships>`);
   const drawing = `<w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="Рисунок 1" descr="Скан паспорта: ${AUTHOR}"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="0" name="image1.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip xmlns:r="${R}" r:embed="rId3"/></pic:blipFill><pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>`;
-  const body = `<w:p><w:r><w:t>Приложение: копия паспорта заказчика.</w:t></w:r></w:p><w:p><w:r>${drawing}</w:r></w:p>`;
+  const link = `<w:p><w:hyperlink r:id="rId7" w:tooltip="Написать ${TOOLTIP_EMAIL}"><w:r><w:t>Написать исполнителю</w:t></w:r></w:hyperlink></w:p>`;
+  const field = `<w:p><w:fldSimple w:instr=" HYPERLINK &quot;mailto:${FIELD_EMAIL}&quot; "><w:r><w:t>почта бухгалтерии</w:t></w:r></w:fldSimple></w:p>`;
+  const body = `<w:p><w:r><w:t>Приложение: копия паспорта заказчика.</w:t></w:r></w:p><w:p><w:r>${drawing}</w:r></w:p>${link}${field}`;
   return zipFixture([
     { name: '[Content_Types].xml', data: xml(types) },
-    { name: 'word/document.xml', data: xml(`<w:document ${W}><w:body>${body}</w:body></w:document>`) },
+    { name: 'word/document.xml', data: xml(`<w:document ${W} xmlns:r="${R}"><w:body>${body}</w:body></w:document>`) },
     { name: '_rels/.rels', data: rels([
       ['rId1', `${R}/officeDocument`, 'word/document.xml'],
       ['rId2', `${PKG_R}/metadata/core-properties`, 'docProps/core.xml'],
@@ -64,7 +71,12 @@ function packedDocx(): Buffer {
       ['rId4', `${R}/image`, 'media/image2.jpeg'],
       ['rId5', `${R}/glossaryDocument`, 'glossary/document.xml'],
       ['rId6', `${R}/package`, 'embeddings/Microsoft_Excel_Worksheet.xlsx'],
+      ['rId7', `${R}/hyperlink`, `mailto:${TOOLTIP_EMAIL}`],
+      ['rId8', `${R}/customXml`, '../customXml/item1.xml'],
+      ['rId9', 'http://schemas.microsoft.com/office/2006/relationships/vbaProject', 'vbaProject.bin'],
     ]) },
+    { name: 'customXml/item1.xml', data: xml(`<Client xmlns="urn:example:client"><!-- ${STORE_NAME} --><Name>${STORE_NAME}</Name><Card number="${STORE_CARD}"/><Note><![CDATA[${STORE_NAME}]]></Note></Client>`) },
+    { name: 'word/vbaProject.bin', data: Buffer.from(`Attribute VB_Name = "${STORE_NAME}"`), stored: true },
     { name: 'word/glossary/document.xml', data: xml(`<w:glossaryDocument ${W}><w:docParts><w:docPart><w:docPartBody><w:p><w:r><w:t>${SIGNATURE}</w:t></w:r></w:p></w:docPartBody></w:docPart></w:docParts></w:glossaryDocument>`) },
     // Stored, so its text is there to find.
     { name: 'word/embeddings/Microsoft_Excel_Worksheet.xlsx', data: Buffer.from(`Клиенты: ${AUTHOR}, ${MANAGER}`), stored: true },
@@ -135,7 +147,7 @@ function expectConsistent(parts: Map<string, Buffer>): void {
 }
 
 describe('masked DOCX export of the package', () => {
-  it('leaves no personal value in people, properties, variables, pictures or alt text; the package stays consistent', async () => {
+  it('leaves no personal value in people, properties, variables, pictures, alt text, tooltips, field codes, data stores or macros; the package stays consistent', async () => {
     const original = packedDocx();
     const parts = entries(await exportedDocx(original));
     expect([...parts.keys()].sort()).toEqual([...entries(original).keys()].sort());
@@ -155,6 +167,12 @@ describe('masked DOCX export of the package', () => {
     expect(parts.get('word/document.xml')!.toString('utf8')).toMatch(/descr="Скан паспорта: \[PERSON_\d+\]"/);
     expect(parts.get('word/glossary/document.xml')!.toString('utf8')).toMatch(/<w:t>Исполнитель: \[PERSON_\d+\]<\/w:t>/);
     expect(parts.get('word/embeddings/Microsoft_Excel_Worksheet.xlsx')).toHaveLength(0);
+    expect(parts.get('word/vbaProject.bin')).toHaveLength(0);
+    const body = parts.get('word/document.xml')!.toString('utf8');
+    expect(body).toMatch(/w:tooltip="Написать \[EMAIL_\d+\]"/);
+    expect(body).toMatch(/w:instr=" HYPERLINK &quot;mailto:\[EMAIL_\d+\]&quot; "/);
+    // The data store keeps its shape, so bindings resolve, and no value.
+    expect(parts.get('customXml/item1.xml')!.toString('utf8')).toMatch(/<Client xmlns="urn:example:client"><Name><\/Name><Card number=""\/><Note><\/Note><\/Client>$/);
 
     // Each picture is a neutral one of its own format, not the scan.
     for (const [name, magic] of [['word/media/image1.png', '89504e47'], ['word/media/image2.jpeg', 'ffd8ff'], ['docProps/thumbnail.jpeg', 'ffd8ff']] as const) {
