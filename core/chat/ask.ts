@@ -35,11 +35,11 @@ export interface AskDeps {
 export async function askQuestion(deps: AskDeps, userId: string, chatId: string, content: string, documentIds: string[] = []): Promise<{ message: Message; reply: Message }> {
   // Both ids are chosen here so that the admission writes both rows in its one statement.
   const turn = { questionId: randomUUID(), replyId: randomUUID(), at: new Date() };
-  const { message, reply } = await admitQuestion(deps.db, userId, chatId, deps.limits, turn);
+  const { message, reply, ownerSecret } = await admitQuestion(deps.db, userId, chatId, deps.limits, turn);
   try {
     // Linked once the question is taken (a refused one links nothing), before its reply reads them.
     await linkChatDocuments(deps.db, userId, chatId, documentIds);
-    await deps.enqueueReply({ messageId: message.id, replyId: reply.id, chatId, userId, sealed: deps.sealer.seal(content, message.id) });
+    await deps.enqueueReply({ messageId: message.id, replyId: reply.id, chatId, userId, sealed: deps.sealer.seal(content, message.id, ownerSecret) });
   } catch (err) {
     // A document gone since the route checked it is the caller's 404; anything else is ours.
     const refusal = err instanceof DomainError ? err : undefined;

@@ -32,9 +32,9 @@ export interface CompleteDeps {
 }
 
 export async function runCompletion(deps: CompleteDeps, p: CompletionJobData): Promise<CompletionOutcome> {
-  const owner = await deps.db('users').where({ id: p.user_id }).first('status');
+  const owner = await deps.db('users as u').join('user_keys as k', 'k.user_id', 'u.id').where('u.id', p.user_id).first('u.status', 'k.secret');
   if (owner?.status !== 'active') throw new AccountBlockedError('the account was blocked');
-  const { masked } = await maskChatTextOffThread(deps.sealer.open(p.sealed, p.request_id), new PlaceholderRegistry());
+  const { masked } = await maskChatTextOffThread(deps.sealer.open(p.sealed, p.request_id, owner.secret as Buffer), new PlaceholderRegistry());
   const messages = [
     { role: 'system' as const, content: SYSTEM_PROMPT },
     { role: 'user' as const, content: masked },

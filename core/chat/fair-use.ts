@@ -53,20 +53,28 @@ const REFUSALS: Record<string, (limits: FairUseLimits, detail?: string) => Error
  * `not_found`, `conflict` (archived), `rate_limited` or `quota_exceeded`; a refusal aborts
  * the statement, so nothing it touched is kept.
  */
-export async function admitQuestion(db: Knex, userId: string, chatId: string, limits: FairUseLimits, turn: AdmittedTurn): Promise<{ message: Message; reply: Message }> {
+/**
+ * Admits the turn and writes both rows (chat_admit), and brings back in the same statement the
+ * account's secret, which seals the question for its job (seal.ts).
+ */
+export async function admitQuestion(db: Knex, userId: string, chatId: string, limits: FairUseLimits, turn: AdmittedTurn): Promise<{ message: Message; reply: Message; ownerSecret: Buffer }> {
   // A reply untouched this long is dead (its job was lost; the sweeper fails it): no slot.
   const alive = new Date(Date.now() - limits.stuckAfterSeconds * 1000);
-  let rows: Message[];
+  let rows: Array<Message & { owner_secret?: Buffer }>;
   try {
-    ({ rows } = await rawPrepared<{ rows: Message[] }>(db, 'SELECT * FROM chat_admit(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::timestamptz, ?::timestamptz, ?::date, ?::int)', [
-      userId, chatId, turn.questionId, turn.replyId, turn.at, alive, dayOf(turn.at), limits.maxInflight,
-    ]));
+    ({ rows } = await rawPrepared<{ rows: Array<Message & { owner_secret?: Buffer }> }>(db,
+      `SELECT m.*, (SELECT secret FROM user_keys WHERE user_id = ?::uuid) AS owner_secret
+       FROM chat_admit(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::timestamptz, ?::timestamptz, ?::date, ?::int) AS m`, [
+        userId, userId, chatId, turn.questionId, turn.replyId, turn.at, alive, dayOf(turn.at), limits.maxInflight,
+      ]));
   } catch (err) {
     const { code, detail } = err as { code?: string; detail?: string };
     const refusal = code === undefined ? undefined : REFUSALS[code];
     throw refusal ? refusal(limits, detail) : err;
   }
-  return { message: rows.find((r) => r.id === turn.questionId)!, reply: rows.find((r) => r.id === turn.replyId)! };
+  const ownerSecret = rows[0]!.owner_secret!;
+  for (const row of rows) delete row.owner_secret;
+  return { message: rows.find((r) => r.id === turn.questionId)!, reply: rows.find((r) => r.id === turn.replyId)!, ownerSecret };
 }
 
 async function readQuotaExceeded(db: Knex | Knex.Transaction, userId: string) {

@@ -15,6 +15,7 @@ import { DEFAULT_CHAT_TITLE, titleFromQuestion } from './chats.js';
 import { applyMaskPlan, planChatMasks } from './masking.js';
 import { toPublicMessage } from './messages.js';
 import { guardedSaveRegistryCtes, readRegistryVersion } from '../pii-vault.js';
+import { accountSecret } from '../privacy/keys.js';
 import { chatRoom, userRoom } from '../rooms.js';
 import type { Sealer } from './seal.js';
 
@@ -29,11 +30,14 @@ export interface MaskDeps {
 const REGISTRY_RACES = 5;
 
 export async function maskUserMessage(deps: MaskDeps, p: { message_id: string; reply_id: string; chat_id: string; user_id: string; sealed: string }) {
-  const text = deps.sealer.open(p.sealed, p.message_id);
+  // Sealed with the account's key: an erased account's question opens no more.
+  const secret = await accountSecret(deps.db, p.user_id);
+  if (!secret) return { skipped: 'account gone' };
+  const text = deps.sealer.open(p.sealed, p.message_id, secret);
   const vault = new Vault(deps.encryptionKey);
   const [plan] = await planChatMasks([text]);
   const scope = { type: 'chat', id: p.chat_id, owner: p.user_id } as const;
-  // At most two statements and no transaction: the chat's registry is read, the text masked
+  // At most two more statements and no transaction: the chat's registry is read, the text masked
   // with it, and one statement stores the masked text with the registry, only if the registry
   // is still the one read (another message of the chat may have saved it meanwhile: then read
   // and mask again). The registry is saved only with the message: values of a question that is no

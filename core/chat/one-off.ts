@@ -11,6 +11,7 @@ import { domainErrors } from '../errors.js';
 import type { CompletionSlots } from './complete-inflight.js';
 import type { CompletionOutcome } from './complete.js';
 import { countMessage, giveBackMessage, type FairUseLimits } from './fair-use.js';
+import { accountSecret } from '../privacy/keys.js';
 import type { Sealer } from './seal.js';
 import { chatMessages } from '../telemetry/metrics.js';
 
@@ -71,7 +72,9 @@ export async function requestCompletion(deps: OneOffDeps, userId: string, prompt
   }
   let job: Job;
   try {
-    job = await deps.enqueue({ request_id: id, user_id: userId, sealed: deps.sealer.seal(prompt, id), counted_day: day, max_tokens: maxTokens });
+    const secret = await accountSecret(deps.db, userId);
+    if (!secret) throw new Error('the account is gone');
+    job = await deps.enqueue({ request_id: id, user_id: userId, sealed: deps.sealer.seal(prompt, id, secret), counted_day: day, max_tokens: maxTokens });
   } catch {
     await Promise.all([deps.slots.release(userId, id), giveBackMessage(deps.db, userId, day)]);
     throw domainErrors.unavailable('the answer could not be queued; try again');

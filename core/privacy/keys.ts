@@ -16,7 +16,13 @@ export const personHash = (master: Buffer, email: string) =>
  * data keys of the account's files and exports, so erasing the account crypto-shreds them.
  */
 export async function accountVault(db: Knex, vault: Vault, userId: string): Promise<Vault> {
+  const secret = await accountSecret(db, userId);
+  if (!secret) throw domainErrors.notFound('the account that owns this file is gone');
+  return vault.forSubject(secret);
+}
+
+/** The account's secret (`user_keys`); undefined once the account is erased. */
+export async function accountSecret(db: Knex, userId: string): Promise<Buffer | undefined> {
   const row = await db('user_keys').where({ user_id: userId }).first('secret');
-  if (!row) throw domainErrors.notFound('the account that owns this file is gone');
-  return vault.forSubject(row.secret as Buffer);
+  return row?.secret as Buffer | undefined;
 }

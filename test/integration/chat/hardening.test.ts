@@ -194,7 +194,8 @@ describe('POST /api/ai/complete', () => {
       complete: async () => ({ text: ANSWER, provider: 'openai', model: 'gpt', usage: { input_tokens: 10, output_tokens: 5 } }),
     } as unknown as Orchestrator;
     const deps = { db: db(), ai, aiConfig: {} as AiConfig, cacheTtlSeconds: 0, sealer };
-    const job = { request_id: requestId, user_id: user.id, sealed: sealer.seal('Вопрос', requestId), counted_day: new Date().toISOString().slice(0, 10) };
+    const { secret } = await db()('user_keys').where({ user_id: user.id }).first('secret');
+    const job = { request_id: requestId, user_id: user.id, sealed: sealer.seal('Вопрос', requestId, secret), counted_day: new Date().toISOString().slice(0, 10) };
     await runCompletion(deps, job);
     await runCompletion(deps, job); // the retry of an attempt that died after counting
     const usage = await db()('ai_usage_daily').where({ user_id: user.id }).select('input_tokens', 'output_tokens');

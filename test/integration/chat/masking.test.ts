@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskChatText } from '../../../core/chat/masking.js';
 import { createSealer } from '../../../core/chat/seal.js';
-import { PlaceholderRegistry } from '../../../core/dlp/index.js';
+import { PlaceholderRegistry, Vault } from '../../../core/dlp/index.js';
 
 const CASES: Array<[string, string]> = [
   ['EMAIL', 'пишите на ivan.petrov@mail.ru'],
@@ -41,13 +41,19 @@ describe('maskChatText', () => {
 });
 
 describe('sealing', () => {
-  it('round-trips, and refuses another message id or another key', () => {
+  it("round-trips, and refuses another message id, another key or another account's secret", () => {
     const key = Buffer.alloc(32, 7);
+    const [mine, theirs] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
     const sealer = createSealer(key);
-    const sealed = sealer.seal('Иванов, +7 916 123-45-67', 'm1');
+    const sealed = sealer.seal('Иванов, +7 916 123-45-67', 'm1', mine);
     expect(sealed).not.toContain('916');
-    expect(sealer.open(sealed, 'm1')).toBe('Иванов, +7 916 123-45-67');
-    expect(() => sealer.open(sealed, 'm2')).toThrow();
-    expect(() => createSealer(Buffer.alloc(32, 8)).open(sealed, 'm1')).toThrow();
+    expect(sealer.open(sealed, 'm1', mine)).toBe('Иванов, +7 916 123-45-67');
+    expect(() => sealer.open(sealed, 'm2', mine)).toThrow();
+    expect(() => sealer.open(sealed, 'm1', theirs)).toThrow();
+    expect(() => createSealer(Buffer.alloc(32, 8)).open(sealed, 'm1', mine)).toThrow();
+    // The account's key, not the service's alone: without the secret it does not open.
+    expect(() => new Vault(key).open(sealed, 'message:m1')).toThrow();
+    // A job queued before accounts' keys sealed its text (with the service key) still opens.
+    expect(sealer.open(new Vault(key).seal({ t: 'до обновления' }, 'message:m3'), 'm3', mine)).toBe('до обновления');
   });
 });

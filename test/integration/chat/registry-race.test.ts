@@ -35,8 +35,9 @@ describe('masking two questions of one chat at once', () => {
       const texts = ['Мой телефон +7 916 111-22-33, жены +7 903 000-11-22', 'Мой телефон +7 916 111-22-33, брата +7 905 444-55-66'];
       const asked = [];
       for (const text of texts) asked.push({ text, ...(await ask(rt.url, user.token, chat, text)) });
+      const { secret } = await Model.knex()('user_keys').where({ user_id: user.id }).first('secret');
       await Promise.all(asked.map(({ text, message, reply }) =>
-        maskUserMessage(deps(), { message_id: message.id, reply_id: reply.id, chat_id: chat, user_id: user.id, sealed: createSealer(key).seal(text, message.id) })));
+        maskUserMessage(deps(), { message_id: message.id, reply_id: reply.id, chat_id: chat, user_id: user.id, sealed: createSealer(key).seal(text, message.id, secret) })));
       // No worker answers here: the replies are closed so that the next round is not over the in-flight limit.
       await Model.knex()('messages').whereIn('id', asked.map((a) => a.reply.id)).update({ status: 'failed' });
 

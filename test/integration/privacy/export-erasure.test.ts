@@ -19,7 +19,8 @@ import { accountVault } from '../../../core/privacy/keys.js';
 import { buildExport } from '../../../core/privacy/export.js';
 import { createLocalStorage } from '../../../core/storage/local.js';
 import type { Storage } from '../../../core/storage/types.js';
-import { ask, connect, newChat, storedReply, waitFor } from '../../e2e/chat/harness.js';
+import { maskJobId } from '../../../pipelines/chat-reply.js';
+import { ask, connect, newChat, openQueue, storedReply, waitFor } from '../../e2e/chat/harness.js';
 import { runJobNow } from '../../helpers/jobs.js';
 import { filesUnder, upload } from '../../helpers/documents.js';
 import { request, uniqueEmail } from '../../helpers/http.js';
@@ -58,7 +59,19 @@ async function person(tag: string, who: { name: string; phone: string }) {
   const reply = await storedReply(rt.url, token, chatId, asked.reply.id);
   const document = await settledDocument(rt.url, token, (await upload(rt.url, '/api/documents', token, { name: 'аренда.txt', data: Buffer.from(docText(who)) })).body.document.id);
   await db()('payments').insert({ user_id: id, provider: 'yookassa', provider_payment_id: `pay-${id}`, amount_minor: 199000, status: 'succeeded' });
-  return { email, password, token, id, chatId, replyId: reply.id, documentId: document.id as string };
+  return { email, password, token, id, chatId, messageId: asked.message.id as string, replyId: reply.id, documentId: document.id as string };
+}
+
+/** The sealed question its masking job carried, as Redis holds the job (kept a while once done). */
+async function maskJobSealed(messageId: string): Promise<string> {
+  const dlp = openQueue('dlp', rt.t.prefix);
+  try {
+    const job = await dlp.queue.getJob(maskJobId(messageId));
+    expect(job?.data.sealed, 'the masking job, kept once done').toBeTypeOf('string');
+    return job!.data.sealed as string;
+  } finally {
+    await dlp.close();
+  }
 }
 
 describe('export', () => {
@@ -186,9 +199,12 @@ describe('erasure', () => {
     const backup = {
       registry: (await db()('pii_vaults').where({ scope_type: 'chat', scope_id: me.chatId }).first('sealed')).sealed as string,
       version: await db()('document_versions').where({ document_id: me.documentId }).first('storage_key', 'sealed_key'),
+      // Redis's append-only file, and its backups, keep the raw question its masking job carried.
+      question: await maskJobSealed(me.messageId),
     };
     const own = await accountVault(db(), master, me.id);
     expect(JSON.stringify(own.open(backup.registry, `chat:${me.chatId}`))).toContain('Тимерханов');
+    expect(own.open<{ t: string }>(backup.question, `message:${me.messageId}`).t).toContain('Тимерханов');
     const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: me.password } });
     expect(res.status).toBe(202);
     const id = res.body.request.id;
@@ -233,6 +249,7 @@ describe('erasure', () => {
     // Crypto-shredded: with the account's secret gone, the backup's copies open with no key the service holds.
     expect(() => master.open(backup.registry, `chat:${me.chatId}`)).toThrow(/cannot be opened/);
     expect(() => master.open(backup.version.sealed_key, `document-object:${backup.version.storage_key}`)).toThrow(/cannot be opened/);
+    expect(() => master.open(backup.question, `message:${me.messageId}`)).toThrow(/cannot be opened/);
     await expect(accountVault(db(), master, me.id)).rejects.toThrow(/gone/);
     // The erased account's token opens nothing (blocked, then gone).
     expect([401, 403]).toContain((await request(rt.url, 'GET', `/api/admin/privacy/acts/${id}`, { token: me.token })).status);
