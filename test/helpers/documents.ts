@@ -69,10 +69,11 @@ export function zipFixture(entries: ZipEntry[]): Buffer {
   return Buffer.concat([...locals, cdBytes, eocd]);
 }
 
-/** A minimal DOCX: content types, the main part, and `text` in a paragraph. */
-export function docxFixture(text: string, extra: ZipEntry[] = []): Buffer {
+/** A minimal DOCX: content types, the main part, and `text` in a paragraph (or each of `text` in its own). */
+export function docxFixture(text: string | string[], extra: ZipEntry[] = []): Buffer {
   const types = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>';
-  const doc = `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>`;
+  const paragraphs = (Array.isArray(text) ? text : [text]).map((t) => `<w:p><w:r><w:t>${t}</w:t></w:r></w:p>`).join('');
+  const doc = `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs}</w:body></w:document>`;
   return zipFixture([{ name: '[Content_Types].xml', data: Buffer.from(types) }, { name: 'word/document.xml', data: Buffer.from(doc) }, ...extra]);
 }
 

@@ -17,11 +17,11 @@ const ANALYSIS = JSON.stringify({
   summary: SUMMARY,
   parties: [{ name: 'Арендатор', role: 'снимает', passage: 1 }],
   key_terms: [{ term: 'Предмет', value: 'аренда', passage: 1 }],
-  risks: [{ severity: 'low', text: 'Срок не указан', passage: 1 }],
+  risks: [{ severity: 'low', text: 'Срок не указан', passage: 2 }],
 });
 
 let stack: WebStack;
-const docxFile = (text: string) => {
+const docxFile = (text: string | string[]) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'web-docx-')), 'договор.docx');
   fs.writeFileSync(file, docxFixture(text));
   return file;
@@ -36,7 +36,8 @@ describe('the documents page', () => {
     const page = await stack.browser.newPage();
     await signUp(page, stack.url, 'docs');
     await page.click('header >> text=Документы');
-    await page.setInputFiles('input[type=file]', docxFile('Договор аренды. Арендатор: Петров Иван Сергеевич, телефон +7 903 123-45-67.'));
+    // Two passages: the second opens at the third paragraph, with its article.
+    await page.setInputFiles('input[type=file]', docxFile(['Договор аренды.', 'Арендатор: Петров Иван Сергеевич, телефон +7 903 123-45-67.', 'Статья 2. Срок аренды', 'Срок договором не определён.']));
     const row = page.locator('tr[data-document-id]').first();
     await row.waitFor();
     await page.waitForSelector('tr[data-status=ready]', { timeout: 60_000 });
@@ -53,6 +54,11 @@ describe('the documents page', () => {
     await page.click('button:text("Проанализировать")');
     await page.waitForSelector('.analysis[data-analysis=ready]', { timeout: 30_000 });
     expect(await page.locator('.analysis').textContent()).toContain(SUMMARY);
+    // A risk's place names the paragraph as a reader counts, and leads to it in the text.
+    const place = page.locator('.analysis a', { hasText: 'абз. 3' }).first();
+    await place.click();
+    expect(await page.locator('.doc-text :target').textContent()).toContain('Статья 2. Срок аренды');
+    expect(await page.locator('.analysis a', { hasText: 'абз. 1' }).count()).toBeGreaterThan(0);
     stack.ai.setDefault({ kind: 'text', text: 'не JSON' });
     await page.click('button:text("Проанализировать")');
     await page.waitForSelector('.analysis[data-analysis=failed]', { timeout: 30_000 });

@@ -12,7 +12,7 @@ import { ingestJobId } from '../../../pipelines/documents-ingest.js';
 import { versionJobId } from '../../../pipelines/on-demand.js';
 import { createQueues, type Queues } from '../../../pipelines/queues.js';
 import { waitFor } from '../../e2e/chat/harness.js';
-import { cyrillicPdf, rasterize, scannedPdf, upload, zipFixture } from '../../helpers/documents.js';
+import { cyrillicPdf, docxFixture, rasterize, scannedPdf, upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
@@ -34,12 +34,6 @@ afterAll(async () => {
   await rt?.close();
 });
 
-const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
-function docx(text: string): Buffer {
-  const types = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>';
-  const doc = `<?xml version="1.0" encoding="UTF-8"?><w:document ${W}><w:body><w:p><w:r><w:t xml:space="preserve">${text}</w:t></w:r></w:p></w:body></w:document>`;
-  return zipFixture([{ name: '[Content_Types].xml', data: Buffer.from(types) }, { name: 'word/document.xml', data: Buffer.from(doc) }]);
-}
 
 /**
  * Holds the document's registry locked until `start()`'s job waits for it, then deletes and
@@ -75,7 +69,7 @@ const jobEnded = (jobId: string) => async () => {
 describe('a document destroyed while masking waits for its registry', () => {
   it('leaves no registry of it behind after the masked export', async () => {
     const user = await registerUser(rt.url, 'regrace');
-    const res = await upload(rt.url, '/api/documents', user.token, { name: 'доверенность.docx', data: docx('Доверенность выдана Смирновой Анне Викторовне, тел. +7 916 555-12-34.') });
+    const res = await upload(rt.url, '/api/documents', user.token, { name: 'доверенность.docx', data: docxFixture('Доверенность выдана Смирновой Анне Викторовне, тел. +7 916 555-12-34.') });
     expect(res.status).toBe(202);
     const id = res.body.document.id as string;
     expect((await settledDocument(rt.url, user.token, id)).status).toBe('ready');

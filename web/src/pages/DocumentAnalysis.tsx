@@ -26,13 +26,14 @@ export interface AnalysisStatus {
   error: { code: string; detail: string } | null;
 }
 
-const where = (l?: Locator) => [l?.clause && `п. ${l.clause}`, l?.page && `стр. ${l.page}`, l?.paragraph && `абз. ${l.paragraph}`].filter(Boolean).join(', ');
+// A locator counts paragraphs from 0; a reader, and the text's anchors, from 1.
+const where = (l?: Locator) => [l?.clause && `п. ${l.clause}`, l?.page && `стр. ${l.page}`, l?.paragraph !== undefined && `абз. ${l.paragraph + 1}`].filter(Boolean).join(', ');
 
 /** "п. 2.1, абз. 4" linking to the paragraph in the text below; nothing when there is no place. */
 function Place({ locator }: { locator?: Locator }) {
   const text = where(locator);
   if (!text) return null;
-  return <> · {locator?.paragraph ? <a href={`#p-${locator.paragraph}`}>{text}</a> : <span className="muted">{text}</span>}</>;
+  return <> · {locator?.paragraph !== undefined ? <a href={`#p-${locator.paragraph + 1}`}>{text}</a> : <span className="muted">{text}</span>}</>;
 }
 
 export function DocumentAnalysis({ analysis, status }: { analysis: Analysis | null; status: AnalysisStatus | null }) {

@@ -61,7 +61,10 @@ export function DocumentPage({ id }: { id: string }) {
       {text !== null && (
         <section>
           <h2>{t('text')}</h2>
-          <div className="doc-text">{text.split('\n').map((p, i) => <div key={i} id={`p-${i + 1}`}><Markdown text={p} /></div>)}</div>
+          {/* Paragraphs as stored (a blank line between them), numbered from 1 as the analysis names them ("абз. N"). */}
+          <div className="doc-text">{text.split('\n\n').map((p, i) => (
+            <div key={i} id={`p-${i + 1}`}>{p.split('\n').map((line, j) => <Markdown key={j} text={line} />)}</div>
+          ))}</div>
         </section>
       )}
     </div>
