@@ -85,9 +85,19 @@ afterAll(async () => {
   await fakes?.close();
 }, 60_000);
 
-async function check(page: Page, visit: Visit, viewport: ViewportName): Promise<string[]> {
+/**
+ * Opens the visit's page: loaded afresh the first time a page object is used at a viewport and
+ * after a visit that changed its state (a menu or dialog left open); otherwise moved to in the
+ * app, as a person clicking through it would, which spares reloading the app each time.
+ */
+async function open(page: Page, path: string, fresh: boolean): Promise<void> {
+  if (fresh) await page.goto(stack.url + path);
+  else await page.evaluate(`history.pushState(null, '', ${JSON.stringify(path)}); dispatchEvent(new PopStateEvent('popstate'))`);
+}
+
+async function check(page: Page, visit: Visit, viewport: ViewportName, fresh: boolean): Promise<string[]> {
   await page.setViewportSize(VIEWPORTS[viewport]);
-  await page.goto(stack.url + (typeof visit.path === 'string' ? visit.path : visit.path(app.paths)));
+  await open(page, typeof visit.path === 'string' ? visit.path : visit.path(app.paths), fresh);
   await page.waitForSelector(visit.ready, { timeout: 15_000 });
   await visit.then?.(page);
   const problems = await seriousViolations(page);
@@ -100,11 +110,16 @@ async function check(page: Page, visit: Visit, viewport: ViewportName): Promise<
 describe('accessibility and layout of every page', () => {
   it.each(Object.keys(VIEWPORTS) as ViewportName[])('%s: no serious or critical axe violation, no sideways scrolling', async (viewport) => {
     const problems: string[] = [];
+    const settled = new Set<Page>(); // pages at this viewport whose state the last visit left as it found it
     for (const visit of VISITS.filter((v) => !v.only || v.only === viewport)) {
+      const page = app[visit.as];
       // One page's failure is reported with the others, so a run lists everything to fix.
       try {
-        problems.push(...(await check(app[visit.as], visit, viewport)).map((p) => `${visit.name}: ${p}`));
+        problems.push(...(await check(page, visit, viewport, !settled.has(page))).map((p) => `${visit.name}: ${p}`));
+        if (visit.then) settled.delete(page);
+        else settled.add(page);
       } catch (err) {
+        settled.delete(page);
         problems.push(`${visit.name}: ${(err as Error).message.split('\n')[0]}`);
       }
     }
