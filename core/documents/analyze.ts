@@ -24,6 +24,7 @@ import { DocumentFailure } from './failure.js';
 import type { IngestTarget } from './ingest.js';
 import { Document, type AnalysisStatus } from './model.js';
 import { toPublicDocument } from './public.js';
+import { Superseded } from './superseded.js';
 
 export interface AnalyzeDeps {
   db: Db;
@@ -127,13 +128,18 @@ export async function runAnalysis(deps: AnalyzeDeps, t: IngestTarget): Promise<{
   const produced = await produce(deps.ai, passages, total, await domesticOnly(deps.db, owner.user_id));
   const scope = { type: 'document' as const, id: t.document_id, owner: owner.user_id };
   const doc = await deps.db.transaction(async (trx) => {
-    const current = await queuedAnalysis(t).transacting(trx).forUpdate();
-    if (!current) return undefined;
+    // The registry, then the document: the order masking, the masked export and destruction
+    // take them in. Gone meanwhile: rolled back, so its registry is not made again.
     const registry = await lockRegistry(trx, deps.vault, scope);
+    const current = await queuedAnalysis(t).transacting(trx).forUpdate();
+    if (!current) throw new Superseded();
     const analysis = toStored(produced, passages, t.version, registry);
     await saveRegistry(trx, scope, registry);
     const analysis_status: AnalysisStatus = { status: 'ready', version: t.version, error: null };
     return current.$query(trx).patchAndFetch({ analysis, analysis_status });
+  }).catch((err: unknown) => {
+    if (err instanceof Superseded) return undefined;
+    throw err;
   });
   if (!doc) return { skipped: 'superseded or deleted while analysing' };
   emit(deps, doc);

@@ -21,6 +21,7 @@ import { planDocumentMasks } from './mask-plans.js';
 import { Document, type DocumentStatus } from './model.js';
 import { toPublicDocument } from './public.js';
 import { documentsIngested } from '../telemetry/metrics.js';
+import { Superseded } from './superseded.js';
 
 export interface IngestDeps {
   db: Db;
@@ -123,7 +124,6 @@ export async function extractStage(deps: IngestDeps, t: IngestTarget): Promise<{
 }
 
 /** Stops a long OCR run whose version was superseded, deleted or failed meanwhile. */
-class Superseded extends Error {}
 
 /** OCR progress as `ocr` percents between its own and `masking`'s; written only when the percent changes. */
 function ocrProgress(deps: IngestDeps, t: IngestTarget): OcrProgress {

@@ -28,6 +28,7 @@ import { Document, type MaskedExport } from './model.js';
 import { toPublicDocument } from './public.js';
 import { DOC_TYPES } from './types.js';
 import { accountVault } from '../privacy/keys.js';
+import { Superseded } from './superseded.js';
 
 export interface MaskExportDeps {
   db: Db;
@@ -98,9 +99,6 @@ export async function runMaskExport(deps: MaskExportDeps, t: IngestTarget): Prom
   return { bytes: plain.length };
 }
 
-/** Rolls back a registry lock whose document went meanwhile. */
-class Gone extends Error {}
-
 /**
  * The DOCX rewritten in place; values only in headers or metadata join the registry. Undefined
  * when the export was superseded or its document deleted meanwhile: locking the registry of a
@@ -128,7 +126,7 @@ async function maskedDocx(deps: MaskExportDeps, doc: Document, t: IngestTarget):
   const plans = new Map<string, MaskPlan>([...texts].map((value, i) => [value, planned[i]!]));
   return deps.db.transaction(async (trx) => {
     const registry = await lockRegistry(trx, deps.vault, scope);
-    if (!(await queuedExport(t).transacting(trx).forShare())) throw new Gone();
+    if (!(await queuedExport(t).transacting(trx).forShare())) throw new Superseded();
     const result = maskDocx(original, {
       text: (value) => applyMaskPlan(plans.get(value) ?? planDocumentMask(value), registry).masked,
       person: (name) => registry.placeholder('PERSON', name),
@@ -136,7 +134,7 @@ async function maskedDocx(deps: MaskExportDeps, doc: Document, t: IngestTarget):
     await saveRegistry(trx, scope, registry);
     return result;
   }).catch((err: unknown) => {
-    if (err instanceof Gone) return undefined;
+    if (err instanceof Superseded) return undefined;
     throw err;
   });
 }

@@ -37,10 +37,13 @@ const WORD_PART = /^word\/(?:glossary\/)?(?:document|header\d*|footer\d*|footnot
 const RELS_PART = /^word\/(?:glossary\/)?_rels\/[^/]+\.rels$/;
 /**
  * Free text in attributes: alt text of pictures and shapes (DrawingML `descr`/`title`, VML
- * `alt`/`o:title`), a hyperlink's tooltip and a simple field's code (`w:fldSimple w:instr`, as
- * `HYPERLINK "mailto:…"`).
+ * `alt`/`o:title`), hyperlinks' tooltips (`w:hyperlink`, DrawingML `a:hlinkClick`), a simple
+ * field's code (`w:fldSimple w:instr`, as `HYPERLINK "mailto:…"`), a content control's list
+ * items (`w:listItem`) and a legacy form field's default, help and status text (their `w:val`).
  */
-const ATTRIBUTE_TEXT = /\s(?:descr|title|alt|o:title|w:tooltip|w:instr)="([^"]*)"/g;
+const ATTRIBUTE_TEXT = /\s(?:descr|title|alt|o:title|w:tooltip|tooltip|w:instr|w:displayText|w:value)="([^"]*)"|<w:(?:default|helpText|statusText)\b[^>]*?\sw:val="([^"]*)"/g;
+/** A date content control's full date (a birth date whose shown text is masked): dropped, it is optional. */
+const CONTROL_DATE = /\sw:fullDate="[^"]*"/g;
 const DATA_STORE = /^customXml\/item\d+\.xml$/;
 
 type Rewrite = (xml: string, masker: DocxMasker) => string;
@@ -54,7 +57,7 @@ const XML_PARTS: Record<string, Rewrite> = {
 };
 
 function rewriteOf(name: string): Rewrite | undefined {
-  if (WORD_PART.test(name)) return (xml, masker) => maskAttributes(maskWordXml(xml, masker), ATTRIBUTE_TEXT, masker.text);
+  if (WORD_PART.test(name)) return (xml, masker) => maskAttributes(maskWordXml(xml, masker), ATTRIBUTE_TEXT, masker.text).replace(CONTROL_DATE, '');
   if (RELS_PART.test(name)) return (xml, masker) => maskAttributes(xml, /\sTarget="([^"]*)"/g, masker.text);
   if (DATA_STORE.test(name)) return emptyDataStore;
   return XML_PARTS[name];
@@ -190,10 +193,11 @@ function maskPieces(pieces: Piece[], masker: DocxMasker): Edit[] {
 function maskAttributes(xml: string, attribute: RegExp, mask: (value: string) => string): string {
   const edits: Edit[] = [];
   for (const m of xml.matchAll(attribute)) {
-    const value = m[1]!;
+    // The value is the one group that took part; every pattern ends with its closing quote.
+    const value = m.slice(1).find((g) => g !== undefined)!;
     const masked = mask(unescapeXml(value));
     if (masked === unescapeXml(value)) continue;
-    const start = m.index + m[0].indexOf('"') + 1;
+    const start = m.index + m[0].length - 1 - value.length;
     edits.push({ start, end: start + value.length, text: escapeXml(masked) });
   }
   return applyEdits(xml, edits);

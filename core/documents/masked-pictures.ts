@@ -25,8 +25,8 @@ const NEUTRAL: Record<string, Buffer> = {
 /** What replaces the part `name` of content type `type`; undefined when it is neither a picture nor an embedded object or macro project. */
 export function neutralPart(name: string, type: string | undefined): Buffer | undefined {
   if (type?.startsWith('image/')) return NEUTRAL[type] ?? Buffer.alloc(0);
-  // Embedded files, and macros (a .docx runs none, but their strings are in the bytes).
-  if (name.startsWith('word/embeddings/') || /^word\/vbaProject[^/]*\.bin$/i.test(name)) return Buffer.alloc(0);
+  // Embedded files, and macros and ActiveX controls (a .docx runs none, but their strings and values are in the bytes).
+  if (name.startsWith('word/embeddings/') || /^word\/(?:vbaProject[^/]*|activeX\/[^/]+)\.bin$/i.test(name)) return Buffer.alloc(0);
   return undefined;
 }
 

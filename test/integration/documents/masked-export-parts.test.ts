@@ -27,7 +27,10 @@ const TOOLTIP_EMAIL = 'sidorov.pavel@mail.ru';
 const FIELD_EMAIL = 'kuzmina.olga@yandex.ru';
 const STORE_NAME = 'Григорьев Степан Ильич';
 const STORE_CARD = '4276 3800 1234 5679';
-const RAW = ['Иванов', 'ivan.ivanov', 'corp.ru', 'Петрова', 'Анна', '4510', '123456', 'Сидоров', '555-44-33', 'Кузнецов', 'sidorov.pavel', 'kuzmina', 'Григорьев', '4276'];
+const CONTROL_PHONE = '+7 916 222-33-44';
+const FORM_EMAIL = 'morozova.elena@mail.ru';
+const BIRTH = '1985-03-12';
+const RAW = ['222-33-44', 'morozova', BIRTH, 'Иванов', 'ivan.ivanov', 'corp.ru', 'Петрова', 'Анна', '4510', '123456', 'Сидоров', '555-44-33', 'Кузнецов', 'sidorov.pavel', 'kuzmina', 'Григорьев', '4276'];
 
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
 const W15 = 'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"';
@@ -53,7 +56,11 @@ function packedDocx(): Buffer {
   const drawing = `<w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="Рисунок 1" descr="Скан паспорта: ${AUTHOR}"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="0" name="image1.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip xmlns:r="${R}" r:embed="rId3"/></pic:blipFill><pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>`;
   const link = `<w:p><w:hyperlink r:id="rId7" w:tooltip="Написать ${TOOLTIP_EMAIL}"><w:r><w:t>Написать исполнителю</w:t></w:r></w:hyperlink></w:p>`;
   const field = `<w:p><w:fldSimple w:instr=" HYPERLINK &quot;mailto:${FIELD_EMAIL}&quot; "><w:r><w:t>почта бухгалтерии</w:t></w:r></w:fldSimple></w:p>`;
-  const body = `<w:p><w:r><w:t>Приложение: копия паспорта заказчика.</w:t></w:r></w:p><w:p><w:r>${drawing}</w:r></w:p>${link}${field}`;
+  const controls = `<w:p><w:sdt><w:sdtPr><w:date w:fullDate="${BIRTH}T00:00:00Z"><w:dateFormat w:val="dd.MM.yyyy"/></w:date></w:sdtPr><w:sdtContent><w:r><w:t>дата рождения</w:t></w:r></w:sdtContent></w:sdt></w:p>`
+    + `<w:p><w:sdt><w:sdtPr><w:dropDownList><w:listItem w:displayText="Звонить ${CONTROL_PHONE}" w:value="${CONTROL_PHONE}"/></w:dropDownList></w:sdtPr><w:sdtContent><w:r><w:t>способ связи</w:t></w:r></w:sdtContent></w:sdt></w:p>`
+    + `<w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text1"/><w:helpText w:type="text" w:val="Пишите на ${FORM_EMAIL}"/><w:statusText w:type="text" w:val="${FORM_EMAIL}"/><w:textInput><w:default w:val="${FORM_EMAIL}"/></w:textInput></w:ffData></w:fldChar></w:r><w:r><w:t>адрес</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>`
+    + `<w:p><w:r><w:drawing><a:hlinkClick xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" tooltip="Позвонить ${CONTROL_PHONE}"/></w:drawing></w:r></w:p>`;
+  const body = `<w:p><w:r><w:t>Приложение: копия паспорта заказчика.</w:t></w:r></w:p><w:p><w:r>${drawing}</w:r></w:p>${link}${field}${controls}`;
   return zipFixture([
     { name: '[Content_Types].xml', data: xml(types) },
     { name: 'word/document.xml', data: xml(`<w:document ${W} xmlns:r="${R}"><w:body>${body}</w:body></w:document>`) },
@@ -77,6 +84,7 @@ function packedDocx(): Buffer {
     ]) },
     { name: 'customXml/item1.xml', data: xml(`<Client xmlns="urn:example:client"><!-- ${STORE_NAME} --><Name>${STORE_NAME}</Name><Card number="${STORE_CARD}"/><Note><![CDATA[${STORE_NAME}]]></Note></Client>`) },
     { name: 'word/vbaProject.bin', data: Buffer.from(`Attribute VB_Name = "${STORE_NAME}"`), stored: true },
+    { name: 'word/activeX/activeX1.bin', data: Buffer.from(`TextBox1: ${STORE_NAME}`), stored: true },
     { name: 'word/glossary/document.xml', data: xml(`<w:glossaryDocument ${W}><w:docParts><w:docPart><w:docPartBody><w:p><w:r><w:t>${SIGNATURE}</w:t></w:r></w:p></w:docPartBody></w:docPart></w:docParts></w:glossaryDocument>`) },
     // Stored, so its text is there to find.
     { name: 'word/embeddings/Microsoft_Excel_Worksheet.xlsx', data: Buffer.from(`Клиенты: ${AUTHOR}, ${MANAGER}`), stored: true },
@@ -168,9 +176,13 @@ describe('masked DOCX export of the package', () => {
     expect(parts.get('word/glossary/document.xml')!.toString('utf8')).toMatch(/<w:t>Исполнитель: \[PERSON_\d+\]<\/w:t>/);
     expect(parts.get('word/embeddings/Microsoft_Excel_Worksheet.xlsx')).toHaveLength(0);
     expect(parts.get('word/vbaProject.bin')).toHaveLength(0);
+    expect(parts.get('word/activeX/activeX1.bin')).toHaveLength(0);
     const body = parts.get('word/document.xml')!.toString('utf8');
     expect(body).toMatch(/w:tooltip="Написать \[EMAIL_\d+\]"/);
     expect(body).toMatch(/w:instr=" HYPERLINK &quot;mailto:\[EMAIL_\d+\]&quot; "/);
+    expect(body).toMatch(/<w:listItem w:displayText="Звонить \[PHONE_\d+\]" w:value="\[PHONE_\d+\]"\/>/);
+    expect(body).toMatch(/<w:helpText w:type="text" w:val="Пишите на \[EMAIL_\d+\]"\/>/);
+    expect(body).toContain('<w:date><w:dateFormat w:val="dd.MM.yyyy"/></w:date>');
     // The data store keeps its shape, so bindings resolve, and no value.
     expect(parts.get('customXml/item1.xml')!.toString('utf8')).toMatch(/<Client xmlns="urn:example:client"><Name><\/Name><Card number=""\/><Note><\/Note><\/Client>$/);
 
