@@ -40,7 +40,7 @@ const limitsSchema = z.object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, z.num
 const planSchema = z.object({ code: z.string(), name: z.string(), price: z.object({ amount: z.number().int(), currency: z.string() }), interval: z.string(), limits: limitsSchema });
 const subscriptionSchema = z.object({
   id: z.uuid(), plan_code: z.string(), status: z.enum(['incomplete', 'active', 'past_due', 'canceled']), provider: z.string(),
-  price: z.object({ amount: z.number().int(), currency: z.string() }).describe('What each period costs: the plan\'s price when it was bought (a later price change applies to new checkouts only)'),
+  price: z.object({ amount: z.number().int(), currency: z.string() }).describe('What each period costs its holder: the plan\'s price when it was bought (a later price change applies to new checkouts only); 0 for a plan an operator granted'),
   current_period_end: isoDate.nullable(), cancel_at_period_end: z.boolean(),
 });
 const meSchema = z.object({

@@ -146,7 +146,9 @@ export async function settlePayment(db: Knex, provider: ProviderName, reported: 
     if (!payment) return { outcome: 'unknown payment' };
     const from = payment.status as PaymentStatus;
     if (payment.linked && from === 'canceled' && reported.status === 'succeeded') {
-      // A charge we had given up on went through after all (its answer lost, its key expired).
+      // A charge we had given up on went through after all (its answer lost, its key expired):
+      // recorded as taken, so the runbook finds it and its refund can be applied; it grants nothing.
+      await trx('payments').where({ id: payment.id }).update({ status: 'succeeded', next_poll_at: null, updated_at: trx.fn.now() });
       const warning = await refundDue(trx, payment, 'charge_given_up');
       return { outcome: 'canceled -> succeeded at the provider: refund due', warning };
     }

@@ -9,11 +9,13 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../log.js';
 import { settlePayment } from './apply.js';
+import { afterSettle } from './effects.js';
 import { LIVE_STATUSES } from './plans.js';
 import type { ProviderPayment } from './provider.js';
 import { YooKassaRefused } from './yookassa.js';
 
 export interface Charger {
+  fetch(providerPaymentId: string): Promise<ProviderPayment>;
   chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string }): Promise<ProviderPayment>;
 }
 
@@ -30,6 +32,7 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
     // The subscription's own price: a plan's later price change applies to new checkouts only.
     .select('s.id', 's.user_id', 's.payment_method_id', 's.price_minor', 's.currency', 'p.name');
   const users: string[] = [];
+  const effects = { db, stripe: undefined, log: deps.log };
   for (const sub of due) {
     const payment = await db.transaction(async (trx) => {
       const locked = await trx('subscriptions').where({ id: sub.id }).whereIn('status', LIVE_STATUSES).where('next_charge_at', '<=', trx.fn.now()).forUpdate().first('id');
@@ -44,9 +47,17 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       return row;
     });
     if (!payment) continue;
-    // YooKassa has it (pending at the bank): the reconcile job and its webhooks settle it; a call
-    // now would only repeat the key, and once the key has expired it would charge again.
-    if (payment.provider_payment_id) continue;
+    if (payment.provider_payment_id) {
+      // YooKassa has it (pending at the bank): asked how it stands, never charged again (once
+      // its key has expired a repeat would be a second charge). Its webhook, or the reconcile
+      // polls, may settle it first; this covers one pending past their last poll.
+      try {
+        await afterSettle(effects, await settlePayment(db, 'yookassa', await deps.yookassa.fetch(payment.provider_payment_id)));
+      } catch (err) {
+        deps.log.warn({ subscription_id: sub.id, payment_id: payment.id, err: (err as Error).message }, 'pending renewal not fetched');
+      }
+      continue;
+    }
     if (payment.key_expiring) {
       // Unanswered for a day: the key is about to be forgotten and a repeat could charge twice.
       // The charge counts as failed (dunning retries with a new key); should it have gone
@@ -64,6 +75,7 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       });
       await db('payments').where({ id: payment.id }).update({ provider_payment_id: charged.providerPaymentId, updated_at: db.fn.now() });
       const applied = await settlePayment(db, 'yookassa', charged);
+      await afterSettle(effects, applied);
       deps.log.info({ subscription_id: sub.id, payment_id: payment.id, outcome: applied.outcome }, 'renewal charged');
       users.push(sub.user_id);
     } catch (err) {
@@ -80,10 +92,13 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
   return { charged: users.length, users };
 }
 
-/** A renewal charge that YooKassa never made (as far as we know): canceled, so dunning starts. */
+/**
+ * A renewal charge that YooKassa never made (as far as we know): canceled, so dunning starts.
+ * Only while the row has no id of YooKassa's: a notification that linked it meanwhile wins.
+ */
 async function chargeFailed(db: Knex, paymentId: string): Promise<void> {
-  await db('payments').where({ id: paymentId }).update({ provider_payment_id: `none-${paymentId}` });
-  await settlePayment(db, 'yookassa', { providerPaymentId: `none-${paymentId}`, status: 'canceled' });
+  const marked = await db('payments').where({ id: paymentId, status: 'pending' }).whereNull('provider_payment_id').update({ provider_payment_id: `none-${paymentId}` });
+  if (marked) await settlePayment(db, 'yookassa', { providerPaymentId: `none-${paymentId}`, status: 'canceled' });
 }
 
 /** Ends subscriptions whose period is over and that were not to renew (cancelled by the user, or granted by an operator). */

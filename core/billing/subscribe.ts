@@ -223,7 +223,8 @@ export async function grantPlan(db: Knex, email: string, planCode: string, days:
     await trx('subscriptions').where({ user_id: user.id }).whereIn('status', LIVE_STATUSES)
       .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() });
     const [sub] = await trx('subscriptions').insert({
-      user_id: user.id, plan_id: plan.id, provider: 'manual', status: 'active', price_minor: plan.price_minor, currency: plan.currency,
+      // Granted: its holder pays nothing for it.
+      user_id: user.id, plan_id: plan.id, provider: 'manual', status: 'active', price_minor: 0, currency: plan.currency,
       current_period_start: trx.fn.now(), current_period_end: trx.raw(`now() + make_interval(days => ?)`, [days]),
     }).returning(['id', 'current_period_end']);
     await audit({ action: 'billing.plan_granted', targetType: 'subscription', targetId: sub.id, meta: { user_id: user.id, plan: plan.code, days, via: 'cli' } }, trx);

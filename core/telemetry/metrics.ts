@@ -128,6 +128,8 @@ export const paymentRefundsDue = new client.Counter({
   labelNames: ['provider'] as const,
   registers,
 });
+// Both series exist from the start: the alert's increase() needs a sample before the first one.
+for (const provider of ['stripe', 'yookassa']) paymentRefundsDue.inc({ provider }, 0);
 
 export const paymentWebhooks = new client.Counter({
   name: 'payment_webhooks_total',

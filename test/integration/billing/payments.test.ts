@@ -408,6 +408,23 @@ describe('YooKassa renewals', () => {
     expect(new Date((await subOf(subscriptionId)).current_period_start).getTime()).toBe(new Date(before.current_period_end).getTime());
   });
 
+  it('asks YooKassa how a renewal pending at the bank stands at each run, never charging it again: its lost notification changes nothing', async () => {
+    const { subscriptionId } = await yooActive('pending-bank');
+    const before = await subOf(subscriptionId);
+    await due(subscriptionId);
+    yookassa.scriptCharge('pending');
+    await runJob(rt.t.prefix, 'billing.renew');
+    const renewal = await db()('payments').where({ subscription_id: subscriptionId, kind: 'renewal' }).first();
+    expect([renewal.status, renewal.provider_payment_id]).toEqual(['pending', expect.any(String)]);
+    const created = yookassa.paymentsCreated;
+    await runJob(rt.t.prefix, 'billing.renew'); // still pending at the bank
+    yookassa.succeed(renewal.provider_payment_id); // the bank answers; its notification is lost
+    await runJob(rt.t.prefix, 'billing.renew');
+    expect(yookassa.paymentsCreated).toBe(created);
+    expect((await paymentRow(renewal.id)).status).toBe('succeeded');
+    expect(new Date((await subOf(subscriptionId)).current_period_start).getTime()).toBe(new Date(before.current_period_end).getTime());
+  });
+
   it('never repeats a renewal charge unanswered for a day (its key expired): counted as failed, and flagged for a refund when it went through', async () => {
     const { subscriptionId } = await yooActive('unanswered-renewal');
     await due(subscriptionId);
@@ -431,7 +448,7 @@ describe('YooKassa renewals', () => {
     // The lost charge is announced: it names our row, which is flagged for a refund, once.
     await yookassa.sendNotification(yooHook(rt.url), yookassa.notification(charged!.id));
     await waitFor('the refund due', async () => ((await auditCount('billing.refund_due', renewal.id)) === 1 || undefined));
-    expect(await paymentRow(renewal.id)).toMatchObject({ provider_payment_id: charged!.id, status: 'canceled' });
+    expect(await paymentRow(renewal.id)).toMatchObject({ provider_payment_id: charged!.id, status: 'succeeded' });
     await yookassa.sendNotification(yooHook(rt.url), yookassa.notification(charged!.id));
     await sleep(500);
     expect(await auditCount('billing.refund_due', renewal.id)).toBe(1);
@@ -525,7 +542,8 @@ describe('daily report', () => {
       await runJob(rt.t.prefix, 'billing.daily-report', { day });
       const rows = await db()('daily_reports').where({ day });
       expect(rows).toHaveLength(1);
-      const succeeded = await db()('payments').where({ status: 'succeeded' }).sum({ n: 'amount_minor' });
+      // The day's revenue: what succeeded among the payments made that day (UTC).
+      const succeeded = await db()('payments').where({ status: 'succeeded' }).whereRaw(`(created_at AT TIME ZONE 'UTC')::date = ?::date`, [day]).sum({ n: 'amount_minor' });
       expect(rows[0].summary.revenue).toEqual([{ currency: 'RUB', amount_minor: Number(succeeded[0]?.n) }]);
       expect(rows[0].summary.subscriptions).toEqual(expect.arrayContaining([expect.objectContaining({ plan: 'pro', status: 'active' })]));
       const sent = await socket.first('report.daily');

@@ -29,7 +29,7 @@ export const ru = {
   admin_priceHint: 'Новая цена действует для новых подписок; подписчики платят цену, по которой купили.',
   admin_limit_messages_per_day: 'Сообщений в день', admin_limit_documents_per_month: 'Документов в месяц',
   admin_limit_storage_mb: 'Хранилище, МБ', admin_limit_reviews_per_month: 'Проверок юристом в месяц',
-  admin_save: 'Сохранить', admin_confirmPlan: 'Сохранить тариф «{name}»? Новые цена и лимиты сразу действуют для всех подписчиков.',
+  admin_save: 'Сохранить', admin_confirmPlan: 'Сохранить тариф «{name}»? Новые лимиты сразу действуют для всех подписчиков; новая цена — для новых подписок.',
   admin_sec: 'с', admin_min: 'мин', admin_hour: 'ч',
 };
 export const en: Record<keyof typeof ru, string> = {
@@ -62,6 +62,6 @@ export const en: Record<keyof typeof ru, string> = {
   admin_priceHint: 'A new price applies to new subscriptions; subscribers pay the price they bought at.',
   admin_limit_messages_per_day: 'Messages a day', admin_limit_documents_per_month: 'Documents a month',
   admin_limit_storage_mb: 'Storage, MB', admin_limit_reviews_per_month: 'Lawyer reviews a month',
-  admin_save: 'Save', admin_confirmPlan: 'Save the plan "{name}"? The new price and limits apply to every subscriber at once.',
+  admin_save: 'Save', admin_confirmPlan: 'Save the plan "{name}"? The new limits apply to every subscriber at once; the new price to new subscriptions.',
   admin_sec: 's', admin_min: 'min', admin_hour: 'h',
 };

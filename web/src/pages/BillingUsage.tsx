@@ -46,7 +46,7 @@ export function CurrentPlan({ me, onChange }: { me: Me; onChange(me: Me): void }
       <h2 id="current-plan">{t('bill_current')}: <span data-plan={me.plan.code}>{me.plan.name}</span></h2>
       <p>
         {/* A subscriber pays the price they bought at, which a later price change leaves alone. */}
-        {sub ? `${f.money(sub.price)} ${t('bill_perMonth')}` : me.plan.price.amount ? `${f.money(me.plan.price)} ${t('bill_perMonth')}` : t('bill_free')}
+        {(sub ? sub.price : me.plan.price).amount ? `${f.money(sub ? sub.price : me.plan.price)} ${t('bill_perMonth')}` : t('bill_free')}
         {sub && <> · <span className={`badge sub-${sub.status}`}>{t(`bill_sub_${sub.status}`)}</span></>}
         {sub?.current_period_end && <> · {t('bill_until')} {f.date(sub.current_period_end)}</>}
       </p>
