@@ -30,14 +30,16 @@ export interface AnalysisStatus {
 const where = (l?: Locator) => [l?.clause && `п. ${l.clause}`, l?.page && `стр. ${l.page}`, l?.paragraph !== undefined && `абз. ${l.paragraph + 1}`].filter(Boolean).join(', ');
 
 /** "п. 2.1, абз. 4" linking to the paragraph in the text below; nothing when there is no place. */
-function Place({ locator }: { locator?: Locator }) {
+function Place({ locator, linked }: { locator?: Locator; linked: boolean }) {
   const text = where(locator);
   if (!text) return null;
-  return <> · {locator?.paragraph !== undefined ? <a href={`#p-${locator.paragraph + 1}`}>{text}</a> : <span className="muted">{text}</span>}</>;
+  return <> · {linked && locator?.paragraph !== undefined ? <a href={`#p-${locator.paragraph + 1}`}>{text}</a> : <span className="muted">{text}</span>}</>;
 }
 
-export function DocumentAnalysis({ analysis, status }: { analysis: Analysis | null; status: AnalysisStatus | null }) {
+/** `textVersion`: the version whose text the page shows; places link into it only when the analysis read that version. */
+export function DocumentAnalysis({ analysis, status, textVersion }: { analysis: Analysis | null; status: AnalysisStatus | null; textVersion: number }) {
   const t = useT();
+  const linked = analysis?.version === textVersion;
   return (
     <section className="analysis" aria-labelledby="analysis" data-analysis={status?.status}>
       <h2 id="analysis">{t('analysis')}</h2>
@@ -46,16 +48,17 @@ export function DocumentAnalysis({ analysis, status }: { analysis: Analysis | nu
       {analysis && (
         <>
           {analysis.degraded && <p className="badge warn">{t('analysisDegraded')}</p>}
+          {!linked && <p className="muted">{t('analysisOfVersion').replace('{n}', String(analysis.version))}</p>}
           <h3>{t('summary')}</h3>
           <Markdown text={analysis.summary} />
           <h3>{t('parties')}</h3>
-          <ul>{analysis.parties.map((p, i) => <li key={i}><b>{p.name}</b>{p.role && ` — ${p.role}`}<Place locator={p.locator} /></li>)}</ul>
+          <ul>{analysis.parties.map((p, i) => <li key={i}><b>{p.name}</b>{p.role && ` — ${p.role}`}<Place locator={p.locator} linked={linked} /></li>)}</ul>
           <h3>{t('keyTerms')}</h3>
-          <ul>{analysis.key_terms.map((k, i) => <li key={i}><b>{k.term}</b>: {k.value}<Place locator={k.locator} /></li>)}</ul>
+          <ul>{analysis.key_terms.map((k, i) => <li key={i}><b>{k.term}</b>: {k.value}<Place locator={k.locator} linked={linked} /></li>)}</ul>
           <h3>{t('risks')}</h3>
           <ul className="risks">
             {analysis.risks.map((r, i) => (
-              <li key={i} className={`risk ${r.severity}`}><span className="badge">{t('riskLevel')}: {t(`risk_${r.severity}`)}</span> {r.text}<Place locator={r.locator} /></li>
+              <li key={i} className={`risk ${r.severity}`}><span className="badge">{t('riskLevel')}: {t(`risk_${r.severity}`)}</span> {r.text}<Place locator={r.locator} linked={linked} /></li>
             ))}
           </ul>
         </>

@@ -53,7 +53,7 @@ export function DocumentPage({ id }: { id: string }) {
         {doc.status === 'ready' && <button type="button" onClick={() => void api<{ document: Doc }>(`/api/documents/${id}/analyze`, { json: {} }).then((r) => update(r.document), fail)}>{t('analyze')}</button>}
         <button type="button" className="danger" onClick={() => void remove()}>{t('delete')}</button>
       </p>
-      {(doc.analysis || doc.analysis_status) && <DocumentAnalysis analysis={doc.analysis} status={doc.analysis_status} />}
+      {(doc.analysis || doc.analysis_status) && <DocumentAnalysis analysis={doc.analysis} status={doc.analysis_status} textVersion={doc.version} />}
       <section>
         <h2>{t('versions')}</h2>
         <ul>{versions.map((v) => <li key={v.version}>v{v.version} · {(v.size_bytes / 1024).toFixed(1)} KB · {new Date(v.created_at).toLocaleString()} <button type="button" className="link" onClick={() => void download(id, v.version).catch(fail)}>{t('download')}</button></li>)}</ul>
