@@ -15,7 +15,6 @@ import { maskChatText } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import type { PlaceholderRegistry, Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
-import { lockRegistry, saveRegistry } from '../pii-vault.js';
 import { userRoom } from '../rooms.js';
 import { extractiveAnalysis, OFFLINE_ANALYSIS_MODEL } from './analyze-offline.js';
 import { analysisMessages, parseModelAnalysis, repairMessages, type Locator, type ModelAnalysis, type Passage } from './analyze-schema.js';
@@ -24,7 +23,7 @@ import { DocumentFailure } from './failure.js';
 import type { IngestTarget } from './ingest.js';
 import { Document, type AnalysisStatus } from './model.js';
 import { toPublicDocument } from './public.js';
-import { Superseded } from './superseded.js';
+import { withDocumentRegistry } from './document-registry.js';
 
 export interface AnalyzeDeps {
   db: Db;
@@ -127,19 +126,10 @@ export async function runAnalysis(deps: AnalyzeDeps, t: IngestTarget): Promise<{
   const owner = (await deps.db('documents').where({ id: t.document_id }).first('user_id')) as { user_id: string };
   const produced = await produce(deps.ai, passages, total, await domesticOnly(deps.db, owner.user_id));
   const scope = { type: 'document' as const, id: t.document_id, owner: owner.user_id };
-  const doc = await deps.db.transaction(async (trx) => {
-    // The registry, then the document: the order masking, the masked export and destruction
-    // take them in. Gone meanwhile: rolled back, so its registry is not made again.
-    const registry = await lockRegistry(trx, deps.vault, scope);
-    const current = await queuedAnalysis(t).transacting(trx).forUpdate();
-    if (!current) throw new Superseded();
+  const doc = await withDocumentRegistry(deps.db, deps.vault, scope, (trx) => queuedAnalysis(t).transacting(trx).forUpdate(), (trx, registry, current) => {
     const analysis = toStored(produced, passages, t.version, registry);
-    await saveRegistry(trx, scope, registry);
     const analysis_status: AnalysisStatus = { status: 'ready', version: t.version, error: null };
     return current.$query(trx).patchAndFetch({ analysis, analysis_status });
-  }).catch((err: unknown) => {
-    if (err instanceof Superseded) return undefined;
-    throw err;
   });
   if (!doc) return { skipped: 'superseded or deleted while analysing' };
   emit(deps, doc);

@@ -10,7 +10,6 @@ import type { Vault } from '../dlp/index.js';
 import { applyMaskPlans } from '../chat/masking.js';
 import { runCpuTask } from '../cpu-pool.js';
 import { chunkParagraphs } from './chunk.js';
-import { lockRegistry, saveRegistry } from '../pii-vault.js';
 import { userRoom } from '../rooms.js';
 import type { Storage } from '../storage/index.js';
 import { openVersion } from './documents.js';
@@ -21,7 +20,7 @@ import { planDocumentMasks } from './mask-plans.js';
 import { Document, type DocumentStatus } from './model.js';
 import { toPublicDocument } from './public.js';
 import { documentsIngested } from '../telemetry/metrics.js';
-import { Superseded } from './superseded.js';
+import { Superseded, withDocumentRegistry } from './document-registry.js';
 
 export interface IngestDeps {
   db: Db;
@@ -148,25 +147,19 @@ export async function maskStage(deps: IngestDeps, t: IngestTarget, sealed: strin
   const byType: Record<string, number> = {};
   // Found on the CPU pool before the registry is locked; only the numbering runs inside.
   const plans = await planDocumentMasks(extracted.paragraphs.map((p) => p.text));
-  const stored = await deps.db.transaction(async (trx) => {
-    const registry = await lockRegistry(trx, deps.vault, scope);
-    // Deleted or superseded meanwhile: roll back, or the registry of a destroyed document comes back.
-    if (!(await live(t).transacting(trx).forShare())) throw new Superseded();
+  // Deleted or superseded meanwhile: nothing stored (document-registry.ts).
+  const stored = await withDocumentRegistry(deps.db, deps.vault, scope, (trx) => live(t).transacting(trx).forShare(), async (trx, registry) => {
     const masked = await applyMaskPlans(plans, registry);
     const paragraphs = extracted.paragraphs.map((p, i) => {
       const m = masked[i]!;
       for (const [type, n] of Object.entries(m.byType)) byType[type] = (byType[type] ?? 0) + n;
       return { ...p, text: m.masked };
     });
-    await saveRegistry(trx, scope, registry);
     const { text, pages } = layout(paragraphs);
     await trx('document_texts').insert({ ...t, text, pages: JSON.stringify(pages) }).onConflict(['document_id', 'version']).merge();
     const count = Object.values(byType).reduce((a, b) => a + b, 0);
     await Document.query(trx).patch({ pii: { count, by_type: byType }, pages: extracted.pages }).where({ id: t.document_id, version: t.version });
     return true;
-  }).catch((err: unknown) => {
-    if (err instanceof Superseded) return false;
-    throw err;
   });
   if (!stored) return { skipped: 'superseded or deleted while masking' };
   return { pii: Object.values(byType).reduce((a, b) => a + b, 0) };

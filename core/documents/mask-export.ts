@@ -14,7 +14,6 @@ import { applyMaskPlan } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
-import { lockRegistry, saveRegistry } from '../pii-vault.js';
 import { userRoom } from '../rooms.js';
 import type { Storage } from '../storage/index.js';
 import { openVersion, ownDocument } from './documents.js';
@@ -28,7 +27,7 @@ import { Document, type MaskedExport } from './model.js';
 import { toPublicDocument } from './public.js';
 import { DOC_TYPES } from './types.js';
 import { accountVault } from '../privacy/keys.js';
-import { Superseded } from './superseded.js';
+import { withDocumentRegistry } from './document-registry.js';
 
 export interface MaskExportDeps {
   db: Db;
@@ -102,9 +101,7 @@ export async function runMaskExport(deps: MaskExportDeps, t: IngestTarget): Prom
 /**
  * The DOCX rewritten in place; values only in headers or metadata join the registry. Undefined
  * when the export was superseded or its document deleted meanwhile: locking the registry of a
- * destroyed document would create it again, holding values of a document that is gone, so the
- * document is checked under the registry's lock (the order destroyDocument takes them in) and
- * the transaction rolled back without it.
+ * destroyed document would create it again (document-registry.ts).
  */
 async function maskedDocx(deps: MaskExportDeps, doc: Document, t: IngestTarget): Promise<Buffer | undefined> {
   const opened = await openVersion(deps, doc, t.version);
@@ -124,19 +121,10 @@ async function maskedDocx(deps: MaskExportDeps, doc: Document, t: IngestTarget):
   });
   const planned = await planDocumentMasks([...texts]);
   const plans = new Map<string, MaskPlan>([...texts].map((value, i) => [value, planned[i]!]));
-  return deps.db.transaction(async (trx) => {
-    const registry = await lockRegistry(trx, deps.vault, scope);
-    if (!(await queuedExport(t).transacting(trx).forShare())) throw new Superseded();
-    const result = maskDocx(original, {
-      text: (value) => applyMaskPlan(plans.get(value) ?? planDocumentMask(value), registry).masked,
-      person: (name) => registry.placeholder('PERSON', name),
-    });
-    await saveRegistry(trx, scope, registry);
-    return result;
-  }).catch((err: unknown) => {
-    if (err instanceof Superseded) return undefined;
-    throw err;
-  });
+  return withDocumentRegistry(deps.db, deps.vault, scope, (trx) => queuedExport(t).transacting(trx).forShare(), (_trx, registry) => maskDocx(original, {
+    text: (value) => applyMaskPlan(plans.get(value) ?? planDocumentMask(value), registry).masked,
+    person: (name) => registry.placeholder('PERSON', name),
+  }));
 }
 
 async function maskedText(db: Db, t: IngestTarget): Promise<Buffer> {
