@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { queueApplyEvent } from '../../core/billing/apply-jobs.js';
 import { listPlans, toPublicPlan, updatePlan, LIMIT_KEYS } from '../../core/billing/plans.js';
+import { PAYMENT_PROVIDERS } from '../../core/billing/provider.js';
 import { cancelAtPeriodEnd, subscribe, type createProviders } from '../../core/billing/subscribe.js';
 import { subscriptionOf, toPublicPayment } from '../../core/billing/view.js';
 import { receiveStripe, receiveYooKassa, type YooKassaNotification } from '../../core/billing/webhooks.js';
@@ -37,10 +38,12 @@ export const WEBHOOK_PREFIX = '/api/payments/webhook/';
 const WEBHOOK_MAX_BYTES = 256 * 1024;
 
 const limitsSchema = z.object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, z.number().int()])) as Record<(typeof LIMIT_KEYS)[number], z.ZodNumber>);
-const planSchema = z.object({ code: z.string(), name: z.string(), price: z.object({ amount: z.number().int(), currency: z.string() }), interval: z.string(), limits: limitsSchema });
+/** Minor units (kopecks, cents) and the currency. */
+const priceSchema = z.object({ amount: z.number().int(), currency: z.string() });
+const planSchema = z.object({ code: z.string(), name: z.string(), price: priceSchema, interval: z.string(), limits: limitsSchema });
 const subscriptionSchema = z.object({
   id: z.uuid(), plan_code: z.string(), status: z.enum(['incomplete', 'active', 'past_due', 'canceled']), provider: z.string(),
-  price: z.object({ amount: z.number().int(), currency: z.string() }).describe('What each period costs its holder: the plan\'s price when it was bought (a later price change applies to new checkouts only); 0 for a plan an operator granted'),
+  price: priceSchema.describe('What each period costs its holder: the plan\'s price when it was bought (a later price change applies to new checkouts only); 0 for a plan an operator granted'),
   current_period_end: isoDate.nullable(), cancel_at_period_end: z.boolean(),
 });
 const meSchema = z.object({
@@ -50,7 +53,7 @@ const meSchema = z.object({
 });
 const paymentSchema = z.object({
   id: z.uuid(), provider: z.string(), kind: z.enum(['initial', 'renewal']), status: z.enum(['pending', 'waiting_for_capture', 'succeeded', 'canceled', 'refunded']),
-  amount: z.object({ amount: z.number().int(), currency: z.string() }), confirmation_url: z.string().nullable(), subscription_id: z.uuid().nullable(),
+  amount: priceSchema, confirmation_url: z.string().nullable(), subscription_id: z.uuid().nullable(),
   created_at: isoDate, updated_at: isoDate,
 });
 const subscribedSchema = z.object({ subscription: subscriptionSchema, payment: z.object({ id: z.uuid(), status: z.string(), confirmation_url: z.string().nullable() }).nullable() });
@@ -64,9 +67,9 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/api/plans', summary: 'The plans, with prices (minor units) and limits, and the payment providers this server takes', tags: ['billing'], access: 'public',
-      responses: { 200: { description: 'Plans, cheapest first; `providers`: those with keys here (others answer 503)', schema: z.object({ items: z.array(planSchema), providers: z.array(z.enum(['yookassa', 'stripe'])) }) } },
+      responses: { 200: { description: 'Plans, cheapest first; `providers`: those with keys here (others answer 503)', schema: z.object({ items: z.array(planSchema), providers: z.array(z.enum(PAYMENT_PROVIDERS)) }) } },
       async handler(ctx) {
-        ctx.body = { items: (await listPlans(deps.db)).map(toPublicPlan), providers: (['yookassa', 'stripe'] as const).filter((p) => deps.providers[p]) };
+        ctx.body = { items: (await listPlans(deps.db)).map(toPublicPlan), providers: PAYMENT_PROVIDERS.filter((p) => deps.providers[p]) };
       },
     }),
     defineRoute({
@@ -84,7 +87,7 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'post', path: '/api/subscriptions', summary: 'Subscribe to a plan: the answer carries the URL where the payment is confirmed', tags: ['billing'], access: 'user',
-      body: z.strictObject({ plan_code: z.string().max(32), provider: z.enum(['stripe', 'yookassa']), return_url: returnUrl }),
+      body: z.strictObject({ plan_code: z.string().max(32), provider: z.enum(PAYMENT_PROVIDERS), return_url: returnUrl }),
       headers: [IDEMPOTENCY_HEADER],
       responses: {
         200: { description: 'Nothing new: the open checkout for this plan and provider, given back; or the plan cancelled at its period end, resumed without a payment (`payment: null`)', schema: subscribedSchema },

@@ -28,8 +28,6 @@ export interface Applied {
 /** Why a payment that succeeded granted nothing. */
 type RefundReason = 'checkout_closed' | 'subscription_canceled' | 'no_subscription' | 'charge_given_up';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A provider's payment that names our row (YooKassa's metadata) which never learnt its id: the
  * charge call went unanswered. The row takes the id (under its lock), so what is reported
@@ -37,7 +35,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 async function linkUnanswered(trx: Knex.Transaction, provider: ProviderName, reported: ProviderPayment) {
   const ours = reported.ourPaymentId;
-  if (!ours || !UUID.test(ours)) return undefined;
+  if (!ours) return undefined;
   const row = await trx('payments').where({ id: ours, provider })
     .where((q) => q.whereNull('provider_payment_id').orWhere('provider_payment_id', `none-${ours}`)).forUpdate().first();
   if (!row) return undefined;

@@ -1,6 +1,8 @@
 /** What billing needs from a payment provider, and the states both providers' payments map to. */
 export type PaymentStatus = 'pending' | 'waiting_for_capture' | 'succeeded' | 'canceled' | 'refunded';
-export type ProviderName = 'stripe' | 'yookassa';
+/** YooKassa first: the Russian market's provider, listed (and offered) first. */
+export const PAYMENT_PROVIDERS = ['yookassa', 'stripe'] as const;
+export type ProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 /** A payment as the provider reports it, reduced to what billing applies. */
 export interface ProviderPayment {
@@ -11,7 +13,7 @@ export interface ProviderPayment {
   paymentMethodId?: string | undefined;
   /** Stripe: the subscription the Checkout Session created. */
   providerSubscriptionId?: string | undefined;
-  /** YooKassa: our payment row, as its metadata names it (a charge whose answer we never got). */
+  /** YooKassa: our payment row's id, as its metadata names it (a charge whose answer we never got). */
   ourPaymentId?: string | undefined;
 }
 

@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { settlePayment } from './apply.js';
 import { closeCheckouts, OPEN_PAYMENT_STATUSES } from './checkouts.js';
 import { afterSettle, expireStripeCheckouts } from './effects.js';
-import { LIVE_STATUSES, planByCode, type PlanRow, type Price } from './plans.js';
+import { LIVE_STATUSES, planByCode, priceOf, type PlanRow, type Price } from './plans.js';
 import type { PaymentProvider, ProviderName } from './provider.js';
 import { createStripe, type StripeConfig, type StripeProvider } from './stripe.js';
 import { createYooKassa, type YooKassaConfig } from './yookassa.js';
@@ -86,7 +86,7 @@ export async function subscribe(deps: SubscribeDeps, userId: string, input: Subs
       const reported = await provider.fetch(next.open.provider_payment_id);
       if (OPEN_PAYMENT_STATUSES.includes(reported.status)) {
         const { open: o } = next;
-        return { kind: 'reopened', subscriptionId: o.subscription_id, paymentId: o.payment_id, planCode: plan.code, price: { amount: o.price_minor, currency: o.currency }, confirmationUrl: o.confirmation_url };
+        return { kind: 'reopened', subscriptionId: o.subscription_id, paymentId: o.payment_id, planCode: plan.code, price: priceOf(o), confirmationUrl: o.confirmation_url };
       }
       // Paid or expired since, its event not applied yet: applied now (a Stripe subscription it
       // replaces is cancelled by the reconciliation's sweep), then decided again.
@@ -158,7 +158,7 @@ async function open(deps: SubscribeDeps, provider: PaymentProvider, plan: PlanRo
   await deps.db('payments').where({ id: paymentId }).update({
     provider_payment_id: created.providerPaymentId, confirmation_url: created.confirmationUrl ?? null, updated_at: deps.db.fn.now(),
   });
-  return { kind: 'opened', subscriptionId, paymentId, planCode: plan.code, price: { amount: plan.price_minor, currency: plan.currency }, confirmationUrl: created.confirmationUrl ?? null };
+  return { kind: 'opened', subscriptionId, paymentId, planCode: plan.code, price: priceOf(plan), confirmationUrl: created.confirmationUrl ?? null };
 }
 
 /** The plan the user is on, cancelled at its period's end, goes on: nothing is charged now; Stripe is told, YooKassa renewals are due again. */

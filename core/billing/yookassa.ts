@@ -5,6 +5,7 @@
  * the payment fetched back by id says.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { z } from 'zod';
 import { DomainError, domainErrors } from '../errors.js';
 import { decimalAmount, type NewPayment, type PaymentProvider, type PaymentStatus, type ProviderPayment } from './provider.js';
 
@@ -91,7 +92,8 @@ export function createYooKassa(config: YooKassaConfig): YooKassaProvider {
     status: p.status,
     confirmationUrl: p.confirmation?.confirmation_url,
     paymentMethodId: p.payment_method?.saved ? p.payment_method.id : undefined,
-    ourPaymentId: p.metadata?.payment_id,
+    // Metadata is any string the request carried: only an id of ours counts.
+    ourPaymentId: z.uuid().safeParse(p.metadata?.payment_id).data,
   });
 
   return {

@@ -6,6 +6,7 @@
  * sources that running parts of the process register, and unregister when they close.
  */
 import client from 'prom-client';
+import { PAYMENT_PROVIDERS } from '../billing/provider.js';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });
@@ -129,7 +130,7 @@ export const paymentRefundsDue = new client.Counter({
   registers,
 });
 // Both series exist from the start: the alert's increase() needs a sample before the first one.
-for (const provider of ['stripe', 'yookassa']) paymentRefundsDue.inc({ provider }, 0);
+for (const provider of PAYMENT_PROVIDERS) paymentRefundsDue.inc({ provider }, 0);
 
 export const paymentWebhooks = new client.Counter({
   name: 'payment_webhooks_total',

@@ -5,32 +5,26 @@
  * real row lock: the test holds the registry while the job waits for it, and destroys the
  * document meanwhile.
  */
-import { Redis } from 'ioredis';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestJobId } from '../../../pipelines/documents-ingest.js';
 import { versionJobId } from '../../../pipelines/on-demand.js';
-import { createQueues, type Queues } from '../../../pipelines/queues.js';
-import { waitFor } from '../../e2e/chat/harness.js';
+import { openQueue, waitFor } from '../../e2e/chat/harness.js';
 import { cyrillicPdf, docxFixture, rasterize, scannedPdf, upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
-import { REDIS_URL } from '../../helpers/services.js';
 
 let rt: TestRuntime;
-let redis: Redis;
-let queues: Queues;
+let documents: ReturnType<typeof openQueue>;
 
 beforeAll(async () => {
   rt = await startTestRuntime('docregrace');
-  redis = new Redis(REDIS_URL);
-  queues = createQueues(redis, rt.t.prefix);
+  documents = openQueue('documents', rt.t.prefix);
 });
 
 afterAll(async () => {
-  await queues?.close();
-  redis?.disconnect();
+  await documents?.close();
   await rt?.close();
 });
 
@@ -62,7 +56,7 @@ async function destroyWhileWaiting(id: string, start: () => Promise<void>) {
 
 const registryOf = (id: string) => Model.knex()('pii_vaults').where({ scope_type: 'document', scope_id: id });
 const jobEnded = (jobId: string) => async () => {
-  const job = await queues.get('documents').getJob(jobId);
+  const job = await documents.queue.getJob(jobId);
   return !job || job.finishedOn ? true : undefined;
 };
 
@@ -94,7 +88,7 @@ describe('a document destroyed while masking waits for its registry', () => {
     await waitFor('the mask stage to end', jobEnded(jobId));
     expect(await registryOf(id)).toHaveLength(0);
     // Operators see it done at its first run, not failed on a gone document's rows and retried.
-    const job = (await queues.get('documents').getJob(jobId))!;
+    const job = (await documents.queue.getJob(jobId))!;
     expect([await job.getState(), job.attemptsMade, job.failedReason ?? null]).toEqual(['completed', 1, null]);
   }, 60_000);
 });

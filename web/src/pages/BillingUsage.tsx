@@ -21,6 +21,8 @@ export function CurrentPlan({ me, onChange }: { me: Me; onChange(me: Me): void }
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const sub = me.subscription;
+  // A subscriber pays the price they bought at, which a later price change leaves alone.
+  const price = sub ? sub.price : me.plan.price;
   const run = async (action: () => Promise<Me>) => {
     setBusy(true);
     setError(null);
@@ -45,8 +47,7 @@ export function CurrentPlan({ me, onChange }: { me: Me; onChange(me: Me): void }
     <section className="current-plan" aria-labelledby="current-plan">
       <h2 id="current-plan">{t('bill_current')}: <span data-plan={me.plan.code}>{me.plan.name}</span></h2>
       <p>
-        {/* A subscriber pays the price they bought at, which a later price change leaves alone. */}
-        {(sub ? sub.price : me.plan.price).amount ? `${f.money(sub ? sub.price : me.plan.price)} ${t('bill_perMonth')}` : t('bill_free')}
+        {price.amount ? `${f.money(price)} ${t('bill_perMonth')}` : t('bill_free')}
         {sub && <> · <span className={`badge sub-${sub.status}`}>{t(`bill_sub_${sub.status}`)}</span></>}
         {sub?.current_period_end && <> · {t('bill_until')} {f.date(sub.current_period_end)}</>}
       </p>
