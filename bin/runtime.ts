@@ -37,7 +37,6 @@ export type Mode = 'all' | 'api' | 'workers';
 
 export interface Runtime {
   log: Logger;
-  shutdownTimeoutMs: number;
   /** Base URL of the API when this runtime serves it. */
   url?: string;
   /** The /metrics URL of a workers-only runtime (the API serves its own). */
@@ -167,7 +166,6 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
     log,
     url,
     metricsUrl,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
     close: () => closeSteps(closers, log, config.shutdownTimeoutMs),
   };
 }

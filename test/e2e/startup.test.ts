@@ -118,6 +118,15 @@ describe('start-up', () => {
     }
   }, 90_000);
 
+  it('stops cleanly with exit 0 when SIGTERM comes while it is still starting', async () => {
+    const t = fresh('earlystop');
+    const proc = spawnService('workers', { ...t.env, LOG_LEVEL: 'info' });
+    // Its first log line: it is migrating and connecting, with pools and schedules yet to start.
+    await new Promise((resolve) => proc.child.stdout!.once('data', resolve));
+    expect(await proc.stop('SIGTERM')).toBe(0);
+    expect(proc.output()).toContain('"msg":"stopped"');
+  }, 60_000);
+
   it('refuses production without secrets, naming them', async () => {
     const t = fresh('prod');
     const proc = spawnService('all', { ...t.env, NODE_ENV: 'production' });

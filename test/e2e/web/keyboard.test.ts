@@ -52,9 +52,12 @@ describe('the keyboard', () => {
     await page.goto(`${stack.url}/documents`);
     await page.waitForSelector('.dropzone');
 
+    // Listening first: Playwright turns on its interception of file pickers lazily, with the
+    // first listener, and a picker opened before that is answered by the browser, not seen.
+    const chooser = page.waitForEvent('filechooser');
     await reach(page, page.locator('.dropzone input[type=file]'));
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-    await chooser.setFiles({ name: 'заметка.txt', mimeType: 'text/plain', buffer: Buffer.from('Памятка о порядке возврата товара.') });
+    await page.keyboard.press('Space');
+    await (await chooser).setFiles({ name: 'заметка.txt', mimeType: 'text/plain', buffer: Buffer.from('Памятка о порядке возврата товара.') });
     await page.waitForSelector('tr[data-status=ready]', { timeout: 60_000 });
     expect(await page.locator('tr[data-document-id] a').textContent()).toContain('заметка');
     await page.close();
