@@ -133,6 +133,9 @@ describe('blocking an account', () => {
 });
 
 describe('sockets per user', () => {
+  /** Connects once a slot is free: the server gives one back when it sees a disconnect, a moment later. */
+  const connectWhenFree = (url: string, token: string) => waitFor('a free socket slot', () => connect(url, token).catch(() => undefined), 10_000);
+
   it(`allows ${MAX_SOCKETS} across both nodes, refuses one more with too_many_connections, and frees a slot on disconnect`, async () => {
     const user = await registerUser(rt.url, 'sockets');
     const open = [await connect(rt.url, user.token), await connect(nodeB.url!, user.token), await connect(rt.url, user.token)];
@@ -141,8 +144,7 @@ describe('sockets per user', () => {
       expect(refused).toBeInstanceOf(Error);
       expect((refused as Error).message).toBe('too_many_connections');
       open.pop()!.close();
-      await sleep(200);
-      open.push(await connect(nodeB.url!, user.token));
+      open.push(await connectWhenFree(nodeB.url!, user.token));
     } finally {
       for (const c of open) c.close();
     }
@@ -160,10 +162,9 @@ describe('sockets per user', () => {
       }));
       socket.close();
     }
-    await sleep(500);
     const open = [];
     try {
-      for (let i = 0; i < MAX_SOCKETS; i++) open.push(await connect(i % 2 ? nodeB.url! : rt.url, user.token));
+      for (let i = 0; i < MAX_SOCKETS; i++) open.push(await connectWhenFree(i % 2 ? nodeB.url! : rt.url, user.token));
       expect(open.every((c) => c.socket.connected)).toBe(true);
     } finally {
       for (const c of open) c.close();

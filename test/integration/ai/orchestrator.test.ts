@@ -171,7 +171,10 @@ describe('mid-stream failures', () => {
 });
 
 describe('circuit breaker', () => {
-  const env = { AI_MAX_RETRIES: '0', AI_CIRCUIT_FAILURES: '3', AI_CIRCUIT_COOLDOWN_MS: '300' };
+  // Long enough for the calls that must see the circuit open to finish inside it on a busy machine.
+  const COOLDOWN_MS = 1500;
+  const env = { AI_MAX_RETRIES: '0', AI_CIRCUIT_FAILURES: '3', AI_CIRCUIT_COOLDOWN_MS: String(COOLDOWN_MS) };
+  const cooledDown = () => new Promise((r) => setTimeout(r, COOLDOWN_MS + 50));
 
   async function tripOpenAi(orch: ReturnType<typeof orchestrator>) {
     openai.setDefault({ kind: 'error', status: 500 });
@@ -186,7 +189,7 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 3; i++) expect((await complete(orch)).result.provider).toBe('anthropic');
     expect(openai.calls).toBe(3);
 
-    await new Promise((r) => setTimeout(r, 350));
+    await cooledDown();
     expect(orch.circuits().openai).toBe('half-open');
     openai.setDefault({ kind: 'text' });
     expect((await complete(orch)).result.provider).toBe('openai');
@@ -197,7 +200,7 @@ describe('circuit breaker', () => {
   it('a failed half-open probe opens the circuit again', async () => {
     const orch = orchestrator(env);
     await tripOpenAi(orch);
-    await new Promise((r) => setTimeout(r, 350));
+    await cooledDown();
     expect((await complete(orch)).result.provider).toBe('anthropic');
     expect(openai.calls).toBe(4);
     expect(orch.circuits().openai).toBe('open');
@@ -208,7 +211,7 @@ describe('circuit breaker', () => {
   it('while a probe is in flight, other requests skip the provider', async () => {
     const orch = orchestrator(env);
     await tripOpenAi(orch);
-    await new Promise((r) => setTimeout(r, 350));
+    await cooledDown();
     openai.setDefault({ kind: 'text', delayMs: 150 });
     const [probe, other] = await Promise.all([complete(orch), new Promise((r) => setTimeout(r, 30)).then(() => complete(orch))]);
     expect(probe.result.provider).toBe('openai');

@@ -123,9 +123,9 @@ describe('a superseded reply attempt', () => {
       // One run fails before it opened its attempt, one after; both were overtaken meanwhile.
       // The early one's job lock (a real BullMQ lock, taken as a worker takes a job) runs out:
       // it stalled, and its job goes to another run.
-      const early = { mayEnd: jobLockHeld(redis, await lockedJob(100)) };
+      const early = { mayEnd: jobLockHeld(redis, await lockedJob(1000)) };
       expect(await early.mayEnd()).toBe(true);
-      await sleep(250);
+      await sleep(1100);
       const old = await openReplyPublisher(deps, reply);
       const late = { publisher: old, mayEnd: () => old.current() };
       const current = await openReplyPublisher(deps, reply);

@@ -214,6 +214,8 @@ describe('ingestion', () => {
       expect(() => master.open(sealed, aad)).toThrow();
       const knex = Model.knex();
       expect(JSON.stringify((await accountVault(knex, master, owner.id)).open(sealed, aad))).toContain('Арендатор');
+      // The index job wrote `ready` from inside its run: it counts as completed only once it returns.
+      await waitFor('the index job to complete', async () => (await documents.getJobState(ingestJobId('index', doc.id, 1))) === 'completed' || undefined);
       const counts = await documents.getJobCounts();
       const events = updatesOf(doc.id).length;
       await enqueueIngest(queues, doc.id, 1);
