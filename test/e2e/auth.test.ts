@@ -8,7 +8,7 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../helpers/env.js';
 import { registerUser, request, uniqueEmail } from '../helpers/http.js';
-import { freePort, spawnService, waitForReady, type Spawned } from '../helpers/spawn.js';
+import { spawnListening, type Spawned } from '../helpers/spawn.js';
 
 const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 const t = testEnv('e2eauth', { JWT_SECRET, LOGIN_MAX_FAILURES_PER_ACCOUNT: '5', LOGIN_MAX_FAILURES_PER_IP: '50' });
@@ -16,11 +16,7 @@ let base: string;
 let proc: Spawned;
 
 beforeAll(async () => {
-  const port = await freePort();
-  t.env.PORT = String(port);
-  base = `http://127.0.0.1:${port}`;
-  proc = spawnService('all', t.env);
-  await waitForReady(`${base}/readyz`, proc);
+  ({ proc, url: base } = await spawnListening('all', t.env));
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask, newChat, storedReply } from './chat/harness.js';
 import { testEnv } from '../helpers/env.js';
 import { registerUser, request } from '../helpers/http.js';
-import { freePort, ROOT, spawnService, waitForReady, type Spawned } from '../helpers/spawn.js';
+import { ROOT, spawnListening, spawnService, type Spawned } from '../helpers/spawn.js';
 
 const t = testEnv('embeddeddb');
 delete t.env.DATABASE_URL;
@@ -39,11 +39,9 @@ async function cliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ cod
 }
 
 async function start(): Promise<Spawned> {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const proc = spawnService('all', { ...t.env, PORT: String(port) });
+  const { proc, url } = await spawnListening('all', t.env, 60_000);
   started.push(proc);
-  await waitForReady(`${base}/readyz`, proc, 60_000);
+  base = url;
   return proc;
 }
 
@@ -88,7 +86,7 @@ describe('embedded database owner', () => {
   }, 60_000);
 
   it('refuses a second start on the same DATA_DIR with one line', async () => {
-    const second = spawnService('all', { ...t.env, PORT: String(await freePort()) });
+    const second = spawnService('all', { ...t.env, PORT: '0' });
     started.push(second);
     const code = await Promise.race([second.exited, new Promise((resolve) => setTimeout(resolve, 30_000, 'still running'))]);
     expect(code).toBe(1);

@@ -5,7 +5,7 @@ import { testEnv } from '../helpers/env.js';
 import { fakeProviderEnv, startFakeOpenAI } from '../helpers/fake-providers/index.js';
 import { registerUser } from '../helpers/http.js';
 import { ask, connect, newChat } from './chat/harness.js';
-import { freePort, spawnService, waitForReady } from '../helpers/spawn.js';
+import { freePort, spawnListening, spawnService } from '../helpers/spawn.js';
 
 const envs: Array<ReturnType<typeof testEnv>> = [];
 const fresh = (name: string, extra: NodeJS.ProcessEnv = {}) => {
@@ -36,10 +36,8 @@ describe('start-up', () => {
     const t = fresh('pglite');
     delete t.env.DATABASE_URL;
     delete t.env.DATABASE_SCHEMA;
-    const port = await freePort();
-    const proc = spawnService('all', { ...t.env, PORT: String(port), LOG_LEVEL: 'info' });
-    await waitForReady(`http://127.0.0.1:${port}/readyz`, proc, 45_000);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json());
+    const { proc, url } = await spawnListening('all', t.env, 45_000);
+    const ready = await fetch(`${url}/readyz`).then((r) => r.json());
     expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', storage: 'ok' } });
     // A new installation says how to get an admin.
     await expect.poll(() => proc.output(), { timeout: 10_000 }).toContain('npm run cli -- user:role EMAIL admin');
@@ -60,9 +58,8 @@ describe('start-up', () => {
 
   it('starts a managed redis-server under DATA_DIR when nothing answers and the binary exists, and stops it on SIGHUP', async () => {
     const t = fresh('managedredis');
-    const [redisPort, port] = [await freePort(), await freePort()];
-    const proc = spawnService('all', { ...t.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_AUTOSTART: 'true', PORT: String(port), LOG_LEVEL: 'info' });
-    await waitForReady(`http://127.0.0.1:${port}/readyz`, proc);
+    const redisPort = await freePort();
+    const { proc } = await spawnListening('all', { ...t.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_AUTOSTART: 'true' });
     expect(proc.output()).toContain('started a managed redis-server');
     expect(await redisAnswers(redisPort)).toBe(true);
     // SIGHUP (the terminal closed) stops it as cleanly as SIGTERM.
@@ -75,11 +72,9 @@ describe('start-up', () => {
     // An answer streams while the stop begins: finishing it needs Redis to the end.
     const openai = await startFakeOpenAI({ defaultStep: { kind: 'text', text: 'Ответ, который ещё идёт.', chunks: 6, delayMs: 300 } });
     const t = fresh('ctrlc', fakeProviderEnv({ openai }));
-    const [redisPort, port] = [await freePort(), await freePort()];
-    const base = `http://127.0.0.1:${port}`;
-    const proc = spawnService('all', { ...t.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_AUTOSTART: 'true', PORT: String(port), LOG_LEVEL: 'info' }, { group: true });
+    const redisPort = await freePort();
+    const { proc, url: base } = await spawnListening('all', { ...t.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_AUTOSTART: 'true' }, 30_000, { group: true });
     try {
-      await waitForReady(`${base}/readyz`, proc);
       const user = await registerUser(base, 'ctrlc');
       const chatId = await newChat(base, user.token);
       const client = await connect(base, user.token);

@@ -40,6 +40,31 @@ export function spawnService(mode: 'all' | 'api' | 'workers', env: NodeJS.Proces
   };
 }
 
+/**
+ * Spawns the service on a port it picks itself (PORT=0) and resolves with its URL once /readyz
+ * answers. A port found free beforehand may be taken meanwhile by a process of another test
+ * file, as a listening or an outgoing connection's port. The URL comes from the `listening`
+ * log line, so the level is at least info.
+ */
+export async function spawnListening(mode: 'all' | 'api', env: NodeJS.ProcessEnv, timeoutMs = 30_000, opts: { group?: boolean } = {}): Promise<{ proc: Spawned; url: string }> {
+  const verbose = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace';
+  const proc = spawnService(mode, { ...env, PORT: '0', LOG_LEVEL: verbose ? env.LOG_LEVEL : 'info' }, opts);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    let url: string | undefined;
+    while (!(url = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(proc.output())?.[1])) {
+      if (proc.child.exitCode !== null) throw new Error(`service exited early (${proc.child.exitCode}):\n${proc.output()}`);
+      if (Date.now() > deadline) throw new Error(`service not listening within ${timeoutMs} ms:\n${proc.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await waitForReady(`${url}/readyz`, proc, Math.max(1000, deadline - Date.now()));
+    return { proc, url };
+  } catch (err) {
+    await proc.stop('SIGKILL');
+    throw err;
+  }
+}
+
 /** Polls until `url` answers 200, or fails with the process output. */
 export async function waitForReady(url: string, proc: Spawned, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

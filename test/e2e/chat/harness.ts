@@ -11,7 +11,7 @@ import { io, type Socket } from 'socket.io-client';
 import { testEnv, type TestEnv } from '../../helpers/env.js';
 import { request } from '../../helpers/http.js';
 import { REDIS_URL } from '../../helpers/services.js';
-import { freePort, spawnService, waitForReady, type Spawned } from '../../helpers/spawn.js';
+import { spawnListening, spawnService, type Spawned } from '../../helpers/spawn.js';
 
 export interface Cluster {
   t: TestEnv;
@@ -36,12 +36,9 @@ export function cluster(name: string, base: NodeJS.ProcessEnv = {}): Cluster {
     t,
     procs,
     async startApi(extra = {}) {
-      const port = await freePort();
-      const proc = spawnService('api', { ...t.env, ...extra, PORT: String(port) });
-      procs.push(proc);
-      const url = `http://127.0.0.1:${port}`;
-      await waitForReady(`${url}/readyz`, proc);
-      return { url, proc };
+      const started = await spawnListening('api', { ...t.env, ...extra });
+      procs.push(started.proc);
+      return started;
     },
     async startWorkers(extra = {}) {
       const proc = spawnService('workers', { ...t.env, LOG_LEVEL: 'info', ...extra });

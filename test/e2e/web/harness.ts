@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { fakeProviderEnv, startFakeOpenAI, type FakeProvider } from '../../helpers/fake-providers/index.js';
 import { testEnv, type TestEnv } from '../../helpers/env.js';
-import { freePort, spawnService, waitForReady, type Spawned } from '../../helpers/spawn.js';
+import { spawnListening, type Spawned } from '../../helpers/spawn.js';
 import { registerUser, request, uniqueEmail } from '../../helpers/http.js';
 import { waitFor } from '../chat/harness.js';
 
@@ -23,14 +23,13 @@ export interface WebStack {
 export async function startWebStack(name: string, env: NodeJS.ProcessEnv = {}): Promise<WebStack> {
   if (!CHROMIUM) throw new Error('no Chromium: install Debian\'s chromium (.ci/run does) or set CHROMIUM_PATH');
   const ai = await startFakeOpenAI();
-  const port = await freePort();
-  const t = testEnv(name, { ...fakeProviderEnv({ openai: ai }), PORT: String(port), ...env });
+  const t = testEnv(name, { ...fakeProviderEnv({ openai: ai }), ...env });
   let service: Spawned | undefined;
   let browser: Browser | undefined;
   try {
-    service = spawnService('all', t.env);
-    const url = `http://127.0.0.1:${port}`;
-    await waitForReady(`${url}/readyz`, service, 60_000);
+    const started = await spawnListening('all', t.env, 60_000);
+    service = started.proc;
+    const { url } = started;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     const [s, b] = [service, browser];
     return {
