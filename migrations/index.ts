@@ -23,6 +23,7 @@ import * as ginPendingLists from './20270102000019_gin_pending_lists.js';
 import * as tsvInline from './20270103000020_tsv_inline.js';
 import * as reviewDocumentVersion from './20270104000021_review_document_version.js';
 import * as subscriptionPrice from './20270105000022_subscription_price.js';
+import * as paymentEventData from './20270106000023_payment_event_data.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -53,4 +54,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20270103000020_tsv_inline', ...tsvInline },
   { name: '20270104000021_review_document_version', ...reviewDocumentVersion },
   { name: '20270105000022_subscription_price', ...subscriptionPrice },
+  { name: '20270106000023_payment_event_data', ...paymentEventData },
 ];

@@ -67,7 +67,9 @@ function stripeData(event: Stripe.Event): EventData | undefined {
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored';
 
 async function store(db: Knex, provider: ProviderName, eventId: string, type: string, data: EventData): Promise<{ stored?: string; outcome: WebhookOutcome }> {
-  const rows = await db('payment_events').insert({ provider, event_id: eventId, type, data: JSON.stringify(data) })
+  // A payment page's address is the payer's to open, not the event's to keep.
+  const kept = data.kind === 'payment' ? { ...data, payment: { ...data.payment, confirmationUrl: undefined } } : data;
+  const rows = await db('payment_events').insert({ provider, event_id: eventId, type, data: JSON.stringify(kept) })
     .onConflict(['provider', 'event_id']).ignore().returning('id');
   if (rows[0]) return { stored: rows[0].id, outcome: 'accepted' };
   const seen = await db('payment_events').where({ provider, event_id: eventId }).first('id', 'applied_at');
@@ -150,6 +152,7 @@ export async function applyEvent(db: Knex, eventId: string): Promise<Applied> {
   else if (data.kind === 'refund') applied = await refundPayment(db, row.provider, data.refund);
   else if (data.kind === 'renewal') applied = await stripeRenewal(db, { ...data.invoice, periodStart: new Date(data.invoice.periodStart), periodEnd: new Date(data.invoice.periodEnd) });
   else applied = await stripeSubscriptionState(db, data.subscription, data.state, data.invoice);
-  await db('payment_events').where({ id: eventId }).update({ applied_at: db.fn.now(), outcome: applied.outcome.slice(0, 200) });
+  // Applied, the saved card's id lives on the subscription alone (renewals charge it from there).
+  await db('payment_events').where({ id: eventId }).update({ applied_at: db.fn.now(), outcome: applied.outcome.slice(0, 200), data: db.raw(`data #- '{payment,paymentMethodId}'`) });
   return applied;
 }

@@ -161,7 +161,10 @@ async function destroyRows(deps: ErasureDeps, userId: string): Promise<Record<st
     counts.reviews_handed_back = handedBack.length;
     for (const table of USER_TABLES) counts[table] = await trx(table).where({ user_id: userId }).delete();
     counts.subscriptions = await trx('subscriptions').where({ user_id: userId }).delete();
-    // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes.
+    // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes, and
+    // with them the saved card's id an event not yet applied still holds.
+    await trx('payment_events').whereRaw(`data->'payment'->>'providerPaymentId' IN (SELECT provider_payment_id FROM payments WHERE user_id = ?)`, [userId])
+      .whereRaw(`data->'payment'->>'paymentMethodId' IS NOT NULL`).update({ data: trx.raw(`data #- '{payment,paymentMethodId}'`) });
     counts.payments_kept = await trx('payments').where({ user_id: userId }).update({ user_id: null, confirmation_url: null });
     // The account's secret first, so the count shows it went: its data key and pseudonym die with it.
     counts.user_keys = await trx('user_keys').where({ user_id: userId }).delete();

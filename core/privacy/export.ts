@@ -63,6 +63,17 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
   const user = await db('users').where({ id: userId }).first('id', 'email', 'name', 'role', 'status', 'created_at');
   if (!user) throw domainErrors.notFound('the account no longer exists');
   const zip = new yazl.ZipFile();
+  // yazl pipes an entry on without listening for its errors: an object that cannot be read (gone
+  // with a deleted document, tampered with, a store that failed) fails the archive and so this
+  // build, which is retried. Unheard, the error would end the whole process; it can come before
+  // the archive is read, so the output's own error is told below, not by an event.
+  let unreadable: Error | undefined;
+  const output = zip.outputStream as Readable; // a PassThrough, typed by yazl as a bare ReadableStream
+  const fail = (err: Error) => {
+    unreadable ??= err;
+    output.destroy(err);
+  };
+  output.on('error', () => undefined);
   let files = 0;
   const add = (name: string, body: Buffer) => {
     zip.addBuffer(body, name);
@@ -85,7 +96,9 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
     // The current version at `documents/<id>/<name>`; earlier ones, still held and downloadable,
     // at `documents/<id>/versions/<n>/<name>`.
     const folder = v.version === v.current ? `documents/${v.document_id}` : `documents/${v.document_id}/versions/${v.version}`;
-    zip.addReadStream(Readable.from(whenReached(deps.storage, v.storage_key, key)), `${folder}/${entryName(filename)}`);
+    const entry = Readable.from(whenReached(deps.storage, v.storage_key, key));
+    entry.on('error', fail);
+    zip.addReadStream(entry, `${folder}/${entryName(filename)}`);
     files++;
   }
   await recordStep(db, request.id, 'documents', new Set(versions.map((v) => v.document_id)).size);
@@ -94,13 +107,22 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
   add('reviews.json', json(reviews.map(toPublicReview)));
   add('payments.json', json((await db('payments').where({ user_id: userId }).orderBy('created_at')).map(toPublicPayment)));
   add('consents.json', json(await db('consents').where({ user_id: userId }).orderBy('created_at').select('purpose', 'granted', 'version', 'ip', 'user_agent', 'created_at')));
-  add('audit.json', json(await db('audit_logs').where((q) => q.whereRaw(...byActor(userId)).orWhere({ target_id: userId })).orderBy('seq')
-    .select('seq', 'action', 'target_type', 'target_id', 'ip', 'meta', 'created_at')));
+  // The address an entry holds is its actor's: theirs when they acted, never an admin's who acted on them.
+  const [acted, actedBindings] = byActor(userId);
+  add('audit.json', json(await db('audit_logs').where((q) => q.whereRaw(acted, actedBindings).orWhere({ target_id: userId })).orderBy('seq')
+    .select('seq', 'action', 'target_type', 'target_id', db.raw(`CASE WHEN ${acted} THEN ip END AS ip`, actedBindings), 'meta', 'created_at')));
   zip.end();
 
   const storageKey = `exports/${request.id}.zip`;
   const key = newDataKey();
-  await deps.storage.put(storageKey, Readable.from(encryptStream(zip.outputStream as AsyncIterable<Buffer>, key)), 'application/octet-stream');
+  await deps.storage.put(storageKey, Readable.from(encryptStream(output, key)), 'application/octet-stream')
+    .catch((err: unknown) => {
+      throw unreadable ?? err;
+    });
+  if (unreadable) {
+    await deps.storage.delete(storageKey);
+    throw unreadable;
+  }
   await db('privacy_requests').where({ id: request.id }).update({
     status: 'ready', storage_key: storageKey, sealed_key: sealDataKey(await accountVault(db, deps.vault, userId), storageKey, key, `export-${request.id}.zip`),
     expires_at: db.raw(`now() + make_interval(days => ?)`, [EXPORT_DAYS]), completed_at: db.fn.now(),

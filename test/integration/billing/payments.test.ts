@@ -86,7 +86,12 @@ describe('YooKassa', () => {
     expect(await auditCount('billing.payment_succeeded', row.id)).toBe(1);
     const after = await db()('subscriptions').where({ id: sub.id }).first();
     expect(new Date(after.current_period_end).getTime()).toBe(new Date(sub.current_period_end).getTime());
-    expect(await db()('payment_events').where({ provider: 'yookassa' }).where('event_id', 'like', `${providerId}:%`)).toHaveLength(1);
+    const events = await db()('payment_events').where({ provider: 'yookassa' }).where('event_id', 'like', `${providerId}:%`);
+    expect(events).toHaveLength(1);
+    // The applied event keeps neither the saved card's id (the subscription holds it) nor the payment page.
+    expect(events[0].applied_at).not.toBeNull();
+    expect(JSON.stringify(events[0].data)).not.toContain(sub.payment_method_id);
+    expect(JSON.stringify(events[0].data)).not.toContain('yoomoney.test');
     const payments = (await request(rt.url, 'GET', '/api/payments', { token: user.token })).body.items;
     expect(payments).toEqual([expect.objectContaining({ id: row.id, status: 'succeeded', kind: 'initial', amount: { amount: 199000, currency: 'RUB' } })]);
   });

@@ -7,11 +7,13 @@
  * lawyer reviews end cancelled first, so the lawyers get their slots back.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit } from '../../../core/audit.js';
 import { readZipEntry } from '../../../core/documents/zip.js';
 import { Vault } from '../../../core/dlp/index.js';
 import { CONSENT_DOCUMENT } from '../../../core/privacy/consent-document.js';
@@ -81,6 +83,9 @@ describe('export', () => {
     const first = await request(rt.url, 'GET', `/api/documents/${me.documentId}`, { token: me.token });
     expect((await upload(rt.url, `/api/documents/${me.documentId}/versions`, me.token, { name: 'аренда-2.txt', data: Buffer.from('Вторая редакция договора аренды.') })).status).toBe(202);
     await settledDocument(rt.url, me.token, me.documentId);
+    // An admin acted on the person from an address of their own: the person is owed the entry, not the admin's address.
+    const boss = await account(rt.url, 'admin', 'export-admin');
+    await audit({ actorId: boss.id, action: 'admin.user_update', targetType: 'user', targetId: me.id, ip: '203.0.113.77', meta: { status: 'active' } });
     const socket = await connect(rt.url, me.token);
     const once = { token: me.token, headers: { 'Idempotency-Key': 'export-once' } };
     const started = await request(rt.url, 'POST', '/api/privacy/export', once);
@@ -119,7 +124,10 @@ describe('export', () => {
     expect(entry(`documents/${me.documentId}/versions/${first.body.version}/аренда.txt`).toString('utf8')).toBe(docText(EXPORTED));
     expect(parse('payments.json')).toEqual([expect.objectContaining({ status: 'succeeded', amount: { amount: 199000, currency: 'RUB' } })]);
     expect(parse('consents.json').map((c: any) => c.purpose)).toEqual(expect.arrayContaining(['processing', 'ai_providers_abroad']));
-    expect(parse('audit.json').map((a: any) => a.action)).toEqual(expect.arrayContaining(['auth.register', 'privacy.export_requested']));
+    const trail = parse('audit.json');
+    expect(trail.map((a: any) => a.action)).toEqual(expect.arrayContaining(['auth.register', 'privacy.export_requested', 'admin.user_update']));
+    expect(trail.find((a: any) => a.action === 'auth.register').ip).toBeTruthy();
+    expect(trail.find((a: any) => a.action === 'admin.user_update').ip).toBeNull();
     expect(parse('reviews.json')).toEqual([]);
     // Stored encrypted: the archive's bytes are nowhere in storage as plaintext.
     const stored = filesUnder(path.join(rt.t.dataDir, 'files')).find((f) => f.includes(id));
@@ -168,6 +176,18 @@ describe('export of many documents', () => {
     const zip = Buffer.from(await res.arrayBuffer());
     ids.forEach((id, i) => expect(readZipEntry(zip, `documents/${id}/d${i}.txt`, 1024)?.toString('utf8')).toBe(texts[i]));
   });
+  it('fails the build, not the process, when a stored document cannot be read, and leaves no archive', async () => {
+    const me = await account(rt.url, 'user', 'unreadable');
+    await settledDocument(rt.url, me.token, (await upload(rt.url, '/api/documents', me.token, { name: 'gone.txt', data: Buffer.from('Договор.') })).body.document.id);
+    // The object went as the archive reached it (a delete of the document racing the export, a store that failed).
+    const files = createLocalStorage(path.join(rt.t.dataDir, 'files'));
+    const storage: Storage = { ...files, get: async () => { throw new Error('the object is gone'); } };
+    const vault = new Vault(Buffer.from(JSON.parse(fs.readFileSync(path.join(rt.t.dataDir, 'secrets.json'), 'utf8')).encryption_key, 'base64'));
+    const [row] = await db()('privacy_requests').insert({ user_id: me.id, type: 'export', status: 'queued' }).returning('*');
+    await expect(buildExport({ db: db(), storage, vault }, row)).rejects.toThrow('the object is gone');
+    expect(filesUnder(path.join(rt.t.dataDir, 'files', 'exports')).filter((f) => f.includes(row.id))).toEqual([]);
+    expect((await db()('privacy_requests').where({ id: row.id }).first()).status).not.toBe('ready');
+  });
 });
 
 describe('erasure', () => {
@@ -205,6 +225,12 @@ describe('erasure', () => {
     const own = await accountVault(db(), master, me.id);
     expect(JSON.stringify(own.open(backup.registry, `chat:${me.chatId}`))).toContain('Тимерханов');
     expect(own.open<{ t: string }>(backup.question, `message:${me.messageId}`).t).toContain('Тимерханов');
+    // A notification of the person's payment, stored and not yet applied, names the card they saved.
+    const savedCard = `pm-saved-${randomUUID()}`;
+    await db()('payment_events').insert({
+      provider: 'yookassa', event_id: `pay-${me.id}:succeeded`, type: 'payment.succeeded',
+      data: JSON.stringify({ kind: 'payment', payment: { providerPaymentId: `pay-${me.id}`, status: 'succeeded', paymentMethodId: savedCard } }),
+    });
     const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: me.password } });
     expect(res.status).toBe(202);
     const id = res.body.request.id;
@@ -222,7 +248,7 @@ describe('erasure', () => {
     const dump: string[] = [];
     for (const table of tables) dump.push(...(await db().raw(`SELECT t::text AS row FROM ?? t`, [table])).rows.map((r: any) => r.row));
     const text = dump.join('\n');
-    for (const needle of [me.email, 'Тимерханов', 'Ильдар', ERASED.digits]) expect(text.includes(needle), needle).toBe(false);
+    for (const needle of [me.email, 'Тимерханов', 'Ильдар', ERASED.digits, savedCard]) expect(text.includes(needle), needle).toBe(false);
     expect(filesUnder(path.join(rt.t.dataDir, 'files')).filter((f) => f.includes(me.documentId))).toEqual([]);
     const redis = await redisDump(rt.t.prefix);
     for (const needle of [me.email, 'Тимерханов', ERASED.digits]) expect(redis.includes(needle), needle).toBe(false);
