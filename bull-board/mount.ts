@@ -51,7 +51,7 @@ export function createBoardGuard(tokens: AccessTokenService, users: Pick<UserCac
     const attempt = await throttle.attempt(email, ip);
     const { wait } = attempt;
     if (wait > 0) {
-      await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait, via: 'queue_board' } });
+      if (attempt.firstRefusal) await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait, via: 'queue_board' } });
       throw problems.rateLimited(wait, 'too many failed logins: try again later');
     }
     const user = await User.query().findOne({ email });

@@ -55,7 +55,7 @@ export async function changeAccount(
   change: AccountChange,
   by: ChangedBy,
 ): Promise<User> {
-  const { user, cancelled, blockedNow, handedBack } = await db.transaction(async (trx) => {
+  const { user, cancelled, handedBack } = await db.transaction(async (trx) => {
     const found = await User.query(trx).findOne(who).forUpdate();
     if (!found) throw domainErrors.notFound('no such user');
     // The row's own id: Postgres reads a uuid in any letter case, a string comparison would not.
@@ -64,6 +64,9 @@ export async function changeAccount(
     const user = await found.$query(trx).patchAndFetch(change);
     const blockedNow = before.status !== 'blocked' && user.status === 'blocked';
     const cancelled = blockedNow ? await cancelUnfinished(trx, user.id) : [];
+    // A block ends the sessions: after an unblock the person signs in again, and a stolen
+    // refresh token does not come back to life.
+    if (blockedNow) await trx('refresh_tokens').where({ user_id: user.id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
     // Checked on every change, not only a lawyer's: a rerun finds nothing, and a lawyer blocked
     // some other way gives their reviews back at the next change.
     const handedBack = mayHoldReviews(user) ? [] : await handBackReviewsOf(trx, user.id, { actorId: by.actorId, via: by.via });
@@ -75,10 +78,12 @@ export async function changeAccount(
       ip: by.ip,
       meta: { ...change, from: before, via: by.via, cancelled_replies: cancelled.length, reviews_handed_back: handedBack.length },
     }, trx);
-    return { user, cancelled, blockedNow, handedBack };
+    return { user, cancelled, handedBack };
   });
   // Before `blocked` closes the sockets, so a blocked lawyer still hears of their reviews.
   await effects.changed(user.id, handedBack);
-  if (blockedNow) await effects.blocked(user.id, cancelled);
+  // On every change that leaves the account blocked: a block whose effects failed after its
+  // commit (Redis away) has them again when the admin repeats it. They are idempotent.
+  if (user.status === 'blocked') await effects.blocked(user.id, cancelled);
   return user;
 }

@@ -8,6 +8,11 @@ import type { WindowCounter } from './window-counter.js';
 export interface LoginAttempt {
   /** Seconds to wait when throttled, else 0 (then check the password). */
   wait: number;
+  /**
+   * The first refusal of its window (per account or per address): the one to audit. Auditing
+   * each would let a flood of refused guesses grow the append-only trail without bound.
+   */
+  firstRefusal: boolean;
   /** The password was right: clears the account's failures; the attempt does not count against the IP. */
   succeeded(): Promise<void>;
 }
@@ -31,6 +36,7 @@ export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccoun
       ]);
       return {
         wait: Math.max(a.wait, i.wait),
+        firstRefusal: a.first || i.first,
         succeeded: async () => void (await Promise.all([counter.reset(acct(email)), counter.undo(ipKey(ip), i.window)])),
       };
     },

@@ -10,7 +10,7 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 export type RotateResult =
   | { ok: true; userId: string; familyId: string; token: string }
-  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: string; familyId?: string };
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'blocked'; userId?: string; familyId?: string };
 
 export async function issueRefreshToken(
   userId: string,
@@ -48,9 +48,15 @@ export async function rotateRefreshToken(token: string, ttlSeconds: number): Pro
     const found = await RefreshToken.query(trx).findOne({ token_hash: hash });
     if (!found) return { ok: false, reason: 'unknown' };
     await lockFamily(trx, found.family_id);
-    const known = (await RefreshToken.query(trx).findById(found.id))!;
+    // Gone meanwhile (retention of spent tokens, an erasure): as unknown as it was never there.
+    const known = await RefreshToken.query(trx).findById(found.id);
+    if (!known) return { ok: false, reason: 'unknown' };
     const who = { userId: known.user_id, familyId: known.family_id };
     if (known.revoked_at) return { ok: false, reason: 'revoked', ...who };
+    // A blocked account's token is refused unspent. The share lock waits for a block being
+    // committed, which revokes the account's tokens: no successor is issued past it.
+    const owner = await trx('users').where({ id: known.user_id }).forShare().first('status');
+    if (owner?.status !== 'active') return { ok: false, reason: 'blocked', ...who };
     if (known.used_at) {
       await revokeFamilyLocked(known.family_id, trx);
       return { ok: false, reason: 'reused', ...who };

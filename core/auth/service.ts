@@ -70,7 +70,7 @@ export function createAuthService(deps: AuthDeps) {
       const attempt = await deps.throttle.attempt(email, ip);
       const { wait } = attempt;
       if (wait > 0) {
-        await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait } });
+        if (attempt.firstRefusal) await audit({ action: 'auth.login_throttled', ip, meta: { retry_after: wait } });
         throw domainErrors.limited(wait, 'too many failed logins: try again later');
       }
       const user = await User.query().findOne({ email });
@@ -91,13 +91,14 @@ export function createAuthService(deps: AuthDeps) {
     async refresh(token: string, ip: string) {
       const result = await rotateRefreshToken(token, deps.refreshTtlSeconds);
       if (!result.ok) {
+        if (result.reason === 'blocked') throw domainErrors.unauthenticated('this account cannot refresh');
         if (result.reason === 'reused') {
           await audit({ actorId: result.userId, action: 'auth.refresh_reuse', targetType: 'token_family', targetId: result.familyId, ip });
         }
         throw domainErrors.unauthenticated('refresh token is invalid, expired or already used');
       }
       const user = await User.query().findById(result.userId);
-      if (!user || user.status === 'blocked') throw domainErrors.unauthenticated('this account cannot refresh');
+      if (!user) throw domainErrors.unauthenticated('this account cannot refresh');
       const access_token = await deps.tokens.sign({ sub: user.id, role: user.role });
       return { access_token, refresh_token: result.token, token_type: 'Bearer' as const, expires_in: deps.tokens.ttlSeconds };
     },

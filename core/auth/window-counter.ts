@@ -10,6 +10,8 @@ import type { RedisClient } from '../redis.js';
 export interface Hit {
   /** Seconds to wait when the window already held `max`, else 0. */
   wait: number;
+  /** The window's first attempt past `max`: the refusal worth recording (the rest only repeat it). */
+  first: boolean;
   /** Which window counted it (its end, in Redis's clock): an undo acts on that window only. */
   window: number;
 }
@@ -57,7 +59,7 @@ export function createWindowCounter(redis: RedisClient, prefix: string): WindowC
   return {
     async hit(key, max, windowSeconds) {
       const [count, ttlMs, window] = await r.windowHit(k(key), windowSeconds * 1000);
-      return { wait: Number(count) > max ? Math.max(Math.ceil(Number(ttlMs) / 1000), 1) : 0, window: Number(window) };
+      return { wait: Number(count) > max ? Math.max(Math.ceil(Number(ttlMs) / 1000), 1) : 0, first: Number(count) === max + 1, window: Number(window) };
     },
     async undo(key, window) {
       await r.windowUndo(k(key), window);

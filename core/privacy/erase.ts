@@ -35,14 +35,18 @@ export interface ErasureRequestDeps {
 
 /** Confirms with the password and shuts the account; the caller queues `privacy.erase`. */
 export async function requestErasure(deps: ErasureRequestDeps, userId: string, password: string, ip: string): Promise<PrivacyRequestRow> {
-  const user = await deps.db('users').where({ id: userId }).first('email', 'password_hash');
+  const user = await deps.db('users').where({ id: userId }).first('email', 'password_hash', 'status');
   if (!user) throw domainErrors.invalid('the password is not right', 'invalid_password');
   const attempt = await deps.throttle.attempt(user.email, ip);
   if (attempt.wait > 0) throw domainErrors.limited(attempt.wait, 'too many wrong passwords: try again later');
   if (!(await verifyPassword(user.password_hash, password))) throw domainErrors.invalid('the password is not right', 'invalid_password');
   await attempt.succeeded();
   const open = await deps.db('privacy_requests').where({ user_id: userId, type: 'erasure' }).whereIn('status', ['queued', 'running']).first();
-  if (open) return open as PrivacyRequestRow;
+  if (open) {
+    // Asked again after the block failed (the request had committed): the account shuts now.
+    if (user.status !== 'blocked') await shut(deps, userId);
+    return open as PrivacyRequestRow;
+  }
   const request = await deps.db.transaction(async (trx) => {
     // What is held now, for the act: a resumed step only sees what an earlier run left.
     const count = async (table: string) => Number((await trx(table).where({ user_id: userId }).count({ n: '*' }))[0]?.n ?? 0);
@@ -59,9 +63,13 @@ export async function requestErasure(deps: ErasureRequestDeps, userId: string, p
     await audit({ actorId: userId, action: 'privacy.erasure_requested', targetType: 'privacy_request', targetId: request.id, ip }, trx);
     return request as PrivacyRequestRow;
   });
-  // Sessions end now: sockets close on every node, queued answers are removed.
-  await changeAccount(deps.db, deps.effects, { id: userId }, { status: 'blocked' }, { actorId: null, via: 'privacy.erasure' });
+  await shut(deps, userId);
   return request;
+}
+
+/** Sessions end now: sockets close on every node, queued answers are removed. */
+async function shut(deps: ErasureRequestDeps, userId: string): Promise<void> {
+  await changeAccount(deps.db, deps.effects, { id: userId }, { status: 'blocked' }, { actorId: null, via: 'privacy.erasure' });
 }
 
 export interface ErasureDeps {

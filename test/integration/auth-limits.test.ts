@@ -1,5 +1,6 @@
 /** Limits that must hold under concurrency: login throttling and registrations per IP. */
 import { CONSENT_DOCUMENT } from '../../core/privacy/consent-document.js';
+import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, request, uniqueEmail } from '../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
@@ -20,6 +21,8 @@ describe('auth limits', () => {
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(25);
     expect(Number(replies.find((r) => r.status === 429)!.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The refusals are recorded once for the window, not one entry each: the trail only grows.
+    expect(await Model.knex()('audit_logs').where({ action: 'auth.login_throttled' })).toHaveLength(1);
   });
 
   it('a successful login clears the account counter', async () => {

@@ -14,7 +14,7 @@ import { registerUser, request } from '../helpers/http.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { REDIS_URL } from '../helpers/services.js';
 import { ask, connect, newChat, openQueue, sleep, waitFor, type Client } from '../e2e/chat/harness.js';
-import { AUDIT_ACTOR_ID } from '../../core/audit.js';
+import { AUDIT_ACTOR_ID, byActor } from '../../core/audit.js';
 
 const ANSWER = 'Ответ юриста-ассистента.';
 const MAX_SOCKETS = 3;
@@ -98,6 +98,32 @@ describe('blocking an account', () => {
     expect((await me()).body.role).toBe('lawyer');
     await request(nodeB.url!, 'PATCH', `/api/admin/users/${user.id}`, { token: boss.token, json: { status: 'blocked' } });
     expect((await me()).status).toBe(403);
+  });
+
+  it('ends the sessions: a refresh is refused unspent, and after an unblock the old token opens nothing and raises no alarm', async () => {
+    const boss = await admin();
+    const user = await registerUser(rt.url, 'sessions');
+    const refresh = () => request(rt.url, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refresh } });
+    expect((await request(rt.url, 'PATCH', `/api/admin/users/${user.id}`, { token: boss.token, json: { status: 'blocked' } })).status).toBe(200);
+    expect((await refresh()).status).toBe(401);
+    const tokens = await db()('refresh_tokens').where({ user_id: user.id }).select('used_at', 'revoked_at');
+    expect(tokens).toEqual([{ used_at: null, revoked_at: expect.any(Date) }]);
+
+    expect((await request(rt.url, 'PATCH', `/api/admin/users/${user.id}`, { token: boss.token, json: { status: 'active' } })).status).toBe(200);
+    expect((await refresh()).status).toBe(401);
+    expect(await db()('audit_logs').where({ action: 'auth.refresh_reuse' }).whereRaw(...byActor(user.id))).toHaveLength(0);
+    expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: user.email, password: user.password } })).status).toBe(200);
+  });
+
+  it('closes the sockets when an admin repeats a block whose effects were lost after its commit', async () => {
+    const boss = await admin();
+    const user = await registerUser(rt.url, 'repeat');
+    const socket = await connect(nodeB.url!, user.token);
+    // Committed, but the sockets were never told (Redis away right after the commit).
+    await db()('users').where({ id: user.id }).update({ status: 'blocked' });
+    const res = await request(rt.url, 'PATCH', `/api/admin/users/${user.id}`, { token: boss.token, json: { status: 'blocked' } });
+    expect([res.status, res.body.status]).toEqual([200, 'blocked']);
+    await closedByServer(socket);
   });
 
   it('refuses an admin changing their own role or status, however the id is written', async () => {

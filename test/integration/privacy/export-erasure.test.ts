@@ -295,6 +295,18 @@ describe('erasure', () => {
     expect(await db()('destruction_acts').where({ request_id: id })).toHaveLength(1);
   });
 
+  it('shuts the account when the erasure is asked again after its block failed', async () => {
+    const me = await account(rt.url, 'user', 'reblock');
+    // The request committed; the block that follows it did not (the database went away between).
+    const [{ id }] = await db()('privacy_requests').insert({
+      user_id: me.id, type: 'erasure', progress: JSON.stringify({ email_hash: 'x'.repeat(64), inventory: {} }),
+    }).returning('id');
+    expect((await request(rt.url, 'GET', '/api/auth/me', { token: me.token })).status).toBe(200);
+    const again = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: me.password } });
+    expect([again.status, again.body.request.id]).toEqual([202, id]);
+    expect((await request(rt.url, 'GET', '/api/auth/me', { token: me.token })).status).toBe(403);
+  });
+
   it("cancels an erased requester's open reviews and gives the lawyer the slots back", async () => {
     const leaving = await account(rt.url, 'user', 'leaving-requester');
     const land = await lawyer(rt.url, 'land', { specializations: ['land'], capacity: 2 });
