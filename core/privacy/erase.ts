@@ -134,18 +134,19 @@ async function destroyRedis(deps: ErasureDeps, userId: string): Promise<{ keys: 
   }
   let jobs = 0;
   for (const queue of deps.queues) {
+    // Found first, removed after: removing while paging would shift later jobs past the next page.
+    const theirs = [];
     for (const state of ['completed', 'failed', 'delayed', 'wait', 'prioritized', 'waiting-children'] as const) {
       for (let start = 0; ; start += 500) {
         const page = await queue.getJobs([state], start, start + 499);
-        for (const job of page) {
+        theirs.push(...page.filter((job) => {
           const data = job?.data as Record<string, unknown> | undefined;
-          if (data && (data.user_id === userId || data.requester_id === userId)) {
-            await job!.remove().then(() => jobs++, () => undefined);
-          }
-        }
+          return data && (data.user_id === userId || data.requester_id === userId);
+        }));
         if (page.length < 500) break;
       }
     }
+    for (const job of theirs) await job.remove().then(() => jobs++, () => undefined);
   }
   return { keys, jobs };
 }

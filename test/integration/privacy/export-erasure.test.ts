@@ -295,6 +295,24 @@ describe('erasure', () => {
     expect(await db()('destruction_acts').where({ request_id: id })).toHaveLength(1);
   });
 
+  it('removes every job naming the person, however many are queued', async () => {
+    const me = await account(rt.url, 'user', 'manyjobs');
+    const later = openQueue('privacy', rt.t.prefix);
+    try {
+      // More than a page of the sweep: removing while paging used to skip every job shifted past the next page.
+      await later.queue.addBulk(Array.from({ length: 600 }, (_, i) => ({
+        name: 'privacy.export', data: { request_id: randomUUID(), user_id: me.id }, opts: { delay: 3_600_000, jobId: `later-${me.id}-${i}` },
+      })));
+      const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: me.password } });
+      expect(res.status).toBe(202);
+      await waitFor('erasure completed', async () => ((await db()('privacy_requests').where({ id: res.body.request.id }).first()).status === 'completed' || undefined), 30_000);
+      const left = (await later.queue.getJobs(['delayed'], 0, -1)).filter((job) => job.data.user_id === me.id);
+      expect(left).toHaveLength(0);
+    } finally {
+      await later.close();
+    }
+  });
+
   it('shuts the account when the erasure is asked again after its block failed', async () => {
     const me = await account(rt.url, 'user', 'reblock');
     // The request committed; the block that follows it did not (the database went away between).
