@@ -12,7 +12,7 @@ import type { StripeProvider } from './stripe.js';
 
 export interface EffectDeps {
   db: Knex;
-  stripe: StripeProvider | undefined;
+  stripe: Pick<StripeProvider, 'expireCheckout'> | undefined;
   log: Logger;
 }
 

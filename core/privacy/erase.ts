@@ -13,6 +13,7 @@ import { audit, auditActorOf } from '../audit.js';
 import type { AccountEffects } from '../auth/accounts.js';
 import { changeAccount } from '../auth/accounts.js';
 import { verifyPassword } from '../auth/passwords.js';
+import { expireStripeCheckouts } from '../billing/effects.js';
 import { destroyDocument } from '../documents/documents.js';
 import { domainErrors } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -81,16 +82,19 @@ export interface ErasureDeps {
   log: Logger;
   /** Announces and reroutes after the person's open reviews are cancelled. */
   reviews: ReviewEffects;
-  /** Ends subscriptions at Stripe, when this server has Stripe keys. */
-  stripe?: Pick<StripeProvider, 'cancelNow'> | undefined;
+  /** Ends subscriptions and open checkouts at Stripe, when this server has Stripe keys. */
+  stripe?: Pick<StripeProvider, 'cancelNow' | 'expireCheckout'> | undefined;
 }
 
 /**
  * Ends at Stripe each of the person's Stripe subscriptions (ours are canceled already): Stripe
- * must stop charging before the rows that name them are deleted. A failure throws, so the job
- * tries again; one Stripe already ended counts as done.
+ * must stop charging. A failure throws, so the job tries again; one Stripe already ended
+ * counts as done. Their open checkouts are expired, best effort: one paid all the same finds its
+ * subscription kept, ended, and is cancelled at Stripe and flagged for a refund.
  */
 async function cancelAtStripe(deps: ErasureDeps, userId: string): Promise<Record<string, number>> {
+  const open: string[] = await deps.db('payments').where({ user_id: userId, provider: 'stripe', status: 'pending' }).whereNotNull('provider_payment_id').pluck('provider_payment_id');
+  await expireStripeCheckouts({ db: deps.db, stripe: deps.stripe, log: deps.log }, open);
   const ids: string[] = await deps.db('subscriptions').where({ user_id: userId, provider: 'stripe' }).whereNotNull('provider_subscription_id').pluck('provider_subscription_id');
   if (ids.length && !deps.stripe) {
     // Nothing can reach Stripe from here: said in the log and the act, not waited on for good.
@@ -169,7 +173,13 @@ async function destroyRows(deps: ErasureDeps, userId: string): Promise<Record<st
     const handedBack = await handBackReviewsOf(trx, userId, { actorId: null, via: 'privacy.erasure' });
     counts.reviews_handed_back = handedBack.length;
     for (const table of USER_TABLES) counts[table] = await trx(table).where({ user_id: userId }).delete();
-    counts.subscriptions = await trx('subscriptions').where({ user_id: userId }).delete();
+    // Kept, ended, without the person or a saved card (a YooKassa one's provider id is its card):
+    // a checkout paid or a Stripe invoice billed after this finds what it belongs to, has it
+    // cancelled at Stripe and is flagged for a refund (billing/apply.ts).
+    counts.subscriptions_kept = await trx('subscriptions').where({ user_id: userId }).update({
+      user_id: null, payment_method_id: null, provider_subscription_id: trx.raw(`CASE WHEN provider = 'stripe' THEN provider_subscription_id END`),
+      next_charge_at: null, updated_at: trx.fn.now(),
+    });
     // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes, and
     // with them the saved card's id an event not yet applied still holds.
     await trx('payment_events').whereRaw(`data->'payment'->>'providerPaymentId' IN (SELECT provider_payment_id FROM payments WHERE user_id = ?)`, [userId])
@@ -213,8 +223,8 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
         documents: 'every version\'s object and the masked export deleted from storage; their sealed data keys deleted with their rows, so copies left in backups cannot be decrypted without them',
         database: 'rows deleted: account, sessions, chats, messages, placeholder vaults, document texts, chunks and vectors, reviews requested, consents, caches, usage',
         redis: 'reply streams deleted; queued and kept jobs that named the account removed',
-        stripe: 'subscriptions ended at Stripe before their rows were deleted, so Stripe charges no more',
-        payments: 'kept as tax law requires, without the account: no name or e-mail is stored with them',
+        stripe: 'subscriptions ended at Stripe, so Stripe charges no more, and open checkouts expired',
+        payments: 'kept as tax law requires, without the account, with their subscriptions (ended, without a saved card): no name or e-mail is stored with them',
         audit: 'entries kept; they name the actor by a keyed hash whose key, the account\'s secret, was destroyed with it (older entries by the account id, which no longer leads to anyone)',
         keys: 'the account\'s secret destroyed with its row: its data key, which sealed its placeholder registries and its files\' data keys, cannot be derived again, so copies in backups stay sealed',
       },

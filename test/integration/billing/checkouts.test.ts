@@ -93,6 +93,33 @@ describe('a closed checkout paid anyway', () => {
     expect(stripe.subscription(done.subscription!.id).status).toBe('canceled');
   });
 
+  it("is expired at Stripe by its owner's erasure; one paid all the same is cancelled there and flagged for a refund", async () => {
+    const erase = async (user: { token: string; password: string }) => {
+      const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: user.token, json: { password: user.password } });
+      expect(res.status).toBe(202);
+      await waitFor('erasure completed', async () => ((await db()('privacy_requests').where({ id: res.body.request.id }).first()).status === 'completed' || undefined), 30_000);
+    };
+    const leaving = await registerUser(rt.url, 'erased-open-checkout');
+    const open = await openCheckout(rt.url, leaving.token, 'pro', 'stripe');
+    await erase(leaving);
+    expect(stripe.session(open.providerId).status).toBe('expired');
+
+    // Stripe did not answer the expiry, and the person paid in the tab left open.
+    const late = await registerUser(rt.url, 'erased-then-paid');
+    const pro = await openCheckout(rt.url, late.token, 'pro', 'stripe');
+    stripe.failNext({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+    await erase(late);
+    expect(stripe.session(pro.providerId).status).toBe('open');
+    const { done, event } = await payStripe(rt.url, stripe, pro.providerId);
+    expect(await outcomeOf(event.id)).toMatch(/refund due/);
+    await waitFor('the subscription Stripe made cancelled there', () => deletesOf(done.subscription!.id).length > 0 || undefined);
+    expect(stripe.subscription(done.subscription!.id).status).toBe('canceled');
+    // Kept ended, without the person: the payment is on record, its refund flagged.
+    expect(await subOf(pro.row.subscription_id)).toMatchObject({ user_id: null, status: 'canceled', payment_method_id: null });
+    expect(await paymentRow(pro.row.id)).toMatchObject({ user_id: null, status: 'succeeded' });
+    expect(await db()('audit_logs').where({ action: 'billing.refund_due', target_id: pro.row.id })).toHaveLength(1);
+  });
+
   it('never replaces the plan paid since (YooKassa): recorded and flagged for a refund', async () => {
     const user = await registerUser(rt.url, 'late-yoo');
     const pro = await openCheckout(rt.url, user.token, 'pro', 'yookassa');
