@@ -24,15 +24,19 @@ export async function applyRetention(deps: { db: Knex; storage: Storage }, chatD
   let chats = 0;
   if (chatDays !== undefined) {
     // A chat under an open lawyer review waits until the review is over.
-    const old: string[] = await db('chats as c').where('c.updated_at', '<', db.raw(`now() - make_interval(days => ?)`, [chatDays]))
-      .whereNotExists((q) => q.select(db.raw('1')).from('lawyer_reviews as r').join('messages as m', 'm.id', 'r.message_id')
-        .whereRaw('m.chat_id = c.id').whereIn('r.status', ['pending', 'assigned', 'in_progress']))
-      .pluck('c.id');
+    const due = (q: Knex.QueryBuilder) => q.where('c.updated_at', '<', db.raw(`now() - make_interval(days => ?)`, [chatDays]))
+      .whereNotExists((r) => r.select(db.raw('1')).from('lawyer_reviews as r').join('messages as m', 'm.id', 'r.message_id')
+        .whereRaw('m.chat_id = c.id').whereIn('r.status', ['pending', 'assigned', 'in_progress']));
+    const old: string[] = await db('chats as c').modify(due).pluck('c.id');
     for (let i = 0; i < old.length; i += 500) {
-      const batch = old.slice(i, i + 500);
       await db.transaction(async (trx) => {
-        await trx('pii_vaults').where({ scope_type: 'chat' }).whereIn('scope_id', batch).delete();
-        chats += await trx('chats').whereIn('id', batch).delete();
+        // Locked, then checked again by a statement that sees what committed meanwhile: a
+        // question admitted or a review requested since the listing keeps its chat (both take
+        // the chat's row lock, so none can start while the batch is deleted).
+        const locked = await trx('chats').whereIn('id', old.slice(i, i + 500)).forUpdate().pluck('id');
+        const gone: string[] = await trx('chats as c').whereIn('c.id', locked).modify(due).delete().returning('c.id').then((rows) => rows.map((r: { id: string }) => r.id));
+        await trx('pii_vaults').where({ scope_type: 'chat' }).whereIn('scope_id', gone).delete();
+        chats += gone.length;
       });
     }
   }

@@ -47,6 +47,10 @@ async function subjectScope(trx: Knex.Transaction, userId: string, subject: Subj
     if (doc.status !== 'ready') throw domainErrors.conflict('the document is not ready yet');
     return { scope: { type: 'document', id: doc.id, owner: userId }, version: doc.version };
   }
+  // The chat first, key-share locked: retention, which deletes a chat under update locks, then
+  // waits for this review and keeps the chat, or has deleted it and this finds nothing.
+  const chat = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id').where({ 'm.id': subject.id, 'c.user_id': userId }).first('c.id');
+  if (!chat || !(await trx('chats').where({ id: chat.id }).forKeyShare().first('id'))) throw domainErrors.notFound('no such message');
   const message = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id')
     .where({ 'm.id': subject.id, 'c.user_id': userId }).first('m.chat_id', 'm.sender', 'm.status').forUpdate('m');
   if (!message) throw domainErrors.notFound('no such message');

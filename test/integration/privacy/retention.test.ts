@@ -17,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestKey } from '../../../core/audit-archive.js';
 import { verifyAuditChain } from '../../../core/audit-verify.js';
 import { derivedKey } from '../../../core/privacy/keys.js';
+import { applyRetention } from '../../../core/privacy/retention.js';
+import { createLocalStorage } from '../../../core/storage/local.js';
 import { ask, storedReply, waitFor } from '../../e2e/chat/harness.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { runJobNow } from '../../helpers/jobs.js';
@@ -137,6 +139,32 @@ describe('privacy.retention', () => {
     expect(await auditCount()).toBeGreaterThanOrEqual(auditBefore);
     expect(await verifyAuditChain(db())).toMatchObject({ ok: true });
   }, 120_000);
+});
+
+describe('privacy.retention racing a review', () => {
+  it('keeps an old chat whose answer was sent for review while the retention ran', async () => {
+    const user = await registerUser(rt.url, 'late-review');
+    const chatId = await chatWithMessages(user.token, 'Давний чат');
+    await db()('chats').where({ id: chatId }).update({ updated_at: daysAgo(40) });
+    const answer = await db()('messages').where({ chat_id: chatId, sender: 'assistant' }).first('id');
+    // A review being requested, as requestReview does it: the chat held, the review not yet committed.
+    const trx = await db().transaction();
+    try {
+      await trx('chats').where({ id: chatId }).forKeyShare().first('id');
+      await trx('lawyer_reviews').insert({ requester_id: user.id, subject_type: 'message', message_id: answer.id, urgency: 'standard', resolution_due: new Date(Date.now() + 86_400_000) });
+      const retention = applyRetention({ db: db(), storage: createLocalStorage(path.join(rt.t.dataDir, 'files')) }, 30);
+      // The retention listed the chat (the review is not visible yet) and waits for the chat's row.
+      await waitFor('the retention to wait for the chat', async () => Number((await db().raw(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"chats"%'`,
+      )).rows[0].n) > 0 || undefined, 10_000);
+      await trx.commit();
+      await retention;
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+    }
+    expect(await db()('chats').where({ id: chatId })).toHaveLength(1);
+    expect(await db()('lawyer_reviews').where({ message_id: answer.id })).toHaveLength(1);
+  });
 });
 
 describe('audit archive', () => {
