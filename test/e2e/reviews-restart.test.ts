@@ -57,9 +57,11 @@ const timerLogs = (proc: Spawned, reviewId: string): any[] =>
     }
   });
 
+/** The state first, then the job: read the other way, a finished job's fields could be from before it ended. */
 async function jobState(id: string) {
+  const state = await reviews.queue.getJobState(id);
   const job = await reviews.queue.getJob(id);
-  return job ? { job, state: await job.getState() } : undefined;
+  return job ? { job, state } : undefined;
 }
 
 describe('lawyer-review SLA timers across a worker SIGKILL', () => {

@@ -227,10 +227,14 @@ describe('Stripe', () => {
   const cancelJob = async (subscriptionId: string) => {
     const { queue, close } = openQueue('billing', rt.t.prefix);
     try {
+      const id = `billing-stripe-cancel-${subscriptionId}`;
       return await waitFor('the cancellation job to end', async () => {
-        const job = await queue.getJob(`billing-stripe-cancel-${subscriptionId}`);
-        const state = await job?.getState();
-        return state === 'completed' || state === 'failed' ? { state, returnvalue: job!.returnvalue, attemptsMade: job!.attemptsMade } : undefined;
+        // The state first, then the job: a job read before its state could be a snapshot from
+        // before it ended (no return value yet, one attempt short).
+        const state = await queue.getJobState(id);
+        if (state !== 'completed' && state !== 'failed') return undefined;
+        const job = (await queue.getJob(id))!;
+        return { state, returnvalue: job.returnvalue, attemptsMade: job.attemptsMade };
       });
     } finally {
       await close();
