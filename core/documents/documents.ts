@@ -67,9 +67,20 @@ const versionRow = (documentId: string, version: number, file: StoredFile) => ({
  */
 const spaced = (name: string) => name.replace(/_+/g, ' ');
 
+/**
+ * An upload commits only for an account still active, its row share-locked: one blocked (an
+ * erasure starts with a block) while the file streamed in is refused, and its object discarded,
+ * rather than leaving a document behind the erasure's documents step.
+ */
+async function activeOwner(trx: Knex.Transaction, userId: string): Promise<void> {
+  const owner = await trx('users').where({ id: userId }).forShare().first('status');
+  if (owner?.status !== 'active') throw domainErrors.forbidden('this account is blocked');
+}
+
 export async function createDocument(deps: DocumentDeps, userId: string, documentId: string, input: NewDocument, file: StoredFile): Promise<Document> {
   if (input.chat_id && !(await Chat.query().findOne({ id: input.chat_id, user_id: userId }))) throw domainErrors.notFound('no such chat');
   return deps.db.transaction(async (trx) => {
+    await activeOwner(trx, userId);
     const stem = file.filename.replace(/\.[^.]*$/, '') || file.filename;
     // The plan's documents a period and storage: 402 past either, and the stored object is discarded.
     await takeUsage(trx, userId, 'documents');
@@ -97,6 +108,7 @@ export interface CommittedUpload {
 /** A new version: the document is locked, so two versions at once get distinct numbers. */
 export async function addVersion(deps: DocumentDeps, userId: string, documentId: string, file: StoredFile): Promise<CommittedUpload> {
   return deps.db.transaction(async (trx) => {
+    await activeOwner(trx, userId);
     const doc = await ownDocument(userId, documentId, trx);
     const { filename: name, status, mime_type, size_bytes, version: previous, progress, error } = doc;
     const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };

@@ -142,6 +142,18 @@ describe('refusals leave nothing behind', () => {
     expect(objectCount()).toBe(before);
   });
 
+  it('answers 403 to an account blocked while its file came in, and keeps nothing of it', async () => {
+    const late = await registerUser(rt.url, 'blocked-mid-upload');
+    expect((await request(rt.url, 'GET', '/api/auth/me', { token: late.token })).status).toBe(200); // held active by this node's cache
+    // The block committed (an erasure begins with one); this node has not heard of it yet.
+    await Model.knex()('users').where({ id: late.id }).update({ status: 'blocked' });
+    const before = objectCount();
+    const res = await upload(rt.url, '/api/documents', late.token, { name: 'late.pdf', data: pdfFixture('x') });
+    expect([res.status, res.body.code]).toEqual([403, 'forbidden']);
+    expect(await Model.knex()('documents').where({ user_id: late.id })).toHaveLength(0);
+    expect(objectCount()).toBe(before);
+  });
+
   it('answers 422 for an empty file', async () => {
     const res = await refused({ name: 'empty.pdf', data: Buffer.alloc(0) }, 422, 'validation_failed');
     expect(res.body.errors).toEqual([{ path: 'body.file', message: 'the file is empty' }]);
