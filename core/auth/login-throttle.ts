@@ -1,9 +1,16 @@
 /**
  * Login throttling per account and per IP. Every attempt is counted before the password
  * is checked; past the limit a login answers 429 with Retry-After until the window ends.
+ * An account's limit holds per client address: from one address, a few guesses lock the
+ * account there only, so a stranger cannot lock its owner out from anywhere; across all
+ * addresses it may take ACCOUNT_SPREAD times as many, which bounds a guessing botnet.
  */
 import { createHmac } from 'node:crypto';
+import { clientKey } from './client-address.js';
 import type { WindowCounter } from './window-counter.js';
+
+/** How many addresses' worth of failures an account takes in a window before it is throttled everywhere. */
+export const ACCOUNT_SPREAD = 10;
 
 export interface LoginAttempt {
   /** Seconds to wait when throttled, else 0 (then check the password). */
@@ -27,17 +34,20 @@ export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccoun
   // Keys hold a keyed hash of the e-mail, never the address itself: whoever reads Redis
   // cannot tell whose attempts these are by hashing candidate addresses.
   const acct = (email: string) => `login:acct:${createHmac('sha256', opts.hashKey).update(email).digest('hex').slice(0, 32)}`;
-  const ipKey = (ip: string) => `login:ip:${ip}`;
+  const ipKey = (ip: string) => `login:ip:${clientKey(ip)}`;
   return {
     async attempt(email, ip) {
-      const [a, i] = await Promise.all([
-        counter.hit(acct(email), opts.maxPerAccount, opts.windowSeconds),
+      const [here, everywhere, i] = await Promise.all([
+        counter.hit(`${acct(email)}:${clientKey(ip)}`, opts.maxPerAccount, opts.windowSeconds),
+        counter.hit(acct(email), opts.maxPerAccount * ACCOUNT_SPREAD, opts.windowSeconds),
         counter.hit(ipKey(ip), opts.maxPerIp, opts.windowSeconds),
       ]);
       return {
-        wait: Math.max(a.wait, i.wait),
-        firstRefusal: a.first || i.first,
-        succeeded: async () => void (await Promise.all([counter.reset(acct(email)), counter.undo(ipKey(ip), i.window)])),
+        wait: Math.max(here.wait, everywhere.wait, i.wait),
+        firstRefusal: here.first || everywhere.first || i.first,
+        succeeded: async () => void (await Promise.all([
+          counter.reset(`${acct(email)}:${clientKey(ip)}`), counter.reset(acct(email)), counter.undo(ipKey(ip), i.window),
+        ])),
       };
     },
   };

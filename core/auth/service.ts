@@ -8,6 +8,7 @@ import { recordSignupConsents } from '../privacy/consents.js';
 import type { AccessTokenService } from './access-tokens.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { WindowCounter } from './window-counter.js';
+import { clientKey } from './client-address.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens.js';
 
@@ -45,7 +46,7 @@ export function createAuthService(deps: AuthDeps) {
         throw domainErrors.invalid(`consent_version must be the current one (${CONSENT_DOCUMENT.version}): read it at GET /api/privacy/consent-document`);
       }
       // Each registration costs an argon2 hash: bound them per IP.
-      const { wait } = await deps.counter.hit(`register:ip:${ip}`, deps.registerLimit.maxPerIp, deps.registerLimit.windowSeconds);
+      const { wait } = await deps.counter.hit(`register:ip:${clientKey(ip)}`, deps.registerLimit.maxPerIp, deps.registerLimit.windowSeconds);
       if (wait > 0) throw domainErrors.limited(wait, 'too many registrations from this address: try again later');
       const email = normalizeEmail(input.email);
       const password_hash = await hashPassword(input.password);

@@ -1,4 +1,5 @@
 /** Limits that must hold under concurrency: login throttling and registrations per IP. */
+import { ACCOUNT_SPREAD } from '../../core/auth/login-throttle.js';
 import { CONSENT_DOCUMENT } from '../../core/privacy/consent-document.js';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,8 @@ import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 let rt: TestRuntime;
 beforeAll(async () => {
-  rt = await startTestRuntime('authlimits', { env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '5', LOGIN_MAX_FAILURES_PER_IP: '1000', REGISTER_MAX_PER_IP: '4' } });
+  // TRUST_PROXY: a test names the client's address with X-Forwarded-For.
+  rt = await startTestRuntime('authlimits', { env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '5', LOGIN_MAX_FAILURES_PER_IP: '1000', REGISTER_MAX_PER_IP: '4', TRUST_PROXY: 'true' } });
 });
 afterAll(() => rt?.close());
 
@@ -43,5 +45,28 @@ describe('auth limits', () => {
       statuses.push((await request(rt.url, 'POST', '/api/auth/register', { json: { email: uniqueEmail('flood'), password: 'long enough pw', consent_version: CONSENT_DOCUMENT.version } })).status);
     }
     expect(statuses).toEqual([201, 201, 429]);
+  });
+
+  it(`locks an account where the guesses come from, and everywhere past ${ACCOUNT_SPREAD} addresses' worth`, async () => {
+    const email = uniqueEmail('spread');
+    const password = 'correct horse battery';
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    expect((await request(rt.url, 'POST', '/api/auth/register', { headers: from('198.51.100.7'), json: { email, password, consent_version: CONSENT_DOCUMENT.version } })).status).toBe(201);
+    const login = (ip: string, pw: string) => request(rt.url, 'POST', '/api/auth/login', { headers: from(ip), json: { email, password: pw } }).then((r) => r.status);
+
+    // A stranger's five wrong guesses lock the account at the stranger's address, not at its owner's.
+    for (let i = 0; i < 5; i++) expect(await login('203.0.113.66', 'wrong password')).toBe(401);
+    expect(await login('203.0.113.66', password)).toBe(429);
+    expect(await login('198.51.100.7', password)).toBe(200);
+    // A /64 is one client: another address in it is the same stranger.
+    for (let i = 0; i < 5; i++) expect(await login(`2001:db8:5:6::${i + 1}`, 'wrong password')).toBe(401);
+    expect(await login('2001:db8:5:6:ffff::9', password)).toBe(429);
+
+    // Spread over many addresses, the guesses lock it everywhere at ACCOUNT_SPREAD times the limit.
+    expect(await login('198.51.100.7', password)).toBe(200); // clears the account's counters
+    for (let a = 0; a < ACCOUNT_SPREAD; a++) {
+      for (let i = 0; i < 5; i++) expect(await login(`192.0.2.${a + 1}`, 'wrong password')).toBe(401);
+    }
+    expect(await login('198.51.100.7', password)).toBe(429);
   });
 });
