@@ -1,7 +1,7 @@
 /**
  * Billing events keep what applying needs and no more: a payment's confirmation page is never
  * kept, and a saved card's id only until its event is applied (it then lives on the
- * subscription, which an erasure deletes). Rows stored before lose both now.
+ * subscription alone, from which an erasure removes it). Rows stored before lose both now.
  */
 import type { Knex } from 'knex';
 

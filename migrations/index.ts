@@ -25,6 +25,7 @@ import * as reviewDocumentVersion from './20270104000021_review_document_version
 import * as subscriptionPrice from './20270105000022_subscription_price.js';
 import * as paymentEventData from './20270106000023_payment_event_data.js';
 import * as subscriptionsOutliveErasure from './20270107000024_subscriptions_outlive_erasure.js';
+import * as blockedSessions from './20270108000025_blocked_sessions.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -57,4 +58,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20270105000022_subscription_price', ...subscriptionPrice },
   { name: '20270106000023_payment_event_data', ...paymentEventData },
   { name: '20270107000024_subscriptions_outlive_erasure', ...subscriptionsOutliveErasure },
+  { name: '20270108000025_blocked_sessions', ...blockedSessions },
 ];

@@ -37,14 +37,16 @@ export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccoun
   const ipKey = (ip: string) => `login:ip:${clientKey(ip)}`;
   return {
     async attempt(email, ip) {
-      const [here, everywhere, i] = await Promise.all([
+      const [here, i] = await Promise.all([
         counter.hit(`${acct(email)}:${clientKey(ip)}`, opts.maxPerAccount, opts.windowSeconds),
-        counter.hit(acct(email), opts.maxPerAccount * ACCOUNT_SPREAD, opts.windowSeconds),
         counter.hit(ipKey(ip), opts.maxPerIp, opts.windowSeconds),
       ]);
+      // The account's count across addresses takes only attempts its address was allowed: one
+      // address refused on and on would otherwise lock the account everywhere by itself.
+      const everywhere = here.wait > 0 || i.wait > 0 ? undefined : await counter.hit(acct(email), opts.maxPerAccount * ACCOUNT_SPREAD, opts.windowSeconds);
       return {
-        wait: Math.max(here.wait, everywhere.wait, i.wait),
-        firstRefusal: here.first || everywhere.first || i.first,
+        wait: Math.max(here.wait, everywhere?.wait ?? 0, i.wait),
+        firstRefusal: here.first || Boolean(everywhere?.first) || i.first,
         succeeded: async () => void (await Promise.all([
           counter.reset(`${acct(email)}:${clientKey(ip)}`), counter.reset(acct(email)), counter.undo(ipKey(ip), i.window),
         ])),

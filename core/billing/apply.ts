@@ -81,10 +81,11 @@ type Payment = { id: string; provider: ProviderName; subscription_id: string | n
 
 /** Grants the first period, or extends the current one, after a payment succeeded (in `trx`). */
 async function grantPeriod(trx: Knex.Transaction, payment: Payment, reported: ProviderPayment): Promise<Granted> {
-  // Its subscription went with an erased account: nothing to grant.
+  // No subscription (a payment recorded before subscriptions outlived erasures), or one kept
+  // without its erased owner: nothing to grant.
   const sub = payment.subscription_id ? await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first() : undefined;
   if (!sub) return { effect: 'no subscription: refund due', warning: await refundDue(trx, payment, 'no_subscription') };
-  if (sub.status === 'canceled') {
+  if (sub.status === 'canceled' || !sub.user_id) {
     if (payment.kind === 'initial') return closedCheckoutPaid(trx, sub, payment, reported);
     // A renewal charged after its subscription ended (an erasure, or an operator's grant, while it was pending).
     return { effect: 'subscription canceled: refund due', warning: await refundDue(trx, payment, 'subscription_canceled', { subscription_id: sub.id }) };

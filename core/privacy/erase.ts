@@ -175,10 +175,11 @@ async function destroyRows(deps: ErasureDeps, userId: string): Promise<Record<st
     for (const table of USER_TABLES) counts[table] = await trx(table).where({ user_id: userId }).delete();
     // Kept, ended, without the person or a saved card (a YooKassa one's provider id is its card):
     // a checkout paid or a Stripe invoice billed after this finds what it belongs to, has it
-    // cancelled at Stripe and is flagged for a refund (billing/apply.ts).
+    // cancelled at Stripe and is flagged for a refund (billing/apply.ts). One started since the
+    // request (its block had failed) ends here; the reconcile job cancels a Stripe one there.
     counts.subscriptions_kept = await trx('subscriptions').where({ user_id: userId }).update({
       user_id: null, payment_method_id: null, provider_subscription_id: trx.raw(`CASE WHEN provider = 'stripe' THEN provider_subscription_id END`),
-      next_charge_at: null, updated_at: trx.fn.now(),
+      status: 'canceled', canceled_at: trx.raw('coalesce(canceled_at, now())'), cancel_at_period_end: false, next_charge_at: null, updated_at: trx.fn.now(),
     });
     // Tax law keeps the payments: amounts, dates and provider ids stay, the person goes, and
     // with them the saved card's id an event not yet applied still holds.

@@ -54,8 +54,10 @@ describe('auth limits', () => {
     expect((await request(rt.url, 'POST', '/api/auth/register', { headers: from('198.51.100.7'), json: { email, password, consent_version: CONSENT_DOCUMENT.version } })).status).toBe(201);
     const login = (ip: string, pw: string) => request(rt.url, 'POST', '/api/auth/login', { headers: from(ip), json: { email, password: pw } }).then((r) => r.status);
 
-    // A stranger's five wrong guesses lock the account at the stranger's address, not at its owner's.
+    // A stranger's wrong guesses lock the account at the stranger's address, not at its owner's,
+    // however many more the stranger sends once refused.
     for (let i = 0; i < 5; i++) expect(await login('203.0.113.66', 'wrong password')).toBe(401);
+    for (let i = 0; i < 5 * ACCOUNT_SPREAD; i++) expect(await login('203.0.113.66', 'wrong password')).toBe(429);
     expect(await login('203.0.113.66', password)).toBe(429);
     expect(await login('198.51.100.7', password)).toBe(200);
     // A /64 is one client: another address in it is the same stranger.

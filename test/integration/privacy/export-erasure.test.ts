@@ -313,6 +313,22 @@ describe('erasure', () => {
     }
   });
 
+  it('ends a subscription started after the erasure was asked for, and keeps it without the person', async () => {
+    const me = await account(rt.url, 'user', 'paid-since');
+    // The request committed, its block failed, and a plan was paid meanwhile.
+    const [{ id }] = await db()('privacy_requests').insert({
+      user_id: me.id, type: 'erasure', progress: JSON.stringify({ email_hash: 'x'.repeat(64), inventory: {} }),
+    }).returning('id');
+    const plan = await db()('plans').where({ code: 'pro' }).first('id', 'price_minor', 'currency');
+    const [sub] = await db()('subscriptions').insert({
+      user_id: me.id, plan_id: plan.id, status: 'active', provider: 'yookassa', price_minor: plan.price_minor, currency: plan.currency,
+      payment_method_id: `pm-${randomUUID()}`, current_period_start: new Date(), current_period_end: new Date(Date.now() + 30 * 86_400_000), next_charge_at: new Date(Date.now() + 30 * 86_400_000),
+    }).returning('id');
+    await runJobNow(rt.t.prefix, 'privacy.erase', { request_id: id });
+    expect(await db()('subscriptions').where({ id: sub.id }).first('user_id', 'status', 'payment_method_id', 'next_charge_at'))
+      .toEqual({ user_id: null, status: 'canceled', payment_method_id: null, next_charge_at: null });
+  });
+
   it('shuts the account when the erasure is asked again after its block failed', async () => {
     const me = await account(rt.url, 'user', 'reblock');
     // The request committed; the block that follows it did not (the database went away between).
