@@ -4,12 +4,12 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { RefreshToken } from '../db/models/index.js';
+import { RefreshToken, type Role } from '../db/models/index.js';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export type RotateResult =
-  | { ok: true; userId: string; familyId: string; token: string }
+  | { ok: true; userId: string; familyId: string; token: string; role: Role }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'blocked'; userId?: string; familyId?: string };
 
 export async function issueRefreshToken(
@@ -55,7 +55,7 @@ export async function rotateRefreshToken(token: string, ttlSeconds: number): Pro
     if (known.revoked_at) return { ok: false, reason: 'revoked', ...who };
     // A blocked account's token is refused unspent. The share lock waits for a block being
     // committed, which revokes the account's tokens: no successor is issued past it.
-    const owner = await trx('users').where({ id: known.user_id }).forShare().first('status');
+    const owner = await trx('users').where({ id: known.user_id }).forShare().first('status', 'role');
     if (owner?.status !== 'active') return { ok: false, reason: 'blocked', ...who };
     if (known.used_at) {
       await revokeFamilyLocked(known.family_id, trx);
@@ -64,8 +64,17 @@ export async function rotateRefreshToken(token: string, ttlSeconds: number): Pro
     if (new Date(known.expires_at) <= new Date()) return { ok: false, reason: 'expired', ...who };
     await RefreshToken.query(trx).patch({ used_at: new Date() }).findById(known.id);
     const next = await issueRefreshToken(known.user_id, ttlSeconds, known.family_id, trx);
-    return { ok: true, ...who, token: next.token };
+    return { ok: true, ...who, token: next.token, role: owner.role as Role };
   });
+}
+
+/**
+ * Ends every session of the account (a block, an erasure): its refresh tokens revoked. In the
+ * transaction that blocks the account, none escapes: a rotation reads the account under a share
+ * lock, so it waits for the block and then issues no successor.
+ */
+export async function revokeSessionsOf(trx: Knex.Transaction, userId: string): Promise<void> {
+  await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
 }
 
 async function revokeFamilyLocked(familyId: string, trx: Knex.Transaction): Promise<number> {

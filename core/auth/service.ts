@@ -98,9 +98,8 @@ export function createAuthService(deps: AuthDeps) {
         }
         throw domainErrors.unauthenticated('refresh token is invalid, expired or already used');
       }
-      const user = await User.query().findById(result.userId);
-      if (!user) throw domainErrors.unauthenticated('this account cannot refresh');
-      const access_token = await deps.tokens.sign({ sub: user.id, role: user.role });
+      // The account was read, active, by the rotation: its role comes with it.
+      const access_token = await deps.tokens.sign({ sub: result.userId, role: result.role });
       return { access_token, refresh_token: result.token, token_type: 'Bearer' as const, expires_in: deps.tokens.ttlSeconds };
     },
 

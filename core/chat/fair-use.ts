@@ -51,11 +51,8 @@ const REFUSALS: Record<string, (limits: FairUseLimits, detail?: string) => Error
  * check), counts the replies in flight, counts today's message unless the quota is used up,
  * and only then inserts the question (`pending`) and the reply (`queued`). Refuses with
  * `not_found`, `conflict` (archived), `rate_limited` or `quota_exceeded`; a refusal aborts
- * the statement, so nothing it touched is kept.
- */
-/**
- * Admits the turn and writes both rows (chat_admit), and brings back in the same statement the
- * account's secret, which seals the question for its job (seal.ts).
+ * the statement, so nothing it touched is kept. The same statement brings back the account's
+ * secret, which seals the question for its job (seal.ts).
  */
 export async function admitQuestion(db: Knex, userId: string, chatId: string, limits: FairUseLimits, turn: AdmittedTurn): Promise<{ message: Message; reply: Message; ownerSecret: Buffer }> {
   // A reply untouched this long is dead (its job was lost; the sweeper fails it): no slot.
@@ -84,19 +81,20 @@ async function readQuotaExceeded(db: Knex | Knex.Transaction, userId: string) {
 
 /**
  * Counts one message for today, or refuses `quota_exceeded`: one conditional upsert, so
- * parallel requests can never count past the limit. Returns the day it was counted on.
+ * parallel requests can never count past the limit. Returns the day it was counted on and, read
+ * in the same statement, the account's secret, which seals the prompt for its job (seal.ts).
  */
-export async function countMessage(db: Knex | Knex.Transaction, userId: string): Promise<string> {
+export async function countMessage(db: Knex | Knex.Transaction, userId: string): Promise<{ day: string; ownerSecret: Buffer | undefined }> {
   const day = today();
   const { rows } = await db.raw(
     `INSERT INTO ai_usage_daily AS d (user_id, day, messages)
        SELECT ?::uuid, ?::date, 1 WHERE ${planLimitSql('messages_per_day')} >= 1
        ON CONFLICT (user_id, day) DO UPDATE SET messages = d.messages + 1 WHERE d.messages < ${planLimitSql('messages_per_day')}
-       RETURNING messages`,
+       RETURNING (SELECT secret FROM user_keys WHERE user_id = d.user_id) AS owner_secret`,
     [userId, day, userId, userId],
   );
   if (rows.length === 0) throw await readQuotaExceeded(db, userId);
-  return day;
+  return { day, ownerSecret: rows[0].owner_secret ?? undefined };
 }
 
 /** Gives back a message counted on `day` (it was never served); never below zero. */

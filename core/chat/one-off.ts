@@ -11,7 +11,6 @@ import { domainErrors } from '../errors.js';
 import type { CompletionSlots } from './complete-inflight.js';
 import type { CompletionOutcome } from './complete.js';
 import { countMessage, giveBackMessage, type FairUseLimits } from './fair-use.js';
-import { accountSecret } from '../privacy/keys.js';
 import type { Sealer } from './seal.js';
 import { chatMessages } from '../telemetry/metrics.js';
 
@@ -64,17 +63,17 @@ export async function requestCompletion(deps: OneOffDeps, userId: string, prompt
     throw domainErrors.limited(2, `at most ${deps.limits.maxInflight} answers may be in progress at once`);
   }
   let day: string;
+  let ownerSecret: Buffer | undefined;
   try {
-    day = await countMessage(deps.db, userId);
+    ({ day, ownerSecret } = await countMessage(deps.db, userId));
   } catch (err) {
     await deps.slots.release(userId, id);
     throw err;
   }
   let job: Job;
   try {
-    const secret = await accountSecret(deps.db, userId);
-    if (!secret) throw new Error('the account is gone');
-    job = await deps.enqueue({ request_id: id, user_id: userId, sealed: deps.sealer.seal(prompt, id, secret), counted_day: day, max_tokens: maxTokens });
+    if (!ownerSecret) throw new Error('the account is gone');
+    job = await deps.enqueue({ request_id: id, user_id: userId, sealed: deps.sealer.seal(prompt, id, ownerSecret), counted_day: day, max_tokens: maxTokens });
   } catch {
     await Promise.all([deps.slots.release(userId, id), giveBackMessage(deps.db, userId, day)]);
     throw domainErrors.unavailable('the answer could not be queued; try again');

@@ -49,10 +49,9 @@ async function subjectScope(trx: Knex.Transaction, userId: string, subject: Subj
   }
   // The chat first, key-share locked: retention, which deletes a chat under update locks, then
   // waits for this review and keeps the chat, or has deleted it and this finds nothing.
-  const chat = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id').where({ 'm.id': subject.id, 'c.user_id': userId }).first('c.id');
-  if (!chat || !(await trx('chats').where({ id: chat.id }).forKeyShare().first('id'))) throw domainErrors.notFound('no such message');
-  const message = await trx('messages as m').join('chats as c', 'c.id', 'm.chat_id')
-    .where({ 'm.id': subject.id, 'c.user_id': userId }).first('m.chat_id', 'm.sender', 'm.status').forUpdate('m');
+  const chat = await trx('chats').where({ user_id: userId }).whereIn('id', trx('messages').select('chat_id').where({ id: subject.id })).forKeyShare().first('id');
+  if (!chat) throw domainErrors.notFound('no such message');
+  const message = await trx('messages').where({ id: subject.id, chat_id: chat.id }).first('chat_id', 'sender', 'status').forUpdate();
   if (!message) throw domainErrors.notFound('no such message');
   if (message.sender !== 'assistant' || message.status !== 'completed') throw domainErrors.conflict('only a completed answer of the assistant can be reviewed');
   return { scope: { type: 'chat', id: message.chat_id, owner: userId } };
