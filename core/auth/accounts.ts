@@ -12,6 +12,7 @@ import type { Db } from '../db/knex.js';
 import { User, type Role, type UserStatus } from '../db/models/index.js';
 import { domainErrors } from '../errors.js';
 import { handBackReviewsOf, mayHoldReviews } from '../reviews/hand-back.js';
+import { revokeSessionsOf } from './refresh-tokens.js';
 import type { ChangedReviews } from '../reviews/work.js';
 
 export interface AccountChange {
@@ -66,7 +67,7 @@ export async function changeAccount(
     const cancelled = blockedNow ? await cancelUnfinished(trx, user.id) : [];
     // A block ends the sessions: after an unblock the person signs in again, and a stolen
     // refresh token does not come back to life.
-    if (blockedNow) await trx('refresh_tokens').where({ user_id: user.id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+    if (blockedNow) await revokeSessionsOf(trx, user.id);
     // Checked on every change, not only a lawyer's: a rerun finds nothing, and a lawyer blocked
     // some other way gives their reviews back at the next change.
     const handedBack = mayHoldReviews(user) ? [] : await handBackReviewsOf(trx, user.id, { actorId: by.actorId, via: by.via });

@@ -31,25 +31,24 @@ export interface LoginThrottle {
 
 /** `hashKey`: a key of its own (derivedKey 'login-throttle'), so a key name cannot be matched to a list of addresses. */
 export function createLoginThrottle(counter: WindowCounter, opts: { maxPerAccount: number; maxPerIp: number; windowSeconds: number; hashKey: Buffer }): LoginThrottle {
-  // Keys hold a keyed hash of the e-mail, never the address itself: whoever reads Redis
-  // cannot tell whose attempts these are by hashing candidate addresses.
-  const acct = (email: string) => `login:acct:${createHmac('sha256', opts.hashKey).update(email).digest('hex').slice(0, 32)}`;
-  const ipKey = (ip: string) => `login:ip:${clientKey(ip)}`;
   return {
     async attempt(email, ip) {
+      const client = clientKey(ip);
+      // A keyed hash of the e-mail, never the address itself: whoever reads Redis cannot tell
+      // whose attempts these are by hashing candidate addresses.
+      const account = `login:acct:${createHmac('sha256', opts.hashKey).update(email).digest('hex').slice(0, 32)}`;
+      const keys = { here: `${account}:${client}`, everywhere: account, ip: `login:ip:${client}` };
       const [here, i] = await Promise.all([
-        counter.hit(`${acct(email)}:${clientKey(ip)}`, opts.maxPerAccount, opts.windowSeconds),
-        counter.hit(ipKey(ip), opts.maxPerIp, opts.windowSeconds),
+        counter.hit(keys.here, opts.maxPerAccount, opts.windowSeconds),
+        counter.hit(keys.ip, opts.maxPerIp, opts.windowSeconds),
       ]);
       // The account's count across addresses takes only attempts its address was allowed: one
       // address refused on and on would otherwise lock the account everywhere by itself.
-      const everywhere = here.wait > 0 || i.wait > 0 ? undefined : await counter.hit(acct(email), opts.maxPerAccount * ACCOUNT_SPREAD, opts.windowSeconds);
+      const everywhere = here.wait > 0 || i.wait > 0 ? undefined : await counter.hit(keys.everywhere, opts.maxPerAccount * ACCOUNT_SPREAD, opts.windowSeconds);
       return {
         wait: Math.max(here.wait, everywhere?.wait ?? 0, i.wait),
         firstRefusal: here.first || Boolean(everywhere?.first) || i.first,
-        succeeded: async () => void (await Promise.all([
-          counter.reset(`${acct(email)}:${clientKey(ip)}`), counter.reset(acct(email)), counter.undo(ipKey(ip), i.window),
-        ])),
+        succeeded: async () => void (await Promise.all([counter.reset(keys.here), counter.reset(keys.everywhere), counter.undo(keys.ip, i.window)])),
       };
     },
   };

@@ -9,7 +9,10 @@ import type { Knex } from 'knex';
 import type { PlaceholderRegistry, Vault } from '../dlp/index.js';
 import { lockRegistry, saveRegistry, type RegistryScope } from '../pii-vault.js';
 
-/** Thrown to roll a transaction back when its version was superseded or its document deleted meanwhile; the caller skips. */
+/**
+ * The version was superseded or its document deleted (or, in OCR, failed) meanwhile: thrown to
+ * roll a transaction back or stop a long run; the caller skips.
+ */
 export class Superseded extends Error {}
 
 /**

@@ -122,8 +122,6 @@ export async function extractStage(deps: IngestDeps, t: IngestTarget): Promise<{
   }
 }
 
-/** Stops a long OCR run whose version was superseded, deleted or failed meanwhile. */
-
 /** OCR progress as `ocr` percents between its own and `masking`'s; written only when the percent changes. */
 function ocrProgress(deps: IngestDeps, t: IngestTarget): OcrProgress {
   let last = -1;

@@ -13,6 +13,7 @@ import { audit, auditActorOf } from '../audit.js';
 import type { AccountEffects } from '../auth/accounts.js';
 import { changeAccount } from '../auth/accounts.js';
 import { verifyPassword } from '../auth/passwords.js';
+import { revokeSessionsOf } from '../auth/refresh-tokens.js';
 import { expireStripeCheckouts } from '../billing/effects.js';
 import { destroyDocument } from '../documents/documents.js';
 import { domainErrors } from '../errors.js';
@@ -57,7 +58,7 @@ export async function requestErasure(deps: ErasureRequestDeps, userId: string, p
       // The pseudonym too: the act finds the account's entries by it after the secret is gone.
       progress: JSON.stringify({ email_hash: personHash(deps.encryptionKey, user.email), actor: await auditActorOf(trx, userId), inventory }),
     }).returning('*');
-    await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+    await revokeSessionsOf(trx, userId);
     // Ended here; a Stripe one is ended at Stripe by the erasure job's `stripe` step, retried until Stripe answers.
     await trx('subscriptions').where({ user_id: userId }).whereIn('status', ['incomplete', 'active', 'past_due'])
       .update({ status: 'canceled', canceled_at: trx.fn.now(), next_charge_at: null, updated_at: trx.fn.now() });

@@ -63,16 +63,12 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
   const user = await db('users').where({ id: userId }).first('id', 'email', 'name', 'role', 'status', 'created_at');
   if (!user) throw domainErrors.notFound('the account no longer exists');
   const zip = new yazl.ZipFile();
-  // yazl pipes an entry on without listening for its errors: an object that cannot be read (gone
-  // with a deleted document, tampered with, a store that failed) fails the archive and so this
-  // build, which is retried. Unheard, the error would end the whole process; it can come before
-  // the archive is read, so the output's own error is told below, not by an event.
-  let unreadable: Error | undefined;
+  // yazl pipes an entry on without listening for its errors: unheard, an object that cannot be
+  // read (gone with a deleted document, tampered with, a store that failed) would end the whole
+  // process. Its error fails the archive's output instead, and reading that output to store it
+  // then fails this build, which is retried. The output's error may come before it is read:
+  // heard here, it is thrown by the read.
   const output = zip.outputStream as Readable; // a PassThrough, typed by yazl as a bare ReadableStream
-  const fail = (err: Error) => {
-    unreadable ??= err;
-    output.destroy(err);
-  };
   output.on('error', () => undefined);
   let files = 0;
   const add = (name: string, body: Buffer) => {
@@ -97,7 +93,7 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
     // at `documents/<id>/versions/<n>/<name>`.
     const folder = v.version === v.current ? `documents/${v.document_id}` : `documents/${v.document_id}/versions/${v.version}`;
     const entry = Readable.from(whenReached(deps.storage, v.storage_key, key));
-    entry.on('error', fail);
+    entry.on('error', (err) => output.destroy(err));
     zip.addReadStream(entry, `${folder}/${entryName(filename)}`);
     files++;
   }
@@ -115,14 +111,7 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
 
   const storageKey = `exports/${request.id}.zip`;
   const key = newDataKey();
-  await deps.storage.put(storageKey, Readable.from(encryptStream(output, key)), 'application/octet-stream')
-    .catch((err: unknown) => {
-      throw unreadable ?? err;
-    });
-  if (unreadable) {
-    await deps.storage.delete(storageKey);
-    throw unreadable;
-  }
+  await deps.storage.put(storageKey, Readable.from(encryptStream(output, key)), 'application/octet-stream');
   await db('privacy_requests').where({ id: request.id }).update({
     status: 'ready', storage_key: storageKey, sealed_key: sealDataKey(await accountVault(db, deps.vault, userId), storageKey, key, `export-${request.id}.zip`),
     expires_at: db.raw(`now() + make_interval(days => ?)`, [EXPORT_DAYS]), completed_at: db.fn.now(),
