@@ -25,16 +25,19 @@ export interface WeightedTerm extends QueryTerm {
   df: number;
 }
 
-const dfCache = new Map<string, number>();
-let corpus: { n: number; at: number } | undefined;
+/**
+ * The library's size and the frequencies looked up so far, replaced whole (never mutated back
+ * to empty) when the library changes: a search that was awaiting a lookup when an import reset
+ * them keeps the snapshot it started with, and its lookups do not refill the new one.
+ */
+interface TermStats { n: number; at: number; df: Map<string, number> }
+let current: TermStats | undefined;
 const CORPUS_TTL_MS = 60_000;
-
-const corpusSize = () => corpus?.n ?? 0;
+const MAX_CACHED_TERMS = 20_000;
 
 /** Drops cached statistics (after a law import). */
 export function resetTermStats(): void {
-  dfCache.clear();
-  corpus = undefined;
+  current = undefined;
 }
 
 /**
@@ -61,25 +64,31 @@ async function lookupFrequencies(db: Db, terms: QueryTerm[]): Promise<Map<string
   return out;
 }
 
-async function termStats(db: Db, terms: QueryTerm[]): Promise<WeightedTerm[]> {
-  if (!corpus || Date.now() - corpus.at > CORPUS_TTL_MS) {
+async function termStats(db: Db, terms: QueryTerm[]): Promise<{ n: number; terms: WeightedTerm[] }> {
+  let stats = current;
+  if (!stats || Date.now() - stats.at > CORPUS_TTL_MS) {
     const { n } = ((await db('law_chunks').count({ n: '*' })) as Array<{ n: string | number }>)[0]!;
-    // The library changed (an import in another process): the frequencies are stale.
-    if (corpus && corpus.n !== Number(n)) dfCache.clear();
-    corpus = { n: Number(n), at: Date.now() };
+    // A changed size means an import in another process: the frequencies are stale.
+    const df = stats && stats.n === Number(n) ? stats.df : new Map<string, number>();
+    stats = { n: Number(n), at: Date.now(), df };
+    current = stats;
   }
-  const missing = terms.filter((t) => !dfCache.has(t.tsquery));
-  if (missing.length && corpus.n > 0) {
-    for (const [key, df] of await lookupFrequencies(db, missing)) dfCache.set(key, df);
-    if (dfCache.size > 20_000) dfCache.clear();
+  const { n, df } = stats;
+  const missing = terms.filter((t) => !df.has(t.tsquery));
+  if (missing.length && n > 0) {
+    const found = await lookupFrequencies(db, missing);
+    if (df.size + found.size > MAX_CACHED_TERMS) df.clear();
+    for (const [key, count] of found) df.set(key, count);
   }
-  const n = corpus.n;
-  return terms.map((t) => {
-    const df = Math.min(n, dfCache.get(t.tsquery) ?? 0);
-    // BM25's idf; with no library loaded every term weighs the same.
-    const idf = n > 0 ? Math.log(1 + (n - df + 0.5) / (df + 0.5)) : 1;
-    return { ...t, df, idf };
-  });
+  return {
+    n,
+    terms: terms.map((t) => {
+      const count = Math.min(n, df.get(t.tsquery) ?? 0);
+      // BM25's idf; with no library loaded every term weighs the same.
+      const idf = n > 0 ? Math.log(1 + (n - count + 0.5) / (count + 0.5)) : 1;
+      return { ...t, df: count, idf };
+    }),
+  };
 }
 
 export interface RankPlan {
@@ -92,13 +101,13 @@ export interface RankPlan {
 
 /** Plans the ranking of a query (`lexed`: already lexed); undefined when it has no searchable word. */
 export async function planRanking(db: Db, query: string, lexed?: LexedWord[]): Promise<RankPlan | undefined> {
-  const terms = await termStats(db, await queryTerms(db, query, undefined, lexed));
+  const { n, terms } = await termStats(db, await queryTerms(db, query, undefined, lexed));
   if (!terms.length) return undefined;
   const sorted = [...terms].sort((a, b) => a.df - b.df).slice(0, PAIR_TERMS);
   const rare = sorted.map((t) => t.tsquery);
   // A pair of two common words («срок», «общий») would match much of any corpus: a pair
   // needs one word that is uncommon in the library.
-  const uncommon = (t: WeightedTerm) => corpusSize() === 0 || t.df <= corpusSize() * UNCOMMON_SHARE;
+  const uncommon = (t: WeightedTerm) => n === 0 || t.df <= n * UNCOMMON_SHARE;
   const pairs = sorted.flatMap((a, i) => sorted.slice(i + 1).filter((b) => uncommon(a) || uncommon(b)).map((b) => `(${a.tsquery} & ${b.tsquery})`));
   const first = [rare[0]!, ...pairs].join(' | ');
   const parts = terms.map(() => `? * ts_rank('${WEIGHTS}', tsv, ?::tsquery, ${NORMALIZATION})`);
