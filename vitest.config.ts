@@ -11,5 +11,7 @@ export default defineConfig({
     // 2-core machines: files run in parallel, each with its own schema and queue prefix.
     maxWorkers: 2,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // A failed test shows what the service logged at error meanwhile.
+    setupFiles: ['test/helpers/failure-logs.ts'],
   },
 });

@@ -18,7 +18,7 @@ import { followReplyStops } from '../core/chat/reply-stop.js';
 import { defineReplyScripts } from '../core/chat/reply-stream.js';
 import { loadConfig, type Config } from '../core/config.js';
 import { openDatabase, openReadDb } from '../core/db/knex.js';
-import { createLogger, type Logger } from '../core/log.js';
+import { createLogger, type DestinationStream, type Logger } from '../core/log.js';
 import { createEmitter } from '../core/emitter.js';
 import { checkRedis, connectedProducer, ensureRedis, whenReady, workerConnection, StartupError, type RedisHandle } from '../core/redis.js';
 import { QUEUE_STATES, reportCircuits, reportQueueDepth } from '../core/telemetry/metrics.js';
@@ -45,10 +45,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** Where the logs go instead of stdout (the tests keep a runtime's errors to show on a failure). */
+  logTo?: DestinationStream;
+}
+
+export async function startRuntime(mode: Mode, env: NodeJS.ProcessEnv = process.env, opts: RuntimeOptions = {}): Promise<Runtime> {
   const config = loadConfig(env);
   const secrets = resolveSecrets(config);
-  const log = createLogger(config.logLevel, { role: mode });
+  const log = createLogger(config.logLevel, { role: mode }, opts.logTo);
   if (mode !== 'all' && !config.database.url) {
     throw new StartupError('start:api and start:workers share one database: set DATABASE_URL (embedded PGlite serves a single process, `npm start`)');
   }

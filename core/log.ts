@@ -1,8 +1,8 @@
 /** pino JSON logger. Secrets and personal data are redacted by key wherever they appear. */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { logContext } from './telemetry/tracing.js';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 const REDACT = [
   'password', 'token', 'access_token', 'refresh_token', 'authorization', 'cookie',
@@ -18,8 +18,9 @@ function serializeError(err: unknown) {
   return { type: err.name, message: err.message, code: (err as { code?: unknown }).code, stack: err.stack };
 }
 
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({
+/** A logger writing JSON lines to `destination` (stdout when none). */
+export function createLogger(level: string, base: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     serializers: { err: serializeError },
     base: { service: 'legal-ai', ...base },
@@ -27,5 +28,6 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     mixin: logContext,
     redact: { paths: [...REDACT, 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,6 +1,7 @@
 /** Starts the whole service in this process against an isolated environment. */
 import { startRuntime, type Mode } from '../../bin/runtime.js';
 import { testEnv, type TestEnv } from './env.js';
+import { runtimeLog } from './runtime-logs.js';
 
 export interface TestRuntime {
   url: string;
@@ -10,7 +11,10 @@ export interface TestRuntime {
 
 export async function startTestRuntime(name: string, opts: { mode?: Mode; env?: NodeJS.ProcessEnv } = {}): Promise<TestRuntime> {
   const t = testEnv(name, opts.env);
-  const runtime = await startRuntime(opts.mode ?? 'all', t.env);
+  // Errors are kept to show with a failed test; TEST_LOG_LEVEL sends every line to stdout instead.
+  const runtime = process.env.TEST_LOG_LEVEL
+    ? await startRuntime(opts.mode ?? 'all', t.env)
+    : await startRuntime(opts.mode ?? 'all', { ...t.env, LOG_LEVEL: 'error' }, { logTo: runtimeLog });
   return {
     url: runtime.url ?? '',
     t,

@@ -117,7 +117,8 @@ describe('YooKassa', () => {
     await db()('payments').where({ id: row.id }).update({ next_poll_at: new Date(Date.now() - 1000) });
     const [hook, poll] = await Promise.all([yookassa.sendNotification(yooHook(rt.url), yookassa.notification(providerId)), runJob(rt.t.prefix, 'billing.reconcile')]);
     expect(hook.status).toBe(200);
-    expect(poll.polled).toBeGreaterThanOrEqual(1);
+    // Whichever comes first applies the payment; the poll finds it still due or already settled.
+    expect([0, 1]).toContain(poll.polled);
     await meWhen(rt.url, user.token, 'active', (m) => m.subscription?.status === 'active');
     await sleep(500);
     expect(await auditCount('billing.payment_succeeded', row.id)).toBe(1);
