@@ -41,7 +41,19 @@ const RELS_PART = /^word\/(?:glossary\/)?_rels\/[^/]+\.rels$/;
  * field's code (`w:fldSimple w:instr`, as `HYPERLINK "mailto:…"`), a content control's list
  * items (`w:listItem`) and a legacy form field's default, help and status text (their `w:val`).
  */
-const ATTRIBUTE_TEXT = /\s(?:descr|title|alt|o:title|w:tooltip|tooltip|w:instr|w:displayText|w:value)="([^"]*)"|<w:(?:default|helpText|statusText)\b[^>]*?\sw:val="([^"]*)"/g;
+const ATTRIBUTE_TEXT = /\s(?:descr|title|alt|o:title|w:tooltip|tooltip|w:instr|w:displayText|w:value)="([^"]*)"|<w:(?:default|helpText|statusText)\b[^>]*?\sw:val="([^"]*)"/dg;
+/**
+ * Charts and SmartArt diagrams: Word draws their text from the part itself (DrawingML runs
+ * `a:t`, a chart's cached labels and values `c:v`/`cx:v`), not from the body or the emptied
+ * workbook behind a chart.
+ */
+const DRAWING_PART = /^word\/(?:charts|diagrams)\/[^/]+\.xml$/;
+const DRAWING_TEXT = /<(a:t|c:v|cx:v)(?:\s[^>]*)?>([^<]*)<\/\1>/dg;
+/**
+ * Parts Word pours into the body as they are (`w:altChunk`: HTML, MHT, RTF or plain text):
+ * their text cannot be masked in place, so the export refuses them instead of copying them.
+ */
+const CHUNK_TYPES = new Set(['text/html', 'application/xhtml+xml', 'message/rfc822', 'application/rtf', 'text/rtf', 'text/plain']);
 /** A date content control's full date (a birth date whose shown text is masked): dropped, it is optional. */
 const CONTROL_DATE = /\sw:fullDate="[^"]*"/g;
 const DATA_STORE = /^customXml\/item\d+\.xml$/;
@@ -57,16 +69,24 @@ const XML_PARTS: Record<string, Rewrite> = {
 };
 
 function rewriteOf(name: string): Rewrite | undefined {
-  if (WORD_PART.test(name)) return (xml, masker) => maskAttributes(maskWordXml(xml, masker), ATTRIBUTE_TEXT, masker.text).replace(CONTROL_DATE, '');
-  if (RELS_PART.test(name)) return (xml, masker) => maskAttributes(xml, /\sTarget="([^"]*)"/g, masker.text);
+  if (WORD_PART.test(name)) return (xml, masker) => maskCaptured(maskWordXml(xml, masker), ATTRIBUTE_TEXT, masker.text).replace(CONTROL_DATE, '');
+  if (RELS_PART.test(name)) return (xml, masker) => maskCaptured(xml, /\sTarget="([^"]*)"/dg, masker.text);
+  if (DRAWING_PART.test(name)) return (xml, masker) => maskCaptured(maskCaptured(xml, DRAWING_TEXT, masker.text), ATTRIBUTE_TEXT, masker.text);
   if (DATA_STORE.test(name)) return emptyDataStore;
   return XML_PARTS[name];
+}
+
+/** The DOCX holds a part whose text cannot be masked in place (an embedded HTML or RTF chunk). */
+export class UnmaskablePartError extends Error {
+  override name = 'UnmaskablePartError';
 }
 
 export function maskDocx(docx: Buffer, masker: DocxMasker): Buffer {
   const typeOf = contentTypes(readZipEntry(docx, '[Content_Types].xml', PART_BYTES)?.toString('utf8') ?? '');
   return rewriteZip(docx, PART_BYTES, (name) => {
-    const neutral = neutralPart(name, typeOf(name));
+    const type = typeOf(name);
+    if (type && CHUNK_TYPES.has(type.split(';')[0]!.trim())) throw new UnmaskablePartError(`${type} inside the document (an embedded chunk)`);
+    const neutral = neutralPart(name, type);
     if (neutral) return neutral;
     const rewrite = rewriteOf(name);
     return rewrite && ((xml) => Buffer.from(rewrite(xml.toString('utf8'), masker), 'utf8'));
@@ -189,16 +209,20 @@ function maskPieces(pieces: Piece[], masker: DocxMasker): Edit[] {
   return edits;
 }
 
-/** Masks the values of one attribute wherever it occurs (link targets: `mailto:` addresses). */
-function maskAttributes(xml: string, attribute: RegExp, mask: (value: string) => string): string {
+/**
+ * Masks the text `pattern` (flags `dg`) captures wherever it occurs: attribute values (link
+ * targets: `mailto:` addresses) or element contents. The text is the last group that took
+ * part (an earlier one may name the element).
+ */
+function maskCaptured(xml: string, pattern: RegExp, mask: (value: string) => string): string {
   const edits: Edit[] = [];
-  for (const m of xml.matchAll(attribute)) {
-    // The value is the one group that took part; every pattern ends with its closing quote.
-    const value = m.slice(1).find((g) => g !== undefined)!;
+  for (const m of xml.matchAll(pattern)) {
+    const group = m.findLastIndex((g, i) => i > 0 && g !== undefined);
+    const value = m[group]!;
     const masked = mask(unescapeXml(value));
     if (masked === unescapeXml(value)) continue;
-    const start = m.index + m[0].length - 1 - value.length;
-    edits.push({ start, end: start + value.length, text: escapeXml(masked) });
+    const [start, end] = m.indices![group]!;
+    edits.push({ start, end, text: escapeXml(masked) });
   }
   return applyEdits(xml, edits);
 }

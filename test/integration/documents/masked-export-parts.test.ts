@@ -3,7 +3,7 @@
  * (docProps/app.xml), custom properties (docProps/custom.xml), document variables
  * (word/settings.xml), pictures (a scanned passport, the thumbnail) and their alt text, building
  * blocks (word/glossary), an embedded spreadsheet, a hyperlink's tooltip, a simple field's code,
- * a customXml data store and a macro project. None of
+ * a customXml data store, a macro project, a chart's labels and a SmartArt diagram. None of
  * their values is in any entry of the exported file, which is still a consistent package:
  * every entry inflates, has a content type, and every relationship points at an entry.
  */
@@ -30,7 +30,10 @@ const STORE_CARD = '4276 3800 1234 5679';
 const CONTROL_PHONE = '+7 916 222-33-44';
 const FORM_EMAIL = 'morozova.elena@mail.ru';
 const BIRTH = '1985-03-12';
-const RAW = ['222-33-44', 'morozova', BIRTH, 'Иванов', 'ivan.ivanov', 'corp.ru', 'Петрова', 'Анна', '4510', '123456', 'Сидоров', '555-44-33', 'Кузнецов', 'sidorov.pavel', 'kuzmina', 'Григорьев', '4276'];
+const CHART_PERSON = 'Соколов Дмитрий Андреевич';
+const CHART_PHONE = '+7 903 111-22-33';
+const DIAGRAM_PERSON = 'Волкова Мария Сергеевна';
+const RAW = ['Соколов', '111-22-33', 'Волкова', '222-33-44', 'morozova', BIRTH, 'Иванов', 'ivan.ivanov', 'corp.ru', 'Петрова', 'Анна', '4510', '123456', 'Сидоров', '555-44-33', 'Кузнецов', 'sidorov.pavel', 'kuzmina', 'Григорьев', '4276'];
 
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
 const W15 = 'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"';
@@ -51,6 +54,8 @@ function packedDocx(): Buffer {
     ['/docProps/core.xml', 'application/vnd.openxmlformats-package.core-properties+xml'],
     ['/docProps/app.xml', 'application/vnd.openxmlformats-officedocument.extended-properties+xml'],
     ['/docProps/custom.xml', 'application/vnd.openxmlformats-officedocument.custom-properties+xml'],
+    ['/word/charts/chart1.xml', 'application/vnd.openxmlformats-officedocument.drawingml.chart+xml'],
+    ['/word/diagrams/data1.xml', 'application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml'],
   ].map(([part, type]) => `<Override PartName="${part}" ContentType="${type}"/>`).join('')}</Types>`;
   const rels = (items: Array<[string, string, string]>) => xml(`<Relationships xmlns="${PKG_R}">${items.map(([id, type, target]) => `<Relationship Id="${id}" Type="${type}" Target="${target}"${/^[a-z]+:/.test(target) ? ' TargetMode="External"' : ''}/>`).join('')}</Relationships>`);
   const drawing = `<w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="Рисунок 1" descr="Скан паспорта: ${AUTHOR}"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="0" name="image1.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip xmlns:r="${R}" r:embed="rId3"/></pic:blipFill><pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>`;
@@ -81,7 +86,12 @@ function packedDocx(): Buffer {
       ['rId7', `${R}/hyperlink`, `mailto:${TOOLTIP_EMAIL}`],
       ['rId8', `${R}/customXml`, '../customXml/item1.xml'],
       ['rId9', 'http://schemas.microsoft.com/office/2006/relationships/vbaProject', 'vbaProject.bin'],
+      ['rId10', `${R}/chart`, 'charts/chart1.xml'],
+      ['rId11', `${R}/diagramData`, 'diagrams/data1.xml'],
     ]) },
+    // What Word draws: the chart's title and its cached category labels; the diagram's boxes.
+    { name: 'word/charts/chart1.xml', data: xml(`<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>Выплаты: ${CHART_PERSON}</a:t></a:r></a:p></c:rich></c:tx></c:title><c:plotArea><c:barChart><c:ser><c:cat><c:strRef><c:f>Sheet1!$A$2:$A$3</c:f><c:strCache><c:ptCount val="2"/><c:pt idx="0"><c:v>${CHART_PERSON}</c:v></c:pt><c:pt idx="1"><c:v>Звонить ${CHART_PHONE}</c:v></c:pt></c:strCache></c:strRef></c:cat><c:val><c:numRef><c:numCache><c:pt idx="0"><c:v>120000</c:v></c:pt></c:numCache></c:numRef></c:val></c:ser></c:barChart></c:plotArea></c:chart></c:chartSpace>`) },
+    { name: 'word/diagrams/data1.xml', data: xml(`<dgm:dataModel xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><dgm:ptLst><dgm:pt modelId="{1}"><dgm:t><a:bodyPr/><a:p><a:r><a:t>Генеральный директор — ${DIAGRAM_PERSON}</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>`) },
     { name: 'customXml/item1.xml', data: xml(`<Client xmlns="urn:example:client"><!-- ${STORE_NAME} --><Name>${STORE_NAME}</Name><Card number="${STORE_CARD}"/><Note><![CDATA[${STORE_NAME}]]></Note></Client>`) },
     { name: 'word/vbaProject.bin', data: Buffer.from(`Attribute VB_Name = "${STORE_NAME}"`), stored: true },
     { name: 'word/activeX/activeX1.bin', data: Buffer.from(`TextBox1: ${STORE_NAME}`), stored: true },
@@ -193,5 +203,35 @@ describe('masked DOCX export of the package', () => {
       expect(picture.length, name).toBeLessThan(1024);
     }
     expect(parts.get('word/media/image1.png')!.equals(scan)).toBe(false);
+
+    // The chart keeps its numbers and its reference to the sheet; labels are masked in place.
+    const chart = parts.get('word/charts/chart1.xml')!.toString('utf8');
+    expect(chart).toMatch(/<a:t>Выплаты: \[PERSON_\d+\]<\/a:t>/);
+    expect(chart).toMatch(/<c:v>Звонить \[PHONE_\d+\]<\/c:v>/);
+    expect(chart).toContain('<c:f>Sheet1!$A$2:$A$3</c:f>');
+    expect(chart).toContain('<c:v>120000</c:v>');
+    expect(parts.get('word/diagrams/data1.xml')!.toString('utf8')).toMatch(/<a:t>Генеральный директор — \[PERSON_\d+\]<\/a:t>/);
+  });
+
+  it('refuses a DOCX whose body pulls in an HTML chunk, which cannot be masked in place, instead of copying it', async () => {
+    const types = `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="mht" ContentType="message/rfc822"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`;
+    const docx = zipFixture([
+      { name: '[Content_Types].xml', data: xml(types) },
+      { name: '_rels/.rels', data: xml(`<Relationships xmlns="${PKG_R}"><Relationship Id="rId1" Type="${R}/officeDocument" Target="word/document.xml"/></Relationships>`) },
+      { name: 'word/document.xml', data: xml(`<w:document ${W} xmlns:r="${R}"><w:body><w:p><w:r><w:t>Приложение к договору.</w:t></w:r></w:p><w:altChunk r:id="rId1"/></w:body></w:document>`) },
+      { name: 'word/_rels/document.xml.rels', data: xml(`<Relationships xmlns="${PKG_R}"><Relationship Id="rId1" Type="${R}/aFChunk" Target="afchunk.mht"/></Relationships>`) },
+      { name: 'word/afchunk.mht', data: Buffer.from(`MIME-Version: 1.0\r\nContent-Type: text/html; charset="utf-8"\r\n\r\n<html><body><p>Заказчик: ${DIAGRAM_PERSON}</p></body></html>`) },
+    ]);
+    const res = await upload(rt.url, '/api/documents', owner.token, { name: 'chunk.docx', data: docx });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const id = res.body.document.id as string;
+    expect((await settledDocument(rt.url, owner.token, id)).status).toBe('ready');
+    expect((await request(rt.url, 'POST', `/api/documents/${id}/mask`, { token: owner.token })).status).toBe(202);
+    const doc = await waitFor('the export', async () => {
+      const now = (await request(rt.url, 'GET', `/api/documents/${id}`, { token: owner.token })).body;
+      return now.masked?.status === 'queued' ? undefined : now;
+    }, 30_000);
+    expect(doc.masked).toMatchObject({ status: 'failed', error: { code: 'export_failed', detail: expect.stringContaining('message/rfc822') } });
+    expect((await request(rt.url, 'GET', `/api/documents/${id}/masked`, { token: owner.token })).status).toBe(409);
   });
 });
