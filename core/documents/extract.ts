@@ -17,10 +17,13 @@ export { IngestError, type Extracted, type OcrProgress, type Paragraph };
 const SCANS: Record<string, 'png' | 'jpeg' | 'tiff'> = { [DOC_TYPES.png.mime]: 'png', [DOC_TYPES.jpeg.mime]: 'jpeg', [DOC_TYPES.tiff.mime]: 'tiff' };
 
 /**
- * Whitespace runs collapse, to a tab when they hold one (table cells stay apart, see
- * table-rows.ts), and a paragraph never holds a blank line.
+ * Control characters go (PostgreSQL's text refuses NUL, which RTF's `\u0`, XML's `&#0;` or a
+ * converter's padding can give); whitespace runs collapse, to a tab when they hold one (table
+ * cells stay apart, see table-rows.ts), and a paragraph never holds a blank line.
  */
-const clean = (s: string) => s.replace(/[^\S\n]+/g, (run) => (run.includes('\t') ? '\t' : ' ')).replace(/[ \t]?\n\s*/g, '\n').trim();
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f]/g;
+const clean = (s: string) => s.replace(CONTROL, '').replace(/[^\S\n]+/g, (run) => (run.includes('\t') ? '\t' : ' ')).replace(/[ \t]?\n\s*/g, '\n').trim();
 const nonEmpty = (ps: Paragraph[]) => ps.map((p) => ({ ...p, text: clean(p.text) })).filter((p) => p.text);
 const unpaged = (texts: string[]): Extracted => ({ paragraphs: nonEmpty(texts.map((text) => ({ text }))), pages: null });
 

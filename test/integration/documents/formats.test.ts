@@ -90,6 +90,21 @@ describe('upload by every accepted type', { timeout: 180_000 }, () => {
     }
   });
 
+  it('takes text with NUL and out-of-range characters to ready, without them', async () => {
+    const files = [
+      { name: 'nul.rtf', data: Buffer.from(`{\\rtf1\\ansi\\pard ${LINES[2]}\\u0 \\par}\0\0`, 'latin1') },
+      { name: 'nul.docx', data: docxFixture([`${xml(LINES[0]!)}&#0;`, `${xml(LINES[1]!)}&#x110000;`]) },
+    ];
+    for (const file of files) {
+      const res = await upload(rt.url, '/api/documents', owner.token, file);
+      expect(res.status, `${file.name}: ${JSON.stringify(res.body)}`).toBe(202);
+      const doc = await settledDocument(rt.url, owner.token, res.body.document.id);
+      expect(doc, `${file.name}: ${JSON.stringify(doc)}`).toMatchObject({ status: 'ready', error: null });
+      const text = (await request(rt.url, 'GET', `/api/documents/${doc.id}/text`, { token: owner.token })).body.text;
+      expect(text.replace(/\n+/g, '\n'), file.name).toBe(file.name.endsWith('.rtf') ? LINES[2] : `${LINES[0]}\n${LINES[1]}\ufffd`);
+    }
+  });
+
   it('fails a scan with ocr_unavailable when tesseract is not installed', async () => {
     // Converters are found on PATH: this one lacks tesseract (and everything else).
     const png = rasterize(pdf, 'png');
