@@ -105,16 +105,22 @@ export interface CommittedUpload {
   before?: Shown;
 }
 
-/** A new version: the document is locked, so two versions at once get distinct numbers. */
+/**
+ * A new version: the document is locked, so two versions at once get distinct numbers. Its
+ * registry is locked before it (the file name is masked with it), in the order masking,
+ * analysis and the export take them: the other order deadlocks with them. The document is
+ * checked to be the caller's first, unlocked, so no one else's registry is touched.
+ */
 export async function addVersion(deps: DocumentDeps, userId: string, documentId: string, file: StoredFile): Promise<CommittedUpload> {
   return deps.db.transaction(async (trx) => {
     await activeOwner(trx, userId);
+    await ownDocuments(trx, userId, [documentId]);
+    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [spaced(file.filename)]);
     const doc = await ownDocument(userId, documentId, trx);
     const { filename: name, status, mime_type, size_bytes, version: previous, progress, error } = doc;
     const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };
     const version = previous + 1;
     await takeUsage(trx, userId, 'storage_bytes', file.size);
-    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [spaced(file.filename)]);
     await DocumentVersion.query(trx).insert(versionRow(documentId, version, file));
     return { doc: await doc.$query(trx).patchAndFetch({ filename: filename!, ...stored(file, version) }), before };
   });

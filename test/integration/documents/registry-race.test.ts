@@ -3,7 +3,8 @@
  * after the document was destroyed does not create the registry again: it would hold the
  * values of a document that is gone, kept for as long as the account. The race is made with a
  * real row lock: the test holds the registry while the job waits for it, and destroys the
- * document meanwhile.
+ * document meanwhile. A new version takes the registry before the document, as masking does,
+ * so an upload beside an export waits instead of deadlocking.
  */
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,5 +91,36 @@ describe('a document destroyed while masking waits for its registry', () => {
     // Operators see it done at its first run, not failed on a gone document's rows and retried.
     const job = (await documents.queue.getJob(jobId))!;
     expect([await job.getState(), job.attemptsMade, job.failedReason ?? null]).toEqual(['completed', 1, null]);
+  }, 60_000);
+});
+
+describe('a new version uploaded while the export holds the registry', () => {
+  it('waits for it and lands, and the export goes on to read the document', async () => {
+    const user = await registerUser(rt.url, 'regrace-version');
+    const res = await upload(rt.url, '/api/documents', user.token, { name: 'договор.docx', data: docxFixture('Договор подряда.') });
+    const id = res.body.document.id as string;
+    expect((await settledDocument(rt.url, user.token, id)).status).toBe('ready');
+
+    // What the export does (withDocumentRegistry): the registry, then the document.
+    const knex = Model.knex();
+    const trx = await knex.transaction();
+    let newVersion: ReturnType<typeof upload> | undefined;
+    try {
+      expect(await registryOf(id).transacting(trx).forUpdate()).toHaveLength(1);
+      const { rows: [{ pid }] } = await trx.raw('SELECT pg_backend_pid() AS pid');
+      newVersion = upload(rt.url, `/api/documents/${id}/versions`, user.token, { name: 'договор v2.docx', data: docxFixture('Договор подряда, редакция 2.') });
+      await waitFor('the upload to wait for the registry', async () => {
+        const { rows: [{ n }] } = await knex.raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [pid]);
+        return n > 0 || undefined;
+      });
+      expect(await trx('documents').where({ id }).forShare().first('version')).toEqual({ version: 1 });
+      await trx.commit();
+    } catch (err) {
+      await trx.rollback();
+      throw err;
+    }
+    const landed = await newVersion;
+    expect(landed.status, JSON.stringify(landed.body)).toBe(202);
+    expect(landed.body.document.version).toBe(2);
   }, 60_000);
 });
