@@ -57,7 +57,9 @@ export async function changeAccount(
   by: ChangedBy,
 ): Promise<User> {
   const { user, cancelled, handedBack } = await db.transaction(async (trx) => {
-    const found = await User.query(trx).findOne(who).forUpdate();
+    // No key changes: rows that point at the account (a lawyer's decline recorded meanwhile,
+    // which holds the review this change hands back) may still reference it, or the two deadlock.
+    const found = await User.query(trx).findOne(who).forNoKeyUpdate();
     if (!found) throw domainErrors.notFound('no such user');
     // The row's own id: Postgres reads a uuid in any letter case, a string comparison would not.
     if (by.actorId && found.id === by.actorId) throw domainErrors.conflict('an admin cannot change their own role or status');

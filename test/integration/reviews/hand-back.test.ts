@@ -71,6 +71,34 @@ describe('a lawyer who may no longer hold reviews', () => {
     for (const id of [assigned, working]) expect((await post(user.token, `/api/reviews/${id}/cancel`)).status).toBe(200);
   });
 
+  it('blocks a lawyer while their decline of a review is being written, without a deadlock', async () => {
+    const declining = await lawyer(rt.url, 'declining', { specializations: ['consumer'], capacity: 1 });
+    const id = await assignedTo(declining, 'consumer', 'Как вернуть в магазин неисправный телефон?');
+    // What a decline does (work.ts): the review locked, then its pass recorded, which
+    // key-share-locks the lawyer's account (the foreign key).
+    const trx = await db().transaction();
+    let block: ReturnType<typeof patchUser> | undefined;
+    try {
+      await trx('lawyer_reviews').where({ id }).forUpdate().first('id');
+      const { rows: [{ pid }] } = await trx.raw('SELECT pg_backend_pid() AS pid');
+      block = patchUser(declining.id, { status: 'blocked' });
+      await waitFor('the block to wait for the review', async () => {
+        const { rows: [{ n }] } = await db().raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [pid]);
+        return n > 0 || undefined;
+      });
+      await trx('review_passes').insert({ review_id: id, lawyer_id: declining.id, kind: 'declined' });
+      await trx.commit();
+    } catch (err) {
+      await trx.rollback();
+      throw err;
+    }
+    const blocked = await block;
+    expect(blocked.status, JSON.stringify(blocked.body)).toBe(200);
+    expect(blocked.body.status).toBe('blocked');
+    expect(await slotsOf(declining.id)).toBe(0);
+    expect((await post(user.token, `/api/reviews/${id}/cancel`)).status).toBe(200);
+  });
+
   it('hands back the reviews of a lawyer whose role changes, and tells them', async () => {
     const demoted = await lawyer(rt.url, 'demoted', { specializations: ['labour'], capacity: 1 });
     const demotedSocket = await connect(rt.url, demoted.token);
