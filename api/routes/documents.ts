@@ -92,6 +92,7 @@ export interface Decrypted {
 /**
  * Streams a decrypted object. The first chunk is verified before the status is sent: a
  * corrupt object whose first chunk fails is a clean 500; a later failure aborts the response.
+ * The object is closed however the response ends.
  */
 export async function sendDecrypted(ctx: AppContext, d: Decrypted): Promise<void> {
   const log = ctx.state.log;
@@ -109,10 +110,14 @@ export async function sendDecrypted(ctx: AppContext, d: Decrypted): Promise<void
   ctx.type = d.type;
   if (d.length !== undefined) ctx.length = d.length;
   ctx.set('Content-Disposition', contentDisposition(d.filename));
-  ctx.body = Readable.from((async function* () {
+  const body = Readable.from((async function* () {
     if (!first.done) yield first.value;
     yield* bytes;
   })());
+  // A HEAD, or a client gone before the end, destroys the body before it reads on: the object
+  // stays open behind the first chunk (a descriptor, an S3 socket) until it is returned.
+  body.once('close', () => void bytes.return(undefined).catch(() => undefined));
+  ctx.body = body;
 }
 
 export function documentRoutes(deps: DocumentRouteDeps): AnyRoute[] {

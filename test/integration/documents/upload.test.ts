@@ -112,6 +112,30 @@ describe('upload and download', () => {
     const versions = await request(rt.url, 'GET', `/api/documents/${created.body.document.id}/versions`, { token: owner.token });
     expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
   });
+
+  it('closes the stored object after a HEAD or a download the client gave up on', async () => {
+    // Two chunks of the envelope at least, so the object is still open after the first.
+    const res = await upload(rt.url, '/api/documents', owner.token, { name: 'big.pdf', data: pdfFixture('big', 900 * 1024) });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const url = `${rt.url}/api/documents/${res.body.document.id}/download`;
+    const headers = { authorization: `Bearer ${owner.token}` };
+    for (let i = 0; i < 5; i++) expect((await fetch(url, { method: 'HEAD', headers })).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      const given = new AbortController();
+      const got = await fetch(url, { headers, signal: given.signal });
+      await got.body!.getReader().read();
+      given.abort();
+    }
+    // This process serves them: its descriptors on the stored files are what a leak keeps.
+    const openObjects = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(filesDir());
+      } catch {
+        return false; // closed while listed
+      }
+    }).length;
+    await expect.poll(openObjects).toBe(0);
+  });
 });
 
 describe('refusals leave nothing behind', () => {
