@@ -1,8 +1,9 @@
 /**
  * What keeps a document from being stuck for good when its jobs die: a deleted document whose
- * destruction failed or was never queued is queued again, and one still shown as processing
- * whose ingestion flow is over (failed, stalled out, gone, or done without making it ready)
- * fails with the code a last failed attempt gives, so its owner can upload it again.
+ * destruction failed or was never queued is queued again, and one still shown as stored or
+ * processing whose ingestion flow is over (failed, stalled out, gone, never queued, or done
+ * without making it ready) fails with the code a last failed attempt gives, so its owner can
+ * upload it again.
  */
 import type { Knex } from 'knex';
 import { ingestJobId } from './documents-ingest.js';
@@ -33,9 +34,12 @@ export async function requeueDestroys(db: Knex, queues: Queues): Promise<number>
   return queued;
 }
 
-/** Versions shown as processing whose ingestion flow has ended (its last stage failed, done, or gone). */
+/**
+ * Versions shown as stored or processing whose ingestion flow has ended (its last stage failed,
+ * done, or gone) or was never queued (the API stopped between its commit and the enqueue).
+ */
 export async function deadIngestions(db: Knex, queues: Queues): Promise<Array<{ document_id: string; version: number }>> {
-  const processing: Array<{ id: string; version: number }> = await db('documents').where({ status: 'processing' }).whereNull('deleted_at')
+  const processing: Array<{ id: string; version: number }> = await db('documents').whereIn('status', ['uploaded', 'processing']).whereNull('deleted_at')
     .where('updated_at', '<', db.raw(`now() - ${GRACE}`)).orderBy('updated_at').limit(PAGE).select('id', 'version');
   const dead = [];
   for (const doc of processing) {

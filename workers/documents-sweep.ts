@@ -4,7 +4,7 @@ import { deadIngestions, requeueDestroys } from '../pipelines/documents-sweep.js
 import { INGEST_GAVE_UP } from './documents-ingest-stage.js';
 import { defineProcessor } from './processor.js';
 
-/** Every minute: deleted documents are destroyed in the end, and none stays processing for good. */
+/** Every minute: deleted documents are destroyed in the end, and none stays stored or processing for good. */
 export default defineProcessor({
   name: 'documents.sweep',
   async process(_payload, ctx) {

@@ -1,7 +1,8 @@
 /**
  * No document stays stuck when its jobs die: the minute's `documents.sweep` queues the
  * destruction of a deleted document again when none is queued (it failed for good, or was
- * never queued), and fails a document still shown as processing whose ingestion flow is over,
+ * never queued), and fails a document still shown as stored or processing whose ingestion flow
+ * is over or was never queued,
  * so its owner sees why and can upload it again. A flow still under way is left alone.
  */
 import { Redis } from 'ioredis';
@@ -85,5 +86,15 @@ describe('the documents sweep', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('fails a document left stored by an upload whose flow was never queued', async () => {
+    const owner = await registerUser(rt.url, 'sweepstored');
+    const doc = await readyDocument(owner.token, 'Договор поставки.');
+    // As an API stopped between the commit and the enqueue leaves it: stored, no jobs behind it.
+    await db()('documents').where({ id: doc.id }).update({ status: 'uploaded', progress: { stage: 'stored', percent: 10, version: doc.version }, updated_at: minutesAgo(5) });
+    await (await queues.get('documents').getJob(ingestJobId('index', doc.id, doc.version)))?.remove();
+    expect(await runJobNow(rt.t.prefix, 'documents.sweep')).toMatchObject({ failed: 1 });
+    expect((await request(rt.url, 'GET', `/api/documents/${doc.id}`, { token: owner.token })).body).toMatchObject({ status: 'failed', error: { code: 'ingest_failed' } });
   });
 });
