@@ -18,6 +18,7 @@ import { QUEUE_NAMES } from '../../pipelines/registry.js';
 import { filesUnder, upload } from '../helpers/documents.js';
 import { request, uniqueEmail } from '../helpers/http.js';
 import { settledDocument } from '../helpers/ingest.js';
+import { backendOf } from '../helpers/locks.js';
 import { setPlanLimits } from '../helpers/plans.js';
 import { redisDump, redisKeys } from '../helpers/redis-dump.js';
 import { account, answered } from '../helpers/reviews.js';
@@ -83,8 +84,6 @@ async function jobsNaming(userId: string): Promise<string[]> {
   return found;
 }
 
-const backendPid = async (trx: Db): Promise<number> => (await trx.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-
 /** The one backend waiting on a lock held by `pid`: the erasure's transaction destroying a document. */
 async function waitingOn(pid: number, what: string): Promise<{ pid: number; query: string }> {
   const rows = await waitFor(what, async () => {
@@ -140,7 +139,7 @@ describe('erasure across a worker SIGKILL', () => {
     const stall = await db.transaction();
     let hold: Knex.Transaction | undefined;
     try {
-      const stallPid = await backendPid(stall);
+      const stallPid = await backendOf(stall);
       expect((await stall('document_texts').whereIn('document_id', documentIds).forUpdate().select('document_id')).length).toBeGreaterThanOrEqual(DOCUMENTS);
 
       const res = await request(api, 'POST', '/api/privacy/erasure', { token, json: { password } });
@@ -158,7 +157,7 @@ describe('erasure across a worker SIGKILL', () => {
       expect(documentFiles().filter((f) => f.includes(order[0]!))).toEqual([]);
       const held = order[HELD_AT]!;
       hold = await db.transaction();
-      const holdPid = await backendPid(hold);
+      const holdPid = await backendOf(hold);
       expect(await hold('document_versions').where({ document_id: held }).forUpdate().select('id')).toHaveLength(1);
       await stall.rollback();
       const waiting = await waitingOn(holdPid, 'the erasure to reach the held document');

@@ -119,16 +119,22 @@ beforeAll(async () => {
 });
 afterAll(() => rt?.close());
 
-async function exportedDocx(data: Buffer): Promise<Buffer> {
+/** Uploads a DOCX, asks for its masked export and answers the document once the export ended. */
+async function exportEnded(data: Buffer) {
   const res = await upload(rt.url, '/api/documents', owner.token, { name: 'annex.docx', data });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   const id = res.body.document.id as string;
   expect((await settledDocument(rt.url, owner.token, id)).status).toBe('ready');
   expect((await request(rt.url, 'POST', `/api/documents/${id}/mask`, { token: owner.token })).status).toBe(202);
-  const doc = await waitFor('the export', async () => {
+  return waitFor('the export', async () => {
     const now = (await request(rt.url, 'GET', `/api/documents/${id}`, { token: owner.token })).body;
     return now.masked?.status === 'queued' ? undefined : now;
   }, 30_000);
+}
+
+async function exportedDocx(data: Buffer): Promise<Buffer> {
+  const doc = await exportEnded(data);
+  const id = doc.id as string;
   expect(doc.masked, JSON.stringify(doc.masked)).toMatchObject({ status: 'ready' });
   const got = await fetch(`${rt.url}/api/documents/${id}/masked`, { headers: { authorization: `Bearer ${owner.token}` } });
   expect(got.status).toBe(200);
@@ -222,16 +228,8 @@ describe('masked DOCX export of the package', () => {
       { name: 'word/_rels/document.xml.rels', data: xml(`<Relationships xmlns="${PKG_R}"><Relationship Id="rId1" Type="${R}/aFChunk" Target="afchunk.mht"/></Relationships>`) },
       { name: 'word/afchunk.mht', data: Buffer.from(`MIME-Version: 1.0\r\nContent-Type: text/html; charset="utf-8"\r\n\r\n<html><body><p>Заказчик: ${DIAGRAM_PERSON}</p></body></html>`) },
     ]);
-    const res = await upload(rt.url, '/api/documents', owner.token, { name: 'chunk.docx', data: docx });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const id = res.body.document.id as string;
-    expect((await settledDocument(rt.url, owner.token, id)).status).toBe('ready');
-    expect((await request(rt.url, 'POST', `/api/documents/${id}/mask`, { token: owner.token })).status).toBe(202);
-    const doc = await waitFor('the export', async () => {
-      const now = (await request(rt.url, 'GET', `/api/documents/${id}`, { token: owner.token })).body;
-      return now.masked?.status === 'queued' ? undefined : now;
-    }, 30_000);
+    const doc = await exportEnded(docx);
     expect(doc.masked).toMatchObject({ status: 'failed', error: { code: 'export_failed', detail: expect.stringContaining('message/rfc822') } });
-    expect((await request(rt.url, 'GET', `/api/documents/${id}/masked`, { token: owner.token })).status).toBe(409);
+    expect((await request(rt.url, 'GET', `/api/documents/${doc.id}/masked`, { token: owner.token })).status).toBe(409);
   });
 });

@@ -14,6 +14,7 @@ import { openQueue, waitFor } from '../../e2e/chat/harness.js';
 import { cyrillicPdf, docxFixture, rasterize, scannedPdf, upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { settledDocument } from '../../helpers/ingest.js';
+import { backendOf, untilBlockedBy } from '../../helpers/locks.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -39,12 +40,9 @@ async function destroyWhileWaiting(id: string, start: () => Promise<void>) {
   const trx = await knex.transaction();
   try {
     expect(await registryOf(id).transacting(trx).forUpdate()).toHaveLength(1);
-    const { rows: [{ pid }] } = await trx.raw('SELECT pg_backend_pid() AS pid');
+    const pid = await backendOf(trx);
     await start();
-    await waitFor('the job to wait for the registry', async () => {
-      const { rows: [{ n }] } = await knex.raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [pid]);
-      return n > 0 || undefined;
-    });
+    await untilBlockedBy(knex, pid, 'the job to wait for the registry');
     await trx('documents').where({ id }).update({ deleted_at: knex.fn.now() });
     await registryOf(id).transacting(trx).delete();
     await trx('documents').where({ id }).delete();
@@ -107,12 +105,9 @@ describe('a new version uploaded while the export holds the registry', () => {
     let newVersion: ReturnType<typeof upload> | undefined;
     try {
       expect(await registryOf(id).transacting(trx).forUpdate()).toHaveLength(1);
-      const { rows: [{ pid }] } = await trx.raw('SELECT pg_backend_pid() AS pid');
+      const pid = await backendOf(trx);
       newVersion = upload(rt.url, `/api/documents/${id}/versions`, user.token, { name: 'договор v2.docx', data: docxFixture('Договор подряда, редакция 2.') });
-      await waitFor('the upload to wait for the registry', async () => {
-        const { rows: [{ n }] } = await knex.raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [pid]);
-        return n > 0 || undefined;
-      });
+      await untilBlockedBy(knex, pid, 'the upload to wait for the registry');
       expect(await trx('documents').where({ id }).forShare().first('version')).toEqual({ version: 1 });
       await trx.commit();
     } catch (err) {

@@ -8,6 +8,7 @@ import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, waitFor, type Client } from '../../e2e/chat/harness.js';
 import { request } from '../../helpers/http.js';
+import { backendOf, untilBlockedBy } from '../../helpers/locks.js';
 import { account, answered, lawyer, requestReview, reviewAs, reviewWhen, type Session } from '../../helpers/reviews.js';
 import { setPlanLimits } from '../../helpers/plans.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
@@ -80,12 +81,9 @@ describe('a lawyer who may no longer hold reviews', () => {
     let block: ReturnType<typeof patchUser> | undefined;
     try {
       await trx('lawyer_reviews').where({ id }).forUpdate().first('id');
-      const { rows: [{ pid }] } = await trx.raw('SELECT pg_backend_pid() AS pid');
+      const pid = await backendOf(trx);
       block = patchUser(declining.id, { status: 'blocked' });
-      await waitFor('the block to wait for the review', async () => {
-        const { rows: [{ n }] } = await db().raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [pid]);
-        return n > 0 || undefined;
-      });
+      await untilBlockedBy(db(), pid, 'the block to wait for the review');
       await trx('review_passes').insert({ review_id: id, lawyer_id: declining.id, kind: 'declined' });
       await trx.commit();
     } catch (err) {
