@@ -39,10 +39,10 @@ export async function requeueDestroys(db: Knex, queues: Queues): Promise<number>
  * done, or gone) or was never queued (the API stopped between its commit and the enqueue).
  */
 export async function deadIngestions(db: Knex, queues: Queues): Promise<Array<{ document_id: string; version: number }>> {
-  const processing: Array<{ id: string; version: number }> = await db('documents').whereIn('status', ['uploaded', 'processing']).whereNull('deleted_at')
+  const unfinished: Array<{ id: string; version: number }> = await db('documents').whereIn('status', ['uploaded', 'processing']).whereNull('deleted_at')
     .where('updated_at', '<', db.raw(`now() - ${GRACE}`)).orderBy('updated_at').limit(PAGE).select('id', 'version');
   const dead = [];
-  for (const doc of processing) {
+  for (const doc of unfinished) {
     // The last stage waits for the others (a failed child fails it): its state is the flow's.
     const last = await queues.get('documents').getJob(ingestJobId('index', doc.id, doc.version));
     const state = last ? await last.getState() : 'unknown';

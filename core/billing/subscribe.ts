@@ -102,7 +102,9 @@ export async function subscribe(deps: SubscribeDeps, userId: string, input: Subs
 /** Under the user's lock: what asking for `plan` through `provider` means now; a new checkout's rows are made here. */
 async function decide(deps: SubscribeDeps, userId: string, plan: PlanRow, provider: ProviderName): Promise<Step> {
   return deps.db.transaction(async (trx): Promise<Step> => {
-    const account = await trx('users').where({ id: userId }).forUpdate().first('email');
+    // The account row as the per-user lock, changing no key: rows being written that point at
+    // it (a message, a review's pass) go on, as they do beside a block (core/auth/accounts.ts).
+    const account = await trx('users').where({ id: userId }).forNoKeyUpdate().first('email');
     const live: LiveRow | undefined = await trx('subscriptions').where({ user_id: userId }).whereIn('status', LIVE_STATUSES)
       .first('id', 'plan_id', 'cancel_at_period_end', 'provider', 'provider_subscription_id');
     if (live?.plan_id === plan.id) {
@@ -215,7 +217,7 @@ export function createProviders(config: { stripe?: StripeConfig | undefined; yoo
 export async function grantPlan(db: Knex, email: string, planCode: string, days: number): Promise<{ userId: string; until: Date }> {
   const plan = await planByCode(db, planCode);
   return db.transaction(async (trx) => {
-    const user = await trx('users').where({ email }).forUpdate().first('id');
+    const user = await trx('users').where({ email }).forNoKeyUpdate().first('id'); // the per-user lock, as in decide()
     if (!user) throw domainErrors.notFound(`no account with email ${email}`);
     // A Stripe one is cancelled at Stripe by the reconcile job (stripeEndedLately): the CLI has no queues.
     // Open checkouts close too (the CLI cannot expire a Stripe session: one paid anyway is flagged for a refund).

@@ -12,9 +12,8 @@ export interface TestRuntime {
 export async function startTestRuntime(name: string, opts: { mode?: Mode; env?: NodeJS.ProcessEnv } = {}): Promise<TestRuntime> {
   const t = testEnv(name, opts.env);
   // Errors are kept to show with a failed test; TEST_LOG_LEVEL sends every line to stdout instead.
-  const runtime = process.env.TEST_LOG_LEVEL
-    ? await startRuntime(opts.mode ?? 'all', t.env)
-    : await startRuntime(opts.mode ?? 'all', { ...t.env, LOG_LEVEL: 'error' }, { logTo: runtimeLog });
+  const kept = !process.env.TEST_LOG_LEVEL;
+  const runtime = await startRuntime(opts.mode ?? 'all', kept ? { ...t.env, LOG_LEVEL: 'error' } : t.env, kept ? { logTo: runtimeLog } : {});
   return {
     url: runtime.url ?? '',
     t,
