@@ -147,11 +147,13 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
     async complete(req, hooks = {}) {
       const failures: ProviderFailure[] = [];
       for (const route of req.domesticOnly ? domesticRoutes() : routes) {
-        const outcome = await tryRoute(route, req, hooks);
+        // The canned text stands in for providers that failed: say so (from its first token,
+        // for an answer stopped midway), so that it is neither cached nor charged, and the
+        // next question tries them again.
+        const standsIn = route.provider.name === 'offline' && failures.length > 0;
+        const outcome = await tryRoute(route, req, standsIn ? { ...hooks, onStart: (p, m) => hooks.onStart?.(p, m, { degraded: true }) } : hooks);
         if ('text' in outcome) {
-          if (route.provider.name !== 'offline' || failures.length === 0) return outcome;
-          // The canned text stands in for providers that failed: say so, so that it is
-          // neither cached nor charged, and the next question tries them again.
+          if (!standsIn) return outcome;
           log.warn({ failures }, 'the offline provider stood in for failed providers');
           return { ...outcome, degraded: true };
         }

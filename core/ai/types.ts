@@ -48,7 +48,10 @@ export interface CompletionResult {
 }
 
 export interface CompletionHooks {
-  /** Called once, when the chosen provider produced its first token. */
-  onStart?(provider: ProviderName, model: string): void;
+  /**
+   * Called once, when the chosen provider produced its first token; `standIn.degraded` when
+   * the offline provider stands in for providers that failed (as CompletionResult.degraded).
+   */
+  onStart?(provider: ProviderName, model: string, standIn?: { degraded: true }): void;
   onDelta?(text: string): void;
 }

@@ -157,11 +157,15 @@ async function answer(deps: ReplyDeps, p: ReplyJob, run: ReplyRun, stop: AbortSi
   if (result.stopped) {
     // The text as the client saw it: markers are not cleaned, only valid ones give citations.
     const { stopped } = result;
+    // As for a whole answer: a stand-in's part is free and gives the message back.
+    const degraded = Boolean(stopped.started?.degraded);
     const meta = {
-      ...(stopped.started ?? {}), usage: stopped.usage, cached: false, stopped: true,
+      ...(stopped.started ?? {}), usage: degraded ? STOPPED_UNANSWERED.usage : stopped.usage, cached: false, stopped: true,
       citations: citeAnswer(stopped.text, passages).citations, attempt: publisher.attempt,
     };
-    const charge: Charge = stopped.started ? { kind: 'tokens', userId: p.user_id, usage: stopped.usage, provider: stopped.started.provider } : { kind: 'none' };
+    const charge: Charge = !stopped.started ? { kind: 'none' }
+      : degraded ? { kind: 'give_back', userId: p.user_id, day: dayOf(question.created_at) }
+      : { kind: 'tokens', userId: p.user_id, usage: stopped.usage, provider: stopped.started.provider };
     return completeStopped(deps, p, reply.id, publisher, { text: stopped.text, meta, charge });
   }
 
@@ -196,7 +200,7 @@ async function answer(deps: ReplyDeps, p: ReplyJob, run: ReplyRun, stop: AbortSi
 /** What streamed before a stop: the text published, and the provider that produced it, if one started. */
 export interface StoppedStream {
   text: string;
-  started?: { provider: string; model: string };
+  started?: { provider: string; model: string; degraded?: true };
   usage: Usage;
 }
 
@@ -250,8 +254,8 @@ export async function completeStreaming(
     result = await ai.complete(
       { ...request, signal: controller.signal },
       {
-        onStart: (provider, model) => {
-          started = { provider, model };
+        onStart: (provider, model, standIn) => {
+          started = { provider, model, ...standIn };
           send(publisher.started(provider, model));
         },
         onDelta: (text) => {

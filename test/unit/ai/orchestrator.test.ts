@@ -99,4 +99,15 @@ describe('orchestrator (stub providers)', () => {
     // Offline as the only provider (no keys) is the configured answer, not a stand-in.
     expect(result.degraded).toBeUndefined();
   });
+
+  it('onStart says so when the offline provider stands in for failed ones, from its first token', async () => {
+    const starts: unknown[][] = [];
+    const failing = stub(async function* () {
+      yield* [];
+      throw new ProviderError('down', { code: 'upstream_error', status: 500, retryable: true });
+    });
+    const orch = createOrchestrator(cfg, logger, { providers: [failing, createOfflineProvider()] });
+    await orch.complete(req, { onStart: (...args) => starts.push(args) });
+    expect(starts).toEqual([['offline', 'offline-legal-v1', { degraded: true }]]);
+  });
 });
