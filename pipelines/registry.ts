@@ -111,7 +111,7 @@ export const JOBS = {
     queue: 'reviews',
     payload: z.object({
       review_id: uuid, window: z.enum(['accept', 'resolution']), phase: z.enum(['reminder', 'due']),
-      assignment: z.number().int().min(1).optional(),
+      assignment: z.number().int().min(1).optional(), due_at: z.number().int().optional(),
     }),
   },
   /** Applies a stored payment webhook (idempotent: the state machines only move forward). */

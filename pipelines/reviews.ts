@@ -1,7 +1,7 @@
 /**
  * Review effects over BullMQ and the Socket.IO emitter. Job ids name what they do, so a
  * repeated trigger adds nothing: one route per review and assignment round, one timer per
- * window and phase (and assignment). Timers are delayed jobs: they live in Redis and fire
+ * window and phase (and assignment and its deadline). Timers are delayed jobs: they live in Redis and fire
  * after a worker restart all the same.
  */
 import { createEmitter, type Emitter } from '../core/emitter.js';
@@ -17,7 +17,8 @@ import { DEFAULT_JOB_OPTIONS } from './registry.js';
 /** Routing retries while no lawyer is free: 2 s, 4 s, … about 8 minutes in all; then the minute sweep. */
 const ROUTE_OPTIONS = { ...DEFAULT_JOB_OPTIONS, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: true } as const;
 
-export const timerJobId = (t: Timer) => `review-${t.review_id}-${t.window}-${t.phase}${t.assignment ? `-a${t.assignment}` : ''}`;
+export const timerJobId = (t: Timer) =>
+  `review-${t.review_id}-${t.window}-${t.phase}${t.assignment ? `-a${t.assignment}` : ''}${t.due_at ? `-${t.due_at}` : ''}`;
 
 const ms = (d: Date | string) => new Date(d).getTime();
 
@@ -53,7 +54,8 @@ export function createReviewEffects(deps: { queues: Queues; emitter?: Emitter; r
       await deps.queues.add('reviews.route-pending', { slot_freed: true }, { removeOnComplete: true, removeOnFail: { count: 100 } });
     },
     async acceptTimers(review) {
-      await windowTimers({ review_id: review.id, window: 'accept', assignment: review.assignment }, review.assigned_at!, review.accept_due!);
+      const window = { review_id: review.id, window: 'accept', assignment: review.assignment, due_at: ms(review.accept_due!) } as const;
+      await windowTimers(window, review.assigned_at!, review.accept_due!);
     },
     async resolutionTimers(review) {
       await windowTimers({ review_id: review.id, window: 'resolution' }, review.created_at, review.resolution_due);

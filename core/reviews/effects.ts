@@ -23,7 +23,8 @@ export interface ReviewEffects {
   /**
    * The reminder and the deadline of an assignment's accept window. Queued before the
    * assignment commits, so a crash cannot leave an assignment without its timers (a timer of
-   * an assignment that rolled back finds another assignment number and does nothing).
+   * an assignment that rolled back finds another deadline, though maybe the same assignment
+   * number, and does nothing; its job id names both, so it does not stand in for the next one's).
    */
   acceptTimers(review: Pick<ReviewRow, 'id' | 'assignment' | 'assigned_at' | 'accept_due'>): Promise<void>;
   /** The reminder and the deadline of the resolution SLA; queued before the request commits, likewise. */

@@ -2,13 +2,13 @@
  * A user asks a lawyer to check an assistant's answer or a document. The request takes one
  * of the plan's `reviews_per_month` for the period (a conditional upsert: parallel requests
  * cannot overrun it; 402 past it); a review cancelled before any lawyer took it on gives it
- * back. The comment is masked with the subject's registry. Routing and the resolution timers
- * follow after the commit.
+ * back. The comment is masked with the subject's registry. The resolution timers are queued
+ * before the commit, routing after it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
-import { giveBackUsage, periodTaken, takeUsage, type Taken } from '../billing/quotas.js';
+import { giveBackUsage, periodTaken, takeUsage } from '../billing/quotas.js';
 import { maskInScope } from '../chat/masking.js';
 import type { Db } from '../db/knex.js';
 import type { Vault } from '../dlp/index.js';
@@ -60,13 +60,12 @@ async function subjectScope(trx: Knex.Transaction, userId: string, subject: Subj
 export async function requestReview(deps: RequestDeps, userId: string, subject: SubjectRef, input: ReviewRequest): Promise<ReviewRow> {
   const id = randomUUID();
   const urgency = input.urgency ?? 'standard';
-  let taken: Taken | undefined;
   await deps.db.transaction(async (trx) => {
     const { scope, version } = await subjectScope(trx, userId, subject);
     const column = subject.type === 'message' ? 'message_id' : 'document_id';
     const open = await trx('lawyer_reviews').where({ [column]: subject.id }).whereIn('status', OPEN_STATUSES).first('id');
     if (open) throw domainErrors.conflict('a review of this is already open');
-    taken = await takeUsage(trx, userId, 'reviews');
+    await takeUsage(trx, userId, 'reviews');
     const [comment] = input.comment ? await maskInScope(trx, deps.vault, scope, [input.comment]) : [null];
     const createdAt = new Date();
     const deadline = { id, created_at: createdAt, resolution_due: new Date(createdAt.getTime() + deps.slaSeconds[urgency] * 1000) };
@@ -82,16 +81,11 @@ export async function requestReview(deps: RequestDeps, userId: string, subject: 
     });
   });
   const review = await loadReview(deps.db, id);
-  try {
-    await (review.specialization ? deps.effects.route(id, 0) : deps.effects.classify(id));
-  } catch (err) {
-    // Without its jobs the review would never move: take it back, and the allowance with it.
-    await deps.db.transaction(async (trx) => {
-      await trx('lawyer_reviews').where({ id }).delete();
-      await giveBackUsage(trx, userId, taken!);
-    });
-    throw domainErrors.unavailable(`the review could not be queued (${(err as Error).name}); try again`);
-  }
+  // The review is requested once committed. Should its route (or classify) job not be queued,
+  // it waits pending for the minute's routing sweep, which classifies and routes such reviews
+  // (routePending): taking it back here could undo one whose job did reach Redis and a lawyer.
+  await (review.specialization ? deps.effects.route(id, 0) : deps.effects.classify(id))
+    .catch((err: Error) => deps.log.warn({ err: err.message, review_id: id }, 'review not queued: the routing sweep takes it'));
   // Only an event: the review is requested and queued, so the answer is 202 all the same.
   await deps.effects.announce(review).catch((err: Error) => deps.log.warn({ err: err.message, review_id: id }, 'review.updated not sent'));
   return review;

@@ -25,9 +25,16 @@ export interface Timer {
   phase: 'reminder' | 'due';
   /** For the accept window: the assignment it belongs to. */
   assignment?: number | undefined;
+  /**
+   * For the accept window: its deadline (ms since the epoch). An assignment that rolled back
+   * after queuing its timers leaves the next one the same number, not the same deadline.
+   * Absent from timers queued before it existed: the number alone decides for those.
+   */
+  due_at?: number | undefined;
 }
 
-const stillAssigned = (r: ReviewRow, t: Timer) => r.status === 'assigned' && r.assignment === t.assignment;
+const stillAssigned = (r: ReviewRow, t: Timer) => r.status === 'assigned' && r.assignment === t.assignment
+  && (t.due_at === undefined || new Date(r.accept_due!).getTime() === t.due_at);
 const stillOpen = (r: ReviewRow) => r.status === 'assigned' || r.status === 'in_progress' || r.status === 'pending';
 
 /** `review.reminder` to the lawyer holding the review. */
@@ -102,10 +109,10 @@ const SWEEP_GRACE = "interval '1 minute'";
 export async function sweepOverdue(deps: TimerDeps): Promise<{ overdue: number }> {
   const late = `< now() - ${SWEEP_GRACE}`;
   const accept = (await deps.db('lawyer_reviews').where({ status: 'assigned' }).whereRaw(`accept_due ${late}`).limit(100)
-    .select('id', 'assignment')) as Array<{ id: string; assignment: number }>;
+    .select('id', 'assignment', 'accept_due')) as Array<{ id: string; assignment: number; accept_due: Date }>;
   const resolution: string[] = await deps.db('lawyer_reviews').whereIn('status', ['pending', 'assigned', 'in_progress']).whereNull('breached_at')
     .whereRaw(`resolution_due ${late}`).limit(100).pluck('id');
-  for (const r of accept) await acceptExpired(deps, { review_id: r.id, window: 'accept', phase: 'due', assignment: r.assignment });
+  for (const r of accept) await acceptExpired(deps, { review_id: r.id, window: 'accept', phase: 'due', assignment: r.assignment, due_at: r.accept_due.getTime() });
   for (const id of resolution) await resolutionBreached(deps, { review_id: id, window: 'resolution', phase: 'due' });
   return { overdue: accept.length + resolution.length };
 }

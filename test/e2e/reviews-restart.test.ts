@@ -98,8 +98,8 @@ describe('lawyer-review SLA timers across a worker SIGKILL', () => {
 
     // Every timer is still waiting in Redis, as a delayed job due when its window says.
     const ids = {
-      acceptReminder: timerJobId({ review_id: id, window: 'accept', phase: 'reminder', assignment: 1 }),
-      acceptDue: timerJobId({ review_id: id, window: 'accept', phase: 'due', assignment: 1 }),
+      acceptReminder: timerJobId({ review_id: id, window: 'accept', phase: 'reminder', assignment: 1, due_at: acceptDue }),
+      acceptDue: timerJobId({ review_id: id, window: 'accept', phase: 'due', assignment: 1, due_at: acceptDue }),
       resolutionReminder: timerJobId({ review_id: id, window: 'resolution', phase: 'reminder' }),
       resolutionDue: timerJobId({ review_id: id, window: 'resolution', phase: 'due' }),
     };
@@ -135,7 +135,7 @@ describe('lawyer-review SLA timers across a worker SIGKILL', () => {
 
     // The second assignment's accept deadline then passes too (brought forward: what it finds
     // is the same): a no-op (the review moved on), and time for any duplicate firing to show.
-    const secondAcceptDue = timerJobId({ review_id: id, window: 'accept', phase: 'due', assignment: 2 });
+    const secondAcceptDue = timerJobId({ review_id: id, window: 'accept', phase: 'due', assignment: 2, due_at: Date.parse(second.sla.accept_due) });
     const waiting = await jobState(secondAcceptDue);
     if (waiting?.state === 'delayed') await waiting.job.promote();
     await waitFor(`${secondAcceptDue} to run`, async () => (await jobState(secondAcceptDue))?.state === 'completed', ACCEPT_SECONDS * 1000 + 20_000);

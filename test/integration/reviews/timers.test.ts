@@ -14,6 +14,7 @@ import { setPlanLimits } from '../../helpers/plans.js';
 import { metricValue } from '../../helpers/metrics.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { createQueues } from '../../../pipelines/queues.js';
+import { timerJobId } from '../../../pipelines/reviews.js';
 import { Redis } from 'ioredis';
 import { REDIS_URL } from '../../helpers/services.js';
 
@@ -127,7 +128,10 @@ describe('review timers', () => {
       // The assignment's timers are gone (as when a delayed job failed for good while Postgres
       // was down), and its accept deadline passed long ago.
       const timers = queues.get('reviews');
-      for (const phase of ['reminder', 'due']) await (await timers.getJob(`review-${id}-accept-${phase}-a1`))?.remove();
+      for (const phase of ['reminder', 'due'] as const) {
+        const jobId = timerJobId({ review_id: id, window: 'accept', phase, assignment: 1, due_at: Date.parse(assigned.sla.accept_due) });
+        expect(await timers.remove(jobId)).toBe(1);
+      }
       await db()('lawyer_reviews').where({ id }).update({ accept_due: new Date(Date.now() - 120_000) });
       await queues.add('reviews.route-pending', {});
       const moved = await reviewWhen(rt.url, user.token, id, 'rerouted by the sweep', (r) => r.status === 'assigned' && r.lawyer.id !== assigned.lawyer.id, 10_000);
