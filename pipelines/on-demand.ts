@@ -4,7 +4,7 @@
  * nothing; finished jobs are removed, so a later request runs again.
  */
 import type { Queues } from './queues.js';
-import { ON_DEMAND_JOB_OPTIONS } from './registry.js';
+import { EMBED_JOB_OPTIONS, ON_DEMAND_JOB_OPTIONS } from './registry.js';
 
 export type VersionJob = 'documents.analyze' | 'documents.mask-export' | 'documents.embed';
 
@@ -13,10 +13,11 @@ export const versionJobId = (job: VersionJob, documentId: string, version: numbe
   `doc-${job.slice('documents.'.length)}-${documentId}-v${version}`;
 
 export async function enqueueVersionJob(queues: Queues, job: VersionJob, documentId: string, version: number): Promise<void> {
-  await queues.add(job, { document_id: documentId, version }, { ...ON_DEMAND_JOB_OPTIONS, jobId: versionJobId(job, documentId, version) });
+  const options = job === 'documents.embed' ? EMBED_JOB_OPTIONS : ON_DEMAND_JOB_OPTIONS;
+  await queues.add(job, { document_id: documentId, version }, { ...options, jobId: versionJobId(job, documentId, version) });
 }
 
 /** After a law import: embed every law chunk that has no vector yet. */
 export async function enqueueLawEmbed(queues: Queues): Promise<void> {
-  await queues.add('law.embed', {}, { ...ON_DEMAND_JOB_OPTIONS, jobId: 'law-embed' });
+  await queues.add('law.embed', {}, { ...EMBED_JOB_OPTIONS, jobId: 'law-embed' });
 }

@@ -216,5 +216,12 @@ export const ON_DEMAND_JOB_OPTIONS = {
   removeOnFail: true,
 } as const;
 
+/**
+ * Vectors (`documents.embed`, `law.embed`): no one asks for them again, so they outlast an
+ * embeddings outage of about three hours (5 s doubling, 12 attempts) before giving up; search
+ * runs on full text meanwhile. A provider that refuses the request fails them at once.
+ */
+export const EMBED_JOB_OPTIONS = { ...ON_DEMAND_JOB_OPTIONS, attempts: 12, backoff: { type: 'exponential', delay: 5000 } } as const;
+
 /** Scheduled housekeeping: a short history is enough, and it must not crowd out real jobs. */
 export const SCHEDULED_JOB_OPTIONS = { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } as const;

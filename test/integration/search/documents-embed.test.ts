@@ -44,6 +44,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const chunks = async (id: string) =>
   (await db.query(`SELECT id, heading, text, embedding IS NOT NULL AS embedded FROM "${rt.t.schema}".document_chunks WHERE document_id = $1 ORDER BY ord`, [id])).rows as Array<{ id: string; heading: string; text: string; embedded: boolean }>;
 
@@ -75,6 +77,23 @@ describe('documents.embed', () => {
     await waitFor('the repeat done', async () => ((await queues.get('documents').getJob(`doc-embed-${doc.id}-v1`)) ? undefined : true), 30_000);
     expect(fake.calls).toBe(calls);
   });
+
+  it('outlasts an outage of the embeddings provider past its first retries: the vectors come once it is back', async () => {
+    const owner = await registerUser(rt.url, 'outage');
+    fake.reset();
+    fake.setDefault({ kind: 'error', status: 500 });
+    const res = await upload(rt.url, '/api/documents', owner.token, { name: 'lease.txt', data: Buffer.from(LEASE.join('\n')) });
+    const doc = await settledDocument(rt.url, owner.token, res.body.document.id);
+    expect(doc.status).toBe('ready');
+    const failedFirst = await waitFor('the first embeddings call', async () => fake.requests.find((r) => r.path.endsWith('/embeddings'))?.receivedAt, 30_000);
+    // Down for four seconds from the first call: through what three quick attempts would try.
+    await sleep(Math.max(0, failedFirst + 4_000 - Date.now()));
+    fake.setDefault({ kind: 'text' });
+    await waitFor('chunks embedded', async () => ((await chunks(doc.id)).every((c) => c.embedded) ? true : undefined), 40_000);
+    const calls = fake.requests.filter((r) => r.path.endsWith('/embeddings'));
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.at(-1)!.receivedAt - failedFirst).toBeGreaterThanOrEqual(4_000);
+  }, 60_000);
 
   it('sends nothing of a user who withdrew consent to providers abroad: no vectors for their documents, full text alone for their searches', async () => {
     const [home, abroad] = [await registerUser(rt.url, 'home'), await registerUser(rt.url, 'abroad')];
