@@ -5,11 +5,18 @@ export interface CircuitOptions {
   cooldownMs: number;
 }
 
+/** A call let through; `probe` when it is the half-open circuit's single probe. */
+export interface Permit {
+  readonly probe: boolean;
+}
+
 /**
  * Per-provider breaker: closed -> open after `failureThreshold` consecutive failures ->
  * half-open once `cooldownMs` passed, letting a single probe through -> closed on its success,
- * open again on its failure. Every successful `tryAcquire()` must end in exactly one of
- * `onSuccess()`, `onFailure()` or `release()` (the call ended without saying anything about health).
+ * open again on its failure. Every permit of `tryAcquire()` must end in exactly one of
+ * `onSuccess()`, `onFailure()` or `release()` (the call ended without saying anything about
+ * health). Only the probe's own end frees the probe: a call let through while the circuit was
+ * closed may end while another call probes.
  */
 export class CircuitBreaker {
   private failures = 0;
@@ -27,31 +34,31 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  tryAcquire(): boolean {
+  tryAcquire(): Permit | undefined {
     const state = this.state;
-    if (state === 'closed') return true;
-    if (state === 'open' || this.probing) return false;
+    if (state === 'closed') return { probe: false };
+    if (state === 'open' || this.probing) return undefined;
     this.current = 'half-open';
     this.probing = true;
-    return true;
+    return { probe: true };
   }
 
-  onSuccess(): void {
+  onSuccess(permit: Permit): void {
     this.failures = 0;
-    this.probing = false;
     this.current = 'closed';
+    this.release(permit);
   }
 
-  onFailure(): void {
+  onFailure(permit: Permit): void {
     this.failures += 1;
     if (this.current === 'half-open' || this.failures >= this.opts.failureThreshold) {
       this.current = 'open';
       this.openedAt = this.now();
     }
-    this.probing = false;
+    this.release(permit);
   }
 
-  release(): void {
-    this.probing = false;
+  release(permit: Permit): void {
+    if (permit.probe) this.probing = false;
   }
 }

@@ -65,10 +65,11 @@ export function guardedEmbedder(client: EmbeddingClient, opts: EmbedderOptions, 
   const log = logger.child({ component: 'embeddings' });
 
   async function callOnce(texts: string[], kind: EmbeddingKind): Promise<number[][]> {
-    if (!breaker.tryAcquire()) throw new EmbeddingError(`${client.name} embeddings: circuit open`, 'circuit_open', true);
+    const permit = breaker.tryAcquire();
+    if (!permit) throw new EmbeddingError(`${client.name} embeddings: circuit open`, 'circuit_open', true);
     const key = keys.pick();
     if (key === undefined) {
-      breaker.release();
+      breaker.release(permit);
       throw new EmbeddingError(`${client.name} embeddings: every key is cooling down`, 'no_credential', true);
     }
     const ctrl = new AbortController();
@@ -78,14 +79,14 @@ export function guardedEmbedder(client: EmbeddingClient, opts: EmbedderOptions, 
       if (vectors.length !== texts.length || !vectors.every(isVector)) {
         throw new ProviderError(`${client.name} sent malformed embeddings`, { code: 'upstream_error', retryable: true });
       }
-      breaker.onSuccess();
+      breaker.onSuccess(permit);
       keys.restore(key);
       return vectors;
     } catch (thrown) {
       const err = toProviderError(thrown, ctrl.signal);
       // A refused request says nothing about the provider's health.
-      if (err.code === 'bad_request') breaker.release();
-      else breaker.onFailure();
+      if (err.code === 'bad_request') breaker.release(permit);
+      else breaker.onFailure(permit);
       if (err.code === 'rate_limited') keys.coolDown(key);
       log.warn({ provider: client.name, model: client.model, texts: texts.length, code: err.code, status: err.status }, 'embeddings call failed');
       throw new EmbeddingError(`${client.name} embeddings: ${err.code}`, err.code, err.retryable);

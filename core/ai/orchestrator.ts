@@ -61,11 +61,12 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
     let key = keys.pick();
     if (key === undefined) return { provider: name, code: 'no_credential' };
     for (let attempt = 1; ; attempt++) {
-      if (!breaker.tryAcquire()) return { provider: name, code: 'circuit_open' };
+      const permit = breaker.tryAcquire();
+      if (!permit) return { provider: name, code: 'circuit_open' };
       const startedAt = now();
       try {
         const result = await tracedAttempt(provider, key, req, hooks);
-        breaker.onSuccess();
+        breaker.onSuccess(permit);
         keys.restore(key);
         log.info(
           { provider: name, model: provider.model, attempt, latency_ms: now() - startedAt, ttft_ms: result.firstTokenMs },
@@ -84,7 +85,7 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
         return { text: result.text, provider: name, model: provider.model, usage };
       } catch (thrown) {
         if (!(thrown instanceof AttemptError)) {
-          breaker.release();
+          breaker.release(permit);
           throw thrown; // the caller's hook failed
         }
         const err = thrown.error;
@@ -99,11 +100,11 @@ export function createOrchestrator(cfg: AiConfig, logger: Logger, options: Orche
           status: err.status,
         };
         if (err.code === 'aborted' || err.code === 'bad_request') {
-          breaker.release();
+          breaker.release(permit);
           log.warn(fields, 'ai call ended without failover');
           throw err;
         }
-        breaker.onFailure();
+        breaker.onFailure(permit);
         if (thrown.started) {
           log.warn(fields, 'ai stream failed after the first token');
           throw err;
