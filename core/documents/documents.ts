@@ -11,7 +11,7 @@ import { Chat } from '../db/models/index.js';
 import type { Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
 import type { Storage } from '../storage/index.js';
-import { decryptStream } from './envelope.js';
+import { readSealed } from './envelope.js';
 import { openDataKey } from './keys.js';
 import { Document, DocumentVersion, type DocumentKind } from './model.js';
 import { destroyRegistry } from '../pii-vault.js';
@@ -164,8 +164,7 @@ export async function openVersion(deps: { db: Db; storage: Storage; vault: Vault
   const row = await DocumentVersion.query().findOne({ document_id: doc.id, version: version ?? doc.version });
   if (!row) throw domainErrors.notFound('no such version');
   const { key, filename } = openDataKey(await accountVault(deps.db, deps.vault, doc.user_id), row.storage_key, row.sealed_key);
-  const source = await deps.storage.get(row.storage_key);
-  return { version: row, filename, bytes: decryptStream(source, key) };
+  return { version: row, filename, bytes: readSealed(deps.storage, row.storage_key, key) };
 }
 
 /** Hides the document from every answer at once; `destroy` (a job) removes it for good. */

@@ -13,6 +13,7 @@
  * the AAD detects a changed chunk size or nonce; a data key per version detects splicing.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Storage } from '../storage/index.js';
 
 const MAGIC = Buffer.from('LDOC\x01', 'latin1');
 const HEADER_BYTES = MAGIC.length + 4 + 12;
@@ -120,4 +121,13 @@ export async function* decryptStream(source: AsyncIterable<Buffer>, key: Buffer)
   }
   if (!header || queue.length < TAG_BYTES) throw new EnvelopeError('the envelope is truncated');
   yield open(queue.take(queue.length), true);
+}
+
+/**
+ * The plaintext of a stored object, opened at the first read, not before: an object stream
+ * opened up front stays open (a descriptor, an S3 connection the store may drop) behind a
+ * response that fails before it reads, or an archive that reaches it later.
+ */
+export async function* readSealed(storage: Storage, storageKey: string, key: Buffer): AsyncGenerator<Buffer> {
+  yield* decryptStream(await storage.get(storageKey), key);
 }

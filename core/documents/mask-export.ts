@@ -17,7 +17,7 @@ import { domainErrors } from '../errors.js';
 import { userRoom } from '../rooms.js';
 import type { Storage } from '../storage/index.js';
 import { openVersion, ownDocument } from './documents.js';
-import { decryptStream, encryptStream, newDataKey } from './envelope.js';
+import { encryptStream, newDataKey, readSealed } from './envelope.js';
 import { DocumentFailure } from './failure.js';
 import { documentText, type IngestTarget } from './ingest.js';
 import { openDataKey, sealDataKey } from './keys.js';
@@ -159,6 +159,5 @@ export async function openMaskExport(deps: { db: Db; storage: Storage; vault: Va
     throw domainErrors.conflict(masked ? 'the masked export is not ready yet; wait for document.updated' : 'no masked export of the current version; POST /api/documents/{id}/mask first');
   }
   const { key, filename } = openDataKey(await accountVault(deps.db, deps.vault, userId), doc.masked_key, doc.masked_sealed_key);
-  const source = await deps.storage.get(doc.masked_key);
-  return { filename, mime_type: masked.mime_type!, size_bytes: masked.size_bytes!, bytes: decryptStream(source, key) };
+  return { filename, mime_type: masked.mime_type!, size_bytes: masked.size_bytes!, bytes: readSealed(deps.storage, doc.masked_key, key) };
 }

@@ -11,7 +11,7 @@ import yazl from 'yazl';
 import { byActor } from '../audit.js';
 import { toPublicPayment } from '../billing/view.js';
 import { restore, type Vault } from '../dlp/index.js';
-import { decryptStream, encryptStream, newDataKey } from '../documents/envelope.js';
+import { encryptStream, newDataKey, readSealed } from '../documents/envelope.js';
 import { openDataKey, sealDataKey } from '../documents/keys.js';
 import { readRegistry } from '../pii-vault.js';
 import { toPublicReview } from '../reviews/view.js';
@@ -45,15 +45,6 @@ async function chatsOf(deps: ExportDeps, userId: string) {
     });
   }
   return out;
-}
-
-/**
- * A stored version's original bytes, fetched only once the archive reaches them: the archive
- * writes its entries one after another, and an object stream opened up front would sit idle
- * meanwhile, holding a connection the store may drop.
- */
-async function* whenReached(storage: Storage, storageKey: string, key: Buffer): AsyncGenerator<Buffer> {
-  yield* decryptStream(await storage.get(storageKey), key);
 }
 
 /** Builds the archive for a queued export; a rerun after a crash builds it again from the start. */
@@ -92,7 +83,8 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
     // The current version at `documents/<id>/<name>`; earlier ones, still held and downloadable,
     // at `documents/<id>/versions/<n>/<name>`.
     const folder = v.version === v.current ? `documents/${v.document_id}` : `documents/${v.document_id}/versions/${v.version}`;
-    const entry = Readable.from(whenReached(deps.storage, v.storage_key, key));
+    // Opened only once the archive reaches it: entries are written one after another.
+    const entry = Readable.from(readSealed(deps.storage, v.storage_key, key));
     entry.on('error', (err) => output.destroy(err));
     zip.addReadStream(entry, `${folder}/${entryName(filename)}`);
     files++;
@@ -125,5 +117,5 @@ export async function openExport(deps: { db: Knex; storage: Storage; vault: Vaul
   if (request.type !== 'export' || request.status !== 'ready') throw domainErrors.conflict('the export is not ready');
   if (!request.storage_key || !request.sealed_key || !request.expires_at || new Date(request.expires_at) < new Date()) throw domainErrors.notFound('the export has expired: ask for a new one');
   const { key, filename } = openDataKey(await accountVault(deps.db, deps.vault, request.user_id), request.storage_key, request.sealed_key);
-  return { filename, bytes: decryptStream(await deps.storage.get(request.storage_key), key) };
+  return { filename, bytes: readSealed(deps.storage, request.storage_key, key) };
 }

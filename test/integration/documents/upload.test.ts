@@ -29,6 +29,14 @@ const download = async (id: string, token: string, query = '') => {
   const res = await fetch(`${rt.url}/api/documents/${id}/download${query}`, { headers: { authorization: `Bearer ${token}` } });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
 };
+/** This process serves downloads: its descriptors on the stored files are what a leak keeps. */
+const openObjects = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+  try {
+    return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(filesDir());
+  } catch {
+    return false; // closed while listed
+  }
+}).length;
 const objectsOf = (id: string) => filesUnder(path.join(filesDir(), 'documents', id));
 const rows = async () => ({
   documents: Number((await Model.knex()('documents').count('* as n'))[0]!.n),
@@ -126,15 +134,28 @@ describe('upload and download', () => {
       await got.body!.getReader().read();
       given.abort();
     }
-    // This process serves them: its descriptors on the stored files are what a leak keeps.
-    const openObjects = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
-      try {
-        return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(filesDir());
-      } catch {
-        return false; // closed while listed
-      }
-    }).length;
     await expect.poll(openObjects).toBe(0);
+  });
+
+  it('opens nothing for a download that fails before it reads: its audit entry could not be written', async () => {
+    const res = await upload(rt.url, '/api/documents', owner.token, { name: 'audited.pdf', data: pdfFixture('audited') });
+    const id = res.body.document.id;
+    const { schema } = rt.t;
+    // The audit log refuses downloads, as a full or broken disk would.
+    await Model.knex().raw(`CREATE FUNCTION "${schema}".refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$`);
+    await Model.knex().raw(`CREATE TRIGGER refuse_download_audit BEFORE INSERT ON "${schema}".audit_logs FOR EACH ROW
+      WHEN (NEW.action = 'documents.download') EXECUTE FUNCTION "${schema}".refuse_audit()`);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const { res: refused } = await download(id, owner.token);
+        expect(refused.status).toBe(500);
+        expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      }
+      await expect.poll(openObjects).toBe(0);
+    } finally {
+      await Model.knex().raw(`DROP TRIGGER refuse_download_audit ON "${schema}".audit_logs`);
+    }
+    expect((await download(id, owner.token)).res.status).toBe(200);
   });
 });
 
