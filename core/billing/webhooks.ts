@@ -112,15 +112,23 @@ type YooKassaReceived = { stored?: string; ignored?: string; outcome: WebhookOut
 
 /**
  * A YooKassa notification: from an allowed source (`forbidden` otherwise), naming a payment (or,
- * for `refund.succeeded`, a refund) whose fetched state agrees with it; one that disagrees is
- * acknowledged and changes nothing.
+ * for `refund.succeeded`, a refund) whose fetched state agrees with it; one that disagrees, names
+ * what YooKassa does not know, or is of another kind (a payout, a saved card) is acknowledged and
+ * changes nothing: a redelivery would change nothing either.
  */
 export async function receiveYooKassa(db: Knex, yookassa: YooKassaProvider, ip: string, allowed: string[], body: YooKassaNotification): Promise<YooKassaReceived> {
   if (!ipAllowed(ip, allowed)) throw domainErrors.forbidden('notifications are accepted only from YooKassa\'s addresses');
   const id = body.object?.id;
   if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) throw domainErrors.invalid('a notification names its payment (or refund) in `object.id`');
   if (body.event === 'refund.succeeded') return receiveYooKassaRefund(db, yookassa, id, body);
-  const fetched = await yookassa.fetch(id);
+  if (typeof body.event !== 'string' || !body.event.startsWith('payment.')) return { ignored: `not a payment event: ${String(body.event)}`, outcome: 'ignored' };
+  let fetched;
+  try {
+    fetched = await yookassa.fetch(id);
+  } catch (err) {
+    if (err instanceof YooKassaRefused && err.status === 404) return { ignored: 'no such payment at YooKassa', outcome: 'ignored' };
+    throw err;
+  }
   if (fetched.status !== body.object?.status) return { ignored: `claims ${String(body.object?.status)}, the payment is ${fetched.status}`, outcome: 'ignored' };
   return store(db, 'yookassa', `${id}:${fetched.status}`, `payment.${fetched.status}`, { kind: 'payment', payment: fetched });
 }

@@ -110,6 +110,20 @@ describe('YooKassa', () => {
     expect(await db()('payment_events').where('event_id', 'like', `${providerId}:%`)).toHaveLength(0);
   });
 
+  it("acknowledges a notification of a payment YooKassa does not know, or of another kind, so it is not redelivered", async () => {
+    const user = await registerUser(rt.url, 'unknownpay');
+    const { row, providerId } = await yooSubscribe(user.token);
+    yookassa.succeed(providerId);
+    const real = yookassa.notification(providerId);
+    const unknown = { ...real, object: { ...real.object, id: '2f0a0c3e-000f-5000-9000-1b68e7b15f3f' } };
+    expect((await yookassa.sendNotification(yooHook(rt.url), unknown)).status).toBe(200);
+    const card = { ...real, event: 'payment_method.active', object: { ...real.object, id: 'pm-2f0a0c3e' } };
+    expect((await yookassa.sendNotification(yooHook(rt.url), card)).status).toBe(200);
+    await sleep(500);
+    expect((await paymentRow(row.id)).status).toBe('pending');
+    expect(await db()('payment_events').where('event_id', 'like', `${providerId}:%`)).toHaveLength(0);
+  });
+
   it('ends with exactly one payment and one period when a notification races the reconciliation poll', async () => {
     const user = await registerUser(rt.url, 'race');
     const { row, providerId } = await yooSubscribe(user.token);
