@@ -47,6 +47,12 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       return row;
     });
     if (!payment) continue;
+    if (String(payment.provider_payment_id).startsWith(NEVER_MADE)) {
+      // Marked as never made, and not settled: a stop between the two, before they shared a transaction.
+      await chargeFailed(db, payment.id);
+      users.push(sub.user_id);
+      continue;
+    }
     if (payment.provider_payment_id) {
       // YooKassa has it (pending at the bank): asked how it stands, never charged again (once
       // its key has expired a repeat would be a second charge). Its webhook, or the reconcile
@@ -92,13 +98,22 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
   return { charged: users.length, users };
 }
 
+/** The id a renewal charge that YooKassa never made is marked with: `none-<payment id>`. */
+const NEVER_MADE = 'none-';
+
 /**
  * A renewal charge that YooKassa never made (as far as we know): canceled, so dunning starts.
- * Only while the row has no id of YooKassa's: a notification that linked it meanwhile wins.
+ * Only while the row has no id of YooKassa's: a notification that linked it meanwhile wins. The
+ * mark and the settlement commit together: a stop between them left the row pending under the
+ * mark, fetched from YooKassa in vain at every run, and the subscription live without a charge.
  */
 async function chargeFailed(db: Knex, paymentId: string): Promise<void> {
-  const marked = await db('payments').where({ id: paymentId, status: 'pending' }).whereNull('provider_payment_id').update({ provider_payment_id: `none-${paymentId}` });
-  if (marked) await settlePayment(db, 'yookassa', { providerPaymentId: `none-${paymentId}`, status: 'canceled' });
+  const mark = `${NEVER_MADE}${paymentId}`;
+  await db.transaction(async (trx) => {
+    const marked = await trx('payments').where({ id: paymentId, status: 'pending' })
+      .where((q) => q.whereNull('provider_payment_id').orWhere({ provider_payment_id: mark })).update({ provider_payment_id: mark });
+    if (marked) await settlePayment(trx, 'yookassa', { providerPaymentId: mark, status: 'canceled' });
+  });
 }
 
 /** Ends subscriptions whose period is over and that were not to renew (cancelled by the user, or granted by an operator). */

@@ -478,6 +478,19 @@ describe('YooKassa renewals', () => {
     expect(await auditCount('billing.refund_due', renewal.id)).toBe(1);
   });
 
+  it('counts as failed a renewal charge left marked as never made but not settled (a stop between the two)', async () => {
+    const { subscriptionId } = await yooActive('stuck-renewal');
+    await due(subscriptionId);
+    yookassa.failNext({ kind: 'drop' });
+    await runJob(rt.t.prefix, 'billing.renew');
+    const renewal = await db()('payments').where({ subscription_id: subscriptionId, kind: 'renewal' }).first();
+    // As a stop right after the mark left it: pending, under an id YooKassa never gave.
+    await db()('payments').where({ id: renewal.id }).update({ provider_payment_id: `none-${renewal.id}` });
+    await runJob(rt.t.prefix, 'billing.renew');
+    expect((await paymentRow(renewal.id)).status).toBe('canceled');
+    expect((await subOf(subscriptionId)).status).toBe('past_due');
+  });
+
   it('records a renewal charged after its subscription ended, grants nothing, and flags it for a refund', async () => {
     const { subscriptionId } = await yooActive('late-renewal');
     await due(subscriptionId);
