@@ -61,11 +61,22 @@ const versionRow = (documentId: string, version: number, file: StoredFile) => ({
 });
 
 /**
- * A file name's words apart, as it is shown once masked: names and numbers joined by `_`
- * (Иванов_Иван_паспорт_4510_123456.pdf) read as one word to the detectors, which then miss
- * them. The original name stays sealed with the file's key, for downloads.
+ * A name's words apart, as it is shown once masked: names and numbers joined by `_`
+ * (Иванов_Иван_паспорт_4510_123456) read as one word to the detectors, which then miss them.
+ * The original file name stays sealed with the file's key, for downloads.
  */
 const spaced = (name: string) => name.replace(/_+/g, ' ');
+
+/** A file name's stem, its words apart: also those joined by `-` (Договор-Петрова-Анна-Сергеевна). */
+const stemWords = (stem: string) => spaced(stem).replace(/-+/g, ' ');
+
+const extensionOf = (filename: string) => /.\.[^.]*$/.test(filename) ? filename.slice(filename.lastIndexOf('.')) : '';
+
+/** A file name as it is shown once masked: its stem's words apart, its extension as it was. */
+const fileWords = (filename: string) => {
+  const extension = extensionOf(filename);
+  return stemWords(filename.slice(0, filename.length - extension.length)) + extension;
+};
 
 /**
  * An upload commits only for an account still active, its row share-locked: one blocked (an
@@ -81,11 +92,11 @@ export async function createDocument(deps: DocumentDeps, userId: string, documen
   if (input.chat_id && !(await Chat.query().findOne({ id: input.chat_id, user_id: userId }))) throw domainErrors.notFound('no such chat');
   return deps.db.transaction(async (trx) => {
     await activeOwner(trx, userId);
-    const stem = file.filename.replace(/\.[^.]*$/, '') || file.filename;
+    const stem = file.filename.slice(0, file.filename.length - extensionOf(file.filename).length);
     // The plan's documents a period and storage: 402 past either, and the stored object is discarded.
     await takeUsage(trx, userId, 'documents');
     await takeUsage(trx, userId, 'storage_bytes', file.size);
-    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [file.filename, input.title ?? stem].map(spaced));
+    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [fileWords(file.filename), input.title === undefined ? stemWords(stem) : spaced(input.title)]);
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const doc = await Document.query(trx).insertAndFetch({
       id: documentId, user_id: userId, chat_id: input.chat_id ?? null, kind: input.kind ?? 'other',
@@ -115,7 +126,7 @@ export async function addVersion(deps: DocumentDeps, userId: string, documentId:
   return deps.db.transaction(async (trx) => {
     await activeOwner(trx, userId);
     await ownDocuments(trx, userId, [documentId]);
-    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [spaced(file.filename)]);
+    const [filename] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [fileWords(file.filename)]);
     const doc = await ownDocument(userId, documentId, trx);
     const { filename: name, status, mime_type, size_bytes, version: previous, progress, error } = doc;
     const before = { filename: name, status, mime_type, size_bytes, version: previous, progress, error };

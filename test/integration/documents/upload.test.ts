@@ -87,7 +87,7 @@ describe('upload and download', () => {
     expect(none.body.items).toEqual([]);
   });
 
-  it('masks a file name whose words are joined by underscores, in the title made from it and in the name shown', async () => {
+  it('masks a file name whose words are joined by underscores or hyphens, in the title made from it and in the name shown', async () => {
     const name = 'Иванов_Иван_Иванович_паспорт_4510_123456.pdf';
     const res = await upload(rt.url, '/api/documents', owner.token, { name, data: pdfFixture('x') });
     expect(res.status).toBe(202);
@@ -102,6 +102,12 @@ describe('upload and download', () => {
     const card = await upload(rt.url, `/api/documents/${id}/versions`, owner.token, { name: 'Карта_4276_3800_1234_5679.pdf', data: pdfFixture('y') });
     expect(card.status).toBe(202);
     expect((await stored()).filename).toBe('Карта [CARD_1].pdf');
+    // Words joined by hyphens come apart too; the extension stays.
+    const hyphens = await upload(rt.url, `/api/documents/${id}/versions`, owner.token, { name: 'Договор-аренды-Петрова-Анна-Сергеевна.docx', data: docxFixture('Договор') });
+    expect(hyphens.status).toBe(202);
+    expect((await stored()).filename).toBe('Договор аренды [PERSON_2].docx');
+    const named = await upload(rt.url, '/api/documents', owner.token, { name: 'Петрова-Анна-Сергеевна.pdf', data: pdfFixture('z') });
+    expect(named.body.document.title).toBe('[PERSON_1]');
     // The download keeps the name as uploaded.
     const got = await fetch(`${rt.url}/api/documents/${id}/download?version=1`, { headers: { authorization: `Bearer ${owner.token}` } });
     expect(got.headers.get('content-disposition')).toContain(encodeURIComponent(name));
