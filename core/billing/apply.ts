@@ -209,13 +209,17 @@ export async function stripeRenewal(db: Knex, invoice: { id: string; subscriptio
 /**
  * Stripe's subscription status changes that matter here: a failed renewal, or its end. A failed
  * attempt of an invoice that has been paid since (Stripe retries, and events come in any order)
- * changes nothing.
+ * changes nothing. The row is locked before the invoice is looked up: a renewal recording that
+ * invoice holds it, and a check made in the same UPDATE would not see the payment it committed.
  */
 export async function stripeSubscriptionState(db: Knex, providerSubscriptionId: string, state: 'past_due' | 'canceled', failedInvoice?: string): Promise<Applied> {
   const allowedFrom = state === 'past_due' ? ['active'] : ['incomplete', 'active', 'past_due'];
-  const paidSince = failedInvoice ? db('payments').where({ provider: 'stripe', provider_payment_id: failedInvoice, status: 'succeeded' }).select(1) : undefined;
-  const changed = await db('subscriptions').where({ provider: 'stripe', provider_subscription_id: providerSubscriptionId }).whereIn('status', allowedFrom)
-    .modify((q) => (paidSince ? q.whereNotExists(paidSince) : q))
-    .update({ status: state, ...(state === 'canceled' ? { canceled_at: db.fn.now() } : {}), updated_at: db.fn.now() }).returning('user_id');
-  return changed.length ? { outcome: state, notify: changed.map((r: { user_id: string }) => r.user_id) } : { outcome: 'no change' };
+  return db.transaction(async (trx) => {
+    const sub = await trx('subscriptions').where({ provider: 'stripe', provider_subscription_id: providerSubscriptionId }).forUpdate().first('id', 'user_id', 'status');
+    if (!sub || !allowedFrom.includes(sub.status)) return { outcome: 'no change' };
+    if (failedInvoice && (await trx('payments').where({ provider: 'stripe', provider_payment_id: failedInvoice, status: 'succeeded' }).first('id'))) return { outcome: 'no change' };
+    await trx('subscriptions').where({ id: sub.id })
+      .update({ status: state, ...(state === 'canceled' ? { canceled_at: trx.fn.now() } : {}), updated_at: trx.fn.now() });
+    return { outcome: state, notify: [sub.user_id] };
+  });
 }

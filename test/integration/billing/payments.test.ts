@@ -14,7 +14,9 @@ import type { FakeStripe, StripeFault } from '../../helpers/fake-providers/strip
 import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
 import { upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
+import { backendOf, untilBlockedBy } from '../../helpers/locks.js';
 import { metricValue } from '../../helpers/metrics.js';
+import { stripeSubscriptionState } from '../../../core/billing/apply.js';
 import { account } from '../../helpers/reviews.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
@@ -224,6 +226,29 @@ describe('Stripe', () => {
     const unpaid = stripe.invoice(subId, { paid: false });
     expect((await send('invoice.payment_failed', unpaid, `evt_failed_${unpaid.id}`)).status).toBe(200);
     await waitFor('past due', async () => ((await db()('subscriptions').where({ id: row.subscription_id }).first()).status === 'past_due' ? true : undefined));
+  });
+
+  it('leaves active a subscription whose failed invoice is paid while the failure waits for its row', async () => {
+    const { row, done } = await stripeActive('failure-race');
+    const subId = done.subscription!.id;
+    const invoice = stripe.invoice(subId, { paid: true });
+    // The renewal holds the subscription's row, as stripeRenewal does, while the failure comes.
+    const renewal = await db().transaction();
+    try {
+      const sub = await renewal('subscriptions').where({ id: row.subscription_id }).forUpdate().first();
+      const failing = stripeSubscriptionState(db(), subId, 'past_due', invoice.id);
+      await untilBlockedBy(db(), await backendOf(renewal), 'the failure to wait for the row');
+      await renewal('payments').insert({
+        user_id: sub.user_id, subscription_id: sub.id, provider: 'stripe', provider_payment_id: invoice.id, kind: 'renewal',
+        amount_minor: 1990_00, currency: 'RUB', status: 'succeeded',
+      });
+      await renewal('subscriptions').where({ id: sub.id }).update({ status: 'active', updated_at: renewal.fn.now() });
+      await renewal.commit();
+      expect(await failing).toMatchObject({ outcome: 'no change' });
+    } finally {
+      if (!renewal.isCompleted()) await renewal.rollback();
+    }
+    expect((await db()('subscriptions').where({ id: row.subscription_id }).first()).status).toBe('active');
   });
 
   it('cancels at the period end on Stripe too', async () => {
