@@ -11,13 +11,9 @@ import type { Logger } from '../log.js';
 import { settlePayment } from './apply.js';
 import { afterSettle } from './effects.js';
 import { LIVE_STATUSES } from './plans.js';
-import type { ProviderPayment } from './provider.js';
-import { YooKassaRefused } from './yookassa.js';
+import { YooKassaRefused, type YooKassaProvider } from './yookassa.js';
 
-export interface Charger {
-  fetch(providerPaymentId: string): Promise<ProviderPayment>;
-  chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string }): Promise<ProviderPayment>;
-}
+export type Charger = Pick<YooKassaProvider, 'fetch' | 'chargeSaved'>;
 
 const BATCH = 50;
 /** YooKassa keeps an `Idempotence-Key`'s result for 24 hours; a pending call is not repeated past this. */
@@ -30,7 +26,8 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
     .where({ 's.provider': 'yookassa', 's.cancel_at_period_end': false }).whereIn('s.status', LIVE_STATUSES)
     .where('s.next_charge_at', '<=', db.fn.now()).limit(BATCH)
     // The subscription's own price: a plan's later price change applies to new checkouts only.
-    .select('s.id', 's.user_id', 's.payment_method_id', 's.price_minor', 's.currency', 'p.name');
+    .join('users as u', 'u.id', 's.user_id')
+    .select('s.id', 's.user_id', 's.payment_method_id', 's.price_minor', 's.currency', 'p.name', 'u.email');
   const users: string[] = [];
   const effects = { db, stripe: undefined, log: deps.log };
   for (const sub of due) {
@@ -77,7 +74,7 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       if (!sub.payment_method_id) throw new Error('no saved payment method');
       const charged = await deps.yookassa.chargeSaved({
         paymentId: payment.id, methodId: sub.payment_method_id, amountMinor: payment.amount_minor, currency: payment.currency,
-        description: `Продление подписки «${sub.name}»`,
+        description: `Продление подписки «${sub.name}»`, email: sub.email,
       });
       await db('payments').where({ id: payment.id }).update({ provider_payment_id: charged.providerPaymentId, updated_at: db.fn.now() });
       const applied = await settlePayment(db, 'yookassa', charged);

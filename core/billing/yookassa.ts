@@ -47,7 +47,8 @@ export interface ReportedRefund {
 }
 
 export type YooKassaProvider = PaymentProvider & {
-  chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string }): Promise<ProviderPayment>;
+  /** `email` gets the receipt, as the first payment's payer did. */
+  chargeSaved(p: { paymentId: string; methodId: string; amountMinor: number; currency: string; description: string; email: string }): Promise<ProviderPayment>;
   /** Fetches the refund by id (`GET /refunds/{id}`), then its payment for how much of it is refunded. */
   fetchRefund(refundId: string): Promise<ReportedRefund>;
 };
@@ -108,11 +109,7 @@ export function createYooKassa(config: YooKassaConfig): YooKassaProvider {
         save_payment_method: true,
         description,
         metadata: { payment_id: p.paymentId, subscription_id: p.subscriptionId },
-        // 54-FZ: the receipt the provider's online till issues; VAT not charged (vat_code 1).
-        receipt: {
-          customer: { email: p.email },
-          items: [{ description, quantity: '1.00', amount, vat_code: 1, payment_mode: 'full_payment', payment_subject: 'service' }],
-        },
+        receipt: receipt(p.email, description, amount),
       }, `payment-${p.paymentId}`));
     },
     async fetch(id: string) {
@@ -125,16 +122,27 @@ export function createYooKassa(config: YooKassaConfig): YooKassaProvider {
     },
     /** A renewal: the saved method, no confirmation; the key is our renewal payment's id. */
     async chargeSaved(p) {
+      const amount = { value: decimalAmount(p.amountMinor), currency: p.currency };
       return toPayment(await call('POST', '/payments', {
-        amount: { value: decimalAmount(p.amountMinor), currency: p.currency },
+        amount,
         capture: true,
         payment_method_id: p.methodId,
         description: p.description,
         metadata: { payment_id: p.paymentId },
+        receipt: receipt(p.email, p.description, amount),
       }, `payment-${p.paymentId}`));
     },
   };
 }
+
+/**
+ * 54-FZ: the receipt the provider's online till issues, for every payment (renewals too: a shop
+ * that issues receipts has YooKassa refuse a payment without one); VAT not charged (vat_code 1).
+ */
+const receipt = (email: string, description: string, amount: { value: string; currency: string }) => ({
+  customer: { email },
+  items: [{ description, quantity: '1.00', amount, vat_code: 1, payment_mode: 'full_payment', payment_subject: 'service' }],
+});
 
 /** Whether `ip` lies in one of `ranges` (CIDR or single addresses, IPv4 and IPv6). */
 export function ipAllowed(ip: string, ranges: string[]): boolean {

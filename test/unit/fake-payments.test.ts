@@ -229,7 +229,9 @@ describe('fake YooKassa, driven by fetch', () => {
     expect(typeof got.json.captured_at).toBe('string');
     expect(fake.notification(p.id)).toMatchObject({ type: 'notification', event: 'payment.succeeded', object: { id: p.id, status: 'succeeded' } });
 
-    const renewal = { amount: { value: '1990.00', currency: 'RUB' }, capture: true, payment_method_id: p.payment_method.id, description: 'Продление Pro' };
+    const renewal = { amount: { value: '1990.00', currency: 'RUB' }, capture: true, payment_method_id: p.payment_method.id, description: 'Продление Pro', receipt: initial.receipt };
+    // This shop issues receipts: a payment without one is refused.
+    expect(await call('POST', '/payments', { ...renewal, receipt: undefined }, 'pay-10-renewal')).toMatchObject({ status: 400, json: { parameter: 'receipt' } });
     fake.scriptCharge('canceled');
     const declined = await call('POST', '/payments', renewal, 'pay-11-renewal');
     expect(declined.json).toMatchObject({ status: 'canceled', paid: false, cancellation_details: { party: 'payment_network', reason: 'insufficient_funds' } });

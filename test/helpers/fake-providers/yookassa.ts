@@ -246,6 +246,12 @@ export async function startFakeYooKassa(opts: { shopId?: string; secretKey?: str
     if (body.description !== undefined && (typeof body.description !== 'string' || body.description.length > 128)) {
       throw invalid('Invalid value of description: a string of at most 128 characters is expected', 'description');
     }
+    // A shop that issues 54-FZ receipts (as this one does) has every payment carry one, renewals too.
+    const receipt = body.receipt === undefined ? undefined : asRecord(body.receipt);
+    const customer = receipt?.customer === undefined ? undefined : asRecord(receipt.customer);
+    if (!receipt || typeof customer?.email !== 'string' || !Array.isArray(receipt.items) || receipt.items.length === 0) {
+      throw invalid('Receipt is missing or illegal', 'receipt');
+    }
     const confirmation = body.confirmation === undefined ? undefined : asRecord(body.confirmation);
     if (confirmation && confirmation.type !== 'redirect') throw invalid('Only confirmation.type = redirect is supported by the fake', 'confirmation.type');
     const methodId = body.payment_method_id;

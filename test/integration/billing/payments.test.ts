@@ -407,6 +407,8 @@ describe('YooKassa renewals', () => {
     expect(yookassa.paymentsCreated - created).toBe(1);
     const charge = yookassa.requests.filter((r) => r.method === 'POST' && (r.body as any)?.payment_method_id).at(-1)!;
     expect((charge.body as any).payment_method_id).toBe(before.payment_method_id);
+    // With its receipt, as the first payment had: the shop issues them for every payment.
+    expect((charge.body as any).receipt).toMatchObject({ customer: { email: user.email }, items: [{ amount: (charge.body as any).amount }] });
     const after = await subOf(subscriptionId);
     expect(new Date(after.current_period_start).getTime()).toBe(new Date(before.current_period_end).getTime());
     expect(after).toMatchObject({ status: 'active', renewal_failures: 0 });
