@@ -16,6 +16,8 @@ import { YooKassaRefused, type YooKassaProvider } from './yookassa.js';
 export type Charger = Pick<YooKassaProvider, 'fetch' | 'chargeSaved'>;
 
 const BATCH = 50;
+/** The id a renewal charge that YooKassa never made is marked with: `none-<payment id>`. */
+const NEVER_MADE = 'none-';
 /** YooKassa keeps an `Idempotence-Key`'s result for 24 hours; a pending call is not repeated past this. */
 const KEY_KEPT_HOURS = 23;
 
@@ -44,7 +46,7 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
       return row;
     });
     if (!payment) continue;
-    if (String(payment.provider_payment_id).startsWith(NEVER_MADE)) {
+    if (payment.provider_payment_id?.startsWith(NEVER_MADE)) {
       // Marked as never made, and not settled: a stop between the two, before they shared a transaction.
       await chargeFailed(db, payment.id);
       users.push(sub.user_id);
@@ -94,9 +96,6 @@ export async function renewDue(deps: { db: Knex; yookassa: Charger | undefined; 
   }
   return { charged: users.length, users };
 }
-
-/** The id a renewal charge that YooKassa never made is marked with: `none-<payment id>`. */
-const NEVER_MADE = 'none-';
 
 /**
  * A renewal charge that YooKassa never made (as far as we know): canceled, so dunning starts.

@@ -122,27 +122,26 @@ export async function receiveYooKassa(db: Knex, yookassa: YooKassaProvider, ip: 
   if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) throw domainErrors.invalid('a notification names its payment (or refund) in `object.id`');
   if (body.event === 'refund.succeeded') return receiveYooKassaRefund(db, yookassa, id, body);
   if (typeof body.event !== 'string' || !body.event.startsWith('payment.')) return { ignored: `not a payment event: ${String(body.event)}`, outcome: 'ignored' };
-  let fetched;
-  try {
-    fetched = await yookassa.fetch(id);
-  } catch (err) {
-    if (err instanceof YooKassaRefused && err.status === 404) return { ignored: 'no such payment at YooKassa', outcome: 'ignored' };
-    throw err;
-  }
+  const fetched = await unlessUnknown(yookassa.fetch(id));
+  if (!fetched) return { ignored: 'no such payment at YooKassa', outcome: 'ignored' };
   if (fetched.status !== body.object?.status) return { ignored: `claims ${String(body.object?.status)}, the payment is ${fetched.status}`, outcome: 'ignored' };
   return store(db, 'yookassa', `${id}:${fetched.status}`, `payment.${fetched.status}`, { kind: 'payment', payment: fetched });
 }
 
-/** A refund: stored once per refund, when the refund fetched back has succeeded and names the notified payment. */
-async function receiveYooKassaRefund(db: Knex, yookassa: YooKassaProvider, refundId: string, body: YooKassaNotification): Promise<YooKassaReceived> {
-  let refund;
+/** What YooKassa answered, or undefined when it knows no such object (404): nothing a redelivery would change. */
+async function unlessUnknown<T>(fetching: Promise<T>): Promise<T | undefined> {
   try {
-    refund = await yookassa.fetchRefund(refundId);
+    return await fetching;
   } catch (err) {
-    // YooKassa knows no such refund: nothing to apply, and nothing a redelivery would change.
-    if (err instanceof YooKassaRefused && err.status === 404) return { ignored: 'no such refund at YooKassa', outcome: 'ignored' };
+    if (err instanceof YooKassaRefused && err.status === 404) return undefined;
     throw err;
   }
+}
+
+/** A refund: stored once per refund, when the refund fetched back has succeeded and names the notified payment. */
+async function receiveYooKassaRefund(db: Knex, yookassa: YooKassaProvider, refundId: string, body: YooKassaNotification): Promise<YooKassaReceived> {
+  const refund = await unlessUnknown(yookassa.fetchRefund(refundId));
+  if (!refund) return { ignored: 'no such refund at YooKassa', outcome: 'ignored' };
   if (refund.status !== 'succeeded' || body.object?.status !== 'succeeded' || body.object.payment_id !== refund.providerPaymentId) {
     return { ignored: `claims a succeeded refund of ${String(body.object?.payment_id)}, the refund is ${refund.status} of ${refund.providerPaymentId}`, outcome: 'ignored' };
   }

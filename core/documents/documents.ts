@@ -72,11 +72,11 @@ const stemWords = (stem: string) => spaced(stem).replace(/-+/g, ' ');
 
 const extensionOf = (filename: string) => /.\.[^.]*$/.test(filename) ? filename.slice(filename.lastIndexOf('.')) : '';
 
+/** A file name without its extension (a leading dot is not one). */
+export const stemOf = (filename: string) => filename.slice(0, filename.length - extensionOf(filename).length);
+
 /** A file name as it is shown once masked: its stem's words apart, its extension as it was. */
-const fileWords = (filename: string) => {
-  const extension = extensionOf(filename);
-  return stemWords(filename.slice(0, filename.length - extension.length)) + extension;
-};
+const fileWords = (filename: string) => stemWords(stemOf(filename)) + extensionOf(filename);
 
 /**
  * An upload commits only for an account still active, its row share-locked: one blocked (an
@@ -92,11 +92,10 @@ export async function createDocument(deps: DocumentDeps, userId: string, documen
   if (input.chat_id && !(await Chat.query().findOne({ id: input.chat_id, user_id: userId }))) throw domainErrors.notFound('no such chat');
   return deps.db.transaction(async (trx) => {
     await activeOwner(trx, userId);
-    const stem = file.filename.slice(0, file.filename.length - extensionOf(file.filename).length);
     // The plan's documents a period and storage: 402 past either, and the stored object is discarded.
     await takeUsage(trx, userId, 'documents');
     await takeUsage(trx, userId, 'storage_bytes', file.size);
-    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [fileWords(file.filename), input.title === undefined ? stemWords(stem) : spaced(input.title)]);
+    const [filename, title] = await maskInScope(trx, deps.vault, { type: 'document', id: documentId, owner: userId }, [fileWords(file.filename), input.title === undefined ? stemWords(stemOf(file.filename)) : spaced(input.title)]);
     const now = new Date(); // millisecond precision keeps keyset cursors exact
     const doc = await Document.query(trx).insertAndFetch({
       id: documentId, user_id: userId, chat_id: input.chat_id ?? null, kind: input.kind ?? 'other',

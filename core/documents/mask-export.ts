@@ -16,7 +16,7 @@ import type { Vault } from '../dlp/index.js';
 import { domainErrors } from '../errors.js';
 import { userRoom } from '../rooms.js';
 import type { Storage } from '../storage/index.js';
-import { openVersion, ownDocument } from './documents.js';
+import { openVersion, ownDocument, stemOf } from './documents.js';
 import { encryptStream, newDataKey, readSealed } from './envelope.js';
 import { DocumentFailure } from './failure.js';
 import { documentText, type IngestTarget } from './ingest.js';
@@ -75,8 +75,7 @@ export async function runMaskExport(deps: MaskExportDeps, t: IngestTarget): Prom
 
   const storageKey = `documents/${doc.id}/masked-${randomUUID()}`;
   const key = newDataKey();
-  const stem = doc.filename.replace(/\.[^.]*$/, '') || doc.filename;
-  const filename = `${stem}.masked.${docx ? 'docx' : 'txt'}`;
+  const filename = `${stemOf(doc.filename)}.masked.${docx ? 'docx' : 'txt'}`;
   const own = await accountVault(deps.db, deps.vault, doc.user_id);
   await deps.storage.put(storageKey, Readable.from(encryptStream(Readable.from([plain]), key)), 'application/octet-stream');
 
