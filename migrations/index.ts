@@ -26,6 +26,7 @@ import * as subscriptionPrice from './20270105000022_subscription_price.js';
 import * as paymentEventData from './20270106000023_payment_event_data.js';
 import * as subscriptionsOutliveErasure from './20270107000024_subscriptions_outlive_erasure.js';
 import * as blockedSessions from './20270108000025_blocked_sessions.js';
+import * as periodAnchor from './20270109000026_period_anchor.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -59,4 +60,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20270106000023_payment_event_data', ...paymentEventData },
   { name: '20270107000024_subscriptions_outlive_erasure', ...subscriptionsOutliveErasure },
   { name: '20270108000025_blocked_sessions', ...blockedSessions },
+  { name: '20270109000026_period_anchor', ...periodAnchor },
 ];

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { audit } from '../audit.js';
 import { paymentChanges } from '../telemetry/metrics.js';
 import { closeCheckouts } from './checkouts.js';
+import { FIRST_PERIOD_END, NEXT_PERIOD_END } from './periods.js';
 import { paymentMoves, type PaymentStatus, type ProviderName, type ProviderPayment } from './provider.js';
 
 export interface Applied {
@@ -99,8 +100,8 @@ async function grantPeriod(trx: Knex.Transaction, payment: Payment, reported: Pr
     // Checkouts opened before this one was paid must not replace it when paid later.
     const expireAtStripe = await closeCheckouts(trx, sub.user_id, 'another checkout was paid', sub.id);
     await trx('subscriptions').where({ id: sub.id }).update({
-      status: 'active', current_period_start: trx.fn.now(), current_period_end: trx.raw(`now() + interval '1 month'`),
-      next_charge_at: sub.provider === 'yookassa' ? trx.raw(`now() + interval '1 month'`) : null,
+      status: 'active', current_period_start: trx.fn.now(), period_anchor: trx.fn.now(), current_period_end: trx.raw(FIRST_PERIOD_END),
+      next_charge_at: sub.provider === 'yookassa' ? trx.raw(FIRST_PERIOD_END) : null,
       provider_subscription_id: reported.providerSubscriptionId ?? sub.provider_subscription_id,
       payment_method_id: reported.paymentMethodId ?? sub.payment_method_id, updated_at: trx.fn.now(),
     });
@@ -109,8 +110,7 @@ async function grantPeriod(trx: Knex.Transaction, payment: Payment, reported: Pr
   }
   await trx('subscriptions').where({ id: sub.id }).update({
     status: 'active', renewal_failures: 0,
-    current_period_start: sub.current_period_end, current_period_end: trx.raw(`?::timestamptz + interval '1 month'`, [sub.current_period_end]),
-    next_charge_at: trx.raw(`?::timestamptz + interval '1 month'`, [sub.current_period_end]), updated_at: trx.fn.now(),
+    current_period_start: sub.current_period_end, current_period_end: trx.raw(NEXT_PERIOD_END), next_charge_at: trx.raw(NEXT_PERIOD_END), updated_at: trx.fn.now(),
   });
   return { effect: 'renewed' };
 }

@@ -417,6 +417,22 @@ describe('YooKassa renewals', () => {
     expect(payments.map((p: any) => [p.kind, p.status])).toEqual([['renewal', 'succeeded'], ['initial', 'succeeded']]);
   });
 
+  it('counts periods in whole months from the first one: bought on 31 December, it renews on 28 February and then on 31 March', async () => {
+    const { subscriptionId } = await yooActive('month-ends');
+    const at = (iso: string) => new Date(iso);
+    await db()('subscriptions').where({ id: subscriptionId }).update({
+      period_anchor: at('2026-12-31T09:00:00Z'), current_period_start: at('2026-12-31T09:00:00Z'), current_period_end: at('2027-01-31T09:00:00Z'),
+    });
+    const renew = async () => {
+      await due(subscriptionId);
+      await runJob(rt.t.prefix, 'billing.renew');
+      const sub = await subOf(subscriptionId);
+      return [sub.status, new Date(sub.current_period_start).toISOString(), new Date(sub.current_period_end).toISOString(), new Date(sub.next_charge_at).toISOString()];
+    };
+    expect(await renew()).toEqual(['active', '2027-01-31T09:00:00.000Z', '2027-02-28T09:00:00.000Z', '2027-02-28T09:00:00.000Z']);
+    expect(await renew()).toEqual(['active', '2027-02-28T09:00:00.000Z', '2027-03-31T09:00:00.000Z', '2027-03-31T09:00:00.000Z']);
+  });
+
   it('renews at the price the subscriber bought at after an admin raises the plan; new checkouts pay the new one', async () => {
     const { user, subscriptionId } = await yooActive('price-kept');
     const admin = await account(rt.url, 'admin');
