@@ -1,7 +1,8 @@
 /**
  * Refunds made at the provider (by an operator in its dashboard, or a chargeback). A full
- * refund moves the payment to `refunded`; if no later payment of its subscription succeeded, it
- * paid the current period, so the subscription ends now: YooKassa renewals stop, and a Stripe
+ * refund moves the payment to `refunded`; if it granted a period (it was not flagged refund
+ * due) and no later payment of its subscription succeeded, it paid the current period, so the
+ * subscription ends now: YooKassa renewals stop, and a Stripe
  * one is cancelled at Stripe (the caller queues that after the commit). A partial refund is
  * recorded (audited once per refund) and the plan goes on. A refund applied before the
  * payment's own success counts as both: that success, arriving later, finds the payment
@@ -87,6 +88,8 @@ async function endRefundedPeriod(trx: Knex.Transaction, payment: PaymentRow, str
   if (!payment.subscription_id) return { effect: 'no subscription' };
   const sub = await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first();
   if (!sub || sub.status === 'canceled') return { effect: 'subscription already ended' };
+  // Flagged as granting nothing (a charge we had given up on, a closed checkout paid anyway): it paid for no period.
+  if (await trx('audit_logs').where({ action: 'billing.refund_due', target_id: payment.id }).first('id')) return { effect: 'it granted nothing: the plan goes on' };
   const later = await trx('payments').where({ subscription_id: sub.id, status: 'succeeded' }).whereNot({ id: payment.id })
     .where('created_at', '>', payment.created_at).first('id');
   if (later) return { effect: 'an earlier period: the plan goes on' };

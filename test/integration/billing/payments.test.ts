@@ -492,7 +492,7 @@ describe('YooKassa renewals', () => {
     expect(new Date((await subOf(subscriptionId)).current_period_start).getTime()).toBe(new Date(before.current_period_end).getTime());
   });
 
-  it('never repeats a renewal charge unanswered for a day (its key expired): counted as failed, and flagged for a refund when it went through', async () => {
+  it('never repeats a renewal charge unanswered for a day (its key expired): counted as failed, flagged for a refund when it went through, and its refund ends nothing', async () => {
     const { subscriptionId } = await yooActive('unanswered-renewal');
     await due(subscriptionId);
     yookassa.failNext({ kind: 'drop' }); // YooKassa charges the card, and the answer is lost
@@ -504,6 +504,7 @@ describe('YooKassa renewals', () => {
 
     // A day on, YooKassa has forgotten the key: the same call would be a second charge.
     await db()('payments').where({ id: renewal.id }).update({ created_at: new Date(Date.now() - 25 * 3_600_000) });
+    await db()('payments').where({ subscription_id: subscriptionId, kind: 'initial' }).update({ created_at: new Date(Date.now() - 32 * 86_400_000) }); // a month before it
     yookassa.forgetIdempotenceKeys();
     const created = yookassa.paymentsCreated;
     await runJob(rt.t.prefix, 'billing.renew');
@@ -519,6 +520,11 @@ describe('YooKassa renewals', () => {
     await yookassa.sendNotification(yooHook(rt.url), yookassa.notification(charged!.id));
     await sleep(500);
     expect(await auditCount('billing.refund_due', renewal.id)).toBe(1);
+
+    // Its refund gives back money that paid for nothing: the subscription goes on with its dunning.
+    await yookassa.sendNotification(yooHook(rt.url), yookassa.refundNotification(yookassa.refund(charged!.id).id));
+    await waitFor('the refund applied', async () => ((await paymentRow(renewal.id)).status === 'refunded' || undefined));
+    expect(await subOf(subscriptionId)).toMatchObject({ status: 'past_due', next_charge_at: expect.any(Date) });
   });
 
   it('counts as failed a renewal charge left marked as never made but not settled (a stop between the two)', async () => {
