@@ -24,6 +24,11 @@ export type StripeProvider = PaymentProvider & {
   /** Ends the subscription at Stripe now (no further invoices); idempotent: one already ended is `already canceled`. */
   cancelNow(subscriptionId: string): Promise<'canceled' | 'already canceled'>;
   /**
+   * Deletes at Stripe the customer a subscription was bought by: the e-mail and card the payer
+   * gave Stripe's Checkout go; idempotent: one deleted already is `already deleted`.
+   */
+  deleteCustomerOf(subscriptionId: string): Promise<'deleted' | 'already deleted'>;
+  /**
    * The invoice a PaymentIntent paid, found through its Invoice Payment (a Charge names no
    * invoice since API 2025-03-31.basil); undefined when it paid none.
    */
@@ -110,6 +115,17 @@ export function createStripe(config: StripeConfig): StripeProvider {
         // Stripe answers a second cancel (or one after it ended the subscription itself) with
         // 404 resource_missing; an "already canceled" refusal means the same. Both are done.
         if (err instanceof Stripe.errors.StripeInvalidRequestError && (err.code === 'resource_missing' || /already (been )?cancel/i.test(err.message))) return 'already canceled';
+        throw unavailable(err);
+      }
+    },
+    async deleteCustomerOf(subscriptionId: string) {
+      try {
+        const { customer } = await sdk.subscriptions.retrieve(subscriptionId);
+        await sdk.customers.del(typeof customer === 'string' ? customer : customer.id);
+        return 'deleted';
+      } catch (err) {
+        // Stripe answers a second delete with 404 resource_missing: done already.
+        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') return 'already deleted';
         throw unavailable(err);
       }
     },

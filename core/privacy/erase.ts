@@ -84,13 +84,15 @@ export interface ErasureDeps {
   /** Announces and reroutes after the person's open reviews are cancelled. */
   reviews: ReviewEffects;
   /** Ends subscriptions and open checkouts at Stripe, when this server has Stripe keys. */
-  stripe?: Pick<StripeProvider, 'cancelNow' | 'expireCheckout'> | undefined;
+  stripe?: Pick<StripeProvider, 'cancelNow' | 'deleteCustomerOf' | 'expireCheckout'> | undefined;
 }
 
 /**
  * Ends at Stripe each of the person's Stripe subscriptions (ours are canceled already): Stripe
- * must stop charging. A failure throws, so the job tries again; one Stripe already ended
- * counts as done. Their open checkouts are expired, best effort: one paid all the same finds its
+ * must stop charging. Then deletes the customers who bought them, with the e-mail and card the
+ * person gave Stripe's Checkout (Stripe keeps its own records of the charges, as the law
+ * requires of it). A failure throws, so the job tries again; what Stripe ended or deleted
+ * already counts as done. Their open checkouts are expired, best effort: one paid all the same finds its
  * subscription kept, ended, and is cancelled at Stripe and flagged for a refund.
  */
 async function cancelAtStripe(deps: ErasureDeps, userId: string): Promise<Record<string, number>> {
@@ -102,8 +104,9 @@ async function cancelAtStripe(deps: ErasureDeps, userId: string): Promise<Record
     deps.log.error({ subscriptions: ids.length }, 'an erasure found Stripe subscriptions and this server has no Stripe keys');
     return { not_reachable: ids.length };
   }
-  const counts: Record<string, number> = { canceled: 0, already_canceled: 0 };
+  const counts: Record<string, number> = { canceled: 0, already_canceled: 0, customers_deleted: 0, customers_already_deleted: 0 };
   for (const id of ids) counts[(await deps.stripe!.cancelNow(id)) === 'canceled' ? 'canceled' : 'already_canceled']! += 1;
+  for (const id of ids) counts[(await deps.stripe!.deleteCustomerOf(id)) === 'deleted' ? 'customers_deleted' : 'customers_already_deleted']! += 1;
   return counts;
 }
 
@@ -225,7 +228,7 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
         documents: 'every version\'s object and the masked export deleted from storage; their sealed data keys deleted with their rows, so copies left in backups cannot be decrypted without them',
         database: 'rows deleted: account, sessions, chats, messages, placeholder vaults, document texts, chunks and vectors, reviews requested, consents, caches, usage',
         redis: 'reply streams deleted; queued and kept jobs that named the account removed',
-        stripe: 'subscriptions ended at Stripe, so Stripe charges no more, and open checkouts expired',
+        stripe: 'subscriptions ended at Stripe, so Stripe charges no more, open checkouts expired, and the customers who bought them deleted there with the e-mail and card given to Stripe',
         payments: 'kept as tax law requires, without the account, with their subscriptions (ended, without a saved card): no name or e-mail is stored with them',
         audit: 'entries kept; they name the actor by a keyed hash whose key, the account\'s secret, was destroyed with it (older entries by the account id, which no longer leads to anyone)',
         keys: 'the account\'s secret destroyed with its row: its data key, which sealed its placeholder registries and its files\' data keys, cannot be derived again, so copies in backups stay sealed',

@@ -43,6 +43,14 @@ export type StripeFault =
 
 export type Metadata = Record<string, string>;
 
+export interface FakeCustomer {
+  id: string;
+  object: 'customer';
+  email: string | null;
+  metadata: Metadata;
+  deleted: boolean;
+}
+
 export interface FakeCheckoutSession {
   id: string;
   object: 'checkout.session';
@@ -188,6 +196,8 @@ export interface FakeStripe {
   /** Current state of a stored object (a copy); throws when unknown. */
   session(id: string): FakeCheckoutSession;
   subscription(id: string): FakeSubscription;
+  /** A customer a completed session made (a copy); throws when unknown. */
+  customer(id: string): FakeCustomer;
   /** The customer pays: the session completes; in subscription mode a subscription and its first paid invoice are created. */
   completeSession(sessionId: string): { session: FakeCheckoutSession; subscription: FakeSubscription | null; invoice: FakeInvoice | null };
   /** The session times out unpaid (`status: 'expired'`). */
@@ -294,6 +304,8 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
   const sessions = new Map<string, SessionRecord>();
   const subscriptions = new Map<string, FakeSubscription>();
   const invoices = new Map<string, FakeInvoice>();
+  /** Customers made by completed sessions: the e-mail the payer typed at Checkout, until deleted. */
+  const customers = new Map<string, FakeCustomer>();
   const charges = new Map<string, FakeCharge>();
   const invoicePayments = new Map<string, FakeInvoicePayment>();
   /** Invoice id → the charge that paid it. */
@@ -329,8 +341,7 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
         }
         const id = node[key];
         if (typeof id !== 'string') continue;
-        // Customers are not stored: an expanded one is a bare object with its id.
-        const found = sessions.get(id)?.session ?? subscriptions.get(id) ?? invoices.get(id) ?? (id.startsWith('cus_') ? { id, object: 'customer', metadata: {} } : undefined);
+        const found = sessions.get(id)?.session ?? subscriptions.get(id) ?? invoices.get(id) ?? customers.get(id);
         if (!found) throw invalid(`This property cannot be expanded (${path}).`, 'expand', 'parameter_invalid');
         node[key] = clone(found);
       }
@@ -437,6 +448,16 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
     return sub;
   }
 
+  /** As Stripe: the customer's data goes, its live subscriptions end now; deleting it again is 404. */
+  function deleteCustomer(id: string): { id: string; object: 'customer'; deleted: true } {
+    const customer = customers.get(id);
+    if (!customer || customer.deleted) throw missing('customer', id);
+    customer.deleted = true;
+    customer.email = null;
+    for (const sub of subscriptions.values()) if (sub.customer === id && sub.status !== 'canceled') cancelSubscription(sub.id);
+    return { id, object: 'customer', deleted: true };
+  }
+
   function newInvoice(sub: FakeSubscription, paid: boolean, billingReason: FakeInvoice['billing_reason']): FakeInvoice {
     const item = sub.items.data[0];
     const amount = (item?.price.unit_amount ?? 0) * (item?.quantity ?? 1);
@@ -527,6 +548,7 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       if (method === 'POST') return [200, exp(updateSubscription(id, body))];
       if (method === 'DELETE') return [200, exp(cancelSubscription(id))];
     }
+    if (parts[0] === 'v1' && parts[1] === 'customers' && parts[2] && parts.length === 3 && method === 'DELETE') return [200, deleteCustomer(parts[2])];
     if (parts[0] === 'v1' && parts[1] === 'invoice_payments' && parts.length === 2 && method === 'GET') return [200, listInvoicePayments(query)];
     if (parts[0] === 'v1' && parts[1] === 'charges' && parts[2] && parts.length === 3 && method === 'GET') {
       const charge = charges.get(parts[2]);
@@ -661,6 +683,11 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
 
     session: (id) => clone(getSession(id).session),
     subscription: (id) => clone(getSubscription(id)),
+    customer(id) {
+      const found = customers.get(id);
+      if (!found) throw new Error(`fake stripe: no customer ${id}`);
+      return clone(found);
+    },
 
     completeSession(sessionId) {
       const rec = getSession(sessionId);
@@ -668,7 +695,10 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       if (session.status !== 'open') throw new Error(`fake stripe: session ${sessionId} is ${session.status}, not open`);
       session.status = 'complete';
       session.payment_status = session.mode === 'setup' ? 'no_payment_required' : 'paid';
-      session.customer ??= randomId('cus_', 14);
+      if (!session.customer) {
+        session.customer = randomId('cus_', 14);
+        customers.set(session.customer, { id: session.customer, object: 'customer', email: session.customer_email ?? 'payer@example.com', metadata: {}, deleted: false });
+      }
       session.url = null;
       if (session.mode !== 'subscription') {
         if (session.mode === 'payment') session.payment_intent = randomId('pi_');

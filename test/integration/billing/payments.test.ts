@@ -370,7 +370,7 @@ describe('Stripe', () => {
     expect(await cancelJob(row.subscription_id)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'already canceled' } });
   });
 
-  it('ends an erased person\'s subscription at Stripe before their rows go, trying again while Stripe refuses', async () => {
+  it('ends an erased person\'s subscription at Stripe and deletes the customer there before their rows go, trying again while Stripe refuses', async () => {
     const { user, done } = await stripeActive('erased-payer');
     // Three 500s: the SDK's own retries fail too, so the erasure job has to try again.
     stripe.failNext({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 });
@@ -380,8 +380,10 @@ describe('Stripe', () => {
       const row = await db()('destruction_acts').where({ request_id: erasure.body.request.id }).first();
       return row?.act;
     }, 30_000);
-    expect(act.destroyed.stripe).toEqual({ canceled: 1, already_canceled: 0 });
+    expect(act.destroyed.stripe).toEqual({ canceled: 1, already_canceled: 0, customers_deleted: 1, customers_already_deleted: 0 });
     expect(stripe.subscription(done.subscription!.id).status).toBe('canceled');
+    // The e-mail and card the person gave Stripe's Checkout go with the customer.
+    expect(stripe.customer(done.subscription!.customer)).toMatchObject({ deleted: true, email: null });
     expect(await db()('subscriptions').where({ user_id: user.id })).toHaveLength(0);
   }, 40_000);
 });
