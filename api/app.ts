@@ -139,11 +139,11 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     if (ctx.path !== '/metrics' || ctx.method !== 'GET') return next();
     const answer = await metricsResponse(ctx.req, config.metrics.token);
     ctx.status = answer.status;
-    ctx.type = answer.contentType;
+    ctx.set(answer.headers);
     ctx.body = answer.body;
   });
   if (origins.size) {
-    app.use(cors({ origin: (ctx) => (origins.has('*') || origins.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 }));
+    app.use(cors({ origin: (ctx) => (origins.has('*') || origins.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After', 'Location', 'Content-Disposition', 'WWW-Authenticate'], maxAge: 600 }));
   }
   app.use(onBoard);
   const parseJson = koaBody({

@@ -21,18 +21,20 @@ function allowed(req: IncomingMessage, token: string | undefined): boolean {
 }
 
 export interface MetricsResponse {
-  status: 200 | 403;
-  contentType: string;
+  status: 200 | 401 | 403;
+  headers: Record<string, string>;
   body: string;
 }
 
 /** The answer to a /metrics request, on the API (Koa) or on the workers' METRICS_PORT. */
 export async function metricsResponse(req: IncomingMessage, token: string | undefined): Promise<MetricsResponse> {
   if (!allowed(req, token)) {
-    const problem = problems.forbidden('metrics are open on loopback; elsewhere send METRICS_TOKEN as a Bearer token');
-    return { status: 403, contentType: 'application/problem+json', body: JSON.stringify(problem) };
+    const refused = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
+    // With a token set, the right one opens them: ask for it. Without one, nothing can.
+    if (token) return { status: 401, headers: { ...refused, 'www-authenticate': 'Bearer realm="metrics"' }, body: JSON.stringify(problems.unauthorized('metrics are open on loopback; elsewhere send METRICS_TOKEN as a Bearer token')) };
+    return { status: 403, headers: refused, body: JSON.stringify(problems.forbidden('metrics are open on loopback only: METRICS_TOKEN is not set')) };
   }
-  return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
+  return { status: 200, headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' }, body: await registry.metrics() };
 }
 
 /** A bare /metrics server for a process without the API (`start:workers`, on METRICS_PORT). */
@@ -43,7 +45,7 @@ export async function startMetricsServer(port: number, host: string, token: stri
       return;
     }
     metricsResponse(req, token).then(
-      (answer) => res.writeHead(answer.status, { 'content-type': answer.contentType, 'cache-control': 'no-store' }).end(answer.body),
+      (answer) => res.writeHead(answer.status, answer.headers).end(answer.body),
       () => res.writeHead(500).end(),
     );
   });

@@ -115,10 +115,10 @@ describe('GET /metrics', () => {
 
   it('is open on loopback only: a forwarded request needs METRICS_TOKEN', async () => {
     const forwarded = await fetch(`${rt.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
-    expect(forwarded.status).toBe(403);
-    expect(((await forwarded.json()) as { code: string }).code).toBe('forbidden');
+    expect([forwarded.status, forwarded.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="metrics"']);
+    expect(((await forwarded.json()) as { code: string }).code).toBe('unauthorized');
     const wrong = await fetch(`${rt.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer not-the-token-at-all-000' } });
-    expect(wrong.status).toBe(403);
+    expect(wrong.status).toBe(401);
     await scrape(`${rt.url}/metrics`, { 'x-forwarded-for': '203.0.113.9', authorization: `Bearer ${TOKEN}` });
     const api = await request(rt.url, 'GET', '/api/chats', {});
     expect(api.status).toBe(401); // the token opens /metrics, nothing else
@@ -135,5 +135,7 @@ describe('a workers-only process', () => {
     const text = await scrape(workers.metricsUrl!);
     expect(text).toMatch(/^bullmq_queue_jobs\{queue="dlp",state="active"\} \d+$/m);
     expect((await fetch(workers.metricsUrl!.replace('/metrics', '/other'))).status).toBe(404);
+    const forwarded = await fetch(workers.metricsUrl!, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect([forwarded.status, forwarded.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="metrics"']);
   });
 });
