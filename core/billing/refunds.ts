@@ -31,6 +31,8 @@ export interface RefundReport {
   ref: string;
   /** The payment is now refunded whole (one refund or several). */
   full: boolean;
+  /** Taken back by the payer's bank (a dispute lost), not refunded by us. */
+  chargeback?: boolean | undefined;
   /** YooKassa: the payment's id. */
   providerPaymentId?: string | undefined;
   /** Stripe: the invoice the charge paid. */
@@ -47,7 +49,7 @@ export async function refundPayment(db: Knex, provider: ProviderName, report: Re
     if (payment.status === 'refunded' || payment.status === 'canceled') return { outcome: `stays ${payment.status}` };
     await trx('payments').where({ id: payment.id }).update({ status: 'refunded', next_poll_at: null, updated_at: trx.fn.now() });
     const ended = await endRefundedPeriod(trx, payment, report.invoice?.subscription);
-    await audit({ actorId: payment.user_id, action: 'billing.payment_refunded', targetType: 'payment', targetId: payment.id, meta: { provider, from: payment.status, effect: ended.effect } }, trx);
+    await audit({ actorId: payment.user_id, action: 'billing.payment_refunded', targetType: 'payment', targetId: payment.id, meta: { provider, from: payment.status, effect: ended.effect, ...(report.chargeback ? { chargeback: true } : {}) } }, trx);
     return { outcome: `${payment.status} -> refunded: ${ended.effect}`, notify: [payment.user_id], cancelAtStripe: ended.cancelAtStripe, moved: true };
   });
   if (applied.moved) paymentChanges.inc({ provider, status: 'refunded' });

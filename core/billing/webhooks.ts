@@ -77,18 +77,24 @@ async function store(db: Knex, provider: ProviderName, eventId: string, type: st
 }
 
 /**
- * `charge.refunded` (one per refund; `refunded` once the whole charge is): the charge names no
- * invoice, so Stripe is asked which invoice its PaymentIntent paid. One of no invoice is not ours.
+ * Money given back from a charge: `charge.refunded` (one per refund; `refunded` once the whole
+ * charge is), or `charge.dispute.closed` as `lost` (a chargeback: the bank took it back, a refund
+ * in all but name; won or still open, nothing changes). Neither names an invoice, so Stripe is
+ * asked which invoice the PaymentIntent paid. One of no invoice is not ours.
  */
-async function stripeRefund(stripe: StripeProvider, eventId: string, charge: Stripe.Charge): Promise<EventData | undefined> {
-  const paymentIntent = idOf(charge.payment_intent);
-  const invoice = paymentIntent ? await stripe.invoiceOfPayment(paymentIntent) : undefined;
+async function stripeRefund(stripe: StripeProvider, eventId: string, event: Stripe.Event): Promise<EventData | undefined> {
+  const taken = event.type === 'charge.refunded'
+    ? { paymentIntent: idOf(event.data.object.payment_intent), full: () => event.data.object.refunded }
+    : event.type === 'charge.dispute.closed' && event.data.object.status === 'lost'
+      ? { paymentIntent: idOf(event.data.object.payment_intent), full: (paid: number) => event.data.object.amount >= paid, chargeback: true }
+      : undefined;
+  const invoice = taken?.paymentIntent ? await stripe.invoiceOfPayment(taken.paymentIntent) : undefined;
   const subscription = invoice && invoiceSubscription(invoice);
-  if (!invoice?.id || !subscription) return undefined;
+  if (!taken || !invoice?.id || !subscription) return undefined;
   return {
     kind: 'refund',
     refund: {
-      ref: eventId, full: charge.refunded,
+      ref: eventId, full: taken.full(invoice.amount_paid), chargeback: taken.chargeback,
       invoice: {
         id: invoice.id, subscription, ours: invoice.parent?.subscription_details?.metadata?.subscription_id,
         first: invoice.billing_reason === 'subscription_create', amount: invoice.amount_paid, currency: invoice.currency,
@@ -99,7 +105,7 @@ async function stripeRefund(stripe: StripeProvider, eventId: string, charge: Str
 
 export async function receiveStripe(db: Knex, stripe: StripeProvider, raw: Buffer, signature: string | undefined): Promise<{ stored?: string; outcome: WebhookOutcome }> {
   const event = stripe.verify(raw, signature);
-  const data = event.type === 'charge.refunded' ? await stripeRefund(stripe, event.id, event.data.object) : stripeData(event);
+  const data = event.type.startsWith('charge.') ? await stripeRefund(stripe, event.id, event) : stripeData(event);
   return data ? store(db, 'stripe', event.id, event.type, data) : { outcome: 'ignored' };
 }
 

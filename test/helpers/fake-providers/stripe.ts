@@ -136,6 +136,20 @@ export interface FakeInvoice {
   livemode: false;
 }
 
+/** A chargeback: the payer's bank takes the charge's money back, for good once it is `lost`. */
+export interface FakeDispute {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  currency: string;
+  charge: string;
+  payment_intent: string;
+  reason: string;
+  status: 'needs_response' | 'under_review' | 'won' | 'lost';
+  created: number;
+  livemode: false;
+}
+
 export interface FakeCharge {
   id: string;
   object: 'charge';
@@ -211,6 +225,8 @@ export interface FakeStripe {
   chargeOf(invoiceId: string): FakeCharge;
   /** The merchant refunds the charge that paid the invoice: all of what is left, or `amount`; the charge as `charge.refunded` carries it. */
   refundInvoice(invoiceId: string, amount?: number): FakeCharge;
+  /** The payer disputes the charge that paid the invoice (all of it, or `amount`), and the dispute ends as `status` says. */
+  dispute(invoiceId: string, status: FakeDispute['status'], amount?: number): FakeDispute;
   /** Ends the subscription as Stripe does at the end of a period it was set to cancel at. */
   endSubscription(subscriptionId: string): FakeSubscription;
   /** A Stripe Event wrapping `object` (copied as it is now). */
@@ -769,6 +785,14 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       charge.amount_refunded += value;
       charge.refunded = charge.amount_refunded === charge.amount;
       return clone(charge);
+    },
+
+    dispute(invoiceId, status, amount) {
+      const charge = invoiceCharge(invoiceId);
+      return {
+        id: randomId('dp_'), object: 'dispute', amount: amount ?? charge.amount, currency: charge.currency, charge: charge.id,
+        payment_intent: charge.payment_intent, reason: 'fraudulent', status, created: now(), livemode: false,
+      };
     },
 
     endSubscription(subscriptionId) {

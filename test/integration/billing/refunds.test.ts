@@ -147,6 +147,25 @@ describe('Stripe refunds', () => {
     expect(deletesOf(stripeSub)).toHaveLength(0);
   });
 
+  it('a chargeback lost on the current period\'s charge ends the plan as a refund does; one won or still open changes nothing', async () => {
+    const { user, row, stripeSub, firstInvoice } = await stripePro('stripe-dispute');
+    for (const [type, status] of [['charge.dispute.created', 'needs_response'], ['charge.dispute.closed', 'won']] as const) {
+      const ignored = await sendStripe(type, stripe.dispute(firstInvoice, status));
+      expect(await db()('payment_events').where({ provider: 'stripe', event_id: ignored })).toHaveLength(0);
+    }
+    await sleep(300);
+    expect((await me(rt.url, user.token)).subscription).toMatchObject({ plan_code: 'pro', status: 'active' });
+    expect((await paymentRow(row.id)).status).toBe('succeeded');
+
+    const lost = await sendStripe('charge.dispute.closed', stripe.dispute(firstInvoice, 'lost'));
+    expect(await outcomeOf('stripe', lost)).toMatch(/refunded: subscription ended/);
+    await meWhen(rt.url, user.token, 'back on free', (m) => m.subscription === null && m.plan.code === 'free');
+    expect((await paymentRow(row.id)).status).toBe('refunded');
+    await waitFor('cancelled at Stripe', () => deletesOf(stripeSub).length > 0 || undefined);
+    const [entry] = await db()('audit_logs').where({ action: 'billing.payment_refunded', target_id: row.id });
+    expect(entry.meta).toMatchObject({ chargeback: true });
+  });
+
   it('a renewal refunded before its invoice.paid is applied never extends the period', async () => {
     const { user, row, stripeSub } = await stripePro('stripe-early-refund');
     const before = await subOf(row.subscription_id);
