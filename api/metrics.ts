@@ -26,15 +26,17 @@ export interface MetricsResponse {
   body: string;
 }
 
+const NO_STORE = { 'cache-control': 'no-store' };
+
 /** The answer to a /metrics request, on the API (Koa) or on the workers' METRICS_PORT. */
 export async function metricsResponse(req: IncomingMessage, token: string | undefined): Promise<MetricsResponse> {
   if (!allowed(req, token)) {
-    const refused = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
+    const refused = { 'content-type': 'application/problem+json', ...NO_STORE };
     // With a token set, the right one opens them: ask for it. Without one, nothing can.
     if (token) return { status: 401, headers: { ...refused, 'www-authenticate': 'Bearer realm="metrics"' }, body: JSON.stringify(problems.unauthorized('metrics are open on loopback; elsewhere send METRICS_TOKEN as a Bearer token')) };
     return { status: 403, headers: refused, body: JSON.stringify(problems.forbidden('metrics are open on loopback only: METRICS_TOKEN is not set')) };
   }
-  return { status: 200, headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' }, body: await registry.metrics() };
+  return { status: 200, headers: { 'content-type': registry.contentType, ...NO_STORE }, body: await registry.metrics() };
 }
 
 /** A bare /metrics server for a process without the API (`start:workers`, on METRICS_PORT). */

@@ -49,8 +49,10 @@ async function linkUnanswered(trx: Knex.Transaction, provider: ProviderName, rep
  * entry `billing.refund_due` lists it for the operators until its refund is reported
  * (docs/operations.md#paymentrefunddue); the caller logs the warning and counts it.
  */
+export const REFUND_DUE = 'billing.refund_due';
+
 async function refundDue(trx: Knex.Transaction, payment: { id: string; provider: ProviderName }, reason: RefundReason, ids: Record<string, string> = {}): Promise<NonNullable<Applied['warning']>> {
-  await audit({ action: 'billing.refund_due', targetType: 'payment', targetId: payment.id, meta: { provider: payment.provider, reason } }, trx);
+  await audit({ action: REFUND_DUE, targetType: 'payment', targetId: payment.id, meta: { provider: payment.provider, reason } }, trx);
   return { message: `a payment granted nothing (${reason}): refund it at the provider`, ids: { payment_id: payment.id, ...ids }, refundDue: payment.provider };
 }
 

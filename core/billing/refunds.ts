@@ -1,7 +1,7 @@
 /**
  * Refunds made at the provider (by an operator in its dashboard, or a chargeback). A full
  * refund moves the payment to `refunded`; if it granted a period (it was not flagged refund
- * due) and no later payment of its subscription succeeded, it paid the current period, so the
+ * due) and no later payment of its subscription granted one, it paid the current period, so the
  * subscription ends now: YooKassa renewals stop, and a Stripe
  * one is cancelled at Stripe (the caller queues that after the commit). A partial refund is
  * recorded (audited once per refund) and the plan goes on. A refund applied before the
@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
 import { paymentChanges } from '../telemetry/metrics.js';
-import type { Applied } from './apply.js';
+import { REFUND_DUE, type Applied } from './apply.js';
 import type { ProviderName } from './provider.js';
 
 /** The Stripe invoice a refunded charge paid. */
@@ -90,10 +90,12 @@ async function endRefundedPeriod(trx: Knex.Transaction, payment: PaymentRow, str
   if (!payment.subscription_id) return { effect: 'no subscription' };
   const sub = await trx('subscriptions').where({ id: payment.subscription_id }).forUpdate().first();
   if (!sub || sub.status === 'canceled') return { effect: 'subscription already ended' };
-  // Flagged as granting nothing (a charge we had given up on, a closed checkout paid anyway): it paid for no period.
-  if (await trx('audit_logs').where({ action: 'billing.refund_due', target_id: payment.id }).first('id')) return { effect: 'it granted nothing: the plan goes on' };
-  const later = await trx('payments').where({ subscription_id: sub.id, status: 'succeeded' }).whereNot({ id: payment.id })
-    .where('created_at', '>', payment.created_at).first('id');
+  // The subscription's payments that granted a period: not flagged as granting nothing (a
+  // charge we had given up on, a closed checkout paid anyway), which pays for no period.
+  const granting = trx('payments').where({ subscription_id: sub.id })
+    .whereNotExists((q) => q.select(1).from('audit_logs').where({ action: REFUND_DUE }).whereRaw('audit_logs.target_id = payments.id::text'));
+  if (!(await granting.clone().where({ id: payment.id }).first('id'))) return { effect: 'it granted nothing: the plan goes on' };
+  const later = await granting.where({ status: 'succeeded' }).where('created_at', '>', payment.created_at).first('id');
   if (later) return { effect: 'an earlier period: the plan goes on' };
   // Refunded before the checkout's success was applied: Stripe's subscription is known only from the invoice.
   const atStripe: string | null = sub.provider_subscription_id ?? (sub.provider === 'stripe' ? stripeSubscription : undefined) ?? null;

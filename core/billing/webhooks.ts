@@ -76,25 +76,38 @@ async function store(db: Knex, provider: ProviderName, eventId: string, type: st
   return seen && !seen.applied_at ? { stored: seen.id, outcome: 'duplicate' } : { outcome: 'duplicate' };
 }
 
+/** Money a charge event gives back, and whether it is all that `paid`. */
+interface MoneyBack { paymentIntent: string | undefined; full(paid: number): boolean; chargeback?: true }
+
 /**
- * Money given back from a charge: `charge.refunded` (one per refund; `refunded` once the whole
- * charge is), or `charge.dispute.closed` as `lost` (a chargeback: the bank took it back, a refund
- * in all but name; won or still open, nothing changes). Neither names an invoice, so Stripe is
- * asked which invoice the PaymentIntent paid. One of no invoice is not ours.
+ * `charge.refunded` (one per refund; `refunded` once the whole charge is), or
+ * `charge.dispute.closed` as `lost` (a chargeback: the bank took the money back, a refund in all
+ * but name; a dispute won changes nothing).
  */
-async function stripeRefund(stripe: StripeProvider, eventId: string, event: Stripe.Event): Promise<EventData | undefined> {
-  const taken = event.type === 'charge.refunded'
-    ? { paymentIntent: idOf(event.data.object.payment_intent), full: () => event.data.object.refunded }
-    : event.type === 'charge.dispute.closed' && event.data.object.status === 'lost'
-      ? { paymentIntent: idOf(event.data.object.payment_intent), full: (paid: number) => event.data.object.amount >= paid, chargeback: true }
-      : undefined;
-  const invoice = taken?.paymentIntent ? await stripe.invoiceOfPayment(taken.paymentIntent) : undefined;
+function moneyBack(event: Stripe.Event): MoneyBack | undefined {
+  switch (event.type) {
+    case 'charge.refunded': {
+      const charge = event.data.object;
+      return { paymentIntent: idOf(charge.payment_intent), full: () => charge.refunded };
+    }
+    case 'charge.dispute.closed': {
+      const dispute = event.data.object;
+      return dispute.status === 'lost' ? { paymentIntent: idOf(dispute.payment_intent), full: (paid) => dispute.amount >= paid, chargeback: true } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A charge names no invoice, so Stripe is asked which invoice its PaymentIntent paid. One of no invoice is not ours. */
+async function stripeRefund(stripe: StripeProvider, eventId: string, back: MoneyBack): Promise<EventData | undefined> {
+  const invoice = back.paymentIntent ? await stripe.invoiceOfPayment(back.paymentIntent) : undefined;
   const subscription = invoice && invoiceSubscription(invoice);
-  if (!taken || !invoice?.id || !subscription) return undefined;
+  if (!invoice?.id || !subscription) return undefined;
   return {
     kind: 'refund',
     refund: {
-      ref: eventId, full: taken.full(invoice.amount_paid), chargeback: taken.chargeback,
+      ref: eventId, full: back.full(invoice.amount_paid), chargeback: back.chargeback,
       invoice: {
         id: invoice.id, subscription, ours: invoice.parent?.subscription_details?.metadata?.subscription_id,
         first: invoice.billing_reason === 'subscription_create', amount: invoice.amount_paid, currency: invoice.currency,
@@ -105,7 +118,8 @@ async function stripeRefund(stripe: StripeProvider, eventId: string, event: Stri
 
 export async function receiveStripe(db: Knex, stripe: StripeProvider, raw: Buffer, signature: string | undefined): Promise<{ stored?: string; outcome: WebhookOutcome }> {
   const event = stripe.verify(raw, signature);
-  const data = event.type.startsWith('charge.') ? await stripeRefund(stripe, event.id, event) : stripeData(event);
+  const back = moneyBack(event);
+  const data = back ? await stripeRefund(stripe, event.id, back) : stripeData(event);
   return data ? store(db, 'stripe', event.id, event.type, data) : { outcome: 'ignored' };
 }
 
