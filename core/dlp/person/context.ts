@@ -107,6 +107,9 @@ const ORGANISATION_WORDS = new Set([
 ]);
 const OPENING_QUOTES = new Set([0xab, 0x22, 0x201c, 0x201e]);
 
+/** Whether a lowercase word names a legal form or a kind of organisation (ооо, банк, компании, llc). */
+export const isOrganisationWord = (lower: string): boolean => ORGANISATION_WORDS.has(lower);
+
 /** «Бета» in "ПАО «Бета»", "компания «Вера»": a quoted name right after an organisation word is the organisation's. */
 export function organisationName(ctx: Context, head: number): boolean {
   const { tokens } = ctx;
@@ -114,7 +117,7 @@ export function organisationName(ctx: Context, head: number): boolean {
   if (org < 0 || !OPENING_QUOTES.has(firstChar(ctx, head - 1)) || tokens.kind[org] === KOther) return false;
   // At most one space between the word and the quote.
   if ((tokens.start[head - 1] as number) - (tokens.end[org] as number) > 1) return false;
-  return ORGANISATION_WORDS.has(lowerOf(ctx, org));
+  return isOrganisationWord(lowerOf(ctx, org));
 }
 
 /** "в Ростове", "из Твери": a lone word after these prepositions is usually a place. */

@@ -8,7 +8,8 @@
  * Орлов"). Once a person is found, later and earlier mentions of the same surname in the same
  * text, in any case form, are persons too ("Соколов ... Соколову"); so are the Latin spelling in
  * brackets after a found name and, in a list where a found name has a place in brackets, the other
- * names in that shape. Linear in the text length.
+ * names in that shape. Names written in Latin letters on their own are latin.ts's. Linear in the
+ * text length.
  */
 import { lowerSameLength } from '../context.js';
 import type { DetectedEntity } from '../types.js';
@@ -16,6 +17,7 @@ import { classify, Cls, isNamePart, lowerOf, newContext, afterPlaceWord, type Co
 import { Kind, tokenize } from './tokenize.js';
 import { NAMING_WORDS, lowerCaseNames } from './lowercase.js';
 import { isListedSurname, isMalePatronymic, surnameKey } from './lexicon.js';
+import { detectLatinPersons } from './latin.js';
 import { latinSpellingAfter } from './transliteration.js';
 import {
   NOMINATIVE_SURNAME, afterLocative, canBeSurname, loneNovel, organisationName, placeInBracketsAfter, speechAfterAtStart, quoted, sentenceStart, speechNear, titleBefore,
@@ -77,7 +79,16 @@ export function detectPersons(text: string, lower = lowerSameLength(text)): Dete
     if (latin !== undefined) push(latin[0], latin[1], score);
   }
   lowerCaseNames(ctx, found);
-  return found;
+  return withLatinNames(found, detectLatinPersons(text));
+}
+
+/** Names in Latin letters (latin.ts), in order: one replaces the spans above that it holds ("Smith" in "Smith J."). */
+function withLatinNames(found: DetectedEntity[], latin: DetectedEntity[]): DetectedEntity[] {
+  if (latin.length === 0) return found;
+  const inside = (f: DetectedEntity, l: DetectedEntity) => l.start <= f.start && f.end <= l.end;
+  const kept = found.filter((f) => !latin.some((l) => inside(f, l)));
+  const added = latin.filter((l) => !kept.some((f) => f.start < l.end && l.start < f.end));
+  return kept.concat(added).sort((a, b) => a.start - b.start);
 }
 
 /** Surname keys (any case form) of the words of the chains found to be persons. */
