@@ -1,9 +1,9 @@
 /** What a user sees of their billing: `GET /api/subscriptions/me`, and their payments. */
 import type { Knex } from 'knex';
+import { iso, isoOrNull } from '../iso.js';
 import { priceOf, toPublicPlan, userPlan } from './plans.js';
 import { usageOf } from './quotas.js';
 
-const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 export async function subscriptionOf(db: Knex, userId: string) {
   const { plan, subscription, period } = await userPlan(db, userId);
@@ -18,7 +18,7 @@ export async function subscriptionOf(db: Knex, userId: string) {
       status: subscription.status as string,
       provider: subscription.provider as string,
       price: priceOf(subscription),
-      current_period_end: iso(subscription.current_period_end),
+      current_period_end: isoOrNull(subscription.current_period_end),
       cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
     },
     plan: toPublicPlan(plan),
@@ -41,5 +41,5 @@ export const toPublicPayment = (p: Record<string, unknown> & { id: string; creat
   confirmation_url: (p.confirmation_url as string | null) ?? null,
   subscription_id: (p.subscription_id as string | null) ?? null,
   created_at: new Date(p.created_at).toISOString(),
-  updated_at: iso(p.updated_at as Date)!,
+  updated_at: iso(p.updated_at as Date),
 });

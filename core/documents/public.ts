@@ -1,7 +1,7 @@
 /** The public shape of a document, as the API answers and `document.updated` carries it. */
+import { iso } from '../iso.js';
 import type { Document } from './model.js';
 
-export const iso = (d: Date) => new Date(d).toISOString();
 
 export const toPublicDocument = (d: Document) => ({
   id: d.id,

@@ -1,7 +1,7 @@
 /**
  * The export (GDPR art. 15 and 20, 152-FZ art. 14): everything held about a person, in
  * machine-readable JSON, with their own values put back from the PII vaults (the export is
- * theirs), and their documents' original bytes. Written as a ZIP streamed through the same
+ * theirs), and their documents' original bytes; the smaller records are export-records.ts's. Written as a ZIP streamed through the same
  * envelope encryption as documents (a fresh data key, sealed) into storage; its link works
  * for seven days, for its owner only.
  */
@@ -18,6 +18,7 @@ import { toPublicReview } from '../reviews/view.js';
 import type { Storage } from '../storage/index.js';
 import { domainErrors } from '../errors.js';
 import { recordStep, type PrivacyRequestRow } from './requests.js';
+import { documentsOf, lawyerOf, privacyRequestsOf, sessionsOf, subscriptionsOf, usageOf } from './export-records.js';
 import { accountVault } from './keys.js';
 
 export const EXPORT_DAYS = 7;
@@ -90,10 +91,17 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
     files++;
   }
   await recordStep(db, request.id, 'documents', new Set(versions.map((v) => v.document_id)).size);
+  add('documents.json', json(await documentsOf(db, deps.vault, userId)));
 
   const reviews = await db('lawyer_reviews as r').leftJoin('users as l', 'l.id', 'r.lawyer_id').where('r.requester_id', userId).select('r.*', 'l.name as lawyer_name');
   add('reviews.json', json(reviews.map(toPublicReview)));
   add('payments.json', json((await db('payments').where({ user_id: userId }).orderBy('created_at')).map(toPublicPayment)));
+  add('subscriptions.json', json(await subscriptionsOf(db, userId)));
+  add('usage.json', json(await usageOf(db, userId)));
+  add('sessions.json', json(await sessionsOf(db, userId)));
+  add('privacy-requests.json', json(await privacyRequestsOf(db, userId)));
+  const lawyer = await lawyerOf(db, userId);
+  if (lawyer) add('lawyer.json', json(lawyer));
   add('consents.json', json(await db('consents').where({ user_id: userId }).orderBy('created_at').select('purpose', 'granted', 'version', 'ip', 'user_agent', 'created_at')));
   // The address an entry holds is its actor's: theirs when they acted, never an admin's who acted on them.
   const [acted, actedBindings] = byActor(userId);

@@ -1,5 +1,6 @@
 /** Privacy requests (export, erasure) as stored and as their owner sees them. */
 import type { Knex } from 'knex';
+import { iso, isoOrNull } from '../iso.js';
 import { domainErrors } from '../errors.js';
 
 export type RequestStatus = 'queued' | 'running' | 'ready' | 'completed' | 'failed';
@@ -18,16 +19,15 @@ export interface PrivacyRequestRow {
   completed_at: Date | null;
 }
 
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 export const toPublicRequest = (r: PrivacyRequestRow) => ({
   id: r.id,
   type: r.type,
   status: r.status,
   progress: r.progress,
-  expires_at: iso(r.expires_at),
-  created_at: iso(r.created_at)!,
-  completed_at: iso(r.completed_at),
+  expires_at: isoOrNull(r.expires_at),
+  created_at: iso(r.created_at),
+  completed_at: isoOrNull(r.completed_at),
   error: r.error,
 });
 export type PublicRequest = ReturnType<typeof toPublicRequest>;

@@ -1,5 +1,6 @@
 /** Review rows as stored, as the contract shows them, and the subject a reviewer reads. */
 import type { Knex } from 'knex';
+import { iso, isoOrNull } from '../iso.js';
 import type { Db } from '../db/knex.js';
 import { domainErrors } from '../errors.js';
 
@@ -38,7 +39,6 @@ export interface ReviewRow {
   updated_at: Date;
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export function toPublicReview(r: ReviewRow) {
   return {
@@ -49,11 +49,11 @@ export function toPublicReview(r: ReviewRow) {
     specialization: r.specialization,
     comment: r.comment,
     lawyer: r.lawyer_id ? { id: r.lawyer_id, name: r.lawyer_name ?? null } : null,
-    sla: { accept_due: iso(r.accept_due), resolution_due: iso(r.resolution_due)!, breached: r.breached_at !== null },
+    sla: { accept_due: isoOrNull(r.accept_due), resolution_due: iso(r.resolution_due), breached: r.breached_at !== null },
     result: r.verdict ? { verdict: r.verdict, comment: r.result_comment, corrected_content: r.corrected_content } : null,
     rating: r.rating_score ? { score: r.rating_score, comment: r.rating_comment } : null,
-    created_at: iso(r.created_at)!,
-    updated_at: iso(r.updated_at)!,
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
   };
 }
 export type PublicReview = ReturnType<typeof toPublicReview>;

@@ -1,7 +1,8 @@
 /**
  * A person takes out and erases their data without an operator. The export is a ZIP with
- * their own values put back (theirs to see), their documents' original bytes, reviews,
- * payments, consents and the audit entries about them, for its owner only. Erasure ends
+ * their own values put back (theirs to see), their documents' original bytes and descriptions,
+ * reviews, payments, plans, usage, sessions, privacy requests, consents and the audit entries
+ * about them (a lawyer's, also the reviews they held), for its owner only. Erasure ends
  * their sessions at once, then leaves nothing of them in Postgres, storage or Redis, keeps
  * payments without the person, and ends with a destruction act for admins. Their open
  * lawyer reviews end cancelled first, so the lawyers get their slots back.
@@ -136,6 +137,46 @@ describe('export', () => {
 
     await db()('privacy_requests').where({ id }).update({ expires_at: new Date(Date.now() - 1000) });
     expect((await request(rt.url, 'GET', `/api/privacy/requests/${id}/download`, { token: me.token })).status).toBe(404);
+  });
+
+  /** Asks for an export as `token`'s owner and reads the ready archive's JSON entries. */
+  async function exported(token: string) {
+    const id = (await request(rt.url, 'POST', '/api/privacy/export', { token })).body.request.id as string;
+    await waitFor(`export ${id} ready`, async () => (await request(rt.url, 'GET', `/api/privacy/requests/${id}`, { token })).body.request.status === 'ready' || undefined, 30_000);
+    const zip = Buffer.from(await (await fetch(`${rt.url}/api/privacy/requests/${id}/download`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+    return (name: string) => {
+      const bytes = readZipEntry(zip, name, 10 * 1024 * 1024);
+      return bytes && JSON.parse(bytes.toString('utf8'));
+    };
+  }
+
+  it("holds the documents, plan, usage, sessions and requests, and a lawyer's own work without the client's words", async () => {
+    const me = await account(rt.url, 'user', 'records');
+    const title = `Договор с ${EXPORTED.name}`;
+    const doc = await settledDocument(rt.url, me.token, (await upload(rt.url, '/api/documents', me.token, { name: 'договор.txt', data: Buffer.from('Договор поставки.\n') }, { title })).body.document.id);
+    expect(doc.title).not.toContain('Ковалёва');
+    const plan = await db()('plans').whereNot({ code: 'free' }).first('id', 'code');
+    await db()('subscriptions').insert({ user_id: me.id, plan_id: plan.id, status: 'active', provider: 'yookassa', price_minor: 99000, currency: 'RUB', current_period_start: new Date(), current_period_end: new Date(Date.now() + 30 * 86_400_000) });
+    const heir = await lawyer(rt.url, 'heir', { specializations: ['inheritance'], capacity: 1 });
+    const { answerId } = await answered(rt.url, me.token, 'Как принять наследство после смерти отца?');
+    const reviewId = (await requestReview(rt.url, me.token, answerId, { specialization: 'inheritance', comment: `Звоните мне: ${EXPORTED.phone}` })).body.review.id as string;
+    await reviewWhen(rt.url, me.token, reviewId, 'assigned', (r) => r.status === 'assigned' && r.lawyer?.id === heir.id);
+
+    const mine = await exported(me.token);
+    // The title as typed, though the service keeps and shows it masked.
+    expect(mine('documents.json')).toEqual([expect.objectContaining({ id: doc.id, title, status: 'ready', version: 1, chat_ids: [] })]);
+    expect(mine('subscriptions.json')).toEqual([expect.objectContaining({ plan_code: plan.code, status: 'active', price: { amount: 99000, currency: 'RUB' }, cancel_at_period_end: false })]);
+    const usage = mine('usage.json');
+    expect(usage.periods).toEqual(expect.arrayContaining([expect.objectContaining({ metric: 'documents', used: 1 }), expect.objectContaining({ metric: 'reviews', used: 1 })]));
+    expect(usage.ai_days).toEqual([expect.objectContaining({ messages: 1 })]);
+    expect(mine('sessions.json')).toEqual([expect.objectContaining({ started_at: expect.any(String), revoked_at: null })]);
+    expect(mine('privacy-requests.json')).toEqual([expect.objectContaining({ type: 'export' })]);
+    expect(mine('lawyer.json')).toBeUndefined();
+
+    const work = (await exported(heir.token))('lawyer.json');
+    expect(work.profile).toMatchObject({ specializations: ['inheritance'], capacity: 1, accepting: true });
+    expect(work.reviews).toEqual([expect.objectContaining({ id: reviewId, status: 'assigned', specialization: 'inheritance', assigned_at: expect.any(String) })]);
+    expect(work.reviews[0]).not.toHaveProperty('comment');
   });
 });
 
