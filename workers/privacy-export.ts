@@ -1,7 +1,7 @@
 import { Vault } from '../core/dlp/index.js';
 import { DomainError } from '../core/errors.js';
 import { buildExport } from '../core/privacy/export.js';
-import { loadRequest } from '../core/privacy/requests.js';
+import { loadRequest, type PrivacyRequestRow } from '../core/privacy/requests.js';
 import { failingForGood } from './fail-for-good.js';
 import { announcePrivacy } from './privacy-notify.js';
 import { defineProcessor } from './processor.js';
@@ -13,7 +13,8 @@ export default defineProcessor({
     const request = await loadRequest(ctx.db, payload.request_id);
     if (!request || request.status === 'ready') return { skipped: 'nothing to build' };
     return failingForGood(ctx, 'export', async () => {
-      const built = await buildExport({ db: ctx.db, storage: ctx.storage, vault: new Vault(ctx.secrets.encryptionKey) }, request);
+      const announce = (r: PrivacyRequestRow) => announcePrivacy(ctx, r);
+      const built = await buildExport({ db: ctx.db, storage: ctx.storage, vault: new Vault(ctx.secrets.encryptionKey) }, request, announce);
       await announcePrivacy(ctx, (await loadRequest(ctx.db, request.id))!);
       return built;
     }, {

@@ -48,8 +48,11 @@ async function chatsOf(deps: ExportDeps, userId: string) {
   return out;
 }
 
-/** Builds the archive for a queued export; a rerun after a crash builds it again from the start. */
-export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow): Promise<{ files: number }> {
+/**
+ * Builds the archive for a queued export; a rerun after a crash builds it again from the start.
+ * `onStep` hears the request after each step (the first makes it running), for its owner to follow.
+ */
+export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow, onStep: (r: PrivacyRequestRow) => Promise<void> = async () => undefined): Promise<{ files: number }> {
   const { db } = deps;
   const userId = request.user_id;
   const user = await db('users').where({ id: userId }).first('id', 'email', 'name', 'role', 'status', 'created_at');
@@ -70,7 +73,7 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
   add('profile.json', json(user));
   const chats = await chatsOf(deps, userId);
   for (const chat of chats) add(`chats/${chat.id}.json`, json(chat));
-  await recordStep(db, request.id, 'chats', chats.length);
+  await onStep(await recordStep(db, request.id, 'chats', chats.length));
 
   // Every held version of the live documents, in one read, opened with the account's key read once.
   const versions: Array<{ document_id: string; version: number; current: number; storage_key: string; sealed_key: string }> = await db('document_versions as v')
@@ -90,7 +93,7 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow):
     zip.addReadStream(entry, `${folder}/${entryName(filename)}`);
     files++;
   }
-  await recordStep(db, request.id, 'documents', new Set(versions.map((v) => v.document_id)).size);
+  await onStep(await recordStep(db, request.id, 'documents', new Set(versions.map((v) => v.document_id)).size));
   add('documents.json', json(await documentsOf(db, deps.vault, userId)));
 
   const reviews = await db('lawyer_reviews as r').leftJoin('users as l', 'l.id', 'r.lawyer_id').where('r.requester_id', userId).select('r.*', 'l.name as lawyer_name');

@@ -97,6 +97,10 @@ describe('export', () => {
     expect((await request(rt.url, 'POST', '/api/privacy/export', once)).body.request.id).toBe(id);
     const ready = await waitFor('privacy.updated ready', () => socket.of('privacy.updated').find((e) => e.request.status === 'ready'));
     socket.close();
+    // The owner follows it: running with each step done, then ready.
+    const seen = socket.of('privacy.updated').filter((e) => e.request.id === id);
+    expect(seen.map((e) => e.request.status)).toEqual(['running', 'running', 'ready']);
+    expect(seen[1].request.progress).toMatchObject({ chats: 1, documents: 1 });
     expect(ready.request).toMatchObject({ id, type: 'export' });
     const retried = await request(rt.url, 'POST', '/api/privacy/export', once);
     expect([retried.status, retried.body.request.id]).toEqual([202, id]);
