@@ -23,7 +23,7 @@ export interface Applied {
   /** Stripe Checkout Sessions of checkouts this closed: the caller expires them once the transaction has committed. */
   expireAtStripe?: string[] | undefined;
   /** Something an operator should see in the logs (ids only, never personal data). */
-  warning?: { message: string; ids: Record<string, string>; refundDue?: ProviderName } | undefined;
+  warning?: { message: string; ids: Record<string, string>; refundDue?: ProviderName; disputed?: ProviderName } | undefined;
 }
 
 /** Why a payment that succeeded granted nothing. */

@@ -1,12 +1,12 @@
 /**
  * What applying a payment asks for once its transaction has committed, besides the Stripe
  * cancellations (those are jobs: see pipelines/billing.ts): expiring at Stripe the checkouts it
- * closed, and an operator warning (counted when a refund is due). Best effort: a session left open can still be paid, and
+ * closed, and an operator warning (counted when a refund is due or a charge disputed). Best effort: a session left open can still be paid, and
  * that late payment is recorded and flagged for a refund (apply.ts), never applied as a plan.
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../log.js';
-import { paymentRefundsDue } from '../telemetry/metrics.js';
+import { paymentDisputes, paymentRefundsDue } from '../telemetry/metrics.js';
 import { settlePayment, type Applied } from './apply.js';
 import type { StripeProvider } from './stripe.js';
 
@@ -37,5 +37,6 @@ export async function expireStripeCheckouts(deps: EffectDeps, sessionIds: string
 export async function afterSettle(deps: EffectDeps, applied: Applied): Promise<void> {
   if (applied.warning) deps.log.warn(applied.warning.ids, applied.warning.message);
   if (applied.warning?.refundDue) paymentRefundsDue.inc({ provider: applied.warning.refundDue });
+  if (applied.warning?.disputed) paymentDisputes.inc({ provider: applied.warning.disputed });
   await expireStripeCheckouts(deps, applied.expireAtStripe);
 }

@@ -60,7 +60,7 @@ export async function refundPayment(db: Knex, provider: ProviderName, report: Re
  * Our payment the refund is of, locked. A Stripe renewal refunded in full before its
  * `invoice.paid` was applied is recorded here, so that event then finds it and extends nothing.
  */
-async function refundedPayment(trx: Knex.Transaction, provider: ProviderName, report: RefundReport): Promise<PaymentRow | undefined> {
+export async function refundedPayment(trx: Knex.Transaction, provider: ProviderName, report: RefundReport): Promise<PaymentRow | undefined> {
   if (report.providerPaymentId) return trx('payments').where({ provider, provider_payment_id: report.providerPaymentId }).forUpdate().first();
   const invoice = report.invoice;
   if (!invoice) return undefined;

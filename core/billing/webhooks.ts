@@ -9,7 +9,8 @@ import type Stripe from 'stripe';
 import { domainErrors } from '../errors.js';
 import { settlePayment, stripeRenewal, stripeSubscriptionState, type Applied } from './apply.js';
 import type { ProviderName, ProviderPayment } from './provider.js';
-import { refundPayment, type RefundReport } from './refunds.js';
+import { disputeOpened, type DisputeReport } from './disputes.js';
+import { refundPayment, type RefundedInvoice, type RefundReport } from './refunds.js';
 import { sessionPayment, type StripeProvider } from './stripe.js';
 import { ipAllowed, YooKassaRefused, type YooKassaProvider } from './yookassa.js';
 
@@ -17,7 +18,8 @@ type EventData =
   | { kind: 'payment'; payment: ProviderPayment }
   | { kind: 'renewal'; invoice: { id: string; subscription: string; amount: number; currency: string; periodStart: string; periodEnd: string } }
   | { kind: 'subscription'; subscription: string; state: 'past_due' | 'canceled'; invoice?: string | undefined }
-  | { kind: 'refund'; refund: RefundReport };
+  | { kind: 'refund'; refund: RefundReport }
+  | { kind: 'dispute'; dispute: DisputeReport };
 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id);
 
@@ -100,26 +102,41 @@ function moneyBack(event: Stripe.Event): MoneyBack | undefined {
 }
 
 /** A charge names no invoice, so Stripe is asked which invoice its PaymentIntent paid. One of no invoice is not ours. */
-async function stripeRefund(stripe: StripeProvider, eventId: string, back: MoneyBack): Promise<EventData | undefined> {
-  const invoice = back.paymentIntent ? await stripe.invoiceOfPayment(back.paymentIntent) : undefined;
+async function paidInvoice(stripe: StripeProvider, paymentIntent: string | undefined): Promise<RefundedInvoice | undefined> {
+  const invoice = paymentIntent ? await stripe.invoiceOfPayment(paymentIntent) : undefined;
   const subscription = invoice && invoiceSubscription(invoice);
   if (!invoice?.id || !subscription) return undefined;
   return {
-    kind: 'refund',
-    refund: {
-      ref: eventId, full: back.full(invoice.amount_paid), chargeback: back.chargeback,
-      invoice: {
-        id: invoice.id, subscription, ours: invoice.parent?.subscription_details?.metadata?.subscription_id,
-        first: invoice.billing_reason === 'subscription_create', amount: invoice.amount_paid, currency: invoice.currency,
-      },
-    },
+    id: invoice.id, subscription, ours: invoice.parent?.subscription_details?.metadata?.subscription_id,
+    first: invoice.billing_reason === 'subscription_create', amount: invoice.amount_paid, currency: invoice.currency,
   };
+}
+
+async function stripeRefund(stripe: StripeProvider, eventId: string, back: MoneyBack): Promise<EventData | undefined> {
+  const invoice = await paidInvoice(stripe, back.paymentIntent);
+  return invoice && { kind: 'refund', refund: { ref: eventId, full: back.full(invoice.amount), chargeback: back.chargeback, invoice } };
+}
+
+/** `charge.dispute.created`: the charge's invoice, and what an operator needs to answer it. */
+async function stripeDispute(stripe: StripeProvider, dispute: Stripe.Dispute): Promise<EventData | undefined> {
+  const invoice = await paidInvoice(stripe, idOf(dispute.payment_intent));
+  const due = dispute.evidence_details?.due_by;
+  return invoice && {
+    kind: 'dispute',
+    dispute: { id: dispute.id, invoice, amount: dispute.amount, currency: dispute.currency, reason: dispute.reason, dueBy: due ? new Date(due * 1000).toISOString() : null },
+  };
+}
+
+async function stripeEventData(stripe: StripeProvider, event: Stripe.Event): Promise<EventData | undefined> {
+  const back = moneyBack(event);
+  if (back) return stripeRefund(stripe, event.id, back);
+  if (event.type === 'charge.dispute.created') return stripeDispute(stripe, event.data.object);
+  return stripeData(event);
 }
 
 export async function receiveStripe(db: Knex, stripe: StripeProvider, raw: Buffer, signature: string | undefined): Promise<{ stored?: string; outcome: WebhookOutcome }> {
   const event = stripe.verify(raw, signature);
-  const back = moneyBack(event);
-  const data = back ? await stripeRefund(stripe, event.id, back) : stripeData(event);
+  const data = await stripeEventData(stripe, event);
   return data ? store(db, 'stripe', event.id, event.type, data) : { outcome: 'ignored' };
 }
 
@@ -177,6 +194,7 @@ export async function applyEvent(db: Knex, eventId: string): Promise<Applied> {
   let applied: Applied;
   if (data.kind === 'payment') applied = await settlePayment(db, row.provider, data.payment);
   else if (data.kind === 'refund') applied = await refundPayment(db, row.provider, data.refund);
+  else if (data.kind === 'dispute') applied = await disputeOpened(db, data.dispute);
   else if (data.kind === 'renewal') applied = await stripeRenewal(db, { ...data.invoice, periodStart: new Date(data.invoice.periodStart), periodEnd: new Date(data.invoice.periodEnd) });
   else applied = await stripeSubscriptionState(db, data.subscription, data.state, data.invoice);
   // Applied, the saved card's id lives on the subscription alone (renewals charge it from there).

@@ -132,6 +132,14 @@ export const paymentRefundsDue = new client.Counter({
 // Both series exist from the start: the alert's increase() needs a sample before the first one.
 for (const provider of PAYMENT_PROVIDERS) paymentRefundsDue.inc({ provider }, 0);
 
+export const paymentDisputes = new client.Counter({
+  name: 'payment_disputes_total',
+  help: 'Charges the payer disputed at their bank: an operator answers each at the provider before its deadline',
+  labelNames: ['provider'] as const,
+  registers,
+});
+for (const provider of PAYMENT_PROVIDERS) paymentDisputes.inc({ provider }, 0);
+
 export const paymentWebhooks = new client.Counter({
   name: 'payment_webhooks_total',
   help: 'Payment webhooks by provider and outcome: accepted (stored), duplicate, ignored (a type not used, or a notification the fetched payment contradicts), rejected (bad signature or source), failed (could not be applied)',

@@ -147,6 +147,8 @@ export interface FakeDispute {
   reason: string;
   status: 'needs_response' | 'under_review' | 'won' | 'lost';
   created: number;
+  /** When the evidence is due, as Stripe sets it when the dispute opens. */
+  evidence_details: { due_by: number; has_evidence: boolean; past_due: boolean; submission_count: number };
   livemode: false;
 }
 
@@ -791,7 +793,8 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       const charge = invoiceCharge(invoiceId);
       return {
         id: randomId('dp_'), object: 'dispute', amount: amount ?? charge.amount, currency: charge.currency, charge: charge.id,
-        payment_intent: charge.payment_intent, reason: 'fraudulent', status, created: now(), livemode: false,
+        payment_intent: charge.payment_intent, reason: 'fraudulent', status, created: now(),
+        evidence_details: { due_by: now() + 7 * 86_400, has_evidence: false, past_due: false, submission_count: 0 }, livemode: false,
       };
     },
 

@@ -3,7 +3,8 @@
  * and Stripe's `charge.refunded`. A full refund of the payment that paid the current period
  * marks it refunded and ends the subscription now (renewals stop; Stripe's is cancelled there);
  * a partial one, or one of an earlier period, is recorded and the plan goes on. Duplicates and
- * a refund arriving before the payment's own success change nothing more.
+ * a refund arriving before the payment's own success change nothing more. A chargeback lost is
+ * a refund; a dispute opened is told to the operators, with its deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../../e2e/chat/harness.js';
@@ -11,6 +12,7 @@ import { auditCount, db, me, meWhen, openCheckout, paymentRow, payStripe, payYoo
 import type { FakeStripe } from '../../helpers/fake-providers/stripe.js';
 import type { FakeYooKassa } from '../../helpers/fake-providers/yookassa.js';
 import { registerUser } from '../../helpers/http.js';
+import { metricValue } from '../../helpers/metrics.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -147,12 +149,20 @@ describe('Stripe refunds', () => {
     expect(deletesOf(stripeSub)).toHaveLength(0);
   });
 
-  it('a chargeback lost on the current period\'s charge ends the plan as a refund does; one won or still open changes nothing', async () => {
+  it('a dispute opened is told to the operators once, with its deadline, and the plan goes on; won it changes nothing, lost it ends the plan as a refund does', async () => {
     const { user, row, stripeSub, firstInvoice } = await stripePro('stripe-dispute');
-    for (const [type, status] of [['charge.dispute.created', 'needs_response'], ['charge.dispute.closed', 'won']] as const) {
-      const ignored = await sendStripe(type, stripe.dispute(firstInvoice, status));
-      expect(await db()('payment_events').where({ provider: 'stripe', event_id: ignored })).toHaveLength(0);
-    }
+    const disputes = async () => metricValue(await (await fetch(`${rt.url}/metrics`)).text(), 'payment_disputes_total', { provider: 'stripe' });
+    const before = await disputes();
+    const opened = stripe.dispute(firstInvoice, 'needs_response');
+    expect(await outcomeOf('stripe', await sendStripe('charge.dispute.created', opened))).toMatch(/dispute opened/);
+    // The same dispute announced again as another event (a resend from Stripe's dashboard) is recorded once.
+    expect(await outcomeOf('stripe', await sendStripe('charge.dispute.created', opened))).toMatch(/already recorded/);
+    expect(await db()('audit_logs').where({ action: 'billing.dispute_opened', target_id: row.id })).toEqual([
+      expect.objectContaining({ meta: { dispute: opened.id, amount: opened.amount, currency: 'RUB', reason: 'fraudulent', due_by: new Date(opened.evidence_details.due_by * 1000).toISOString() } }),
+    ]);
+    expect(await disputes()).toBe(before + 1);
+    const won = await sendStripe('charge.dispute.closed', stripe.dispute(firstInvoice, 'won'));
+    expect(await db()('payment_events').where({ provider: 'stripe', event_id: won })).toHaveLength(0);
     await sleep(300);
     expect((await me(rt.url, user.token)).subscription).toMatchObject({ plan_code: 'pro', status: 'active' });
     expect((await paymentRow(row.id)).status).toBe('succeeded');
