@@ -2,9 +2,15 @@
  * Audit trail: who did what to what, from where. Never a password or a token. The database
  * names the actor by its keyed hash (migration 20261226000015); while the account lives its
  * id is found again through `user_keys`, and once the account is erased nothing leads back.
+ * The actor's address is sealed with a key of the account's own secret, so erasing the account
+ * shreds it too (the chain hashes the sealed value, so it still verifies). An address without an
+ * account (a failed sign-in with an unknown e-mail) is kept as it is.
  */
+import { hkdfSync } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AuditLog } from './db/models/index.js';
+import { Vault } from './dlp/vault.js';
+import { accountSecret } from './privacy/keys.js';
 
 export interface AuditEvent {
   actorId?: string | null;
@@ -17,14 +23,27 @@ export interface AuditEvent {
 
 /** Records the event; inside `trx` when given, so it lands with the change it describes or not at all. */
 export async function audit(event: AuditEvent, trx?: Knex.Transaction): Promise<void> {
+  const secret = event.actorId && event.ip ? await accountSecret(trx ?? AuditLog.knex(), event.actorId) : undefined;
   await AuditLog.query(trx).insert({
     actor_id: event.actorId ?? null,
     action: event.action,
     target_type: event.targetType ?? null,
     target_id: event.targetId ?? null,
-    ip: event.ip ?? null,
+    ip: secret ? ipVault(secret).seal(event.ip) : (event.ip ?? null),
     meta: event.meta ?? {},
   });
+}
+
+const ipVault = (secret: Buffer) => new Vault(Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'legal-ai:audit-ip', 32)));
+const SEALED = 'v1.';
+
+/** The secret that opens an entry's address, while its actor's account lives (select it beside AUDIT_COLUMNS). */
+export const AUDIT_IP_SECRET = '(SELECT k.secret FROM user_keys k WHERE k.audit_actor = audit_logs.actor) AS ip_secret';
+
+/** An entry's address as read: opened while its account lives, null once it is erased; one never sealed as it is. */
+export function readableIp(ip: string | null, secret: Buffer | null | undefined): string | null {
+  if (!ip?.startsWith(SEALED)) return ip ?? null;
+  return secret ? ipVault(secret).open<string>(ip) : null;
 }
 
 /** The account's pseudonym in the trail, or null once the account (and its secret) is gone. */

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import yazl from 'yazl';
-import { byActor } from '../audit.js';
+import { AUDIT_IP_SECRET, byActor, readableIp } from '../audit.js';
 import { toPublicPayment } from '../billing/view.js';
 import { restore, type Vault } from '../dlp/index.js';
 import { encryptStream, newDataKey, readSealed } from '../documents/envelope.js';
@@ -108,8 +108,9 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow, 
   add('consents.json', json(await db('consents').where({ user_id: userId }).orderBy('created_at').select('purpose', 'granted', 'version', 'ip', 'user_agent', 'created_at')));
   // The address an entry holds is its actor's: theirs when they acted, never an admin's who acted on them.
   const [acted, actedBindings] = byActor(userId);
-  add('audit.json', json(await db('audit_logs').where((q) => q.whereRaw(acted, actedBindings).orWhere({ target_id: userId })).orderBy('seq')
-    .select('seq', 'action', 'target_type', 'target_id', db.raw(`CASE WHEN ${acted} THEN ip END AS ip`, actedBindings), 'meta', 'created_at')));
+  const trail = await db('audit_logs').where((q) => q.whereRaw(acted, actedBindings).orWhere({ target_id: userId })).orderBy('seq')
+    .select('seq', 'action', 'target_type', 'target_id', db.raw(`CASE WHEN ${acted} THEN ip END AS ip`, actedBindings), db.raw(AUDIT_IP_SECRET), 'meta', 'created_at');
+  add('audit.json', json(trail.map(({ ip_secret: secret, ...entry }) => ({ ...entry, ip: readableIp(entry.ip, secret) }))));
   zip.end();
 
   const storageKey = `exports/${request.id}.zip`;

@@ -9,7 +9,10 @@ export class AuditLog extends Model {
   declare action: string;
   declare target_type: string | null;
   declare target_id: string | null;
+  /** Sealed for an actor with an account (audit.ts's readableIp opens it). */
   declare ip: string | null;
+  /** Only where selected with AUDIT_IP_SECRET: what opens `ip`. */
+  declare ip_secret?: Buffer | null;
   declare meta: Record<string, unknown>;
   declare created_at: Date;
 }

@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../../core/audit.js';
+import { verifyAuditChain } from '../../../core/audit-verify.js';
 import { readZipEntry } from '../../../core/documents/zip.js';
 import { Vault } from '../../../core/dlp/index.js';
 import { CONSENT_DOCUMENT } from '../../../core/privacy/consent-document.js';
@@ -41,7 +42,8 @@ const ERASED = { name: 'Тимерханов Ильдар Ринатович', p
 const docText = (p: { name: string; phone: string }) => `Договор аренды. Арендатор: ${p.name}, телефон ${p.phone}.\n`;
 
 beforeAll(async () => {
-  rt = await startTestRuntime('privacy-rights', { env: { AI_CACHE_TTL_SECONDS: '0' } });
+  // Behind a proxy, so that a request can come from an address of its own.
+  rt = await startTestRuntime('privacy-rights', { env: { AI_CACHE_TTL_SECONDS: '0', TRUST_PROXY: 'true' } });
   await setPlanLimits('free', { reviews_per_month: 10 });
 });
 
@@ -259,6 +261,12 @@ describe('erasure', () => {
   it('ends the sessions at once, leaves nothing of the person anywhere, keeps payments without them, and proves it with an act', async () => {
     const me = await person('erase', ERASED);
     const admin = await account(rt.url, 'admin', 'privacy-admin');
+    // A sign-in from the person's own address: the trail keeps it sealed, and admins read it while the account lives.
+    const address = '198.51.100.23';
+    expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: me.email, password: me.password }, headers: { 'X-Forwarded-For': address } })).status).toBe(200);
+    const signIns = async () => (await request(rt.url, 'GET', `/api/admin/audit?action=auth.login&target_id=${me.id}`, { token: admin.token })).body.items;
+    expect((await signIns()).map((e: any) => e.ip)).toEqual([address]);
+    expect(await db()('audit_logs').where({ ip: address })).toEqual([]);
     // A long-lived backup holds the sealed rows but not `user_keys`, whose backups are kept short.
     const master = new Vault(Buffer.from(JSON.parse(fs.readFileSync(path.join(rt.t.dataDir, 'secrets.json'), 'utf8')).encryption_key, 'base64'));
     const backup = {
@@ -293,7 +301,7 @@ describe('erasure', () => {
     const dump: string[] = [];
     for (const table of tables) dump.push(...(await db().raw(`SELECT t::text AS row FROM ?? t`, [table])).rows.map((r: any) => r.row));
     const text = dump.join('\n');
-    for (const needle of [me.email, 'Тимерханов', 'Ильдар', ERASED.digits, savedCard]) expect(text.includes(needle), needle).toBe(false);
+    for (const needle of [me.email, 'Тимерханов', 'Ильдар', ERASED.digits, savedCard, address]) expect(text.includes(needle), needle).toBe(false);
     expect(filesUnder(path.join(rt.t.dataDir, 'files')).filter((f) => f.includes(me.documentId))).toEqual([]);
     const redis = await redisDump(rt.t.prefix);
     for (const needle of [me.email, 'Тимерханов', ERASED.digits]) expect(redis.includes(needle), needle).toBe(false);
@@ -317,6 +325,9 @@ describe('erasure', () => {
     expect(act.body.act.audit_actor).toMatch(/^[0-9a-f]{64}$/);
     expect((await request(rt.url, 'GET', `/api/admin/audit?actor_id=${me.id}`, { token: admin.token })).body.items).toEqual([]);
     expect(await db()('audit_logs').where({ action: 'privacy.erasure_completed', target_id: id })).toHaveLength(1);
+    // The sign-in is still there, its address shredded with the secret; the chain still holds.
+    expect((await signIns()).map((e: any) => e.ip)).toEqual([null]);
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true });
     // Crypto-shredded: with the account's secret gone, the backup's copies open with no key the service holds.
     expect(() => master.open(backup.registry, `chat:${me.chatId}`)).toThrow(/cannot be opened/);
     expect(() => master.open(backup.version.sealed_key, `document-object:${backup.version.storage_key}`)).toThrow(/cannot be opened/);
