@@ -72,7 +72,8 @@ export function detectPersons(text: string, lower = lowerSameLength(text)): Dete
       score = 0.8;
     }
     if (score === 0 && chain.placeAfter && placeListed) score = 0.7;
-    if (score === 0) continue;
+    // A name of Latin letters alone is latin.ts's, which knows English words ("Appendix A. Terms").
+    if (score === 0 || inLatin(ctx, chain)) continue;
     push(chain.words[0] as number, chain.words[chain.words.length - 1] as number, score);
     // "Оливер Квиндлан (Oliver Quindlan)": the same person in Latin letters.
     const latin = latinSpellingAfter(ctx, chain.words);
@@ -81,6 +82,8 @@ export function detectPersons(text: string, lower = lowerSameLength(text)): Dete
   lowerCaseNames(ctx, found);
   return withLatinNames(found, detectLatinPersons(text));
 }
+
+const inLatin = (ctx: Context, chain: Chain): boolean => chain.words.every((w) => ctx.text.charCodeAt(ctx.tokens.start[w] as number) < 0x400);
 
 /** Names in Latin letters (latin.ts), in order: one replaces the spans above that it holds ("Smith" in "Smith J."). */
 function withLatinNames(found: DetectedEntity[], latin: DetectedEntity[]): DetectedEntity[] {
