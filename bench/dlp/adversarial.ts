@@ -15,4 +15,6 @@ export const ADVERSARIAL: ReadonlyArray<readonly [string, () => string]> = [
   ['"1.1." repeated', () => '1.1.'.repeat(MB / 4)],
   ['"ИНН " repeated', () => 'ИНН '.repeat(MB / 4)],
   ['"А111АА" repeated', () => 'А111АА'.repeat(MB / 6)],
+  ['Latin names "John Smith. Smith "', () => 'John Smith. Smith '.repeat(MB / 18)],
+  ['Latin initials "J. "', () => 'J. '.repeat(MB / 3)],
 ];

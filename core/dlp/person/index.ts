@@ -41,6 +41,10 @@ export function detectPersons(text: string, lower = lowerSameLength(text)): Dete
   const tokens = tokenize(text);
   const ctx = newContext(text, lower, tokens);
   const chains = buildChains(ctx);
+  // A chain of Latin letters is a person where latin.ts, which knows English words, finds one
+  // ("Appendix A. Terms" is none); found, its surname is known for the later mentions below.
+  const latin = detectLatinPersons(text);
+  const inLatinName = latinCover(latin);
 
   // Pass 1: chains that are persons on their own.
   const scores: number[] = [];
@@ -50,7 +54,8 @@ export function detectPersons(text: string, lower = lowerSameLength(text)): Dete
   let placeListed = false;
   for (let c = 0; c < chains.length; c++) {
     const chain = chains[c] as Chain;
-    const score = judge(ctx, chain);
+    let score = judge(ctx, chain);
+    if (inLatin(ctx, chain)) score = inLatinName(tokens.start[chain.words[0] as number] as number, tokens.end[chain.words[chain.words.length - 1] as number] as number) ? 0.85 : 0;
     scores.push(score);
     if (score === 0 && chain.surnameLike) waiting = true;
     if (score > 0 && !placeListed) placeListed = placeInBracketsAfter(ctx, chain.words[chain.words.length - 1] as number);
@@ -72,26 +77,52 @@ export function detectPersons(text: string, lower = lowerSameLength(text)): Dete
       score = 0.8;
     }
     if (score === 0 && chain.placeAfter && placeListed) score = 0.7;
-    // A name of Latin letters alone is latin.ts's, which knows English words ("Appendix A. Terms").
-    if (score === 0 || inLatin(ctx, chain)) continue;
+    if (score === 0) continue;
     push(chain.words[0] as number, chain.words[chain.words.length - 1] as number, score);
     // "Оливер Квиндлан (Oliver Quindlan)": the same person in Latin letters.
     const latin = latinSpellingAfter(ctx, chain.words);
     if (latin !== undefined) push(latin[0], latin[1], score);
   }
   lowerCaseNames(ctx, found);
-  return withLatinNames(found, detectLatinPersons(text));
+  return withLatinNames(found, latin);
 }
 
-const inLatin = (ctx: Context, chain: Chain): boolean => chain.words.every((w) => ctx.text.charCodeAt(ctx.tokens.start[w] as number) < 0x400);
+const inLatin = (ctx: Context, chain: Chain): boolean => chain.words.every((w) => isLatin(ctx.text.charCodeAt(ctx.tokens.start[w] as number)));
 
-/** Names in Latin letters (latin.ts), in order: one replaces the spans above that it holds ("Smith" in "Smith J."). */
+/** Whether [start, end) lies in one of the sorted, disjoint spans; asked with starts that only grow, so linear overall. */
+function latinCover(spans: DetectedEntity[]): (start: number, end: number) => boolean {
+  let i = 0;
+  return (start, end) => {
+    while (i < spans.length && (spans[i] as DetectedEntity).end <= start) i++;
+    const span = spans[i];
+    return span !== undefined && span.start <= start && end <= span.end;
+  };
+}
+
+/**
+ * Names in Latin letters (latin.ts: sorted, disjoint), in order: one replaces the spans above
+ * that it holds ("Smith" in "Smith J.") and gives way to one it overlaps. Linear after the sort.
+ */
 function withLatinNames(found: DetectedEntity[], latin: DetectedEntity[]): DetectedEntity[] {
   if (latin.length === 0) return found;
-  const inside = (f: DetectedEntity, l: DetectedEntity) => l.start <= f.start && f.end <= l.end;
-  const kept = found.filter((f) => !latin.some((l) => inside(f, l)));
-  const added = latin.filter((l) => !kept.some((f) => f.start < l.end && l.start < f.end));
-  return kept.concat(added).sort((a, b) => a.start - b.start);
+  const byStart = (a: DetectedEntity, b: DetectedEntity) => a.start - b.start;
+  // The only Latin span that can hold f is the last one starting at or before it.
+  const kept: DetectedEntity[] = [];
+  let l = 0;
+  for (const f of found.slice().sort(byStart)) {
+    while (l + 1 < latin.length && (latin[l + 1] as DetectedEntity).start <= f.start) l++;
+    const span = latin[l] as DetectedEntity;
+    if (!(span.start <= f.start && f.end <= span.end)) kept.push(f);
+  }
+  // A Latin span overlaps a kept one iff the furthest end among those starting before its end passes its start.
+  const added: DetectedEntity[] = [];
+  let k = 0;
+  let furthest = -1;
+  for (const span of latin) {
+    for (; k < kept.length && (kept[k] as DetectedEntity).start < span.end; k++) furthest = Math.max(furthest, (kept[k] as DetectedEntity).end);
+    if (furthest <= span.start) added.push(span);
+  }
+  return kept.concat(added).sort(byStart);
 }
 
 /** Surname keys (any case form) of the words of the chains found to be persons. */

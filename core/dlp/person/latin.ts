@@ -10,7 +10,8 @@
  * weak first name, also a common word like Will or Lada, only beside a surname, a patronymic or
  * initials); or one word with initials before it, or after it when it is a surname; or one to
  * three words after a title (then any capitalized words). "Jordan River", "Lada Granta",
- * "Skoda Octavia", "Appendix A." and "Microsoft Teams" are no one.
+ * "Skoda Octavia", "Appendix A." and "Microsoft Teams" are no one. A found name's surname alone
+ * elsewhere in the text is that person too.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -130,6 +131,9 @@ function isPerson(piece: Token[], titled: boolean): boolean {
 export function detectLatinPersons(text: string): DetectedEntity[] {
   if (!/[A-Z]/.test(text)) return [];
   const found: DetectedEntity[] = [];
+  const all = tokens(text);
+  // Lowercase surnames (any word of a found name but a first name, a patronymic or an initial).
+  const surnames = new Set<string>();
   let piece: Token[] = [];
   let titled = false;
   const close = () => {
@@ -137,17 +141,20 @@ export function detectLatinPersons(text: string): DetectedEntity[] {
     const end = piece[piece.length - 1]?.end ?? 0;
     if (piece.length > 0 && isPerson(piece, titled) && !companyAround(text, start, end)) {
       found.push({ type: 'PERSON', start, end, score: 0.85 });
+      for (const t of piece) if (SURNAME_CLASSES.has(t.cls as Cls)) surnames.add(text.slice(t.start, t.end).toLowerCase());
     }
     piece = [];
     titled = false;
   };
-  for (const t of tokens(text)) {
+  for (const t of all) {
     if (!t.joined) close();
     // After a title any capitalized word is a name (Dr House, Ms Jane Doe), up to three.
     if (t.cls === 'word' && titled && piece.length < 3) t.cls = Cls.Unknown;
     if (t.cls === 'word' || t.cls === 'title') {
-      // A name that a common word goes on from names that thing: Victoria Park, Morgan Stanley Bank.
-      if (t.cls === 'word' && t.joined) piece = [];
+      // A name that a common word goes on from names that thing (Victoria Park, Morgan Stanley
+      // Bank), unless the word is a role or a form's label (John Smith Director, ... Title: CEO)
+      // or the name has a patronymic.
+      if (t.cls === 'word' && t.joined && !LABELS.has(text.slice(t.start, t.end).toLowerCase()) && !piece.some((p) => p.cls === Cls.Patronymic)) piece = [];
       const wasTitle = t.cls === 'title';
       close();
       titled = wasTitle;
@@ -156,5 +163,29 @@ export function detectLatinPersons(text: string): DetectedEntity[] {
     piece.push(t);
   }
   close();
-  return found;
+  return surnames.size > 0 ? withLaterMentions(text, all, found, surnames) : found;
+}
+
+const SURNAME_CLASSES = new Set<Cls>([Cls.Surname, Cls.WeakSurname, Cls.Unknown]);
+
+/** Words after a name that say what the person is, not what the name names. */
+const LABELS = new Set([
+  'director', 'manager', 'ceo', 'cfo', 'coo', 'cto', 'president', 'chairman', 'chairwoman', 'secretary', 'officer', 'partner', 'founder',
+  'attorney', 'counsel', 'lawyer', 'notary', 'witness', 'agent', 'representative', 'employee', 'employer', 'contractor', 'consultant',
+  'buyer', 'seller', 'lessor', 'lessee', 'landlord', 'tenant', 'customer', 'client', 'guarantor', 'borrower', 'lender', 'owner',
+  'title', 'position', 'date', 'signature', 'signed', 'name', 'address', 'phone', 'email', 'passport', 'tel',
+]);
+
+/** "John Smith ... Smith agrees", "IVANOV IVAN IVANOVICH, далее IVANOV": a found surname alone elsewhere is the same person. */
+function withLaterMentions(text: string, all: Token[], found: DetectedEntity[], surnames: Set<string>): DetectedEntity[] {
+  const more: DetectedEntity[] = [];
+  let f = 0;
+  for (const t of all) {
+    while (f < found.length && (found[f] as DetectedEntity).end <= t.start) f++;
+    const inside = f < found.length && (found[f] as DetectedEntity).start <= t.start;
+    if (!inside && t.cls !== Cls.Initial && t.cls !== 'title' && surnames.has(text.slice(t.start, t.end).toLowerCase())) {
+      more.push({ type: 'PERSON', start: t.start, end: t.end, score: 0.8 });
+    }
+  }
+  return more.length === 0 ? found : found.concat(more).sort((a, b) => a.start - b.start);
 }

@@ -28,6 +28,14 @@ describe('mask: person names in Latin letters', () => {
     expect(mask(text).masked).toBe(text);
   });
 
+  it.each([
+    ['a later mention of the surname', 'Арендатор John Smith. Smith обязуется платить; далее IVANOV IVAN IVANOVICH (далее IVANOV).', ['Smith', 'IVANOV']],
+    ['a signature block', 'Buyer: John Smith Director of Sales. Подпись: PETROV PETR PETROVICH DIRECTOR', ['Smith', 'PETROV']],
+  ])('masks %s', (_what, text, hidden) => {
+    const { masked } = mask(text);
+    for (const word of hidden) expect(masked).not.toContain(word);
+  });
+
   it('masks the same person the same way each time', () => {
     expect(mask('John Smith позвонил; John Smith приедет.').masked).toBe('[PERSON_1] позвонил; [PERSON_1] приедет.');
   });
