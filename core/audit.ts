@@ -40,10 +40,18 @@ const SEALED = 'v1.';
 /** The secret that opens an entry's address, while its actor's account lives (select it beside AUDIT_COLUMNS). */
 export const AUDIT_IP_SECRET = '(SELECT k.secret FROM user_keys k WHERE k.audit_actor = audit_logs.actor) AS ip_secret';
 
-/** An entry's address as read: opened while its account lives, null once it is erased; one never sealed as it is. */
+/**
+ * An entry's address as read: opened while its account lives, null once it is erased (or when it
+ * does not open: an altered entry is the chain check's to report, not a reason to fail a list);
+ * one never sealed as it is.
+ */
 export function readableIp(ip: string | null, secret: Buffer | null | undefined): string | null {
   if (!ip?.startsWith(SEALED)) return ip ?? null;
-  return secret ? ipVault(secret).open<string>(ip) : null;
+  try {
+    return secret ? ipVault(secret).open<string>(ip) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The account's pseudonym in the trail, or null once the account (and its secret) is gone. */

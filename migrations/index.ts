@@ -27,6 +27,7 @@ import * as paymentEventData from './20270106000023_payment_event_data.js';
 import * as subscriptionsOutliveErasure from './20270107000024_subscriptions_outlive_erasure.js';
 import * as blockedSessions from './20270108000025_blocked_sessions.js';
 import * as periodAnchor from './20270109000026_period_anchor.js';
+import * as auditTarget from './20270110000027_audit_target.js';
 import * as consents from './20261214000010_consents.js';
 import * as documentMasked from './20261214000008_document_masked.js';
 
@@ -61,4 +62,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20270107000024_subscriptions_outlive_erasure', ...subscriptionsOutliveErasure },
   { name: '20270108000025_blocked_sessions', ...blockedSessions },
   { name: '20270109000026_period_anchor', ...periodAnchor },
+  { name: '20270110000027_audit_target', ...auditTarget },
 ];

@@ -12,7 +12,8 @@ import { refundedPayment, type RefundedInvoice } from './refunds.js';
 
 export interface DisputeReport {
   id: string;
-  invoice: RefundedInvoice;
+  /** The invoice the charge paid; none when Stripe names none (a charge not made by our checkout). */
+  invoice?: RefundedInvoice | undefined;
   amount: number;
   currency: string;
   reason: string;
@@ -26,7 +27,8 @@ export async function disputeOpened(db: Knex, report: DisputeReport): Promise<Ap
   return db.transaction(async (trx): Promise<Applied> => {
     // Not a refund: a renewal whose invoice.paid is still to come gets no payment made up here.
     const payment = await refundedPayment(trx, 'stripe', { ref: report.id, full: false, invoice: report.invoice });
-    if (!payment) return { outcome: 'unknown payment' };
+    // Still the operators' to answer: Stripe has the money back either way.
+    if (!payment) return { outcome: 'dispute of an unknown payment', warning: { message: `a charge we hold no payment for is disputed: answer it at Stripe by ${report.dueBy ?? 'its deadline'}`, ids: { dispute_id: report.id }, disputed: 'stripe' } };
     const seen = await trx('audit_logs').where({ action: DISPUTE_OPENED, target_id: payment.id }).whereRaw(`meta ->> 'dispute' = ?`, [report.id]).first('id');
     if (seen) return { outcome: 'dispute already recorded' };
     await audit({

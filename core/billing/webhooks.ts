@@ -118,10 +118,10 @@ async function stripeRefund(stripe: StripeProvider, eventId: string, back: Money
 }
 
 /** `charge.dispute.created`: the charge's invoice, and what an operator needs to answer it. */
-async function stripeDispute(stripe: StripeProvider, dispute: Stripe.Dispute): Promise<EventData | undefined> {
+async function stripeDispute(stripe: StripeProvider, dispute: Stripe.Dispute): Promise<EventData> {
   const invoice = await paidInvoice(stripe, idOf(dispute.payment_intent));
   const due = dispute.evidence_details?.due_by;
-  return invoice && {
+  return {
     kind: 'dispute',
     dispute: { id: dispute.id, invoice, amount: dispute.amount, currency: dispute.currency, reason: dispute.reason, dueBy: due ? new Date(due * 1000).toISOString() : null },
   };

@@ -230,7 +230,7 @@ export async function runErasure(deps: ErasureDeps, requestId: string, onStep: (
         redis: 'reply streams deleted; queued and kept jobs that named the account removed',
         stripe: 'subscriptions ended at Stripe, so Stripe charges no more, open checkouts expired, and the customers who bought them deleted there with the e-mail and card given to Stripe',
         payments: 'kept as tax law requires, without the account, with their subscriptions (ended, without a saved card): no name or e-mail is stored with them',
-        audit: 'entries kept; they name the actor by a keyed hash whose key, the account\'s secret, was destroyed with it (older entries by the account id, which no longer leads to anyone), and hold the actor\'s address sealed with a key of that secret, so it can no longer be read',
+        audit: 'entries kept; they name the actor by a keyed hash whose key, the account\'s secret, was destroyed with it (older entries by the account id, which no longer leads to anyone), and hold the actor\'s address sealed with a key of that secret, so it can no longer be read (entries written before addresses were sealed keep theirs as written)',
         keys: 'the account\'s secret destroyed with its row: its data key, which sealed its placeholder registries and its files\' data keys, cannot be derived again, so copies in backups stay sealed',
       },
       audit_extract: extract,

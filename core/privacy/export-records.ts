@@ -24,12 +24,16 @@ function restoreAll(value: unknown, registry: PlaceholderRegistry): unknown {
 /** The live documents as the API shows them, title and analysis restored, with the chats each is attached to. */
 export async function documentsOf(db: Knex, vault: Vault, userId: string) {
   const docs: Document[] = await db('documents').where({ user_id: userId }).whereNull('deleted_at').orderBy('created_at').orderBy('id');
-  const links: Array<{ document_id: string; chat_id: string }> = await db('chat_documents').whereIn('document_id', docs.map((d) => d.id)).select('document_id', 'chat_id');
+  const links: Array<{ document_id: string; chat_id: string }> = await db('chat_documents as cd').join('documents as d', 'd.id', 'cd.document_id')
+    .where('d.user_id', userId).select('cd.document_id', 'cd.chat_id');
+  const chatsOf = new Map<string, string[]>();
+  for (const l of links) chatsOf.set(l.document_id, [...(chatsOf.get(l.document_id) ?? []), l.chat_id]);
   const out = [];
+  // One registry read per document: a background job, each document's own key.
   for (const doc of docs) {
     const registry = await readRegistry(db, vault, { type: 'document', id: doc.id, owner: userId });
     const shown = toPublicDocument(doc);
-    out.push({ ...shown, title: restore(shown.title, registry), analysis: restoreAll(shown.analysis, registry), chat_ids: links.filter((l) => l.document_id === doc.id).map((l) => l.chat_id) });
+    out.push({ ...shown, title: restore(shown.title, registry), analysis: restoreAll(shown.analysis, registry), chat_ids: chatsOf.get(doc.id) ?? [] });
   }
   return out;
 }
@@ -51,11 +55,12 @@ export async function sessionsOf(db: Knex, userId: string) {
 export async function usageOf(db: Knex, userId: string) {
   const [periods, days] = await Promise.all([
     db('usage_counters').where({ user_id: userId }).orderBy('period_start').orderBy('metric').select('metric', 'period_start', 'used'),
-    db('ai_usage_daily').where({ user_id: userId }).orderBy('day').select('day', 'messages', 'input_tokens', 'output_tokens'),
+    // The day as Postgres writes it: a date read into a JavaScript Date is local midnight, a day early east of UTC.
+    db('ai_usage_daily').where({ user_id: userId }).orderBy('day').select(db.raw(`to_char(day, 'YYYY-MM-DD') AS day`), 'messages', 'input_tokens', 'output_tokens'),
   ]);
   return {
     periods: periods.map((p) => ({ metric: p.metric, period_start: isoOrNull(p.period_start), used: Number(p.used) })),
-    ai_days: days.map((d) => ({ day: d.day instanceof Date ? d.day.toISOString().slice(0, 10) : d.day, messages: Number(d.messages), input_tokens: Number(d.input_tokens), output_tokens: Number(d.output_tokens) })),
+    ai_days: days.map((d) => ({ day: d.day as string, messages: Number(d.messages), input_tokens: Number(d.input_tokens), output_tokens: Number(d.output_tokens) })),
   };
 }
 

@@ -54,6 +54,20 @@ describe('audit trail', () => {
     expect((await request(rt.url, 'GET', '/api/admin/audit?from=yesterday', { token: admin.token })).status).toBe(400);
   });
 
+  it("keeps an actor's address sealed and shows it to admins; one that does not open reads null, not a failed list", async () => {
+    const u = await registerUser(rt.url, 'sealed-ip');
+    const admin = await registerUser(rt.url, 'ip-auditor');
+    await User.query().patch({ role: 'admin' }).where({ id: admin.id });
+    const [stored] = await AuditLog.query().where({ action: 'auth.register', target_id: u.id });
+    expect(stored!.ip).toMatch(/^v1\./);
+    const shown = await request(rt.url, 'GET', `/api/admin/audit?action=auth.register&target_id=${u.id}`, { token: admin.token });
+    expect(shown.body.items.map((e: { ip: string | null }) => e.ip)).toEqual([expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/)]);
+    // Sealed under another key (written by hand: the trail is append-only, so no entry is altered).
+    await AuditLog.query().insert({ actor_id: u.id, action: 'test.unreadable', target_id: u.id, ip: `v1.${Buffer.alloc(40, 7).toString('base64url')}`, meta: {} });
+    const list = await request(rt.url, 'GET', `/api/admin/audit?action=test.unreadable&target_id=${u.id}`, { token: admin.token });
+    expect([list.status, list.body.items.map((e: { ip: string | null }) => e.ip)]).toEqual([200, [null]]);
+  });
+
   it('records document downloads and deletions, and the chain of every entry holds', async () => {
     const owner = await registerUser(rt.url, 'downloader');
     const up = await upload(rt.url, '/api/documents', owner.token, { name: 'note.txt', data: Buffer.from('Договор аренды\n') });

@@ -161,6 +161,10 @@ describe('Stripe refunds', () => {
       expect.objectContaining({ meta: { dispute: opened.id, amount: opened.amount, currency: 'RUB', reason: 'fraudulent', due_by: new Date(opened.evidence_details.due_by * 1000).toISOString() } }),
     ]);
     expect(await disputes()).toBe(before + 1);
+    // A disputed charge we hold no payment for is still the operators' to answer.
+    const stray = { ...opened, id: 'dp_stray', charge: 'ch_stray', payment_intent: 'pi_stray' };
+    expect(await outcomeOf('stripe', await sendStripe('charge.dispute.created', stray))).toMatch(/unknown payment/);
+    expect(await disputes()).toBe(before + 2);
     const won = await sendStripe('charge.dispute.closed', stripe.dispute(firstInvoice, 'won'));
     expect(await db()('payment_events').where({ provider: 'stripe', event_id: won })).toHaveLength(0);
     await sleep(300);

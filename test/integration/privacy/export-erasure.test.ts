@@ -174,7 +174,7 @@ describe('export', () => {
     expect(mine('subscriptions.json')).toEqual([expect.objectContaining({ plan_code: plan.code, status: 'active', price: { amount: 99000, currency: 'RUB' }, cancel_at_period_end: false })]);
     const usage = mine('usage.json');
     expect(usage.periods).toEqual(expect.arrayContaining([expect.objectContaining({ metric: 'documents', used: 1 }), expect.objectContaining({ metric: 'reviews', used: 1 })]));
-    expect(usage.ai_days).toEqual([expect.objectContaining({ messages: 1 })]);
+    expect(usage.ai_days).toEqual([expect.objectContaining({ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), messages: 1 })]);
     expect(mine('sessions.json')).toEqual([expect.objectContaining({ started_at: expect.any(String), revoked_at: null })]);
     expect(mine('privacy-requests.json')).toEqual([expect.objectContaining({ type: 'export' })]);
     expect(mine('lawyer.json')).toBeUndefined();
