@@ -9,7 +9,7 @@ import { listPlans, toPublicPlan, updatePlan, LIMIT_KEYS } from '../../core/bill
 import { PAYMENT_PROVIDERS } from '../../core/billing/provider.js';
 import { cancelAtPeriodEnd, subscribe, type createProviders } from '../../core/billing/subscribe.js';
 import { subscriptionOf, toPublicPayment } from '../../core/billing/view.js';
-import { receiveStripe, receiveYooKassa, type YooKassaNotification } from '../../core/billing/webhooks.js';
+import { checkYooKassaSource, receiveStripe, receiveYooKassa, type YooKassaNotification } from '../../core/billing/webhooks.js';
 import type { Db } from '../../core/db/knex.js';
 import type { ReadRouting } from '../../core/db/read-routing.js';
 import { DomainError, domainErrors } from '../../core/errors.js';
@@ -168,6 +168,12 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
       async handler(ctx) {
         const yookassa = deps.providers.yookassa;
         if (!yookassa) throw domainErrors.unavailable('YooKassa is not configured on this server', 'payments_unavailable');
+        try {
+          checkYooKassaSource(ctx.ip, deps.yookassaWebhookIps);
+        } catch (err) {
+          paymentWebhooks.inc({ provider: 'yookassa', outcome: 'rejected' });
+          throw err;
+        }
         const raw = await readRawBody(ctx.req, WEBHOOK_MAX_BYTES);
         let body: YooKassaNotification;
         try {
@@ -176,13 +182,7 @@ export function billingRoutes(deps: BillingRouteDeps): AnyRoute[] {
           throw problems.badRequest('the notification is not JSON', 'malformed_json');
         }
         if (!body || typeof body !== 'object') throw problems.badRequest('the notification is not an object', 'malformed_json');
-        let result: Awaited<ReturnType<typeof receiveYooKassa>>;
-        try {
-          result = await receiveYooKassa(deps.db, yookassa, ctx.ip, deps.yookassaWebhookIps, body);
-        } catch (err) {
-          if (err instanceof DomainError && err.kind === 'forbidden') paymentWebhooks.inc({ provider: 'yookassa', outcome: 'rejected' });
-          throw err;
-        }
+        const result = await receiveYooKassa(deps.db, yookassa, body);
         if (result.ignored) ctx.state.log.info({ ignored: result.ignored }, 'yookassa notification ignored');
         paymentWebhooks.inc({ provider: 'yookassa', outcome: result.outcome });
         await apply(result.stored);

@@ -147,14 +147,18 @@ export interface YooKassaNotification {
 
 type YooKassaReceived = { stored?: string; ignored?: string; outcome: WebhookOutcome };
 
+/** A YooKassa notification comes from one of its addresses; checked before the body is read, so an outsider learns nothing of what is accepted. */
+export function checkYooKassaSource(ip: string, allowed: string[]): void {
+  if (!ipAllowed(ip, allowed)) throw domainErrors.forbidden('notifications are accepted only from YooKassa\'s addresses');
+}
+
 /**
- * A YooKassa notification: from an allowed source (`forbidden` otherwise), naming a payment (or,
+ * A YooKassa notification (its source checked by checkYooKassaSource), naming a payment (or,
  * for `refund.succeeded`, a refund) whose fetched state agrees with it; one that disagrees, names
  * what YooKassa does not know, or is of another kind (a payout, a saved card) is acknowledged and
  * changes nothing: a redelivery would change nothing either.
  */
-export async function receiveYooKassa(db: Knex, yookassa: YooKassaProvider, ip: string, allowed: string[], body: YooKassaNotification): Promise<YooKassaReceived> {
-  if (!ipAllowed(ip, allowed)) throw domainErrors.forbidden('notifications are accepted only from YooKassa\'s addresses');
+export async function receiveYooKassa(db: Knex, yookassa: YooKassaProvider, body: YooKassaNotification): Promise<YooKassaReceived> {
   const id = body.object?.id;
   if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) throw domainErrors.invalid('a notification names its payment (or refund) in `object.id`');
   if (body.event === 'refund.succeeded') return receiveYooKassaRefund(db, yookassa, id, body);

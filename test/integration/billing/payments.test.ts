@@ -105,6 +105,9 @@ describe('YooKassa', () => {
     expect((await yookassa.sendNotification(yooHook(rt.url), forged)).status).toBe(200);
     const outside = await request(rt.url, 'POST', '/api/payments/webhook/yookassa', { raw: JSON.stringify(forged), headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' } });
     expect([outside.status, outside.body.code]).toEqual([403, 'forbidden']);
+    // Refused for where it comes from before what it holds is looked at.
+    const junk = await request(rt.url, 'POST', '/api/payments/webhook/yookassa', { raw: 'not json', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' } });
+    expect([junk.status, junk.body.code]).toEqual([403, 'forbidden']);
     await sleep(500);
     expect((await paymentRow(row.id)).status).toBe('pending');
     expect(await me(rt.url, user.token)).toMatchObject({ subscription: null, plan: { code: 'free' } });
