@@ -3,14 +3,13 @@
  * names the actor by its keyed hash (migration 20261226000015); while the account lives its
  * id is found again through `user_keys`, and once the account is erased nothing leads back.
  * The actor's address is sealed with a key of the account's own secret, so erasing the account
- * shreds it too (the chain hashes the sealed value, so it still verifies). An address without an
- * account (a failed sign-in with an unknown e-mail) is kept as it is.
+ * shreds it too (the chain hashes the sealed value, so it still verifies). The key is derived in
+ * the database, so the secret itself, which also keys the account's data, never leaves it for
+ * this. An address without an account (a failed sign-in with an unknown e-mail) is kept as it is.
  */
-import { hkdfSync } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AuditLog } from './db/models/index.js';
 import { Vault } from './dlp/vault.js';
-import { accountSecret } from './privacy/keys.js';
 
 export interface AuditEvent {
   actorId?: string | null;
@@ -23,32 +22,38 @@ export interface AuditEvent {
 
 /** Records the event; inside `trx` when given, so it lands with the change it describes or not at all. */
 export async function audit(event: AuditEvent, trx?: Knex.Transaction): Promise<void> {
-  const secret = event.actorId && event.ip ? await accountSecret(trx ?? AuditLog.knex(), event.actorId) : undefined;
+  const db = trx ?? AuditLog.knex();
+  const found: Uint8Array | undefined = event.actorId && event.ip
+    ? (await db('user_keys as k').where('k.user_id', event.actorId).first(db.raw(`${IP_KEY} AS key`)))?.key
+    : undefined;
   await AuditLog.query(trx).insert({
     actor_id: event.actorId ?? null,
     action: event.action,
     target_type: event.targetType ?? null,
     target_id: event.targetId ?? null,
-    ip: secret ? ipVault(secret).seal(event.ip) : (event.ip ?? null),
+    ip: found ? ipVault(found).seal(event.ip) : (event.ip ?? null),
     meta: event.meta ?? {},
   });
 }
 
-const ipVault = (secret: Buffer) => new Vault(Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'legal-ai:audit-ip', 32)));
+/** The address key of the account row `k`: SHA-256 of its secret and this purpose (the secret is 48 random bytes). */
+const IP_KEY = `sha256(k.secret || convert_to('legal-ai:audit-ip', 'UTF8'))`;
 const SEALED = 'v1.';
+// pg reads bytea as a Buffer, the embedded PGlite as a bare Uint8Array.
+const ipVault = (key: Uint8Array) => new Vault(Buffer.from(key));
 
-/** The secret that opens an entry's address, while its actor's account lives (select it beside AUDIT_COLUMNS). */
-export const AUDIT_IP_SECRET = '(SELECT k.secret FROM user_keys k WHERE k.audit_actor = audit_logs.actor) AS ip_secret';
+/** The key that opens an entry's address, while its actor's account lives (select it beside AUDIT_COLUMNS). */
+export const AUDIT_IP_KEY = `(SELECT ${IP_KEY} FROM user_keys k WHERE k.audit_actor = audit_logs.actor) AS ip_key`;
 
 /**
  * An entry's address as read: opened while its account lives, null once it is erased (or when it
  * does not open: an altered entry is the chain check's to report, not a reason to fail a list);
  * one never sealed as it is.
  */
-export function readableIp(ip: string | null, secret: Buffer | null | undefined): string | null {
+export function readableIp(ip: string | null, key: Uint8Array | null | undefined): string | null {
   if (!ip?.startsWith(SEALED)) return ip ?? null;
   try {
-    return secret ? ipVault(secret).open<string>(ip) : null;
+    return key ? ipVault(key).open<string>(ip) : null;
   } catch {
     return null;
   }

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import yazl from 'yazl';
-import { AUDIT_IP_SECRET, byActor, readableIp } from '../audit.js';
+import { AUDIT_IP_KEY, byActor, readableIp } from '../audit.js';
 import { toPublicPayment } from '../billing/view.js';
 import { restore, type Vault } from '../dlp/index.js';
 import { encryptStream, newDataKey, readSealed } from '../documents/envelope.js';
@@ -109,8 +109,8 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow, 
   // The address an entry holds is its actor's: theirs when they acted, never an admin's who acted on them.
   const [acted, actedBindings] = byActor(userId);
   const trail = await db('audit_logs').where((q) => q.whereRaw(acted, actedBindings).orWhere({ target_id: userId })).orderBy('seq')
-    .select('seq', 'action', 'target_type', 'target_id', db.raw(`CASE WHEN ${acted} THEN ip END AS ip`, actedBindings), db.raw(AUDIT_IP_SECRET), 'meta', 'created_at');
-  add('audit.json', json(trail.map(({ ip_secret: secret, ...entry }) => ({ ...entry, ip: readableIp(entry.ip, secret) }))));
+    .select('seq', 'action', 'target_type', 'target_id', db.raw(`CASE WHEN ${acted} THEN ip END AS ip`, actedBindings), db.raw(AUDIT_IP_KEY), 'meta', 'created_at');
+  add('audit.json', json(trail.map(({ ip_key: key, ...entry }) => ({ ...entry, ip: readableIp(entry.ip, key) }))));
   zip.end();
 
   const storageKey = `exports/${request.id}.zip`;

@@ -11,8 +11,8 @@ export class AuditLog extends Model {
   declare target_id: string | null;
   /** Sealed for an actor with an account (audit.ts's readableIp opens it). */
   declare ip: string | null;
-  /** Only where selected with AUDIT_IP_SECRET: what opens `ip`. */
-  declare ip_secret?: Buffer | null;
+  /** Only where selected with AUDIT_IP_KEY: what opens `ip`. */
+  declare ip_key?: Uint8Array | null;
   declare meta: Record<string, unknown>;
   declare created_at: Date;
 }
