@@ -46,12 +46,16 @@ const ipVault = (key: Uint8Array) => new Vault(Buffer.from(key));
 export const AUDIT_IP_KEY = `(SELECT ${IP_KEY} FROM user_keys k WHERE k.audit_actor = audit_logs.actor) AS ip_key`;
 
 /**
- * An entry's address as read: opened while its account lives, null once it is erased (or when it
- * does not open: an altered entry is the chain check's to report, not a reason to fail a list);
- * one never sealed as it is.
+ * An entry read with AUDIT_IP_KEY, its address opened and the key dropped: opened while its
+ * account lives, null once it is erased (or when it does not open: an altered entry is the chain
+ * check's to report, not a reason to fail a list); one never sealed as it is.
  */
-export function readableIp(ip: string | null, key: Uint8Array | null | undefined): string | null {
-  if (!ip?.startsWith(SEALED)) return ip ?? null;
+export function withReadableIp<T extends { ip: string | null; ip_key?: Uint8Array | null }>({ ip_key: key, ...entry }: T): Omit<T, 'ip_key'> {
+  return { ...entry, ip: openIp(entry.ip, key) };
+}
+
+function openIp(ip: string | null, key: Uint8Array | null | undefined): string | null {
+  if (!ip?.startsWith(SEALED)) return ip;
   try {
     return key ? ipVault(key).open<string>(ip) : null;
   } catch {

@@ -1,6 +1,6 @@
 import type { QueryBuilder } from 'objection';
 import { z } from 'zod';
-import { AUDIT_ACTOR_ID, AUDIT_COLUMNS, AUDIT_IP_KEY, audit, byActor, readableIp } from '../../core/audit.js';
+import { AUDIT_ACTOR_ID, AUDIT_COLUMNS, AUDIT_IP_KEY, audit, byActor, withReadableIp } from '../../core/audit.js';
 import { changeAccount, type AccountEffects } from '../../core/auth/accounts.js';
 import type { Db } from '../../core/db/knex.js';
 import type { ReadRouting } from '../../core/db/read-routing.js';
@@ -117,7 +117,7 @@ export function adminRoutes(deps: { db: Db; reads: ReadRouting; effects: Account
         const { cursor: _cursor, limit: _limit, ...filters } = query;
         await audit({ actorId: ctx.state.user.id, action: 'admin.read', targetType: 'audit_logs', ip: ctx.ip, meta: filters });
         ctx.body = {
-          items: result.items.map(({ ip_key: key, ...a }) => ({ ...a, ip: readableIp(a.ip, key), created_at: new Date(a.created_at).toISOString() })),
+          items: result.items.map((a) => ({ ...withReadableIp(a), created_at: new Date(a.created_at).toISOString() })),
           next_cursor: result.next_cursor,
         };
       },

@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { audit } from '../audit.js';
 import type { Applied } from './apply.js';
-import { refundedPayment, type RefundedInvoice } from './refunds.js';
+import { paymentOfCharge, type RefundedInvoice } from './refunds.js';
 
 export interface DisputeReport {
   id: string;
@@ -26,9 +26,10 @@ export const DISPUTE_OPENED = 'billing.dispute_opened';
 export async function disputeOpened(db: Knex, report: DisputeReport): Promise<Applied> {
   return db.transaction(async (trx): Promise<Applied> => {
     // Not a refund: a renewal whose invoice.paid is still to come gets no payment made up here.
-    const payment = await refundedPayment(trx, 'stripe', { ref: report.id, full: false, invoice: report.invoice });
+    const payment = await paymentOfCharge(trx, 'stripe', { ref: report.id, full: false, invoice: report.invoice });
+    const answer = `answer it at Stripe by ${report.dueBy ?? 'its deadline'}`;
     // Still the operators' to answer: Stripe has the money back either way.
-    if (!payment) return { outcome: 'dispute of an unknown payment', warning: { message: `a charge we hold no payment for is disputed: answer it at Stripe by ${report.dueBy ?? 'its deadline'}`, ids: { dispute_id: report.id }, disputed: 'stripe' } };
+    if (!payment) return { outcome: 'dispute of an unknown payment', warning: { message: `a charge we hold no payment for is disputed: ${answer}`, ids: { dispute_id: report.id }, disputed: 'stripe' } };
     const seen = await trx('audit_logs').where({ action: DISPUTE_OPENED, target_id: payment.id }).whereRaw(`meta ->> 'dispute' = ?`, [report.id]).first('id');
     if (seen) return { outcome: 'dispute already recorded' };
     await audit({
@@ -37,7 +38,7 @@ export async function disputeOpened(db: Knex, report: DisputeReport): Promise<Ap
     }, trx);
     return {
       outcome: 'dispute opened: the plan goes on until it ends',
-      warning: { message: `a charge is disputed: answer it at Stripe by ${report.dueBy ?? 'its deadline'}`, ids: { payment_id: payment.id, dispute_id: report.id }, disputed: 'stripe' },
+      warning: { message: `a charge is disputed: ${answer}`, ids: { payment_id: payment.id, dispute_id: report.id }, disputed: 'stripe' },
     };
   });
 }

@@ -43,7 +43,7 @@ interface PaymentRow { id: string; user_id: string; subscription_id: string | nu
 
 export async function refundPayment(db: Knex, provider: ProviderName, report: RefundReport): Promise<Applied> {
   const applied = await db.transaction(async (trx): Promise<Applied & { moved?: boolean }> => {
-    const payment = await refundedPayment(trx, provider, report);
+    const payment = await paymentOfCharge(trx, provider, report);
     if (!payment) return { outcome: 'unknown payment' };
     if (!report.full) return { outcome: await partlyRefunded(trx, payment, report.ref) };
     if (payment.status === 'refunded' || payment.status === 'canceled') return { outcome: `stays ${payment.status}` };
@@ -57,10 +57,10 @@ export async function refundPayment(db: Knex, provider: ProviderName, report: Re
 }
 
 /**
- * Our payment the refund is of, locked. A Stripe renewal refunded in full before its
+ * Our payment the refunded or disputed charge is of, locked. A Stripe renewal refunded in full before its
  * `invoice.paid` was applied is recorded here, so that event then finds it and extends nothing.
  */
-export async function refundedPayment(trx: Knex.Transaction, provider: ProviderName, report: RefundReport): Promise<PaymentRow | undefined> {
+export async function paymentOfCharge(trx: Knex.Transaction, provider: ProviderName, report: RefundReport): Promise<PaymentRow | undefined> {
   if (report.providerPaymentId) return trx('payments').where({ provider, provider_payment_id: report.providerPaymentId }).forUpdate().first();
   const invoice = report.invoice;
   if (!invoice) return undefined;

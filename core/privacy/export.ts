@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import yazl from 'yazl';
-import { AUDIT_IP_KEY, byActor, readableIp } from '../audit.js';
+import { AUDIT_IP_KEY, byActor, withReadableIp } from '../audit.js';
 import { toPublicPayment } from '../billing/view.js';
 import { restore, type Vault } from '../dlp/index.js';
 import { encryptStream, newDataKey, readSealed } from '../documents/envelope.js';
@@ -110,7 +110,7 @@ export async function buildExport(deps: ExportDeps, request: PrivacyRequestRow, 
   const [acted, actedBindings] = byActor(userId);
   const trail = await db('audit_logs').where((q) => q.whereRaw(acted, actedBindings).orWhere({ target_id: userId })).orderBy('seq')
     .select('seq', 'action', 'target_type', 'target_id', db.raw(`CASE WHEN ${acted} THEN ip END AS ip`, actedBindings), db.raw(AUDIT_IP_KEY), 'meta', 'created_at');
-  add('audit.json', json(trail.map(({ ip_key: key, ...entry }) => ({ ...entry, ip: readableIp(entry.ip, key) }))));
+  add('audit.json', json(trail.map(withReadableIp)));
   zip.end();
 
   const storageKey = `exports/${request.id}.zip`;

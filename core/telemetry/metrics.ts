@@ -123,22 +123,18 @@ export const paymentChanges = new client.Counter({
   registers,
 });
 
-export const paymentRefundsDue = new client.Counter({
-  name: 'payment_refunds_due_total',
-  help: 'Payments that succeeded but granted nothing (a closed checkout paid, a charge after the subscription ended): an operator refunds them at the provider',
-  labelNames: ['provider'] as const,
-  registers,
-});
-// Both series exist from the start: the alert's increase() needs a sample before the first one.
-for (const provider of PAYMENT_PROVIDERS) paymentRefundsDue.inc({ provider }, 0);
+/** A counter per payment provider an alert watches: each provider's series exists from the start, as increase() needs a sample before the first event. */
+function alertedPerProvider(name: string, help: string) {
+  const counter = new client.Counter({ name, help, labelNames: ['provider'] as const, registers });
+  for (const provider of PAYMENT_PROVIDERS) counter.inc({ provider }, 0);
+  return counter;
+}
 
-export const paymentDisputes = new client.Counter({
-  name: 'payment_disputes_total',
-  help: 'Charges the payer disputed at their bank: an operator answers each at the provider before its deadline',
-  labelNames: ['provider'] as const,
-  registers,
-});
-for (const provider of PAYMENT_PROVIDERS) paymentDisputes.inc({ provider }, 0);
+export const paymentRefundsDue = alertedPerProvider('payment_refunds_due_total',
+  'Payments that succeeded but granted nothing (a closed checkout paid, a charge after the subscription ended): an operator refunds them at the provider');
+
+export const paymentDisputes = alertedPerProvider('payment_disputes_total',
+  'Charges the payer disputed at their bank: an operator answers each at the provider before its deadline');
 
 export const paymentWebhooks = new client.Counter({
   name: 'payment_webhooks_total',

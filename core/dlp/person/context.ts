@@ -105,7 +105,8 @@ const ORGANISATION_WORDS = new Set([
   ...['общество', 'предприятие', 'учреждение', 'товарищество', 'партнерство', 'партнёрство', 'агентство', 'издательство']
     .flatMap((w) => [w, ...['а', 'у', 'ом', 'е'].map((ending) => w.slice(0, -1) + ending)]),
 ]);
-const OPENING_QUOTES = new Set([0xab, 0x22, 0x201c, 0x201e]);
+/** « " “ „ as char codes. */
+export const OPENING_QUOTES = new Set([0xab, 0x22, 0x201c, 0x201e]);
 
 /** Whether a lowercase word names a legal form or a kind of organisation (ооо, банк, компании, llc). */
 export const isOrganisationWord = (lower: string): boolean => ORGANISATION_WORDS.has(lower);

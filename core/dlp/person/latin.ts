@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { DetectedEntity } from '../types.js';
-import { isOrganisationWord } from './context.js';
+import { OPENING_QUOTES, isOrganisationWord } from './context.js';
 
 const enum Cls { First, WeakFirst, Surname, WeakSurname, Patronymic, Unknown, Initial }
 
@@ -38,7 +38,8 @@ const SURNAME_SHAPE = /(?:[^aeiouy](?:ov|ova|ev|eva|yov|yova|iov|iova)|sk(?:iy|i
 const PATRONYMIC_SHAPE = /(?:ovich|evich|ovna|evna|ichna)$/;
 
 const WORD = /[A-Za-z\u00C0-\u024F]+(?:['’-][A-Za-z\u00C0-\u024F]+)*/g;
-const isCap = (w: string) => /^\p{Lu}/u.test(w) && (w.length === 1 || /\p{Ll}/u.test(w) || w === w.toUpperCase());
+/** Words are letters of WORD only: capitalized is a first letter that lowercasing changes (John, IVANOV, J). */
+const isCap = (w: string) => w[0] !== (w[0] as string).toLowerCase();
 const letterOrDigit = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
 
 interface Token { start: number; end: number; cls: Cls | 'word' | 'title' }
@@ -68,7 +69,7 @@ function tokens(text: string): Array<Token & { joined: boolean }> {
     const start = m.index;
     let end = start + m[0].length;
     const word = m[0];
-    if (letterOrDigit(text[start - 1]) || letterOrDigit(text[end]) || !isCap(word)) {
+    if (!isCap(word) || letterOrDigit(text[start - 1]) || letterOrDigit(text[end])) {
       prevEnd = -1;
       continue;
     }
@@ -89,7 +90,6 @@ function tokens(text: string): Array<Token & { joined: boolean }> {
   return out;
 }
 
-const OPENING_QUOTES = new Set(['«', '"', '“', '„', "'"]);
 const COMPANY_AFTER = /^(?:,? (?:Inc|LLC|Ltd|Co|Corp|GmbH|AG|plc|LLP|LP|S\.A\.)\b| ?&)/;
 
 /**
@@ -98,7 +98,7 @@ const COMPANY_AFTER = /^(?:,? (?:Inc|LLC|Ltd|Co|Corp|GmbH|AG|plc|LLP|LP|S\.A\.)\
  * ampersand (Morgan Stanley & Co, Harley Davidson, Inc.).
  */
 function companyAround(text: string, start: number, end: number): boolean {
-  if (OPENING_QUOTES.has(text[start - 1] as string)) return true;
+  if (OPENING_QUOTES.has(text.charCodeAt(start - 1))) return true;
   if (COMPANY_AFTER.test(text.slice(end, end + 8))) return true;
   let from = start - 1;
   if (text[from] !== ' ' && text[from] !== '\u00A0') return false;
