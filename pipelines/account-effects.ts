@@ -4,7 +4,9 @@
  * (a lawyer blocked or given another role) are announced and routed; a failure there is
  * logged, not answered, since the change is committed and the minute's `reviews.route-pending`
  * routes them all the same. Blocking also closes every socket of the user on
- * every API node (through the Socket.IO Redis adapter's channel), and their queued AI jobs
+ * every API node (through the Socket.IO Redis adapter's channel), but an erasure's (its owner
+ * follows it on the sockets open, which refuse every client event of a blocked user; the
+ * erasure closes them when it completes), and their queued AI jobs
  * are removed with their children. A job already running finds the account blocked, or its
  * reply already failed, and ends without answering (see core/chat/reply.ts).
  */
@@ -34,15 +36,15 @@ export function createAccountEffects(deps: { redis: RedisClient; queues: Queues;
       await announceChanged(reviews, handedBack).catch((err: Error) =>
         deps.log.warn({ err: err.message, reviews: handedBack.length }, 'handed-back reviews not announced or routed: left to the minute sweep'));
     },
-    async blocked(userId, cancelledReplyIds) {
-      emitter.in(userRoom(userId)).disconnectSockets(true);
+    async blocked(userId, cancelledReplyIds, { closeSockets }) {
+      if (closeSockets) emitter.in(userRoom(userId)).disconnectSockets(true);
       const jobIds = [...cancelledReplyIds.map(replyJobId), ...(await slots.reserved(userId)).map(completeJobId)];
       const removed = await Promise.all(jobIds.map(async (id) => {
         const job = await ai.getJob(id);
         // A running job holds its lock and cannot be removed: it stops on its own.
         return job ? job.remove().then(() => 1, () => 0) : 0;
       }));
-      deps.log.info({ cancelled_jobs: removed.reduce((a: number, b) => a + b, 0) }, 'blocked account: sockets closed, queued jobs removed');
+      deps.log.info({ cancelled_jobs: removed.reduce((a: number, b) => a + b, 0) }, closeSockets ? 'blocked account: sockets closed, queued jobs removed' : 'account blocked for erasure: queued jobs removed, sockets kept for its progress');
     },
   };
 }

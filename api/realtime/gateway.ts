@@ -1,7 +1,8 @@
 /**
  * The Socket.IO gateway at /ws. The access token is checked at connect and the socket is
  * closed when the token expires (the client reconnects with a fresh one); the user is loaded
- * again for every client event, and blocking an account closes its sockets on every node.
+ * again for every client event, and blocking an account closes its sockets on every node
+ * (an erasure's block leaves them open to watch it, every client event refused, until it ends).
  * A user holds at most SOCKET_MAX_PER_USER sockets across all nodes (socket-leases.ts); one
  * more is refused with `too_many_connections`. Each socket joins its user's room. The Redis
  * adapter lets any API node deliver what any worker emits; in a Redis Cluster it is the sharded

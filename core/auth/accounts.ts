@@ -33,8 +33,12 @@ export interface AccountEffects {
    * lawyer of the reviews the change handed back, and routes them.
    */
   changed(userId: string, handedBack: ChangedReviews): Promise<void>;
-  /** Closes every socket of the user, on every API node, and cancels their queued jobs. */
-  blocked(userId: string, cancelledReplyIds: string[]): Promise<void>;
+  /**
+   * Cancels the user's queued jobs and closes every socket of the user, on every API node;
+   * an erasure's block leaves them open (`closeSockets: false`): the owner follows it there,
+   * every client event refused, and the erasure closes them when it ends.
+   */
+  blocked(userId: string, cancelledReplyIds: string[], opts: { closeSockets: boolean }): Promise<void>;
 }
 
 /** Fails the user's unfinished replies (and questions still being masked); returns the reply ids. */
@@ -87,6 +91,6 @@ export async function changeAccount(
   await effects.changed(user.id, handedBack);
   // On every change that leaves the account blocked: a block whose effects failed after its
   // commit (Redis away) has them again when the admin repeats it. They are idempotent.
-  if (user.status === 'blocked') await effects.blocked(user.id, cancelled);
+  if (user.status === 'blocked') await effects.blocked(user.id, cancelled, { closeSockets: by.via !== 'privacy.erasure' });
   return user;
 }

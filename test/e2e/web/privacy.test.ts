@@ -1,7 +1,8 @@
 /**
  * "Мои данные" in a real browser: consents per purpose (processing only through erasure), the
  * export built live and downloaded as a ZIP with the profile, and the account's erasure
- * confirmed with the password, after which the person is signed out and cannot sign in.
+ * confirmed with the password, followed to its end, after which the person is signed out, told
+ * so, and cannot sign in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -58,8 +59,10 @@ describe('my data', () => {
 
     await page.fill('input[name=erase-password]', password);
     await confirm.click();
+    // The page follows the erasure to its end, then signs out and says it is done.
     await page.waitForURL(/\/login$/);
-    await page.waitForSelector('main.auth');
+    await page.waitForSelector('main.auth [role=status]');
+    expect(await page.textContent('main.auth [role=status]')).toBe('Ваш аккаунт и данные удалены.');
 
     // The account is gone: signing in again is refused.
     await page.fill('input[name=email]', email);

@@ -3,7 +3,7 @@
  * their own values put back (theirs to see), their documents' original bytes and descriptions,
  * reviews, payments, plans, usage, sessions, privacy requests, consents and the audit entries
  * about them (a lawyer's, also the reviews they held), for its owner only. Erasure ends
- * their sessions at once, then leaves nothing of them in Postgres, storage or Redis, keeps
+ * their sessions at once (an open socket only watches it to the end), then leaves nothing of them in Postgres, storage or Redis, keeps
  * payments without the person, and ends with a destruction act for admins. Their open
  * lawyer reviews end cancelled first, so the lawyers get their slots back.
  */
@@ -284,11 +284,24 @@ describe('erasure', () => {
       provider: 'yookassa', event_id: `pay-${me.id}:succeeded`, type: 'payment.succeeded',
       data: JSON.stringify({ kind: 'payment', payment: { providerPaymentId: `pay-${me.id}`, status: 'succeeded', paymentMethodId: savedCard } }),
     });
+    // The page that asks for the erasure, its socket open and following the chat.
+    const socket = await connect(rt.url, me.token);
+    expect(await socket.join(me.chatId)).toEqual({ ok: true });
+    const closed = new Promise<string>((resolve) => socket.socket.once('disconnect', resolve));
     const res = await request(rt.url, 'POST', '/api/privacy/erasure', { token: me.token, json: { password: me.password } });
     expect(res.status).toBe(202);
     const id = res.body.request.id;
     expect((await request(rt.url, 'GET', '/api/auth/me', { token: me.token })).status).toBe(403);
     expect((await request(rt.url, 'POST', '/api/auth/login', { json: { email: me.email, password: me.password } })).status).not.toBe(200);
+    // The sessions are over: the open socket may only watch the erasure, and no new one is let in.
+    expect(await socket.join(me.chatId)).toEqual({ ok: false, error: { code: 'forbidden' } });
+    await expect(connect(rt.url, me.token)).rejects.toThrow(/unauthorized/);
+    // It follows every step to the end, and is then closed by the server.
+    expect(await closed).toBe('io server disconnect');
+    const steps = socket.of('privacy.updated').map((e) => e.request).filter((r) => r.id === id);
+    expect(steps.map((r) => r.status)).toEqual(['running', 'running', 'running', 'running', 'running', 'completed']);
+    expect(Object.keys(steps.at(-1).progress)).toEqual(expect.arrayContaining(['documents', 'redis', 'stripe', 'database', 'act']));
+    socket.close();
 
     const done = await waitFor('erasure completed', async () => {
       const r = await request(rt.url, 'GET', `/api/admin/privacy/requests/${id}`, { token: admin.token });

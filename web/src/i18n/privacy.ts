@@ -19,6 +19,8 @@ export const ru = {
   priv_erase6: 'Если нужна копия данных, сначала скачайте архив выше.',
   priv_eraseOpen: 'Удалить аккаунт…', priv_erasePassword: 'Введите пароль для подтверждения', priv_eraseUnderstand: 'Я понимаю, что аккаунт и данные будут удалены безвозвратно',
   priv_eraseConfirm: 'Удалить навсегда', priv_eraseCancel: 'Отмена', priv_erasing: 'Удаляем…', priv_wrongPassword: 'Неверный пароль',
+  priv_erased: 'Аккаунт удалён', priv_erased_documents: 'Документы и их файлы уничтожены', priv_erased_redis: 'Очереди и потоки ответов очищены',
+  priv_erased_stripe: 'Подписки и платёжные профили закрыты', priv_erased_database: 'Профиль, чаты, сообщения и сеансы удалены', priv_erased_act: 'Составлен акт об уничтожении',
 };
 export const en: Record<keyof typeof ru, string> = {
   priv_nav: 'My data', priv_title: 'My data',
@@ -40,4 +42,6 @@ export const en: Record<keyof typeof ru, string> = {
   priv_erase6: 'If you want a copy of your data, download the archive above first.',
   priv_eraseOpen: 'Delete the account…', priv_erasePassword: 'Enter your password to confirm', priv_eraseUnderstand: 'I understand the account and data are deleted for good',
   priv_eraseConfirm: 'Delete for good', priv_eraseCancel: 'Cancel', priv_erasing: 'Deleting…', priv_wrongPassword: 'Wrong password',
+  priv_erased: 'The account is deleted', priv_erased_documents: 'Documents and their files destroyed', priv_erased_redis: 'Queues and answer streams cleared',
+  priv_erased_stripe: 'Subscriptions and payment profiles closed', priv_erased_database: 'Profile, chats, messages and sessions deleted', priv_erased_act: 'Destruction act drawn up',
 };

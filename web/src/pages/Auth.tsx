@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../lib/api';
 import { useT } from '../lib/i18n';
+import { useNotice } from '../lib/notice';
 import { Link } from '../lib/router';
 import { useSession } from '../lib/session';
 
@@ -19,6 +20,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
   const [showConsent, setShowConsent] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const notice = useNotice();
 
   useEffect(() => {
     if (mode === 'register') void fetch('/api/privacy/consent-document').then(async (r) => setConsent(await r.json()));
@@ -43,6 +45,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
     <main className="auth">
       <form onSubmit={submit} className="card">
         <h1>{t('appName')}</h1>
+        {notice && <p role="status" className="notice ok">{t(`notice_${notice}`)}</p>}
         {mode === 'register' && (
           <label>{t('name')}<input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} autoComplete="name" /></label>
         )}
