@@ -46,8 +46,9 @@ export async function ownDocuments(db: Db, userId: string, documentIds: string[]
   if (owned.length !== ids.length) throw domainErrors.notFound('no such document');
 }
 
+/** A first version is `uploaded`; a later one makes its document `processing` again (API.md). */
 const stored = (file: StoredFile, version: number) => ({
-  status: 'uploaded' as const,
+  status: version === 1 ? 'uploaded' as const : 'processing' as const,
   mime_type: file.mime,
   size_bytes: file.size,
   version,

@@ -186,7 +186,9 @@ describe('ingestion', () => {
     await settled(created.body.document.id);
     const next = await upload(rt.url, `/api/documents/${created.body.document.id}/versions`, owner.token, { name: 'a.txt', data: Buffer.from('Статья 1. Вторая редакция.\n') });
     expect(next.status).toBe(202);
-    expect(next.body.document).toMatchObject({ id: created.body.document.id, version: 2 });
+    // Processing again, its progress restarted for the new version.
+    expect(next.body.document).toMatchObject({ id: created.body.document.id, version: 2, status: 'processing', progress: { version: 2, stage: 'stored' } });
+    expect(created.body.document).toMatchObject({ version: 1, status: 'uploaded' });
     const doc = await settled(created.body.document.id);
     expect(doc).toMatchObject({ version: 2, status: 'ready', progress: { version: 2, percent: 100 } });
     const v1 = await request(rt.url, 'GET', `/api/documents/${doc.id}/text?version=1`, { token: owner.token });
