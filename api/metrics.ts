@@ -14,7 +14,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 function allowed(req: IncomingMessage, token: string | undefined): boolean {
   const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
   if (!forwarded && LOOPBACK.has(req.socket.remoteAddress ?? '')) return true;
-  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  // Any METRICS_TOKEN, not only a token68; the scheme's name in any letter case, as for the API.
+  const given = /^Bearer +(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token || !given) return false;
   const [a, b] = [Buffer.from(given), Buffer.from(token)];
   return a.length === b.length && timingSafeEqual(a, b);

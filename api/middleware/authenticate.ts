@@ -6,8 +6,9 @@ import { problems } from '../problem.js';
 import type { AppContext } from '../context.js';
 import { bindLogFields } from '../request-log.js';
 
+/** The token68 of a Bearer header; the scheme's name is case-insensitive (RFC 9110 §11.1). */
 export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '');
+  const match = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(header ?? '');
   return match?.[1];
 }
 

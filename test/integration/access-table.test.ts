@@ -157,6 +157,17 @@ describe('access table', () => {
     }
   });
 
+  it('reads the Bearer scheme in any letter case, and nothing but a token after it', async () => {
+    const token = sessions.user.token;
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const res = await fetch(`${rt.url}/api/auth/me`, { headers: { authorization: `${scheme} ${token}` } });
+      expect(res.status, scheme).toBe(200);
+    }
+    for (const header of [`Basic ${token}`, `Bearer${token}`, `Bearer ${token} extra`, token]) {
+      expect((await fetch(`${rt.url}/api/auth/me`, { headers: { authorization: header } })).status, header).toBe(401);
+    }
+  });
+
   it('answers 403 to every role the route does not allow', async () => {
     for (const op of ops.filter((o) => Array.isArray(TABLE[o.key]!.access))) {
       const allowed = TABLE[op.key]!.access as Role[];

@@ -120,6 +120,8 @@ describe('GET /metrics', () => {
     const wrong = await fetch(`${rt.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer not-the-token-at-all-000' } });
     expect(wrong.status).toBe(401);
     await scrape(`${rt.url}/metrics`, { 'x-forwarded-for': '203.0.113.9', authorization: `Bearer ${TOKEN}` });
+    // The scheme's name is case-insensitive (RFC 9110).
+    await scrape(`${rt.url}/metrics`, { 'x-forwarded-for': '203.0.113.9', authorization: `bearer ${TOKEN}` });
     const api = await request(rt.url, 'GET', '/api/chats', {});
     expect(api.status).toBe(401); // the token opens /metrics, nothing else
   });
