@@ -193,6 +193,18 @@ describe('chats and paging', () => {
     expect((await request(url, 'GET', `/api/chats/${ids[1]}`, { token: user.token })).body.updated_at).toBe(page1.body.items[1].updated_at);
   });
 
+  it('keeps an archived chat\'s messages: listed as before, and the chat still opens', async () => {
+    const user = await registerUser(url, 'archive');
+    const chatId = await newChat(url, user.token);
+    const { reply } = await ask(url, user.token, chatId, 'Как вернуть товар ненадлежащего качества?');
+    await storedReply(url, user.token, chatId, reply.id);
+    const before = await messagesOf(url, user.token, chatId);
+    expect(before.map((m: { sender: string }) => m.sender)).toEqual(['user', 'assistant']);
+    expect((await request(url, 'DELETE', `/api/chats/${chatId}`, { token: user.token })).status).toBe(204);
+    expect(await messagesOf(url, user.token, chatId)).toEqual(before);
+    expect((await request(url, 'GET', `/api/chats/${chatId}`, { token: user.token })).body).toMatchObject({ id: chatId, status: 'archived' });
+  });
+
   it('pages messages written within one millisecond (as a lawyer\'s, stamped by Postgres) each once, in order', async () => {
     const user = await registerUser(url, 'microseconds');
     const chatId = await newChat(url, user.token);

@@ -102,7 +102,7 @@ function png(): Buffer {
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from([0, 128]))), chunk('IEND', Buffer.alloc(0))]);
 }
 
-const settled = (id: string) => settledDocument(rt.url, owner.token, id);
+const settled = (id: string, token = owner.token) => settledDocument(rt.url, token, id);
 
 const updatesOf = (id: string) => socket.of('document.updated').map((d: any) => d.document).filter((d: any) => d.id === id);
 
@@ -179,6 +179,20 @@ describe('ingestion', () => {
     expect(updatesOf(doc.id).at(-1)).toBe(failed);
     const text = await request(rt.url, 'GET', `/api/documents/${doc.id}/text`, { token: owner.token });
     expect([text.status, text.body.code]).toEqual([409, 'conflict']);
+  });
+
+  it('lists the documents of one status with ?status=, and refuses an unknown status with 400', async () => {
+    const lister = await registerUser(rt.url, 'lister');
+    const fine = await upload(rt.url, '/api/documents', lister.token, { name: 'ok.txt', data: Buffer.from('Статья 1. Предмет договора.\n') });
+    const blank = await upload(rt.url, '/api/documents', lister.token, { name: 'blank.png', data: png() });
+    const [ready, failed] = [await settled(fine.body.document.id, lister.token), await settled(blank.body.document.id, lister.token)];
+    expect([ready.status, failed.status]).toEqual(['ready', 'failed']);
+    const listed = async (status: string) => (await request(rt.url, 'GET', `/api/documents?status=${status}`, { token: lister.token })).body.items.map((d: any) => d.id);
+    expect(await listed('ready')).toEqual([ready.id]);
+    expect(await listed('failed')).toEqual([failed.id]);
+    expect(await listed('processing')).toEqual([]);
+    const bad = await request(rt.url, 'GET', '/api/documents?status=gone', { token: lister.token });
+    expect([bad.status, bad.body.code]).toEqual([400, 'validation_failed']);
   });
 
   it('re-ingests a new version; /text of another user, or of a missing version, is 404', async () => {
