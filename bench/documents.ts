@@ -74,10 +74,12 @@ function pdftotext(pdf: Buffer): Promise<{ ms: number; chars: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = execFile('pdftotext', ['-layout', '-enc', 'UTF-8', '-', '-'], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, out) => {
-      if (err) reject(err);
+      if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(new Error('pdftotext is not installed: apt-get install poppler-utils (as .ci/run does)'));
+      else if (err) reject(err);
       else resolve({ ms: performance.now() - started, chars: out.length });
     });
-    child.stdin!.end(pdf);
+    // A tool that did not start fails its stdin too: the callback above reports it.
+    child.stdin!.on('error', () => undefined).end(pdf);
   });
 }
 
