@@ -50,6 +50,11 @@ export const JOBS = {
     queue: 'documents',
     payload: z.object({}),
   },
+  /** Deletes stored objects no document names (a process died between storing and committing); daily. */
+  'documents.sweep-objects': {
+    queue: 'documents',
+    payload: z.object({}),
+  },
   /** Ingestion, stage 1: decrypts a version and extracts its text, returned sealed to the next stage. */
   'documents.extract': {
     queue: 'documents',

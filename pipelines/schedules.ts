@@ -16,6 +16,8 @@ export async function upsertSchedules(queues: Queues, opts: { billingEverySecond
   await every('ai.sweep-stuck-replies', 60 * 1000);
   await every('privacy.sweep', 60 * 1000);
   await every('documents.sweep', 60 * 1000);
+  // Daily at 04:45 UTC, when little else runs: a listing of every stored document object.
+  await queues.get('documents').upsertJobScheduler('documents.sweep-objects', { pattern: '45 4 * * *', tz: 'UTC' }, { name: 'documents.sweep-objects', data: {}, opts: SCHEDULED_JOB_OPTIONS });
   // Safety net: pending reviews whose route job ran out of retries get another chance.
   await every('reviews.route-pending', 60 * 1000);
 }

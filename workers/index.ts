@@ -12,6 +12,7 @@ import dlpMaskMessage from './dlp-mask-message.js';
 import documentsAnalyze from './documents-analyze.js';
 import documentsDestroy from './documents-destroy.js';
 import documentsSweep from './documents-sweep.js';
+import documentsSweepObjects from './documents-sweep-objects.js';
 import documentsEmbed from './documents-embed.js';
 import documentsExtract from './documents-extract.js';
 import documentsIndex from './documents-index.js';
@@ -31,4 +32,4 @@ import reviewsRoutePending from './reviews-route-pending.js';
 import reviewsTimer from './reviews-timer.js';
 import type { Processor } from './processor.js';
 
-export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsSweep, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingCancelStripe, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];
+export const PROCESSORS: Processor[] = [notifyUser, billingExpireSubscriptions, dlpMaskMessage, aiChatReply, aiComplete, aiSweepStuckReplies, documentsDestroy, documentsSweep, documentsSweepObjects, documentsExtract, documentsMask, documentsIndex, lawImport, documentsAnalyze, documentsMaskExport, documentsEmbed, lawEmbed, reviewsClassify, reviewsRoute, reviewsRoutePending, reviewsTimer, billingApplyEvent, billingCancelStripe, billingReconcile, billingRenew, billingDailyReport, privacyExport, privacyErase, privacyRetention, privacyAuditDigest, privacySweep] as Processor[];

@@ -36,6 +36,21 @@ export function createLocalStorage(dir: string): Storage {
     async exists(key) {
       return fs.promises.access(file(key)).then(() => true, () => false);
     },
+    async *list(prefix) {
+      // Under the prefix's directory: a prefix names whole directories here (`documents/`).
+      const root = path.join(dir, prefix);
+      const entries = await fs.promises.readdir(root, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      });
+      for (const entry of entries) {
+        if (!entry.isFile()) continue;
+        const full = path.join(entry.parentPath, entry.name);
+        // Gone since the listing (deleted meanwhile): not there to report.
+        const stat = await fs.promises.stat(full).catch(() => undefined);
+        if (stat) yield { key: path.relative(dir, full).split(path.sep).join('/'), modifiedAt: stat.mtime };
+      }
+    },
     async check() {
       await fs.promises.mkdir(dir, { recursive: true });
       await fs.promises.access(dir, fs.constants.W_OK);

@@ -84,6 +84,11 @@ export function createS3Storage(opts: S3Options): Storage {
         throw err;
       });
     },
+    async *list(prefix) {
+      for await (const item of client.listObjectsV2(opts.bucket, prefix, true)) {
+        if (item.name) yield { key: item.name, modifiedAt: item.lastModified };
+      }
+    },
     check() {
       // Create the bucket once; later checks only look.
       ready ??= (async () => {

@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
 
+export interface StoredObject {
+  key: string;
+  modifiedAt: Date;
+}
+
 /** Object storage behind one small interface: local files on a laptop, S3/MinIO in production. */
 export interface Storage {
   readonly kind: 'local' | 's3';
@@ -7,6 +12,8 @@ export interface Storage {
   get(key: string): Promise<Readable>;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** Every object whose key starts with `prefix`, in no set order (a sweep's listing). */
+  list(prefix: string): AsyncIterable<StoredObject>;
   /** Readiness: the bucket or directory is there and usable; creates it on first use. */
   check(): Promise<void>;
 }

@@ -1,13 +1,19 @@
 /**
  * The S3 adapter through the real `minio` client against s3rver in-process: an upload is
- * stored encrypted, comes back byte for byte, a refused upload leaves no object, and a delete removes every version's object.
+ * stored encrypted, comes back byte for byte, a refused upload leaves no object, a delete removes every version's object,
+ * and the sweep of objects no document names lists the bucket and deletes only those.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'minio';
+import { Model } from 'objection';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepOrphanObjects } from '../../../core/documents/orphans.js';
+import { createLogger } from '../../../core/log.js';
+import { createS3Storage } from '../../../core/storage/s3.js';
 import { pdfFixture, sha256, upload } from '../../helpers/documents.js';
 import { registerUser, request } from '../../helpers/http.js';
 import { setPlanLimits } from '../../helpers/plans.js';
@@ -17,6 +23,7 @@ const BUCKET = 'legal-docs-test';
 let s3: S3rver;
 let dir: string;
 let client: Client;
+let endpoint: string;
 let rt: TestRuntime;
 let token: string;
 
@@ -24,6 +31,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3rver-'));
   s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
   const { port } = await s3.run();
+  endpoint = `http://127.0.0.1:${port}`;
   client = new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER', pathStyle: true });
   rt = await startTestRuntime('documents_s3', {
     env: { S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER', S3_BUCKET: BUCKET, UPLOAD_MAX_MB: '12' },
@@ -80,5 +88,18 @@ describe('documents on S3 (s3rver)', () => {
     const bad = await upload(rt.url, '/api/documents', token, { name: 'a.docx', data: pdfFixture('x', 500 * 1024) });
     expect(bad.status).toBe(415);
     expect(await keysUnder('documents/')).toEqual(before);
+  });
+
+  it('sweeps the objects no document names, listing the bucket, and keeps the named ones', async () => {
+    const created = await upload(rt.url, '/api/documents', token, { name: 'Акт.pdf', data: pdfFixture('S3-SWEEP', 40 * 1024) });
+    const id = created.body.document.id as string;
+    const [named] = await keysUnder(`documents/${id}/`);
+    const orphan = `documents/${randomUUID()}/${randomUUID()}`;
+    await client.putObject(BUCKET, orphan, Buffer.from('ciphertext'));
+    const storage = createS3Storage({ endpoint, accessKey: 'S3RVER', secretKey: 'S3RVER', bucket: BUCKET, region: 'us-east-1' });
+    // Everything counts as old enough here: s3rver stamps objects with the time they were put.
+    const swept = await sweepOrphanObjects({ db: Model.knex(), storage, log: createLogger('silent') }, new Date(Date.now() + 60_000));
+    expect(swept).toMatchObject({ removed: 1 });
+    expect(await keysUnder('documents/')).toEqual([named]);
   });
 });

@@ -3,8 +3,11 @@
  * destruction of a deleted document again when none is queued (it failed for good, or was
  * never queued), and fails a document still shown as stored or processing whose ingestion flow
  * is over or was never queued,
- * so its owner sees why and can upload it again. A flow still under way is left alone.
+ * so its owner sees why and can upload it again. A flow still under way is left alone. The
+ * daily `documents.sweep-objects` deletes stored objects no document names, once an hour old.
  */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { Redis } from 'ioredis';
 import { Model } from 'objection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +22,7 @@ import { runJobNow } from '../../helpers/jobs.js';
 import { startTestRuntime, type TestRuntime } from '../../helpers/runtime.js';
 import { REDIS_URL } from '../../helpers/services.js';
 import path from 'node:path';
+import { sha256 } from '../../helpers/documents.js';
 
 let rt: TestRuntime;
 let redis: Redis;
@@ -96,5 +100,36 @@ describe('the documents sweep', () => {
     await (await queues.get('documents').getJob(ingestJobId('index', doc.id, doc.version)))?.remove();
     expect(await runJobNow(rt.t.prefix, 'documents.sweep')).toMatchObject({ failed: 1 });
     expect((await request(rt.url, 'GET', `/api/documents/${doc.id}`, { token: owner.token })).body).toMatchObject({ status: 'failed', error: { code: 'ingest_failed' } });
+  });
+
+  it('deletes the stored objects no document names once an hour old, and keeps every named one', async () => {
+    const owner = await registerUser(rt.url, 'sweepobj');
+    const doc = await readyDocument(owner.token, 'Договор хранения.');
+    const files = path.join(rt.t.dataDir, 'files');
+    const [named] = filesUnder(files).filter((f) => f.includes(doc.id));
+    // What a process that died between storing and committing leaves: a version of this document
+    // and a first upload that never got a row, and the local store's half-written temp file.
+    const plant = (key: string, hoursAgo: number) => {
+      const file = path.join(files, key);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'ciphertext');
+      const at = new Date(Date.now() - hoursAgo * 3_600_000);
+      fs.utimesSync(file, at, at);
+      return file;
+    };
+    const orphans = [plant(`documents/${doc.id}/${randomUUID()}`, 2), plant(`documents/${randomUUID()}/${randomUUID()}`, 2), plant(`documents/${doc.id}/${randomUUID()}.4242.1700000000000.tmp`, 2)];
+    // An upload still committing, and what is not a document's, are left alone.
+    const young = plant(`documents/${randomUUID()}/${randomUUID()}`, 0.5);
+    const other = plant(`exports/${randomUUID()}.zip`, 48);
+    const old = new Date(Date.now() - 48 * 3_600_000);
+    fs.utimesSync(named!, old, old);
+
+    expect(await runJobNow(rt.t.prefix, 'documents.sweep-objects')).toMatchObject({ removed: 3 });
+    expect(orphans.filter((f) => fs.existsSync(f))).toEqual([]);
+    expect([named, young, other].every((f) => fs.existsSync(f!))).toBe(true);
+    const download = await fetch(`${rt.url}/api/documents/${doc.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect([download.status, sha256(Buffer.from(await download.arrayBuffer()))]).toEqual([200, sha256(Buffer.from('Договор хранения.'))]);
+    // Run again, it finds nothing more.
+    expect(await runJobNow(rt.t.prefix, 'documents.sweep-objects')).toMatchObject({ removed: 0 });
   });
 });
