@@ -41,6 +41,18 @@ function titleOf(paragraph: string): string | undefined {
   return line.length <= TITLE_CHARS ? line : undefined;
 }
 
+/**
+ * A heading paragraph that is only a title: one short line whose words after the number name
+ * something («3. Предмет договора», «Статья 15»), not a sentence («2. Арендатор вносит плату.»,
+ * a clause with content of its own).
+ */
+function isTitleParagraph(text: string): boolean {
+  const line = text.trim();
+  if (line.includes('\n') || !titleOf(line)) return false;
+  const marker = HEADING.exec(line) ?? CLAUSE.exec(line);
+  return !/[.;:!?…]$/u.test(line.slice(marker?.[0].length ?? 0).trim());
+}
+
 const HEADING = /^(Раздел|Глава|Статья|Параграф|§)\s*([0-9IVXLCDM]+(?:\.[0-9]+)*)\.?(?=\s|$)/iu;
 const CLAUSE = /^(\d{1,3}(?:\.\d{1,3})*)\.(?=\s)|^(\d{1,3}(?:\.\d{1,3})+)(?=\s)/u;
 
@@ -69,8 +81,9 @@ function split(text: string): string[] {
 
 export function chunkParagraphs(paragraphs: Paragraph[]): Chunk[] {
   const chunks: Chunk[] = [];
-  // titlesOnly: the chunk holds nothing but heading lines so far; a title is not left alone.
-  let open: { texts: string[]; size: number; heading: string; locator: Locator; titlesOnly: boolean } | undefined;
+  // titlesOnly: the chunk holds nothing but title lines so far, the last at `level`; a title is
+  // not left alone, but joins the heading it is under.
+  let open: { texts: string[]; size: number; heading: string; locator: Locator; titlesOnly: boolean; level: number } | undefined;
   let clause: string | undefined;
   let path: Array<{ level: number; title?: string }> = [];
   const close = () => {
@@ -82,22 +95,25 @@ export function chunkParagraphs(paragraphs: Paragraph[]): Chunk[] {
 
   paragraphs.forEach((p, index) => {
     const heading = headingOf(p.text);
+    const level = heading ? levelOf(heading) : 0;
     if (heading) {
       clause = heading;
-      const level = levelOf(heading);
       path = [...path.filter((h) => h.level < level), { level, title: titleOf(p.text) }];
-      if (open?.titlesOnly) {
+      // Under the titles so far (3.1 under «3. Предмет»): the chunk goes on, located at it; a
+      // sibling or an outer heading («2.» after «1.», «Глава 2» after «1.1.») opens a chunk of
+      // its own, so each clause is found where it is.
+      if (open?.titlesOnly && level > open.level) {
         open.heading = headingPath();
         open.locator = { ...open.locator, clause };
+        open.level = level;
       } else {
         close();
       }
     }
-    // A title paragraph is one short line; a heading line with text under it is content.
-    const isTitle = Boolean(heading && titleOf(p.text) && !p.text.trim().includes('\n'));
+    const isTitle = Boolean(heading) && isTitleParagraph(p.text);
     for (const piece of split(p.text)) {
       if (open && open.size + piece.length + 2 > CHUNK_CHARS) close();
-      open ??= { texts: [], size: -2, heading: headingPath(), locator: locatorAt(p, index), titlesOnly: true };
+      open ??= { texts: [], size: -2, heading: headingPath(), locator: locatorAt(p, index), titlesOnly: true, level };
       open.texts.push(piece);
       open.size += piece.length + 2;
       open.titlesOnly &&= isTitle;

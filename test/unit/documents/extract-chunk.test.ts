@@ -37,8 +37,29 @@ describe('chunkParagraphs', () => {
     expect(chunks.map((c) => [c.text, c.locator])).toEqual([
       ['Преамбула', { paragraph: 0 }],
       ['1. Предмет\n\nТекст', { paragraph: 1, clause: '1' }],
-      ['1.1. Подпункт\n\nГлава 2', { paragraph: 3, clause: 'Глава 2' }],
+      ['1.1. Подпункт', { paragraph: 3, clause: '1.1' }],
+      ['Глава 2', { paragraph: 4, clause: 'Глава 2' }],
     ]);
+  });
+
+  it('locates each short clause at its own number, and a title at the clause under it', () => {
+    const chunks = chunkParagraphs([
+      { text: 'Договор аренды' },
+      { text: '1. Арендатор вносит плату ежемесячно до 5 числа.' },
+      { text: '2. За просрочку платежа начисляется неустойка 0,5% в день.' },
+      { text: '3. Предмет спора' },
+      { text: '3.1. Споры решаются в суде по месту нахождения имущества.' },
+      { text: '3.2. Претензионный порядок обязателен:' },
+      { text: 'срок ответа на претензию 10 дней.' },
+    ]);
+    expect(chunks.map((c) => [c.locator.clause, c.text.split('\n\n')[0]])).toEqual([
+      [undefined, 'Договор аренды'],
+      ['1', '1. Арендатор вносит плату ежемесячно до 5 числа.'],
+      ['2', '2. За просрочку платежа начисляется неустойка 0,5% в день.'],
+      ['3.1', '3. Предмет спора'],
+      ['3.2', '3.2. Претензионный порядок обязателен:'],
+    ]);
+    expect(chunks[3]!.text).toBe('3. Предмет спора\n\n3.1. Споры решаются в суде по месту нахождения имущества.');
   });
 
   it('gives each chunk the titles it sits under, outermost first, and leaves out clauses that run on', () => {
