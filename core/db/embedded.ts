@@ -54,7 +54,21 @@ export function ownEmbedded(dataDir: string, command: string): Knex.Config {
   if ('owner' in attempt) throw new DataDirInUse(dataDir, attempt.owner);
   const connection = ownerConnection(dataDir, attempt.held);
   // knex-pglite takes an existing instance through a connection function.
-  return { client: ClientPgLite, dialect: 'postgres', connection: () => ({ pglite: connection }) as object };
+  return { client: EmbeddedClient as unknown as typeof ClientPgLite, dialect: 'postgres', connection: () => ({ pglite: connection }) as object };
+}
+
+/**
+ * knex-pglite names a statement's command after knex's method, and a delete's is `del`: `DEL`,
+ * which knex's Postgres dialect does not know, so `.delete()` answered the driver's raw result
+ * instead of the number of rows (an object, truthy when nothing was deleted; erasure's counts
+ * showed it). Named `delete`, its command is `DELETE` and the count comes back.
+ */
+// knex's typings leave out the dialect's `processResponse`.
+const PgLiteClient = ClientPgLite as unknown as new (config: Knex.Config) => { processResponse(obj: object, runner: unknown): unknown };
+class EmbeddedClient extends PgLiteClient {
+  override processResponse(obj: { method?: string }, runner: unknown): unknown {
+    return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
 }
 
 /**

@@ -44,6 +44,14 @@ afterAll(async () => {
 });
 
 describe('embedded database sessions', () => {
+  it('answers the rows a delete or an update touched as a number, as on Postgres', async () => {
+    await db('t').insert([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(await db('t').where('n', '>', 1).update({ n: 9 })).toBe(2);
+    expect(await db('t').where({ n: 9 }).delete()).toBe(2);
+    expect(await db('t').where({ n: 9 }).del()).toBe(0);
+    expect(await db('t').where({ n: 1 }).delete().returning('n')).toEqual([{ n: 1 }]);
+  });
+
   it('holds the owner back while a client transaction is open, and keeps its write out of it', async () => {
     const a = await client();
     await a.query('BEGIN');
