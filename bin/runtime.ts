@@ -124,8 +124,6 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       const pools = await startWorkerPools(deps, PROCESSORS, selectQueues(config.workers.queues));
       closers.unshift(() => pools.close());
       await upsertSchedules(queues, { billingEverySeconds: config.billing.reconcileEverySeconds });
-      // One import job at a time whichever worker starts first; it skips codes already imported.
-      if (config.law.autoImport) await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
     }
 
     if (mode !== 'workers') {
@@ -158,6 +156,13 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       if (!(await db('users').where({ role: 'admin' }).first('id'))) {
         log.info({ command: 'npm run cli -- user:role EMAIL admin' }, 'no admin account yet: sign up, then make it an admin with this command');
       }
+    }
+    // One import job at a time whichever worker starts first; it skips codes already imported.
+    // Queued once this process listens: a first import holds the embedded database's one session
+    // a code at a time, and the start would wait for all of it before opening the port.
+    if (mode !== 'api' && config.law.autoImport) {
+      await queues.get('documents').add('law.import', {}, { jobId: 'law-import', removeOnComplete: true, removeOnFail: true });
+      log.info('law library: import queued (codes missing or changed are imported in the background)');
     }
   } catch (err) {
     // What started (pools already taking jobs, a metrics server, connections) stops as a shutdown

@@ -57,6 +57,13 @@ export interface ImportReport {
   unchanged: string[];
 }
 
+/**
+ * The embedded database runs its statements on this thread and answers them as microtasks, so
+ * an import would hold the event loop for all of its seconds (no request, not even /healthz,
+ * answered at a first start): each batch lets pending I/O in first.
+ */
+const yieldToRequests = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Imports the shipped codes (all, or those named) that are missing or changed. */
 export async function importLaws(db: Db, only?: string[]): Promise<ImportReport> {
   const report: ImportReport = { imported: [], unchanged: [] };
@@ -78,14 +85,20 @@ export async function importLaws(db: Db, only?: string[]): Promise<ImportReport>
       const articles = c.articles.map((a, i) => ({
         code: c.code, article: a.article, ord: i, title: a.title, section: a.section, chapter: a.chapter, text: a.clauses.join('\n'),
       }));
-      for (let i = 0; i < articles.length; i += 500) await trx('law_articles').insert(articles.slice(i, i + 500));
+      for (let i = 0; i < articles.length; i += 500) {
+        await trx('law_articles').insert(articles.slice(i, i + 500));
+        await yieldToRequests();
+      }
       const chunks = c.articles.flatMap((a) =>
         a.clauses[0] === 'Утратила силу.' ? [] : articlePassages(a).map((p) => ({
           code: c.code, article: a.article, ord: p.ord, heading: a.title,
           context: [c.short_title, a.section, a.chapter].filter(Boolean).join(' › '),
           text: p.text, locator: JSON.stringify({ article: a.article, ...(p.clause ? { clause: p.clause } : {}) }),
         })));
-      for (let i = 0; i < chunks.length; i += 500) await trx('law_chunks').insert(chunks.slice(i, i + 500));
+      for (let i = 0; i < chunks.length; i += 500) {
+        await trx('law_chunks').insert(chunks.slice(i, i + 500));
+        await yieldToRequests();
+      }
     });
     report.imported.push(c.code);
   }
