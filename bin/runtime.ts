@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueueEvents } from 'bullmq';
 import { buildApp } from '../api/app.js';
+import { answerClientErrors } from '../api/client-errors.js';
 import { startMetricsServer } from '../api/metrics.js';
 import { createChatHandlers } from '../api/realtime/chat-handlers.js';
 import { createGateway } from '../api/realtime/gateway.js';
@@ -135,6 +136,7 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       if (dbRead !== db) closers.push(() => dbRead.destroy());
       const app = buildApp({ config, log, db, dbRead, redis: producer, storage, queues, tokens, users, version: pkg.version, secrets, aiEvents, ...(vectors ? { vectors } : {}) });
       const server = http.createServer(app.callback());
+      answerClientErrors(server);
       const pub = workerConnection(config.redis);
       // In a cluster the gateway's sharded adapter subscribes per shard as it starts: once ready.
       const sub = workerConnection(config.redis, { sharded: true });

@@ -6,6 +6,7 @@
  */
 import { CONSENT_DOCUMENT } from '../../core/privacy/consent-document.js';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { Model } from 'objection';
@@ -249,6 +250,25 @@ describe('hostile input over HTTP', () => {
       const ok = await send(op, `${pathOf(op)}?cursor=${cursor('2030-01-01T00:00:00+23:59')}`);
       expect(ok.status, `${op.key} ${JSON.stringify(ok.body)}`).toBe(200);
     }
+  });
+
+  it("answers what Node's HTTP parser refuses with a problem document: headers past 16 KB, a malformed request", async () => {
+    const raw = (text: string) => new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(rt.url);
+      const socket = net.connect(Number(port), hostname, () => socket.end(text));
+      const parts: Buffer[] = [];
+      socket.on('data', (b) => parts.push(b)).on('end', () => resolve(Buffer.concat(parts).toString('utf8'))).on('error', reject);
+    });
+    const answerOf = (reply: string) => {
+      const [head, body] = reply.split('\r\n\r\n');
+      return { status: Number(head!.split(' ')[1]), type: /content-type: (.*)/i.exec(head!)?.[1], body: JSON.parse(body!) };
+    };
+    const big = await fetch(`${rt.url}/api/law/gk/450?x=${'a'.repeat(20_000)}`);
+    expect([big.status, big.headers.get('content-type'), ((await big.json()) as { code: string }).code]).toEqual([431, 'application/problem+json', 'headers_too_large']);
+    expect(answerOf(await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`))).toMatchObject({ status: 431, type: 'application/problem+json', body: { status: 431, code: 'headers_too_large' } });
+    expect(answerOf(await raw('NOT HTTP AT ALL\r\n\r\n'))).toMatchObject({ status: 400, type: 'application/problem+json', body: { status: 400, code: 'bad_request' } });
+    // The server goes on serving.
+    expect((await fetch(`${rt.url}/healthz`)).status).toBe(200);
   });
 
   it('marks every API answer as not to be stored by browsers or proxies', async () => {
