@@ -78,9 +78,10 @@ export class UploadInspector {
     }
   }
 
+  /** A name's extension must name the content's type; a name without one says nothing against it. */
   #matchName(type: DocType) {
     const ext = extensionOf(this.opts.filename);
-    if (!ext || !DOC_TYPES[type].extensions.includes(ext)) {
+    if (ext && !DOC_TYPES[type].extensions.includes(ext)) {
       throw new UploadRefusal('unsupported', `the content is ${type.toUpperCase()}, which the file name does not say`);
     }
   }

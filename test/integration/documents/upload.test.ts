@@ -191,7 +191,20 @@ describe('refusals leave nothing behind', () => {
     await refused({ name: 'invoice.pdf', data: exe }, 415, 'unsupported_media_type');
     await refused({ name: 'contract.docx', data: pdfFixture('x') }, 415, 'unsupported_media_type');
     await refused({ name: 'notes.txt', data: Buffer.from('text\u0000with a NUL', 'utf8') }, 415, 'unsupported_media_type');
+    await refused({ name: 'invoice', data: exe }, 415, 'unsupported_media_type');
     expect(objectCount()).toBe(before);
+  });
+
+  it('takes a file whose name has no extension by its content, and gives it back under that name', async () => {
+    const text = Buffer.from('Договор хранения вещей.\n');
+    const res = await upload(rt.url, '/api/documents', owner.token, { name: 'README', data: text });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body.document).toMatchObject({ mime_type: 'text/plain; charset=utf-8', size_bytes: text.length });
+    const scan = await upload(rt.url, '/api/documents', owner.token, { name: 'IMG_0042', data: pdfFixture('x') });
+    expect([scan.status, scan.body.document?.mime_type]).toEqual([202, 'application/pdf']);
+    const download = await fetch(`${rt.url}/api/documents/${res.body.document.id}/download`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(download.headers.get('content-disposition')).toContain('filename="README"');
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(text);
   });
 
   it('answers 403 to an account blocked while its file came in, and keeps nothing of it', async () => {
