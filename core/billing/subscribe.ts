@@ -71,9 +71,11 @@ type Step =
  * closed first. The plan the user is on, cancelled at its period's end, is resumed unpaid.
  */
 export async function subscribe(deps: SubscribeDeps, userId: string, input: SubscribeInput): Promise<Subscribed> {
-  const provider = providerOf(deps.providers, input.provider);
+  // What is wrong with the request comes before what this server lacks: an unknown plan is 404
+  // and the free plan 422 whether or not the provider has keys here (then 503).
   const plan = await planByCode(deps.db, input.plan_code);
   if (plan.price_minor <= 0) throw domainErrors.invalid('the free plan needs no subscription');
+  const provider = providerOf(deps.providers, input.provider);
   const effects = { db: deps.db, stripe: deps.providers.stripe, log: deps.log };
   for (let step = 0; step < MAX_STEPS; step++) {
     const next = await decide(deps, userId, plan, input.provider);

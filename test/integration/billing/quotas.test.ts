@@ -103,7 +103,10 @@ describe('plans and subscriptions without providers', () => {
     expect(await db()('subscriptions').where({ user_id: user.id })).toHaveLength(0);
     const hook = await request(rt.url, 'POST', '/api/payments/webhook/stripe', { raw: '{}', headers: { 'content-type': 'application/json' } });
     expect([hook.status, hook.body.code]).toEqual([503, 'payments_unavailable']);
-    expect((await subscribeTo(rt.url, user.token, 'free', 'stripe')).status).toBe(503);
+    // A request wrong in itself says so first: the free plan needs none, an unknown one is not there.
+    expect((await subscribeTo(rt.url, user.token, 'free', 'stripe')).status).toBe(422);
+    const unknown = await subscribeTo(rt.url, user.token, 'nope', 'stripe');
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'not_found']);
   });
 
   it('grants a plan from the CLI, audited, with its limits at once', async () => {
