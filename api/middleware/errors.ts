@@ -19,12 +19,14 @@ export function problemOf(err: DomainError): HttpProblem {
   return new HttpProblem(STATUS_OF_KIND[err.kind], err.code, TITLE_OF_KIND[err.kind], err.message);
 }
 
-function fromParserError(err: { status?: number; type?: string; code?: string }): HttpProblem | undefined {
+function fromParserError(err: { status?: number; type?: string; code?: string; message?: string }): HttpProblem | undefined {
   // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR...): a Content-Encoding that does not decode.
   if (typeof err.code === 'string' && err.code.startsWith('Z_')) return problems.badRequest('the body does not decode with its Content-Encoding', 'malformed_body');
   if (err.status === 413 || err.type === 'entity.too.large') return problems.payloadTooLarge();
   if (err.status === 415) return problems.unsupportedMediaType();
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return problems.unsupportedMediaType('unsupported charset or encoding');
+  // co-body's parser (bourne) refuses well-formed JSON that could poison prototypes: say so.
+  if (err.status === 400 && /forbidden prototype property/.test(err.message ?? '')) return problems.badRequest('a "__proto__" or "constructor.prototype" key is not accepted in a body', 'malformed_json');
   if (err.status === 400 || err.type === 'entity.parse.failed') return problems.badRequest('malformed JSON body', 'malformed_json');
   if (err.status === 411 || err.type === 'request.size.invalid' || err.type === 'request.aborted') return problems.badRequest('incomplete request body');
   return undefined;

@@ -87,7 +87,9 @@ describe('every route under random input', () => {
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.code).toBe('payload_too_large');
     const malformed = await request(rt.url, 'POST', '/api/auth/login', { raw: '{"email":', headers: { 'content-type': 'application/json' } });
-    expect(malformed.status).toBe(400);
+    expect([malformed.status, malformed.body.detail]).toEqual([400, 'malformed JSON body']);
+    const poisoned = await request(rt.url, 'POST', '/api/auth/login', { raw: '{"__proto__":{"admin":true},"email":"a@b.ru","password":"x"}', headers: { 'content-type': 'application/json' } });
+    expect([poisoned.status, poisoned.body.code, poisoned.body.detail]).toEqual([400, 'malformed_json', 'a "__proto__" or "constructor.prototype" key is not accepted in a body']);
     const wrongType = await request(rt.url, 'POST', '/api/auth/login', { raw: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(wrongType.status).toBe(415);
     const invalid = await request(rt.url, 'POST', '/api/auth/register', { json: { email: 'not-an-email', password: 'short' } });
