@@ -108,6 +108,9 @@ async function assemble(mode: Mode, config: Config, secrets: Secrets, log: Logge
       defineReplyScripts(redis);
       const emitter = createEmitter(redis, config.redis.queuePrefix);
       const ai = createOrchestrator(config.ai, log);
+      // Said once at start, so a first run knows where its answers come from.
+      if (config.ai.providers.join() === 'offline') log.info({ providers: config.ai.providers }, 'AI providers: none has a key (OPENAI_API_KEY, ANTHROPIC_API_KEY, YANDEX_API_KEY): answers come from the built-in offline provider');
+      else log.info({ providers: config.ai.providers }, `AI providers, in order: ${config.ai.providers.join(', ')}`);
       const unreportCircuits = reportCircuits(() => ai.circuits());
       const stops = await followReplyStops(workerConnection(config.redis), redis, config.redis.queuePrefix);
       // Closed after the pools (put ahead of these once they run; the CPU pool's threads go once
