@@ -20,11 +20,14 @@ export interface PrivacyRequestRow {
 }
 
 
+/** What an erasure keeps in `progress` for its act only: the e-mail's keyed hash and the audit pseudonym. */
+const ACT_ONLY = new Set(['email_hash', 'actor']);
+
 export const toPublicRequest = (r: PrivacyRequestRow) => ({
   id: r.id,
   type: r.type,
   status: r.status,
-  progress: r.progress,
+  progress: Object.fromEntries(Object.entries(r.progress).filter(([step]) => !ACT_ONLY.has(step))),
   expires_at: isoOrNull(r.expires_at),
   created_at: iso(r.created_at),
   completed_at: isoOrNull(r.completed_at),

@@ -301,6 +301,10 @@ describe('erasure', () => {
     const steps = socket.of('privacy.updated').map((e) => e.request).filter((r) => r.id === id);
     expect(steps.map((r) => r.status)).toEqual(['running', 'running', 'running', 'running', 'running', 'completed']);
     expect(Object.keys(steps.at(-1).progress)).toEqual(expect.arrayContaining(['documents', 'redis', 'stripe', 'database', 'act']));
+    // Counts of what went, and nothing the act alone keeps (the e-mail's keyed hash, the audit pseudonym).
+    expect(steps.at(-1).progress.database).toMatchObject({ chats: 1, users: 1 });
+    expect(steps.at(-1).progress).not.toHaveProperty('email_hash');
+    expect(steps.at(-1).progress).not.toHaveProperty('actor');
     socket.close();
 
     const done = await waitFor('erasure completed', async () => {
