@@ -3,7 +3,7 @@
  * definition validates the request, guards access, and describes the route in OpenAPI.
  */
 import type Router from '@koa/router';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Role } from '../core/db/models/index.js';
 import { fieldErrors, problems } from './problem.js';
 import { findBadText } from './text-guard.js';
@@ -55,6 +55,14 @@ function parseOr<T>(schema: z.ZodType<T> | undefined, value: unknown, where: str
   return result.data;
 }
 
+/** No route takes a query key twice (`?limit=1&limit=2`): said as such, not as the schema's complaint about an array. */
+function singleValued(schema: z.ZodType, query: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const declared = schema instanceof z.ZodObject ? new Set(Object.keys(schema.shape)) : undefined;
+  const repeated = Object.keys(query).filter((key) => Array.isArray(query[key]) && (!declared || declared.has(key)));
+  if (repeated.length) throw problems.validation(repeated.map((key) => ({ path: `query.${key}`, message: 'given more than once: give it once' })), 400);
+  return query as Record<string, string | undefined>;
+}
+
 function hasBody(ctx: AppContext): boolean {
   const len = ctx.request.headers['content-length'];
   return Boolean(ctx.request.headers['transfer-encoding']) || (len !== undefined && len !== '0');
@@ -72,7 +80,7 @@ export function mountRoutes(router: Router<AppState>, routes: AnyRoute[], authen
       if (route.readOnly) c.state.readOnly = true;
       if (route.body && hasBody(c) && !c.is('application/json')) throw problems.unsupportedMediaType();
       const params = parseOr(route.params, ctx.params, 'params', 400);
-      const query = parseOr(route.query, ctx.query, 'query', 400);
+      const query = parseOr(route.query, route.query ? singleValued(route.query, ctx.query) : undefined, 'query', 400);
       const body = parseOr(route.body, (ctx.request as { body?: unknown }).body ?? {}, 'body', 422);
       await route.handler(c as Parameters<AnyRoute['handler']>[0], { params, query, body });
       if (validateResponses) checkResponse(route, c);

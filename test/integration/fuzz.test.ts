@@ -81,7 +81,7 @@ describe('every route under random input', () => {
     expect(refused).toBeGreaterThan(300);
   }, 180_000);
 
-  it('answers an oversized body with 413 and malformed JSON with 400', async () => {
+  it('answers an oversized body with 413, malformed JSON with 400, and a query key given twice with 400', async () => {
     const big = JSON.stringify({ email: 'a@b.ru', password: 'x'.repeat(2 * 1024 * 1024) });
     const tooLarge = await request(rt.url, 'POST', '/api/auth/login', { raw: big, headers: { 'content-type': 'application/json' } });
     expect(tooLarge.status).toBe(413);
@@ -90,6 +90,10 @@ describe('every route under random input', () => {
     expect([malformed.status, malformed.body.detail]).toEqual([400, 'malformed JSON body']);
     const poisoned = await request(rt.url, 'POST', '/api/auth/login', { raw: '{"__proto__":{"admin":true},"email":"a@b.ru","password":"x"}', headers: { 'content-type': 'application/json' } });
     expect([poisoned.status, poisoned.body.code, poisoned.body.detail]).toEqual([400, 'malformed_json', 'a "__proto__" or "constructor.prototype" key is not accepted in a body']);
+    const user = await registerUser(rt.url, 'repeated-query');
+    const twice = await request(rt.url, 'GET', '/api/chats?limit=1&limit=2', { token: user.token });
+    expect([twice.status, twice.body.errors]).toEqual([400, [{ path: 'query.limit', message: 'given more than once: give it once' }]]);
+    expect((await request(rt.url, 'GET', '/api/chats?limit=2&utm=a&utm=b', { token: user.token })).status).toBe(200);
     const wrongType = await request(rt.url, 'POST', '/api/auth/login', { raw: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(wrongType.status).toBe(415);
     const invalid = await request(rt.url, 'POST', '/api/auth/register', { json: { email: 'not-an-email', password: 'short' } });
