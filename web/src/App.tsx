@@ -7,6 +7,7 @@ import { match, navigate, usePath } from './lib/router';
 import type { AppRoute } from './lib/routes';
 import { useSession } from './lib/session';
 import { AuthPage } from './pages/Auth';
+import { errorText } from './lib/problem-text';
 
 const ROUTES: AppRoute[] = Object.values(import.meta.glob<{ routes: AppRoute[] }>('./routes/*.tsx', { eager: true })).flatMap((m) => m.routes);
 const MENU = ROUTES.filter((r) => r.nav).sort((a, b) => a.nav!.order - b.nav!.order);
@@ -43,7 +44,7 @@ export function App() {
   const [signOutFailure, setSignOutFailure] = useState<string | null>(null);
   const leave = () => {
     setSignOutFailure(null);
-    signOut().catch((err: Error) => setSignOutFailure(err.message));
+    signOut().catch((err: unknown) => setSignOutFailure(errorText(err)));
   };
   const path = usePath();
   const authPath = path.startsWith('/login') || path.startsWith('/register');

@@ -98,6 +98,29 @@ describe('the chat when things go wrong', () => {
     await page.close();
   }, 60_000);
 
+  it('says in the page\'s language what the server refused: a taken e-mail, a wrong password, a chat that is not there', async () => {
+    const page = await stack.browser.newPage();
+    const { email } = await signUp(page, stack.url, 'refusals');
+    await page.goto(`${stack.url}/chats/${randomUUID()}`);
+    await page.waitForSelector('h1:text("Чат не найден")');
+    expect(await page.locator('.composer').count()).toBe(0);
+    await page.click('header button:text("Выйти")');
+    await page.waitForSelector('main.auth');
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('main.auth [role=alert]');
+    expect(await page.textContent('main.auth [role=alert]')).toBe('Неверная эл. почта или пароль.');
+    await page.goto(`${stack.url}/register`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'correct horse battery');
+    await page.check('input[name=consent]');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('main.auth [role=alert]');
+    expect(await page.textContent('main.auth [role=alert]')).toBe('Аккаунт с этой эл. почтой уже есть: войдите в него.');
+    await page.close();
+  }, 60_000);
+
   it('keeps a question that was not taken in the box, saying why', async () => {
     const page = await stack.browser.newPage();
     await signUp(page, stack.url, 'draft');

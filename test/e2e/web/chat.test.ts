@@ -95,6 +95,8 @@ describe('the chat page', () => {
     const question = page.locator('article.message.user').last();
     await question.locator('.chip').first().waitFor();
     expect(await question.textContent()).not.toContain('Ковалёва');
+    // Named in the page's language.
+    expect(await question.locator('.chip').first().textContent()).toBe('ФИО 1');
     await page.click('text=Показать мои данные');
     await page.waitForSelector('.chip.revealed');
     expect(await question.textContent()).toContain('Ковалёва Дарина Игоревна');

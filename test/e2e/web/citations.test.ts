@@ -34,6 +34,8 @@ describe('citations and search', () => {
     await page.click('.source a');
     await page.waitForURL(/\/law\/[a-z]+\/[\d.]+$/);
     await page.waitForSelector('.law-article h1');
+    // Its code by its Russian short name, its edition as a Russian date.
+    expect(await page.locator('.law-article .muted').textContent()).toMatch(/^(ГК|ТК|ЖК|СК|ГПК|АПК|КАС|УК|ЗК|НК) РФ · редакция \d{2}\.\d{2}\.\d{4}$/);
     // The article holds the quoted passage.
     const article = (await page.locator('.law-article').textContent()) ?? '';
     expect(article.replace(/\s+/g, ' ')).toContain(quote.replace(/\s+/g, ' ').slice(0, 40));

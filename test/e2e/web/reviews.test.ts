@@ -89,6 +89,10 @@ describe('lawyer review in the browser', () => {
     const lawyerMessage = chat.locator('article.message.lawyer');
     await lawyerMessage.waitFor({ timeout: 15_000 });
     expect(await lawyerMessage.textContent()).toContain('Увольнение без основания незаконно');
+    expect(await lawyerMessage.locator('.sender').textContent()).toBe('Юрист · Ответ исправлен');
+    // After a reload the answer still says it went to a lawyer.
+    await chat.reload();
+    await chat.waitForSelector(`${reply} >> text=Запрос юристу отправлен`);
 
     // And rates it.
     await requests.click('.stars label:nth-of-type(4)');

@@ -105,18 +105,29 @@ describe('the session', () => {
     await page.close();
   }, 60_000);
 
-  it('signs a tab out when its token is refused and the session was ended in another tab', async () => {
+  it('signs the other tabs out with the one the person signed out in, with no request of theirs', async () => {
     const context = await stack.browser.newContext();
     const [a, b] = [await context.newPage(), await context.newPage()];
     await signUp(a, stack.url, 'elsewhere');
     await b.goto(stack.url);
     await b.waitForSelector('.chat-layout');
+    const requests: string[] = [];
+    b.on('request', (r) => requests.push(r.url()));
     await a.click('header button:text("Выйти")');
     await signInForm(a);
-    await refuseOnce(b, apiCall('POST', '/api/chats'), 401);
-    await b.click('text=Новый чат');
     await signInForm(b);
+    expect(requests.filter((u) => u.includes('/api/'))).toEqual([]);
     await context.close();
+  }, 60_000);
+
+  it('signs a tab out when its token is refused', async () => {
+    const page = await stack.browser.newPage();
+    await signUp(page, stack.url, 'refused');
+    await refuseOnce(page, apiCall('POST', '/api/chats'), 401);
+    await refuseOnce(page, apiCall('POST', '/api/auth/refresh'), 401);
+    await page.click('text=Новый чат');
+    await signInForm(page);
+    await page.close();
   }, 60_000);
 
   it('stays signed in, and says so, when signing out did not reach the server; Retry signs out for good', async () => {

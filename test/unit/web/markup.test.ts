@@ -1,7 +1,7 @@
 /** An answer's markdown made safe, with chips and citations (web/src/chat/markup.ts). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSafeHref, renderAnswer, splitBlocks } from '../../../web/src/chat/markup';
+import { decorate, isSafeHref, renderAnswer, splitBlocks } from '../../../web/src/chat/markup';
 import { citationHref } from '../../../web/src/chat/citations';
 
 describe('rendering an answer', () => {
@@ -56,6 +56,8 @@ describe('rendering an answer', () => {
     const masked = renderAnswer('Уважаемая [PERSON_1], ваш телефон [PHONE_1].');
     expect(masked).toContain('<span class="chip" title="PERSON">person 1</span>');
     expect(masked).toContain('<span class="chip" title="PHONE">phone 1</span>');
+    // In the interface's language when the page gives the names.
+    expect(decorate('<p>[PERSON_1], [PHONE_2]</p>', { labels: { PERSON: 'ФИО', PHONE: 'телефон' } })).toBe('<p><span class="chip" title="PERSON">ФИО 1</span>, <span class="chip" title="PHONE">телефон 2</span></p>');
     const revealed = renderAnswer('Уважаемая [PERSON_1].', { values: { '[PERSON_1]': 'Ковалёва <b>Дарина</b>' } });
     expect(revealed).toContain('<span class="chip revealed" title="[PERSON_1]">Ковалёва &#60;b&#62;Дарина&#60;/b&#62;</span>');
   });

@@ -34,6 +34,9 @@ export function MessageView({ m, text, values, stopping, reviewRequested, action
     : null;
   return (
     <article className={`message ${m.sender}`} data-status={m.status} data-message-id={m.id} {...(m.meta?.stopped ? { 'data-stopped': 'true' } : {})}>
+      {m.sender === 'lawyer' && (
+        <p className="sender">{t('fromLawyer')}{m.meta?.verdict ? ` · ${t(`rv_verdict_${m.meta.verdict}`)}` : ''}</p>
+      )}
       {m.sender === 'user'
         ? <Markdown text={m.content ?? '…'} values={values} />
         : <Markdown text={text} values={values} citations={citations.map((c) => c.n)} onCite={(n) => { const c = citations.find((x) => x.n === n); if (c) actions.onCite(c); }} />}

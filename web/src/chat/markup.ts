@@ -50,15 +50,17 @@ export interface Decorations {
   citations?: ReadonlySet<number>;
   /** The owner's own values by placeholder, once revealed. */
   values?: Readonly<Record<string, string>>;
+  /** A placeholder type's name in the interface's language (`PERSON` → `ФИО`); else the type. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 /** Chips and citation buttons, in the text between tags only (attributes and tags stay as they are). */
-export function decorate(html: string, { citations = new Set(), values = {} }: Decorations): string {
+export function decorate(html: string, { citations = new Set(), values = {}, labels = {} }: Decorations): string {
   return html.replace(/>([^<]+)</g, (_, text: string) => `>${text
     .replace(PLACEHOLDER, (token: string, type: string, n: string) => {
       const value = values[token];
       return value === undefined
-        ? `<span class="chip" title="${type}">${type.toLowerCase()} ${n}</span>`
+        ? `<span class="chip" title="${type}">${labels[type] ?? type.toLowerCase()} ${n}</span>`
         : `<span class="chip revealed" title="${token}">${escapeHtml(value)}</span>`;
     })
     .replace(CITATION, (marker, n: string) => (citations.has(Number(n)) ? `<button type="button" class="cite" data-cite="${n}">${n}</button>` : marker))}<`);

@@ -12,7 +12,11 @@ export interface Message {
   sender: 'user' | 'assistant' | 'lawyer' | 'system';
   content?: string | null;
   status: 'pending' | 'queued' | 'streaming' | 'completed' | 'failed';
-  meta?: { degraded?: boolean; stopped?: boolean; citations?: Citation[]; error?: { code: string; detail?: string } };
+  meta?: {
+    degraded?: boolean; stopped?: boolean; citations?: Citation[]; error?: { code: string; detail?: string };
+    /** A lawyer's message: the verdict on the answer it reviewed. */
+    verdict?: 'approved' | 'corrected' | 'rejected';
+  };
 }
 
 /** A reply that has not ended yet: its answer may still stream, and it can be stopped. */

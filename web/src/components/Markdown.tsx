@@ -8,13 +8,25 @@
 import DOMPurify from 'dompurify';
 import { memo, useMemo, type MouseEvent } from 'react';
 import { renderAnswer, splitBlocks } from '../chat/markup';
+import { useLang, useT } from '../lib/i18n';
 
 const NONE: Record<string, string> = {};
 // Where there is a DOM (the browser); rendering on a server (the component tests) relies on markup.ts alone.
 const sanitize = DOMPurify.isSupported ? (html: string) => DOMPurify.sanitize(html) : undefined;
 
-const Block = memo(function Block({ text, citations, values }: { text: string; citations: ReadonlySet<number>; values: Record<string, string> }) {
-  const html = useMemo(() => renderAnswer(text, { citations, values }, sanitize), [text, citations, values]);
+/** The personal-data types a placeholder names (API.md), each with its name in `i18n/chat.ts`. */
+const PII_TYPES = ['PERSON', 'PHONE', 'EMAIL', 'INN', 'SNILS', 'OGRN', 'OGRNIP', 'PASSPORT', 'CARD', 'BANK_ACCOUNT', 'BIK', 'OMS_POLICY', 'VEHICLE_PLATE', 'BIRTH_DATE', 'ADDRESS', 'IP_ADDRESS'];
+
+/** Placeholder names in the interface's language, one object per language. */
+function useLabels(): Record<string, string> {
+  const { lang } = useLang();
+  const t = useT();
+  // Made again when the language changes (`t` is a new function each render, its strings are not).
+  return useMemo(() => Object.fromEntries(PII_TYPES.map((type) => [type, t(`pii_${type}`)])), [lang]);
+}
+
+const Block = memo(function Block({ text, citations, values, labels }: { text: string; citations: ReadonlySet<number>; values: Record<string, string>; labels: Record<string, string> }) {
+  const html = useMemo(() => renderAnswer(text, { citations, values, labels }, sanitize), [text, citations, values, labels]);
   return <div dangerouslySetInnerHTML={{ __html: html }} />;
 });
 
@@ -23,13 +35,14 @@ export function Markdown({ text, citations = [], onCite, values = NONE }: { text
   // One set while the numbers are the same, so unchanged blocks are not rendered again.
   const cited = useMemo(() => new Set(citeKey ? citeKey.split(',').map(Number) : []), [citeKey]);
   const blocks = useMemo(() => splitBlocks(text), [text]);
+  const labels = useLabels();
   const onClick = (e: MouseEvent<HTMLDivElement>) => {
     const cite = (e.target as HTMLElement).closest<HTMLElement>('[data-cite]');
     if (cite && onCite) onCite(Number(cite.dataset.cite));
   };
   return (
     <div className="markdown" onClick={onClick}>
-      {blocks.map((block, i) => <Block key={i} text={block} citations={cited} values={values} />)}
+      {blocks.map((block, i) => <Block key={i} text={block} citations={cited} values={values} labels={labels} />)}
     </div>
   );
 }

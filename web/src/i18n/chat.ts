@@ -1,3 +1,11 @@
 /** Strings of the chat page's answer controls (the rest of the chat is in core.ts). */
-export const ru = { stop: 'Стоп', stopping: 'Останавливаю…', stopped: 'Ответ остановлен' };
-export const en: Record<keyof typeof ru, string> = { stop: 'Stop', stopping: 'Stopping…', stopped: 'Answer stopped' };
+export const ru = {
+  pii_PERSON: 'ФИО', pii_PHONE: 'телефон', pii_EMAIL: 'эл. почта', pii_INN: 'ИНН', pii_SNILS: 'СНИЛС', pii_OGRN: 'ОГРН', pii_OGRNIP: 'ОГРНИП',
+  pii_PASSPORT: 'паспорт', pii_CARD: 'карта', pii_BANK_ACCOUNT: 'счёт', pii_BIK: 'БИК', pii_OMS_POLICY: 'полис ОМС', pii_VEHICLE_PLATE: 'госномер',
+  pii_BIRTH_DATE: 'дата рождения', pii_ADDRESS: 'адрес', pii_IP_ADDRESS: 'IP-адрес',
+  stop: 'Стоп', stopping: 'Останавливаю…', stopped: 'Ответ остановлен' };
+export const en: Record<keyof typeof ru, string> = {
+  pii_PERSON: 'name', pii_PHONE: 'phone', pii_EMAIL: 'e-mail', pii_INN: 'INN', pii_SNILS: 'SNILS', pii_OGRN: 'OGRN', pii_OGRNIP: 'OGRNIP',
+  pii_PASSPORT: 'passport', pii_CARD: 'card', pii_BANK_ACCOUNT: 'account', pii_BIK: 'BIK', pii_OMS_POLICY: 'OMS policy', pii_VEHICLE_PLATE: 'plate',
+  pii_BIRTH_DATE: 'birth date', pii_ADDRESS: 'address', pii_IP_ADDRESS: 'IP address',
+  stop: 'Stop', stopping: 'Stopping…', stopped: 'Answer stopped' };

@@ -56,6 +56,15 @@ export function dropTokens(): void {
   listeners.forEach((fn) => fn(false));
 }
 
+/**
+ * The browser's tabs sign out together: after a sign-out in one, another would keep its access
+ * token (minutes) and stay signed in, which on a shared computer is the next person's.
+ */
+const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('legal-ai-session');
+tabs?.addEventListener('message', (e: MessageEvent) => {
+  if (e.data === 'signed-out' && accessToken) dropTokens();
+});
+
 /** The longest `Retry-After` a refresh waits out before answering the caller. */
 const RETRY_AFTER_WAITED_S = 5;
 const retryAfterOf = (res: Response) => Number(res.headers.get('retry-after')) || undefined;
@@ -189,6 +198,7 @@ export async function endSession(): Promise<void> {
   // Any other refusal means there is no session left to end (no cookie, or not this one).
   if (busy(res.status)) throw await problemOf(res);
   dropTokens();
+  tabs?.postMessage('signed-out');
 }
 
 /** Every page of a list (`{items, next_cursor}`). */

@@ -12,12 +12,17 @@ const dictionaries = {
 };
 export type Lang = keyof typeof dictionaries;
 
+const stored = (): Lang => (localStorage.getItem('lang') === 'en' ? 'en' : 'ru');
+/** The language chosen, for text made outside a component (a failed request's message). */
+let current: Lang = 'ru';
+
 const LangContext = createContext<{ lang: Lang; setLang(l: Lang): void }>({ lang: 'ru', setLang: () => undefined });
 
 export function LangProvider({ children }: { children: ReactNode }) {
-  const [lang, set] = useState<Lang>(() => (localStorage.getItem('lang') === 'en' ? 'en' : 'ru'));
+  const [lang, set] = useState<Lang>(() => (current = stored()));
   const setLang = (l: Lang) => {
     localStorage.setItem('lang', l);
+    current = l;
     set(l);
   };
   // The page's language follows the choice, from the first render (screen readers read by it).
@@ -28,6 +33,27 @@ export function LangProvider({ children }: { children: ReactNode }) {
 export function useLang() {
   return useContext(LangContext);
 }
+
+/**
+ * `count(5, 'articles')` → "5 статей": the key holds the word's forms joined by `|`, Russian
+ * one|few|many (1 статья, 2 статьи, 5 статей), English one|other.
+ */
+export function useCount(): (n: number, key: string) => string {
+  const { lang } = useLang();
+  const t = useT();
+  return (n, key) => countPhrase(lang, n, t(key));
+}
+
+/** `n` and the form of a word (`forms` joined by `|`) that goes with it in `lang`. */
+export function countPhrase(lang: Lang, n: number, forms: string): string {
+  const all = forms.split('|');
+  const rule = new Intl.PluralRules(lang).select(n);
+  const form = lang === 'ru' ? all[rule === 'one' ? 0 : rule === 'many' ? 2 : 1] : all[rule === 'one' ? 0 : 1];
+  return `${n.toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB')} ${form ?? all.at(-1)}`;
+}
+
+/** `t` outside a component, in the language chosen. */
+export const translate = (key: string): string => dictionaries[current][key] ?? key;
 
 /** `t('send')`; an unknown key (e.g. a new status) shows as itself. */
 export function useT(): (key: string) => string {

@@ -4,6 +4,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api, ApiError, endSession, onSessionChange, refresh, startSession } from './api';
+import { errorText } from './problem-text';
 
 export interface User {
   id: string;
@@ -34,7 +35,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setUser((await refresh()) ? await api<User>('/api/auth/me') : null);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setUser(null);
-      else setFailure((err as Error).message);
+      else setFailure(errorText(err));
     }
   }, []);
   useEffect(() => {

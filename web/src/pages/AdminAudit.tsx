@@ -4,8 +4,9 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { TableScroll } from '../components/TableScroll';
-import { api, ApiError } from '../lib/api';
+import { api } from '../lib/api';
 import { useLang, useT } from '../lib/i18n';
+import { errorText } from '../lib/problem-text';
 
 interface AuditEntry {
   id: string;
@@ -72,7 +73,7 @@ export function AdminAudit() {
       setItems((list) => (cursor ? [...(list ?? []), ...page.items] : page.items));
       setNext(page.next_cursor);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setLoading(false);
     }

@@ -1,7 +1,8 @@
 /** Plans: each plan's name, price and limits, edited in place (`PUT /api/admin/plans/{code}`). */
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../lib/api';
+import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
+import { errorText } from '../lib/problem-text';
 
 const LIMIT_KEYS = ['messages_per_day', 'documents_per_month', 'storage_mb', 'reviews_per_month'] as const;
 const CURRENCIES = ['RUB', 'USD', 'EUR'] as const;
@@ -41,7 +42,7 @@ function PlanForm({ plan, onSaved }: { plan: Plan; onSaved(p: Plan): void }) {
       onSaved(saved);
       setState({ saved: true });
     } catch (err) {
-      setState({ error: err instanceof ApiError ? err.message : String(err) });
+      setState({ error: errorText(err) });
     }
   };
 
@@ -75,7 +76,7 @@ export function AdminPlans() {
   const [plans, setPlans] = useState<Plan[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ items: Plan[] }>('/api/plans').then((r) => setPlans(r.items), (err: unknown) => setError(err instanceof ApiError ? err.message : String(err)));
+    api<{ items: Plan[] }>('/api/plans').then((r) => setPlans(r.items), (err: unknown) => setError(errorText(err)));
   }, []);
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!plans) return <p className="muted">{t('loading')}</p>;

@@ -3,9 +3,10 @@
  * provider, documents, reviews, revenue) and the lawyer-review SLA, drawn as SVG charts.
  */
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError } from '../lib/api';
+import { api } from '../lib/api';
 import { useLang, useT } from '../lib/i18n';
 import { DayChart, RowChart, useNumber, type Series } from './AdminCharts';
+import { errorText } from '../lib/problem-text';
 
 interface UsageDay {
   day: string;
@@ -126,7 +127,7 @@ export function AdminReports() {
       ]);
       setData({ days: usage.days, reviews });
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setLoading(false);
     }

@@ -1,10 +1,11 @@
 /** Accounts: search by e-mail, name or id, filter by role and status; change a role, block and unblock. */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { TableScroll } from '../components/TableScroll';
-import { api, ApiError } from '../lib/api';
+import { api } from '../lib/api';
 import { useLang, useT } from '../lib/i18n';
 import { Link } from '../lib/router';
 import { useSession, type User } from '../lib/session';
+import { errorText } from '../lib/problem-text';
 
 interface Account extends User {
   status: 'active' | 'blocked';
@@ -18,7 +19,6 @@ interface Filters {
 const NO_FILTERS: Filters = { q: '', role: '', status: '' };
 const ROLES: Array<User['role']> = ['user', 'lawyer', 'admin'];
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
-const errorText = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 
 function AccountRow({ account, self, onChange }: { account: Account; self: boolean; onChange(a: Account): void }) {
   const t = useT();

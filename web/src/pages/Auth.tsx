@@ -1,10 +1,10 @@
 /** Sign in and sign up. Sign-up shows the current consent document and records its version. */
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { useNotice } from '../lib/notice';
 import { Link } from '../lib/router';
 import { useSession } from '../lib/session';
+import { errorText } from '../lib/problem-text';
 
 interface ConsentDocument {
   version: string;
@@ -35,7 +35,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
       if (mode === 'login') await session.signIn(form.email, form.password);
       else await session.signUp({ email: form.email, password: form.password, ...(form.name ? { name: form.name } : {}), consent_version: consent!.version });
     } catch (err) {
-      setError(err instanceof ApiError ? err.errors.map((x) => x.message).join('; ') || err.message : String(err));
+      setError(errorText(err, mode === 'login' ? { unauthorized: t('badLogin'), forbidden: t('accountBlocked') } : { conflict: t('emailTaken'), validation_failed: t('signUpInvalid') }));
     } finally {
       setBusy(false);
     }

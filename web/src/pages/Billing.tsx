@@ -3,10 +3,11 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { useSocketEvent } from '../lib/socket';
-import { errorText, type Me, type Payment, type Plan, type ProviderName } from './BillingCommon';
+import { type Me, type Payment, type Plan, type ProviderName } from './BillingCommon';
 import { PaymentHistory } from './BillingPayments';
 import { Plans } from './BillingPlans';
 import { CurrentPlan } from './BillingUsage';
+import { errorText } from '../lib/problem-text';
 
 interface Loaded {
   me: Me;

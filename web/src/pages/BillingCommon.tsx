@@ -49,4 +49,3 @@ export function useFormat() {
   };
 }
 
-export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

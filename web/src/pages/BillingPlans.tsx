@@ -5,10 +5,11 @@
  */
 import { useState } from 'react';
 import { api } from '../lib/api';
-import { useT } from '../lib/i18n';
+import { useCount, useT } from '../lib/i18n';
 import { navigate } from '../lib/router';
 import { RETURN_PATH } from './billing-paths';
-import { errorText, PENDING_PAYMENT_KEY, useFormat, type Me, type Plan, type ProviderName } from './BillingCommon';
+import { PENDING_PAYMENT_KEY, useFormat, type Me, type Plan, type ProviderName } from './BillingCommon';
+import { errorText } from '../lib/problem-text';
 
 async function subscribe(plan: string, provider: ProviderName): Promise<void> {
   const made = await api<{ payment: { id: string; confirmation_url: string | null } }>('/api/subscriptions', {
@@ -22,6 +23,7 @@ async function subscribe(plan: string, provider: ProviderName): Promise<void> {
 
 function PlanCard({ plan, me, onSubscribe, busy }: { plan: Plan; me: Me; onSubscribe?: () => void; busy: boolean }) {
   const t = useT();
+  const count = useCount();
   const f = useFormat();
   const current = plan.code === me.plan.code;
   return (
@@ -29,9 +31,9 @@ function PlanCard({ plan, me, onSubscribe, busy }: { plan: Plan; me: Me; onSubsc
       <h3>{plan.name}</h3>
       <p className="price">{plan.price.amount ? <>{f.money(plan.price)} <span className="muted">{t('bill_perMonth')}</span></> : t('bill_free')}</p>
       <ul>
-        <li>{plan.limits.messages_per_day} {t('bill_limitMessages')}</li>
-        <li>{plan.limits.documents_per_month} {t('bill_limitDocuments')}</li>
-        <li>{plan.limits.reviews_per_month} {t('bill_limitReviews')}</li>
+        <li>{count(plan.limits.messages_per_day, 'bill_limitMessages')}</li>
+        <li>{count(plan.limits.documents_per_month, 'bill_limitDocuments')}</li>
+        <li>{count(plan.limits.reviews_per_month, 'bill_limitReviews')}</li>
         <li>{f.size(plan.limits.storage_mb)} — {t('bill_limitStorage')}</li>
       </ul>
       {current && <p className="ok">{t('bill_isCurrent')}</p>}

@@ -10,7 +10,8 @@ import { useT } from '../lib/i18n';
 import { Link } from '../lib/router';
 import { useSocketEvent } from '../lib/socket';
 import { BillingPage } from './Billing';
-import { errorText, isOpen, PENDING_PAYMENT_KEY, type Payment } from './BillingCommon';
+import { isOpen, PENDING_PAYMENT_KEY, type Payment } from './BillingCommon';
+import { errorText } from '../lib/problem-text';
 
 const POLL_MS = 2000;
 const POLLS = 60; // about two minutes, then the reader is told it may take longer

@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
-import { errorText, useFormat, type Me } from './BillingCommon';
+import { useFormat, type Me } from './BillingCommon';
+import { errorText } from '../lib/problem-text';
 
 function Meter({ label, used, limit, show }: { label: string; used: number; limit: number; show(n: number): string }) {
   const full = used >= limit;

@@ -14,6 +14,7 @@ import { allPages, api, ApiError } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link, navigate } from '../lib/router';
 import { getSocket, useSocketEvent } from '../lib/socket';
+import { errorText } from '../lib/problem-text';
 
 interface Chat {
   id: string;
@@ -93,9 +94,25 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
    * socket that was not yet connected never saw). A reply in flight keeps what has streamed.
    */
   const cancelled = useRef(false);
+  const [missing, setMissing] = useState(false);
   const load = useCallback(async () => {
-    const items = await allPages<Message>(`/api/chats/${chatId}/messages`);
+    let items: Message[];
+    let reviewed: Array<{ subject: { type: string; id: string }; status: string }>;
+    try {
+      // The answers already sent to a lawyer, so their button says so after a reload too.
+      [items, reviewed] = await Promise.all([
+        allPages<Message>(`/api/chats/${chatId}/messages`),
+        allPages<{ subject: { type: string; id: string }; status: string }>('/api/reviews').catch(() => []),
+      ]);
+    } catch (err) {
+      if (cancelled.current) return;
+      // Not the caller's, gone, or not a chat id at all: said so, not shown as an empty chat.
+      if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setMissing(true);
+      else setError(errorText(err));
+      return;
+    }
     if (cancelled.current) return;
+    setRequested(new Set(reviewed.filter((r) => r.subject.type === 'message' && r.status !== 'cancelled').map((r) => r.subject.id)));
     setMessages(items);
     setLiveNow(followInFlight(liveRef.current, items));
     resuming.current = false;
@@ -106,6 +123,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
 
   useEffect(() => {
     cancelled.current = false;
+    setMissing(false);
     void load();
     const s = getSocket();
     const up = () => {
@@ -131,7 +149,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     const asked = new AbortController();
     api<{ values: Record<string, string> }>(`/api/chats/${chatId}/reveal`, { signal: asked.signal }).then(
       (r) => !asked.signal.aborted && setValues(r.values),
-      (err: Error) => !asked.signal.aborted && setError(err.message),
+      (err: unknown) => !asked.signal.aborted && setError(errorText(err)),
     );
     return () => asked.abort();
   }, [revealing, chatId, messages.length]);
@@ -192,7 +210,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
       setMessages((list) => appendMissing(list, message, { ...reply, chat_id: chatId, sender: 'assistant' }));
       return true;
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
       return false;
     }
   };
@@ -218,7 +236,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     } catch (err) {
       // 409: it ended meanwhile; the stored message says how. Else it may be pressed again.
       if (err instanceof ApiError && err.status === 409) void load();
-      else setError(err instanceof ApiError ? err.message : String(err));
+      else setError(errorText(err));
       setStopping((s) => {
         const rest = new Set(s);
         rest.delete(id);
@@ -232,7 +250,9 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
       await api(`/api/reviews/messages/${id}/request`, { json: {} });
       setRequested(new Set([...requested, id]));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      // 409: one is open already (asked in another tab): the button says so.
+      if (err instanceof ApiError && err.status === 409) setRequested(new Set([...requested, id]));
+      setError(errorText(err, { conflict: t('reviewAlreadyOpen') }));
     }
   };
 
@@ -250,7 +270,7 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
       onActivity();
       navigate('/');
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
@@ -261,6 +281,15 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
     onAskLawyer: (id: string) => void askLawyer(id),
     onCite: setSource,
   };
+
+  if (missing) {
+    return (
+      <section className="conversation">
+        <h1>{t('chatNotFound')}</h1>
+        <p>{t('chatNotFoundHint')} <Link to="/">{t('backToChats')}</Link></p>
+      </section>
+    );
+  }
 
   return (
     <section className="conversation">

@@ -8,6 +8,7 @@ import { useSocketEvent } from '../lib/socket';
 import { DocumentAnalysis, type Analysis, type AnalysisStatus } from './DocumentAnalysis';
 import { newer, Progress, type DocumentRow } from './Documents';
 import { downloadFile } from '../lib/download';
+import { errorText } from '../lib/problem-text';
 
 type Doc = DocumentRow & { analysis: Analysis | null; analysis_status: AnalysisStatus | null };
 interface Version {
@@ -24,7 +25,7 @@ export function DocumentPage({ id }: { id: string }) {
   const [text, setText] = useState<string | null>(null);
   const [versions, setVersions] = useState<Version[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const fail = (err: unknown) => setError(err instanceof Error ? err.message : String(err));
+  const fail = (err: unknown) => setError(errorText(err));
   // The analyze answer can arrive after the live event of its own run's end.
   const update = (next: Doc) => setDoc((cur) => newer(cur, next));
 

@@ -7,6 +7,7 @@ import { allPages, problemOf, withSession } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link } from '../lib/router';
 import { useSocketEvent } from '../lib/socket';
+import { errorText } from '../lib/problem-text';
 
 export interface DocumentRow {
   id: string;
@@ -79,7 +80,7 @@ export function DocumentsPage() {
         const doc = await uploadFile(file, (p) => setUploads((u) => ({ ...u, [file.name]: p })));
         setDocs((list) => (list.some((d) => d.id === doc.id) ? list : [doc, ...list]));
       } catch (err) {
-        setError(`${file.name}: ${(err as Error).message}`);
+        setError(`${file.name}: ${errorText(err, { validation_failed: t('doc_uploadInvalid') })}`);
       } finally {
         setUploads(({ [file.name]: _done, ...rest }) => rest);
       }

@@ -1,7 +1,8 @@
 /** An article of the built-in law library, as a citation opens it. */
 import { useEffect, useState } from 'react';
 import { api } from '../lib/api';
-import { useT } from '../lib/i18n';
+import { useLang, useT } from '../lib/i18n';
+import { errorText } from '../lib/problem-text';
 
 interface Article {
   code: string;
@@ -13,10 +14,15 @@ interface Article {
 
 export function LawArticlePage({ code, article }: { code: string; article: string }) {
   const t = useT();
+  const { lang } = useLang();
   const [found, setFound] = useState<Article | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void api<Article>(`/api/law/${encodeURIComponent(code)}/${encodeURIComponent(article)}`).then(setFound, (e: Error) => setError(e.message));
+    void api<Article>(`/api/law/${encodeURIComponent(code)}/${encodeURIComponent(article)}`).then(setFound, (err: unknown) => {
+      // An article number that is not one (`/law/gk/99999x`) is as absent as one that is not there.
+      const gone = t('lawArticleNotFound');
+      setError(errorText(err, { not_found: gone, validation_failed: gone }));
+    });
   }, [code, article]);
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!found) return <p className="muted">{t('loading')}</p>;
@@ -24,7 +30,7 @@ export function LawArticlePage({ code, article }: { code: string; article: strin
     <div className="law-article">
       <button type="button" className="link" onClick={() => history.back()}>← {t('back')}</button>
       <h1>{found.title}</h1>
-      <p className="muted">{found.code.toUpperCase()} · {found.edition_date}</p>
+      <p className="muted">{t(`law_${found.code}`)} · {t('edition')} {new Date(`${found.edition_date}T00:00:00Z`).toLocaleDateString(lang === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: 'UTC' })}</p>
       {found.text.split('\n').map((p, i) => <p key={i}>{p}</p>)}
     </div>
   );

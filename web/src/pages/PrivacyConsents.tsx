@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'react';
 import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
-import { errorText, useFormat } from './BillingCommon';
+import { useFormat } from './BillingCommon';
+import { errorText } from '../lib/problem-text';
 
 interface Consent {
   purpose: 'processing' | 'ai_providers_abroad' | 'marketing';

@@ -5,12 +5,13 @@
  * signs out and the sign-in page says what happened.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, dropTokens } from '../lib/api';
+import { api, dropTokens } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { leaveNotice } from '../lib/notice';
 import { useSession } from '../lib/session';
 import { getSocket, useSocketEvent } from '../lib/socket';
 import type { PrivacyRequest } from './PrivacyExport';
+import { errorText } from '../lib/problem-text';
 
 const CONSEQUENCES = ['priv_erase1', 'priv_erase2', 'priv_erase3', 'priv_erase4', 'priv_erase5', 'priv_erase6'];
 /** The erasure's steps, in the order the server runs them (core/privacy/erase.ts). */
@@ -52,7 +53,7 @@ export function AccountErasure() {
     try {
       setRequest((await api<{ request: PrivacyRequest }>('/api/privacy/erasure', { json: { password } })).request);
     } catch (err) {
-      setError(err instanceof ApiError && err.code === 'invalid_password' ? t('priv_wrongPassword') : (err as Error).message);
+      setError(errorText(err, { invalid_password: t('priv_wrongPassword') }));
       setBusy(false);
     }
   };

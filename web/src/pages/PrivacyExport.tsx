@@ -4,10 +4,11 @@
  */
 import { useEffect, useState } from 'react';
 import { api } from '../lib/api';
-import { useT } from '../lib/i18n';
+import { useCount, useT } from '../lib/i18n';
 import { useSession } from '../lib/session';
 import { useSocketEvent } from '../lib/socket';
-import { errorText, useFormat } from './BillingCommon';
+import { useFormat } from './BillingCommon';
+import { errorText } from '../lib/problem-text';
 import { downloadFile } from '../lib/download';
 
 export interface PrivacyRequest {
@@ -25,6 +26,7 @@ const saveZip = (id: string) => downloadFile(`/api/privacy/requests/${id}/downlo
 
 export function DataExport() {
   const t = useT();
+  const count = useCount();
   const f = useFormat();
   const { user } = useSession();
   const key = `privacy.export.${user?.id}`;
@@ -71,7 +73,7 @@ export function DataExport() {
           <b>{t(`priv_req_${request.status}`)}</b>
           {working && <progress aria-label={t(`priv_req_${request.status}`)} />}
           <ul className="steps">
-            {STEPS.filter((s) => typeof request.progress[s] === 'number').map((s) => <li key={s}>✓ {String(request.progress[s])} {t(`priv_step_${s}`)}</li>)}
+            {STEPS.filter((s) => typeof request.progress[s] === 'number').map((s) => <li key={s}>✓ {count(request.progress[s] as number, `priv_step_${s}`)}</li>)}
           </ul>
           {request.error && <p className="error">{request.error.detail}</p>}
           {request.status === 'ready' && (

@@ -1,9 +1,10 @@
 /** What the requester's and the lawyer's review pages share: the shapes, deadlines, statuses, names. */
 import { useEffect, useState } from 'react';
 import { Markdown } from '../components/Markdown';
-import { api, ApiError } from '../lib/api';
+import { api } from '../lib/api';
 import { useLang, useT } from '../lib/i18n';
 import { useSocketEvent } from '../lib/socket';
+import { errorText } from '../lib/problem-text';
 
 export type ReviewStatus = 'pending' | 'assigned' | 'in_progress' | 'completed' | 'cancelled';
 export type Verdict = 'approved' | 'corrected' | 'rejected';
@@ -29,7 +30,6 @@ export type Subject =
 
 export const isOpen = (r: Review) => r.status === 'pending' || r.status === 'assigned' || r.status === 'in_progress';
 
-export const errorText = (err: unknown) => (err instanceof ApiError ? err.errors.map((e) => e.message).join('; ') || err.message : String(err));
 
 /** Puts a changed review in its place in a list (newest first), or at the top when it is new. */
 export const upsertReview = (list: Review[], r: Review) => (list.some((x) => x.id === r.id) ? list.map((x) => (x.id === r.id ? r : x)) : [r, ...list]);

@@ -8,7 +8,8 @@ import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link } from '../lib/router';
 import { useSession } from '../lib/session';
-import { Deadlines, errorText, isOpen, ReviewFacts, StatusBadge, SubjectView, useReview, type Review } from './ReviewsCommon';
+import { Deadlines, isOpen, ReviewFacts, StatusBadge, SubjectView, useReview, type Review } from './ReviewsCommon';
+import { errorText } from '../lib/problem-text';
 
 export function ReviewsDetailPage({ id }: { id: string }) {
   const t = useT();

@@ -9,8 +9,9 @@ import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link, navigate } from '../lib/router';
 import { useSession } from '../lib/session';
-import { Deadlines, errorText, ReviewFacts, StatusBadge, SubjectView, useReview, type Review, type Subject, type Verdict } from './ReviewsCommon';
+import { Deadlines, ReviewFacts, StatusBadge, SubjectView, useReview, type Review, type Subject, type Verdict } from './ReviewsCommon';
 import { ReviewActions } from './ReviewsWorkspace';
+import { errorText } from '../lib/problem-text';
 
 const VERDICTS: Verdict[] = ['approved', 'corrected', 'rejected'];
 

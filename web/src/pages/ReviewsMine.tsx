@@ -7,7 +7,8 @@ import { allPages, api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link } from '../lib/router';
 import { useSocketEvent } from '../lib/socket';
-import { Deadlines, errorText, ReviewFacts, StatusBadge, upsertReview, type Review, type Subject } from './ReviewsCommon';
+import { Deadlines, ReviewFacts, StatusBadge, upsertReview, type Review, type Subject } from './ReviewsCommon';
+import { errorText } from '../lib/problem-text';
 
 export function ReviewsMinePage() {
   const t = useT();

@@ -9,7 +9,8 @@ import { useT } from '../lib/i18n';
 import { Link } from '../lib/router';
 import { useSession } from '../lib/session';
 import { useSocketEvent } from '../lib/socket';
-import { Deadlines, errorText, isOpen, ReviewFacts, StatusBadge, upsertReview, useDate, useSpecializations, type Review } from './ReviewsCommon';
+import { Deadlines, isOpen, ReviewFacts, StatusBadge, upsertReview, useDate, useSpecializations, type Review } from './ReviewsCommon';
+import { errorText } from '../lib/problem-text';
 
 interface Lawyer {
   specializations: string[];

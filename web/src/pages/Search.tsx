@@ -1,8 +1,9 @@
 /** One search box over the caller's documents and the built-in codes; each hit opens its article or document. */
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../lib/api';
+import { api } from '../lib/api';
 import { useT } from '../lib/i18n';
 import { Link } from '../lib/router';
+import { errorText } from '../lib/problem-text';
 
 type Source = { type: 'document'; id: string; title: string; version: number } | { type: 'law'; code: string; article: string; title: string };
 interface Hit {
@@ -27,7 +28,7 @@ export function SearchPage() {
     try {
       setHits((await api<{ items: Hit[] }>('/api/ai/search', { json: { query: query.trim(), scope, limit: 20 } })).items);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     }
   };
   return (
