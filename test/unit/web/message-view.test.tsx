@@ -45,7 +45,7 @@ describe('a reply in the conversation', () => {
 
   it('a failed one says why and offers Retry', () => {
     const html = view(reply({ status: 'failed', meta: { error: { code: 'ai_unavailable', detail: 'no AI provider could answer' } } }), '');
-    expect(html).toContain('Ответ не получен: no AI provider could answer');
+    expect(html).toContain('Ответ не получен: сервис ИИ сейчас не ответил, попробуйте ещё раз');
     expect(html).toContain('>Повторить</button>');
   });
 });

@@ -8,6 +8,13 @@ import { Markdown } from '../components/Markdown';
 import { useT } from '../lib/i18n';
 import { inFlight, type Citation, type Message } from './types';
 
+/** Why a reply failed, by its code (core/chat/failures.ts): the AI's refusal, its other failures, the masking, the account. */
+function failureKey(code: string): string {
+  if (code === 'ai_bad_request') return 'replyFailed_refused';
+  if (code.startsWith('ai_')) return 'replyFailed_ai';
+  return ['dlp_failed', 'account_blocked'].includes(code) ? `replyFailed_${code}` : 'replyFailed_other';
+}
+
 export interface MessageActions {
   onStop(id: string): void;
   onRetry(reply: Message): void;
@@ -51,7 +58,7 @@ export function MessageView({ m, text, values, stopping, reviewRequested, action
         <p><span className="badge">{t('stopped')}</span> {retry}</p>
       )}
       {m.status === 'failed' && (
-        <p className="error">{t('failed')}{m.meta?.error ? `: ${m.meta.error.detail ?? m.meta.error.code}` : ''} {retry}</p>
+        <p className="error">{t('failed')}{m.meta?.error ? `: ${t(failureKey(m.meta.error.code))}` : ''} {retry}</p>
       )}
       {m.sender === 'assistant' && m.status === 'completed' && !m.meta?.stopped && (
         <button type="button" className="link" disabled={reviewRequested} onClick={() => actions.onAskLawyer(m.id)}>
