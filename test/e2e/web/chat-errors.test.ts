@@ -121,6 +121,16 @@ describe('the chat when things go wrong', () => {
     await page.close();
   }, 60_000);
 
+  it('signs up when the consent document arrives late: the button waits for it', async () => {
+    const page = await stack.browser.newPage();
+    await page.route('**/api/privacy/consent-document', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await signUp(page, stack.url, 'late-consent');
+    await page.close();
+  }, 60_000);
+
   it('keeps a question that was not taken in the box, saying why', async () => {
     const page = await stack.browser.newPage();
     await signUp(page, stack.url, 'draft');

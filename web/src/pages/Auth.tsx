@@ -59,7 +59,9 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
         )}
         {showConsent && consent && <pre className="consent-text">{consent.text}</pre>}
         {error && <p role="alert" className="error">{error}</p>}
-        <button type="submit" disabled={busy}>{mode === 'login' ? t('signIn') : t('signUp')}</button>
+        {/* Sign-up records the consent document's version: not before it has arrived (a quick
+            submit threw on the missing document, and no account was made). */}
+        <button type="submit" disabled={busy || (mode === 'register' && !consent)}>{mode === 'login' ? t('signIn') : t('signUp')}</button>
         <Link to={mode === 'login' ? '/register' : '/login'}>{mode === 'login' ? t('noAccount') : t('haveAccount')}</Link>
       </form>
     </main>
