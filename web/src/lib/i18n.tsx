@@ -12,6 +12,9 @@ const dictionaries = {
 };
 export type Lang = keyof typeof dictionaries;
 
+/** The locale numbers and dates are written in for a language. */
+export const localeOf = (lang: Lang): string => (lang === 'ru' ? 'ru-RU' : 'en-GB');
+
 const stored = (): Lang => (localStorage.getItem('lang') === 'en' ? 'en' : 'ru');
 /** The language chosen, for text made outside a component (a failed request's message). */
 let current: Lang = 'ru';
@@ -49,7 +52,7 @@ export function countPhrase(lang: Lang, n: number, forms: string): string {
   const all = forms.split('|');
   const rule = new Intl.PluralRules(lang).select(n);
   const form = lang === 'ru' ? all[rule === 'one' ? 0 : rule === 'many' ? 2 : 1] : all[rule === 'one' ? 0 : 1];
-  return `${n.toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB')} ${form ?? all.at(-1)}`;
+  return `${n.toLocaleString(localeOf(lang))} ${form ?? all.at(-1)}`;
 }
 
 /** `t` outside a component, in the language chosen. */

@@ -1,5 +1,5 @@
 /** What the plan pages share: the API's shapes and how money, sizes and dates read. */
-import { useLang } from '../lib/i18n';
+import { localeOf, useLang } from '../lib/i18n';
 
 export interface Money {
   amount: number; // minor units (kopecks, cents)
@@ -40,10 +40,12 @@ export const isOpen = (p: Payment) => p.status === 'pending' || p.status === 'wa
 
 export function useFormat() {
   const { lang } = useLang();
-  const locale = lang === 'ru' ? 'ru-RU' : 'en-GB';
+  const locale = localeOf(lang);
   return {
     money: (m: Money) => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency, maximumFractionDigits: m.amount % 100 ? 2 : 0 }).format(m.amount / 100),
     date: (iso: string) => new Date(iso).toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric' }),
+    /** A calendar day (`YYYY-MM-DD`, an edition date) as written there, the same day in every time zone. */
+    day: (ymd: string) => new Date(`${ymd}T00:00:00Z`).toLocaleDateString(locale, { timeZone: 'UTC' }),
     dateTime: (iso: string) => new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }),
     size: (mb: number) => (mb >= 1024 ? `${+(mb / 1024).toFixed(1)} ${lang === 'ru' ? 'ГБ' : 'GB'}` : `${+mb.toFixed(1)} ${lang === 'ru' ? 'МБ' : 'MB'}`),
   };

@@ -97,13 +97,8 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
   const [missing, setMissing] = useState(false);
   const load = useCallback(async () => {
     let items: Message[];
-    let reviewed: Array<{ subject: { type: string; id: string }; status: string }>;
     try {
-      // The answers already sent to a lawyer, so their button says so after a reload too.
-      [items, reviewed] = await Promise.all([
-        allPages<Message>(`/api/chats/${chatId}/messages`),
-        allPages<{ subject: { type: string; id: string }; status: string }>('/api/reviews').catch(() => []),
-      ]);
+      items = await allPages<Message>(`/api/chats/${chatId}/messages`);
     } catch (err) {
       if (cancelled.current) return;
       // Not the caller's, gone, or not a chat id at all: said so, not shown as an empty chat.
@@ -112,7 +107,6 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
       return;
     }
     if (cancelled.current) return;
-    setRequested(new Set(reviewed.filter((r) => r.subject.type === 'message' && r.status !== 'cancelled').map((r) => r.subject.id)));
     setMessages(items);
     setLiveNow(followInFlight(liveRef.current, items));
     resuming.current = false;
@@ -120,6 +114,16 @@ function Conversation({ chatId, onActivity }: { chatId: string; onActivity: () =
   }, [chatId, join, setLiveNow]);
   const messagesRef = useRef<Message[]>([]);
   messagesRef.current = messages;
+
+  // The answers already sent to a lawyer, so their button says so after a reload too: read once
+  // per chat opened, not at every reload of its messages (a reconnect, a missed event).
+  useEffect(() => {
+    let stale = false;
+    void allPages<{ subject: { type: string; id: string }; status: string }>('/api/reviews').then((reviews) => {
+      if (!stale) setRequested(new Set(reviews.filter((r) => r.subject.type === 'message' && r.status !== 'cancelled').map((r) => r.subject.id)));
+    }, () => undefined);
+    return () => void (stale = true);
+  }, [chatId]);
 
   useEffect(() => {
     cancelled.current = false;

@@ -1,8 +1,9 @@
 /** An article of the built-in law library, as a citation opens it. */
 import { useEffect, useState } from 'react';
 import { api } from '../lib/api';
-import { useLang, useT } from '../lib/i18n';
+import { useT } from '../lib/i18n';
 import { errorText } from '../lib/problem-text';
+import { useFormat } from './BillingCommon';
 
 interface Article {
   code: string;
@@ -14,7 +15,7 @@ interface Article {
 
 export function LawArticlePage({ code, article }: { code: string; article: string }) {
   const t = useT();
-  const { lang } = useLang();
+  const f = useFormat();
   const [found, setFound] = useState<Article | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -30,7 +31,7 @@ export function LawArticlePage({ code, article }: { code: string; article: strin
     <div className="law-article">
       <button type="button" className="link" onClick={() => history.back()}>← {t('back')}</button>
       <h1>{found.title}</h1>
-      <p className="muted">{t(`law_${found.code}`)} · {t('edition')} {new Date(`${found.edition_date}T00:00:00Z`).toLocaleDateString(lang === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: 'UTC' })}</p>
+      <p className="muted">{t(`law_${found.code}`)} · {t('edition')} {f.day(found.edition_date)}</p>
       {found.text.split('\n').map((p, i) => <p key={i}>{p}</p>)}
     </div>
   );

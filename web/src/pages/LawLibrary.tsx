@@ -1,7 +1,8 @@
 /** The codes of the built-in law library; articles open from search and citations. */
 import { useEffect, useState } from 'react';
 import { api } from '../lib/api';
-import { useCount, useLang, useT } from '../lib/i18n';
+import { useCount, useT } from '../lib/i18n';
+import { useFormat } from './BillingCommon';
 
 interface Code {
   code: string;
@@ -13,7 +14,7 @@ interface Code {
 export function LawLibraryPage() {
   const t = useT();
   const count = useCount();
-  const { lang } = useLang();
+  const f = useFormat();
   const [codes, setCodes] = useState<Code[] | null>(null);
   useEffect(() => {
     void api<{ items: Code[] }>('/api/law').then((r) => setCodes(r.items));
@@ -24,7 +25,7 @@ export function LawLibraryPage() {
       <h1>{t('lawLibrary')}</h1>
       <ul>
         {codes.map((c) => (
-          <li key={c.code}>{c.title} · {count(c.articles, 'articles')} · {t('edition')} {new Date(`${c.edition_date}T00:00:00Z`).toLocaleDateString(lang === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: 'UTC' })}</li>
+          <li key={c.code}>{c.title} · {count(c.articles, 'articles')} · {t('edition')} {f.day(c.edition_date)}</li>
         ))}
       </ul>
     </div>

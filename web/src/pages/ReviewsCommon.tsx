@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { Markdown } from '../components/Markdown';
 import { api } from '../lib/api';
-import { useLang, useT } from '../lib/i18n';
+import { localeOf, useLang, useT } from '../lib/i18n';
 import { useSocketEvent } from '../lib/socket';
 import { errorText } from '../lib/problem-text';
 
@@ -37,7 +37,7 @@ export const upsertReview = (list: Review[], r: Review) => (list.some((x) => x.i
 /** Dates in the interface's language. */
 export function useDate(): (iso: string) => string {
   const { lang } = useLang();
-  return (iso) => new Date(iso).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  return (iso) => new Date(iso).toLocaleString(localeOf(lang), { dateStyle: 'short', timeStyle: 'short' });
 }
 
 /** The time now, ticking every second while the component lives. */
